@@ -1,0 +1,63 @@
+package io.drctl.host;
+
+import java.util.Objects;
+
+/**
+ * A failure to reach or use a host, classified by {@link Kind} (never by message text).
+ * The message names the target and says what was expected.
+ */
+public class HostAccessException extends Exception {
+
+    /** What went wrong; decides whether a retry can help. */
+    public enum Kind {
+        /** The host's key is not in the known_hosts file: refused under strict checking. */
+        UNKNOWN_HOST_KEY(false),
+        /** The host presented a key different from the one in known_hosts: possible interception. */
+        CHANGED_HOST_KEY(false),
+        /** The server rejected our credentials. */
+        AUTH_FAILED(false),
+        /** Connection refused, no route, DNS failure, or connect timeout. */
+        UNREACHABLE(true),
+        /** The command did not exit within its timeout and was killed. */
+        COMMAND_TIMEOUT(true),
+        /** The local program needed is missing, or a local file (key, known_hosts) cannot be read. */
+        LOCAL_SETUP(false),
+        /** Another I/O failure while talking to the host. */
+        IO(true);
+
+        private final boolean retriable;
+
+        Kind(boolean retriable) {
+            this.retriable = retriable;
+        }
+
+        public boolean isRetriable() {
+            return retriable;
+        }
+    }
+
+    private final Kind kind;
+    private final String target;
+
+    public HostAccessException(Kind kind, String target, String message, Throwable cause) {
+        super(target + ": " + message, cause);
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.target = Objects.requireNonNull(target, "target");
+    }
+
+    public HostAccessException(Kind kind, String target, String message) {
+        this(kind, target, message, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public boolean isRetriable() {
+        return kind.isRetriable();
+    }
+}
