@@ -76,14 +76,28 @@ final class WindowsRuleParser {
         return out;
     }
 
-    /** Splits netsh output into blocks of "Key: value" starting at each "Rule Name:" line. */
+    /**
+     * Splits netsh output into blocks of "Key: value" starting at each "Rule Name:" line. A value that netsh
+     * wraps onto indented continuation lines (several RemoteIP entries) is joined with commas; a continuation
+     * is recognised by its leading blanks, since IPv6 values contain colons themselves.
+     */
     static List<Map<String, String>> netshBlocks(String text) {
         List<Map<String, String>> blocks = new ArrayList<>();
         Map<String, String> cur = null;
+        String lastKey = null;
         for (String raw : text.split("\\R")) {
             String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("---")) {
+                lastKey = null;
+                continue;
+            }
+            if (cur != null && lastKey != null && Character.isWhitespace(raw.charAt(0))) {
+                cur.put(lastKey, cur.get(lastKey) + "," + line);
+                continue;
+            }
             int colon = line.indexOf(':');
-            if (colon <= 0 || line.startsWith("---")) {
+            if (colon <= 0) {
+                lastKey = null;
                 continue;
             }
             String key = line.substring(0, colon).strip();
@@ -92,8 +106,11 @@ final class WindowsRuleParser {
                 cur = new LinkedHashMap<>();
                 blocks.add(cur);
             }
-            if (cur != null) {
-                cur.putIfAbsent(key, value);
+            if (cur != null && !cur.containsKey(key)) {
+                cur.put(key, value);
+                lastKey = key;
+            } else {
+                lastKey = null;
             }
         }
         return blocks;
