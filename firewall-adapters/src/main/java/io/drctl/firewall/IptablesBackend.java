@@ -86,9 +86,15 @@ public final class IptablesBackend implements FirewallBackend {
     @Override
     public FenceProbe probe(Fence fence) throws FirewallException {
         List<FirewallRule> tagged = new ArrayList<>();
-        for (String bin : List.of("iptables", "ip6tables")) {
-            CommandResult r = cmd.require(bin + " -w -S INPUT", "listing " + bin + " INPUT for " + fence.tag());
-            tagged.addAll(parseListing(r.stdout(), fence.name(), cmd.target()));
+        CommandResult v4 = cmd.require("iptables -w -S INPUT", "listing iptables INPUT for " + fence.tag());
+        tagged.addAll(parseListing(v4.stdout(), fence.name(), cmd.target()));
+        // always list IPv6 too (an older definition may have left v6 rules), but a host without IPv6
+        // (ip6tables failing while iptables works) must not break a fence that has no IPv6 source
+        CommandResult v6 = cmd.run("ip6tables -w -S INPUT", "listing ip6tables INPUT for " + fence.tag());
+        if (v6.succeeded()) {
+            tagged.addAll(parseListing(v6.stdout(), fence.name(), cmd.target()));
+        } else if (!fence.ipv6Sources().isEmpty()) {
+            throw cmd.failure(v6, "listing ip6tables INPUT for " + fence.tag());
         }
         return FenceProbe.of(fence, tagged);
     }
