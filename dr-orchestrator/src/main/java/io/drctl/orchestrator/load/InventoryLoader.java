@@ -260,7 +260,7 @@ public final class InventoryLoader {
         if (address.isPresent() && !Addresses.isAddress(address.get())) {
             problems.add(h.at("address"), "host " + region + "/" + name + ": not an IP address or host name: '"
                     + address.get() + "'", "expected e.g. 10.77.1.10");
-            ok = false;
+            // keep the host so references to it do not cascade into more problems
         }
         CommandRunner.OsFamily os = CommandRunner.OsFamily.LINUX;
         Optional<String> osText = h.string("os");

@@ -48,7 +48,7 @@ public final class Resolver {
                                       Problems problems) {
         Optional<StepType> type = registry.find(st.type());
         if (type.isEmpty()) {
-            problems.add(st.location().child("type"), "step `" + st.id() + "`: unknown step type `" + st.type() + "`",
+            problems.add(st.at("type"), "step `" + st.id() + "`: unknown step type `" + st.type() + "`",
                     Hints.didYouMean(st.type(), registry.names()));
             return Optional.empty();
         }
@@ -62,8 +62,8 @@ public final class Resolver {
         }
         allowed.addAll(specs.keySet());
         for (Map.Entry<String, YNode> e : st.fields().entrySet()) {
-            if (!specs.containsKey(e.getKey())) {
-                problems.add(keyLocation(st, e), "unknown key `" + e.getKey() + "` for step type `" + t.name() + "`",
+            if (!specs.containsKey(e.getKey()) && !Secrets.isSecretKey(e.getKey())) {
+                problems.add(st.keyAt(e.getKey()), "unknown key `" + e.getKey() + "` for step type `" + t.name() + "`",
                         Hints.didYouMean(e.getKey(), allowed));
             }
         }

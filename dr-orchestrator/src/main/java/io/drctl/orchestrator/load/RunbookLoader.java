@@ -143,7 +143,7 @@ public final class RunbookLoader {
             return Optional.empty();
         }
         return Optional.of(new Step(id.get(), type.get(), description, hosts, dependsOn, timeout, retry, onFailure,
-                parallelism, fields, s.location()));
+                parallelism, fields, s.location(), s.map()));
     }
 
     /** Duplicate ids, unknown dependsOn ids, and cycles (each reported once, with its path). */
@@ -152,17 +152,17 @@ public final class RunbookLoader {
         for (Step st : rb.steps()) {
             Step prev = byId.putIfAbsent(st.id(), st);
             if (prev != null) {
-                problems.add(st.location().child("id"), "duplicate step id `" + st.id() + "` (first at line "
+                problems.add(st.at("id"), "duplicate step id `" + st.id() + "` (first at line "
                         + prev.location().line() + ")");
             }
         }
         for (Step st : rb.steps()) {
             for (String dep : st.dependsOn()) {
                 if (!byId.containsKey(dep)) {
-                    problems.add(st.location().child("dependsOn"), "step `" + st.id() + "` depends on unknown step `"
+                    problems.add(st.at("dependsOn"), "step `" + st.id() + "` depends on unknown step `"
                             + dep + "`", Hints.didYouMean(dep, byId.keySet()));
                 } else if (dep.equals(st.id())) {
-                    problems.add(st.location().child("dependsOn"), "step `" + st.id() + "` depends on itself");
+                    problems.add(st.at("dependsOn"), "step `" + st.id() + "` depends on itself");
                 }
             }
         }
@@ -185,7 +185,7 @@ public final class RunbookLoader {
             if (cycle.size() > 1 && reported.add(Set.copyOf(cycle))) {
                 cycle.add(id);
                 Step first = byId.get(cycle.get(0));
-                problems.add(first.location().child("dependsOn"), "dependsOn cycle: " + String.join(" -> ", cycle),
+                problems.add(first.at("dependsOn"), "dependsOn cycle: " + String.join(" -> ", cycle),
                         "remove one of these dependencies");
             }
             return;

@@ -23,6 +23,11 @@ public final class Secrets {
     private Secrets() {
     }
 
+    /** Whether {@code key} names a secret value (reported as an inline secret, not as an unknown key). */
+    public static boolean isSecretKey(String key) {
+        return SECRET_KEYS.contains(key.toLowerCase(Locale.ROOT));
+    }
+
     /** Adds a problem for every inline secret under {@code root}. */
     public static void scan(YNode root, Problems problems) {
         // Java 17: no pattern switch yet; the sealed YNode keeps this exhaustive by review

@@ -23,10 +23,11 @@ import java.util.Optional;
  * @param parallelism maximum targets worked on at once
  * @param fields      type-specific keys, unresolved
  * @param location    where the step starts
+ * @param source      the step as written (for key and value locations in problems)
  */
 public record Step(String id, String type, Optional<String> description, Optional<YNode> hosts, List<String> dependsOn,
                    Optional<Duration> timeout, RetryPolicy retry, OnFailure onFailure, int parallelism,
-                   Map<String, YNode> fields, Location location) {
+                   Map<String, YNode> fields, Location location, YNode.YMap source) {
     public Step {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
@@ -41,6 +42,18 @@ public record Step(String id, String type, Optional<String> description, Optiona
         }
         fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
         Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** Where {@code key}'s value is written, else where its key would be (the step). */
+    public Location at(String key) {
+        YNode n = source.get(key);
+        return n != null ? n.location() : location.child(key);
+    }
+
+    /** Where the key {@code key} itself is written. */
+    public Location keyAt(String key) {
+        return source.entries().containsKey(key) ? source.keyLocation(key) : location.child(key);
     }
 
     /** What a step failure does to the run. */

@@ -149,7 +149,7 @@ public final class Fields {
     /** Reports every key that no getter asked for, with a did-you-mean hint. */
     public void done() {
         for (String key : map.entries().keySet()) {
-            if (!known.contains(key)) {
+            if (!known.contains(key) && !io.drctl.orchestrator.load.Secrets.isSecretKey(key)) {
                 problems.add(map.keyLocation(key), "unknown key `" + key + "`", Hints.didYouMean(key, known));
             }
         }
