@@ -14,6 +14,7 @@ import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import io.drctl.host.HostAccessException.Kind;
 import io.drctl.host.SshTarget;
+import io.drctl.host.TestPorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -301,7 +302,7 @@ class SshSessionsIT {
 
     @Test
     void connect_portWithNoSshd_failsAsUnreachable() throws Exception {
-        int closedPort = TestSshd.freePort(22200, 22299);
+        int closedPort = TestPorts.free();
         try (SshSessions sessions = new SshSessions()) {
             HostAccessException e = assertThrows(HostAccessException.class,
                     () -> sessions.runner(target(closedPort, sshd.clientEd25519, knownHosts, Optional.empty()))
@@ -346,7 +347,7 @@ class SshSessionsIT {
 
     @Test
     void run_throughJumpHostToClosedPort_failsAsUnreachable() throws Exception {
-        int closedPort = TestSshd.freePort(22200, 22299);
+        int closedPort = TestPorts.free();
         SshTarget jump = target(sshd.clientEd25519, knownHosts);
         SshTarget behind = target(closedPort, sshd.clientEd25519, knownHosts, Optional.of(jump));
         try (SshSessions sessions = new SshSessions()) {

@@ -1,9 +1,9 @@
 package io.drctl.host.ssh;
 
+import io.drctl.host.TestPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +60,7 @@ final class TestSshd implements AutoCloseable {
                 + Files.readString(dir.resolve("client_encrypted.pub"));
         Files.writeString(dir.resolve("authorized_keys"), authorized);
 
-        int port = freePort(22200, 22299);
+        int port = TestPorts.free();
         String config = String.join("\n",
                 "ListenAddress 127.0.0.1:" + port,
                 "HostKey " + dir.resolve("host_ed25519"),
@@ -169,21 +169,6 @@ final class TestSshd implements AutoCloseable {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-    }
-
-    static int freePort(int from, int to) throws IOException {
-        int span = to - from + 1;
-        int offset = (int) (ProcessHandle.current().pid() % span);
-        for (int i = 0; i < span; i++) {
-            int candidate = from + (offset + i) % span;
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress("127.0.0.1", candidate));
-                return candidate;
-            } catch (IOException taken) {
-                // try the next one
-            }
-        }
-        throw new IOException("no free port in " + from + ".." + to + " on 127.0.0.1");
     }
 
     static void run(Path dir, String... argv) throws IOException, InterruptedException {
