@@ -56,6 +56,16 @@ die()  { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, iptables, sshd)"; }
 
+# lab_lock: serialize the scripts that change the lab (up, down, vmctl, fault), e.g. two test JVMs
+# calling Lab.up() at once. Locks the lab/ directory itself (flock on a read-only fd), so no lock
+# file is left behind; nested calls (fault -> vmctl) inherit the lock through DRCTL_LAB_LOCKED.
+lab_lock() {
+  [ "${DRCTL_LAB_LOCKED:-}" = 1 ] && return 0
+  exec 9<"$LAB_DIR"
+  flock -w 300 9 || die "another lab script holds the lab lock for more than 300 s"
+  export DRCTL_LAB_LOCKED=1
+}
+
 # ---------------------------------------------------------------- host naming
 
 # host_role NS -> dns | framework | app | dbms
@@ -136,7 +146,7 @@ hexec() {
   local ns=$1 pid; shift
   pid=$(init_pid "$ns")
   [ -n "$pid" ] || { warn "host $ns is stopped"; return 255; }
-  nsenter -t "$pid" -n -p -m -u -i -- "$@"
+  nsenter -t "$pid" -n -p -m -u -i -- "$@" 9<&-   # the lab lock fd must not outlive this script
 }
 
 # hspawn NS LOG CMD...: start a long-running CMD inside the host, detached: `setsid -f` forks, so

@@ -19,6 +19,10 @@ ensure_bridge() {
 write_resolv_conf() {
   local ns=$1 server=$DNS_ADDR
   [ "$(host_role "$ns")" = app ] && server=127.0.0.1
+  if [ ! -d /etc/netns ]; then
+    mkdir -p /etc/netns
+    : >"$STATE_DIR/created-etc-netns"   # lab/down removes /etc/netns only if the lab created it
+  fi
   mkdir -p "/etc/netns/$ns"
   printf 'nameserver %s\nsearch %s\noptions timeout:1 attempts:2\n' "$server" "$ZONE" >"/etc/netns/$ns/resolv.conf"
 }
@@ -37,7 +41,8 @@ ensure_host_net() {
     ip link add "$ns" type veth peer name eth0 netns "$ns"
   fi
   ip link set "$ns" master "$BRIDGE"
-  ip link set "$ns" up
+  # A partitioned host (lab/fault partition) keeps its switch port down until lab/fault heal.
+  [ -f "$(host_dir "$ns")/partitioned" ] || ip link set "$ns" up
   ip -n "$ns" link set lo up
   ip -n "$ns" addr replace "$addr/$PREFIX_LEN" dev eth0
   mkdir -p "$(host_dir "$ns")"
@@ -55,7 +60,7 @@ power_on() {
     [ "$ns" != drl-dns ] && hostname="$(host_region "$ns")-$(host_invname "$ns")"
     # Backgrounded with all stdio detached: callers (e.g. the Java fixture) must not inherit a pipe.
     setsid ip netns exec "$ns" unshare --pid --fork --kill-child --mount-proc --uts --ipc \
-      "$LAB_LIB/host-init" "$hostname" </dev/null >>"$dir/init.log" 2>&1 &
+      "$LAB_LIB/host-init" "$hostname" </dev/null >>"$dir/init.log" 2>&1 9<&- &
     wait_until "init of $ns" 10 host_running "$ns" || die "host $ns: init did not start (see $dir/init.log)"
     pid=$(init_pid "$ns")
     echo "$pid" >"$dir/init.pid"
