@@ -70,10 +70,20 @@ class ValidateTest {
         Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), rb.toString());
         assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
         String err = r.err();
-        assertLine(err, "inventory.yaml", 29, "unknown key `tll`", "did you mean `ttl`?");
-        assertLine(err, "inventory.yaml", 46, "192.0.2.300", "not an IP address");
+        assertLine(err, "inventory.yaml", lineOf(inv, "  tll: 60"), "unknown key `tll`", "did you mean `ttl`?");
+        assertLine(err, "inventory.yaml", lineOf(inv, "address: 192.0.2.300"), "192.0.2.300", "not an IP address");
         assertLine(err, "runbook.yaml", 6, "dependsOn cycle: a -> c -> b -> a", "dependsOn");
         assertEquals(3, err.lines().filter(l -> l.startsWith("  ")).count(), err);
+    }
+
+    static int lineOf(String text, String fragment) {
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no line with " + fragment);
     }
 
     static void assertLine(String output, String file, int line, String... fragments) {
