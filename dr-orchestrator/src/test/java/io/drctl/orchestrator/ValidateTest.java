@@ -143,4 +143,65 @@ class ValidateTest {
         assertLine(r.err(), "inv.yaml", 6, "looks like an inline secret");
         assertTrue(!r.all().contains(secret), r.all());
     }
+
+    /** The shape lab/lib/write-inventory generates (inventory/lab.yaml) must validate. */
+    @Test
+    void validate_labInventoryShape_exitZero() throws Exception {
+        Path invFile = Fixtures.write(tmp, "lab.yaml", """
+                name: drctl-lab
+                rto: 15m
+                ssh:
+                  user: root
+                  port: 22
+                  identityFile: /repo/lab/state/ssh/id_ed25519
+                  knownHosts: /repo/lab/state/ssh/known_hosts
+                  connectTimeout: 5s
+                dns:
+                  zone: cc.lab.test.
+                  servers:
+                    - { name: ns1, address: 10.77.0.53 }
+                  tsig:
+                    keyFile: /repo/lab/state/tsig/drctl-update.key
+                  ttl: 5
+                ports:
+                  dbms: 5432
+                  configServer: 2020
+                  ssh: 22
+                regions:
+                  region1:
+                    subnets:
+                      framework: 10.77.1.8/29
+                    hosts:
+                      mfwk-p: { address: 10.77.1.10, roles: [framework], vm: { provider: lab, id: drl-r1-mfwkp } }
+                      mfwk-b: { address: 10.77.1.11, roles: [framework], vm: { provider: lab, id: drl-r1-mfwkb } }
+                      app-p:  { address: 10.77.1.20, roles: [cs-proxy], resolver: dnsmasq }
+                      app-b:  { address: 10.77.1.21, roles: [cs-proxy], resolver: dnsmasq }
+                      dbms:
+                        address: 10.77.1.30
+                        roles: [dbms]
+                        firewall: iptables
+                        db: { kind: postgresql, version: 15, dataDir: /repo/lab/state/hosts/drl-r1-dbms/pg/data, osUser: postgres }
+                  region2:
+                    subnets:
+                      framework: 10.77.2.8/29
+                    hosts:
+                      mfwk-p: { address: 10.77.2.10, roles: [framework], vm: { provider: lab, id: drl-r2-mfwkp } }
+                      dbms:
+                        address: 10.77.2.30
+                        roles: [dbms]
+                records:
+                  cfgmaster:    { region1: mfwk-p, region2: mfwk-p }
+                  configdb:     { region1: dbms,   region2: dbms }
+                providers:
+                  lab:
+                    kind: command
+                    start: "/repo/lab/vmctl start {id}"
+                    stop: "/repo/lab/vmctl stop {id}"
+                    status: "/repo/lab/vmctl status {id}"
+                    running: '^running'
+                    stopped: '^stopped'
+                """);
+        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), Fixtures.repoRoot().resolve("runbooks/preflight.yaml").toString());
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+    }
 }
