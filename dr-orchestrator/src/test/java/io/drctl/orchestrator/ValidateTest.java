@@ -70,10 +70,20 @@ class ValidateTest {
         Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), rb.toString());
         assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
         String err = r.err();
-        assertLine(err, "inventory.yaml", 29, "unknown key `tll`", "did you mean `ttl`?");
-        assertLine(err, "inventory.yaml", 46, "192.0.2.300", "not an IP address");
+        assertLine(err, "inventory.yaml", lineOf(inv, "  tll: 60"), "unknown key `tll`", "did you mean `ttl`?");
+        assertLine(err, "inventory.yaml", lineOf(inv, "address: 192.0.2.300"), "192.0.2.300", "not an IP address");
         assertLine(err, "runbook.yaml", 6, "dependsOn cycle: a -> c -> b -> a", "dependsOn");
         assertEquals(3, err.lines().filter(l -> l.startsWith("  ")).count(), err);
+    }
+
+    static int lineOf(String text, String fragment) {
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no line with " + fragment);
     }
 
     static void assertLine(String output, String file, int line, String... fragments) {
@@ -132,5 +142,66 @@ class ValidateTest {
         assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
         assertLine(r.err(), "inv.yaml", 6, "looks like an inline secret");
         assertTrue(!r.all().contains(secret), r.all());
+    }
+
+    /** The shape lab/lib/write-inventory generates (inventory/lab.yaml) must validate. */
+    @Test
+    void validate_labInventoryShape_exitZero() throws Exception {
+        Path invFile = Fixtures.write(tmp, "lab.yaml", """
+                name: drctl-lab
+                rto: 15m
+                ssh:
+                  user: root
+                  port: 22
+                  identityFile: /repo/lab/state/ssh/id_ed25519
+                  knownHosts: /repo/lab/state/ssh/known_hosts
+                  connectTimeout: 5s
+                dns:
+                  zone: cc.lab.test.
+                  servers:
+                    - { name: ns1, address: 10.77.0.53 }
+                  tsig:
+                    keyFile: /repo/lab/state/tsig/drctl-update.key
+                  ttl: 5
+                ports:
+                  dbms: 5432
+                  configServer: 2020
+                  ssh: 22
+                regions:
+                  region1:
+                    subnets:
+                      framework: 10.77.1.8/29
+                    hosts:
+                      mfwk-p: { address: 10.77.1.10, roles: [framework], vm: { provider: lab, id: drl-r1-mfwkp } }
+                      mfwk-b: { address: 10.77.1.11, roles: [framework], vm: { provider: lab, id: drl-r1-mfwkb } }
+                      app-p:  { address: 10.77.1.20, roles: [cs-proxy], resolver: dnsmasq }
+                      app-b:  { address: 10.77.1.21, roles: [cs-proxy], resolver: dnsmasq }
+                      dbms:
+                        address: 10.77.1.30
+                        roles: [dbms]
+                        firewall: iptables
+                        db: { kind: postgresql, version: 15, dataDir: /repo/lab/state/hosts/drl-r1-dbms/pg/data, osUser: postgres }
+                  region2:
+                    subnets:
+                      framework: 10.77.2.8/29
+                    hosts:
+                      mfwk-p: { address: 10.77.2.10, roles: [framework], vm: { provider: lab, id: drl-r2-mfwkp } }
+                      dbms:
+                        address: 10.77.2.30
+                        roles: [dbms]
+                records:
+                  cfgmaster:    { region1: mfwk-p, region2: mfwk-p }
+                  configdb:     { region1: dbms,   region2: dbms }
+                providers:
+                  lab:
+                    kind: command
+                    start: "/repo/lab/vmctl start {id}"
+                    stop: "/repo/lab/vmctl stop {id}"
+                    status: "/repo/lab/vmctl status {id}"
+                    running: '^running'
+                    stopped: '^stopped'
+                """);
+        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), Fixtures.repoRoot().resolve("runbooks/preflight.yaml").toString());
+        assertEquals(ExitCodes.OK, r.code(), r.all());
     }
 }

@@ -654,7 +654,34 @@ final class Commands {
         }
     }
 
-    static boolean exists(Path p) {
-        return Files.exists(p);
+    @Command(name = "schema", mixinStandardHelpOptions = true,
+            description = "Print the JSON Schema of inventories or runbooks (for editors); the runbook schema covers every registered step type.",
+            footer = {"", "Examples:", "  drctl schema runbook > runbooks/runbook.schema.json", "  drctl schema inventory"})
+    static final class Schema implements Callable<Integer> {
+        private final Ctx ctx;
+
+        @Parameters(index = "0", paramLabel = "KIND", description = "inventory or runbook")
+        String kind;
+
+        Schema(Ctx ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            switch (kind) {
+                case "runbook" -> ctx.out().print(io.drctl.orchestrator.schema.RunbookSchema.generate(ctx.rt().registry().get()));
+                case "inventory" -> {
+                    try (var in = Commands.class.getResourceAsStream("/schema/inventory.schema.json")) {
+                        ctx.out().print(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+                default -> {
+                    ctx.err().println("drctl: schema KIND must be inventory or runbook, got '" + kind + "'");
+                    return ExitCodes.INVALID_INPUT;
+                }
+            }
+            return ExitCodes.OK;
+        }
     }
 }

@@ -52,7 +52,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 .addSubcommand("approve", new Commands.Approve(ctx))
                 .addSubcommand("rollback", new Commands.Rollback(ctx))
                 .addSubcommand("status", new Commands.StatusCmd(ctx))
-                .addSubcommand("history", new Commands.History(ctx));
+                .addSubcommand("history", new Commands.History(ctx))
+                .addSubcommand("schema", new Commands.Schema(ctx));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExitCodeExceptionMapper(t -> ExitCodes.INTERNAL);

@@ -354,8 +354,10 @@ public final class Engine {
                     }
                     continue;
                 }
-                finish(spec, a, flag, Status.FAILED, msg + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), errors);
-                return Status.FAILED;
+                // a command killed by its (step-deadline-bounded) timeout is the step timing out
+                Status st = cancel.deadline().isPresent() && cancel.isCancelled() ? Status.TIMED_OUT : Status.FAILED;
+                finish(spec, a, flag, st, msg + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), errors);
+                return st;
             }
         }
     }

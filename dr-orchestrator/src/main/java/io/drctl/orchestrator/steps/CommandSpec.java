@@ -63,7 +63,7 @@ record CommandSpec(String command, Optional<String> unless, int expectExit, Opti
         String output = tail(r.stdout() + (r.stderr().isEmpty() ? "" : "\n[stderr]\n" + r.stderr()));
         if (r.exitCode() != expectExit) {
             throw new StepFailure(runner.describe() + ": expected exit " + expectExit + ", got " + r.exitCode()
-                    + (r.lastLine().isEmpty() ? "" : ": " + r.lastLine()), false);
+                    + (r.lastLine().isEmpty() ? "" : ": " + r.lastLine()), true); // retried only if the step asks for it
         }
         return new Applied("exit " + r.exitCode() + " in " + r.elapsed().toMillis() + "ms", output);
     }
