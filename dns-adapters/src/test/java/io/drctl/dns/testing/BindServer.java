@@ -220,6 +220,18 @@ public final class BindServer implements AutoCloseable {
         }
     }
 
+    /** Deletes a temp directory tree (bounded to paths under the system temp dir). */
+    public static void deleteTree(Path root) throws IOException {
+        if (root == null || !root.toAbsolutePath().startsWith(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Runs nsupdate with {@code keyFile} and the script on stdin; returns exit code and output. */
     public static List<String> nsupdate(Path keyFile, String script) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder("nsupdate", "-k", keyFile.toString());
