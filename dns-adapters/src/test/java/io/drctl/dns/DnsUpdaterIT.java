@@ -49,6 +49,10 @@ class DnsUpdaterIT {
                 "stale1 5 IN A 10.1.0.50",
                 "ttl1 300 IN A 10.1.0.60", "ttl2 300 IN A 10.1.0.61",
                 "many1 5 IN A 10.1.1.1", "many2 5 IN A 10.1.1.2", "many3 5 IN A 10.1.1.3");
+        records = new java.util.ArrayList<>(records);
+        for (int i = 1; i <= 60; i++) {
+            records.add("big 5 IN A 10.3.0." + i); // 60 A records: the UDP answer is truncated (no EDNS)
+        }
         primary = BindServer.primary(dir.resolve("primary"), keys, PRIMARY_PORT, List.of("127.0.0.1"), records,
                 List.of("127.0.0.1 port " + (PRIMARY_PORT + 1)));
         secondary = BindServer.secondary(dir.resolve("secondary"), keys, PRIMARY_PORT + 1, "127.0.0.1", primary, "secondary");
@@ -210,6 +214,14 @@ class DnsUpdaterIT {
         assertEquals(serial, updater.serial(primary.dnsServer()), "nothing may change");
         assertEquals(Set.of("10.1.0.30"), updater.probe(List.of(fq("err1"))).at(primary.dnsServer(), fq("err1")).orElseThrow().addresses());
         return e;
+    }
+
+    @Test
+    void probe_truncatedUdpAnswerIsReadOverTcp() throws Exception {
+        ZoneProbe p = updater.probe(List.of(fq("big")));
+        assertTrue(p.failed().isEmpty(), p.failed().toString());
+        assertEquals(60, p.at(primary.dnsServer(), fq("big")).orElseThrow().addresses().size());
+        assertEquals(60, p.at(secondary.dnsServer(), fq("big")).orElseThrow().addresses().size());
     }
 
     @Test
