@@ -143,6 +143,10 @@ public final class VsphereRestProvider implements VmProvider {
             log.info("VM {} at {} already {}: nothing sent", vm, config.endpoint(), before);
             return new PowerResult(vm, desired, PowerResult.Outcome.ALREADY_SATISFIED, before, before);
         }
+        if (before.power() == Power.UNKNOWN) {
+            throw new VmException(VmException.Kind.UNEXPECTED_STATE, target(vm), "VM " + vm.id() + " at "
+                    + config.endpoint() + " is in power state " + before + ": expected RUNNING or STOPPED before " + action);
+        }
         log.info("VM {} at {} is {}: sending {}", vm, config.endpoint(), before, action);
         HttpResponse<String> r = call(vm, "POST", powerPath(vm) + "?action=" + action, "");
         PowerResult.Outcome outcome = PowerResult.Outcome.CHANGED;
