@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +58,8 @@ public final class GuestWait {
         Instant start = clock.instant();
         Instant deadline = start.plus(timeout);
         for (int attempt = 1; ; attempt++) {
-            List<String> report = new ArrayList<>();
-            boolean allReady = true;
-            for (ReadinessCheck c : checks) {
-                Optional<String> problem = c.check();
-                allReady &= problem.isEmpty();
-                report.add(c.describe() + ": " + problem.orElse("ready"));
-            }
+            List<CheckOutcome> report = checkOnce(checks);
+            boolean allReady = report.stream().allMatch(CheckOutcome::ready);
             Instant now = clock.instant();
             Duration elapsed = Duration.between(start, now);
             if (allReady) {
@@ -75,7 +69,7 @@ public final class GuestWait {
             if (!now.isBefore(deadline)) {
                 throw new VmException(VmException.Kind.GUEST_NOT_READY, guest, "guest " + guest + " not ready after "
                         + seconds(elapsed) + " (timeout " + seconds(timeout) + ", " + attempt + " rounds): "
-                        + String.join("; ", report));
+                        + String.join("; ", report.stream().map(CheckOutcome::toString).toList()));
             }
             log.debug("guest {} not ready yet: {}", guest, report);
             Duration left = Duration.between(now, deadline);
@@ -87,6 +81,20 @@ public final class GuestWait {
                         + " interrupted after " + seconds(elapsed), e);
             }
         }
+    }
+
+    /**
+     * Runs every check once without waiting: the read-only readiness probe (e.g. for {@code plan} and
+     * {@code readiness} reports).
+     *
+     * @return one outcome per check, in order
+     */
+    public static List<CheckOutcome> checkOnce(List<ReadinessCheck> checks) {
+        List<CheckOutcome> out = new ArrayList<>();
+        for (ReadinessCheck c : checks) {
+            out.add(new CheckOutcome(c.describe(), c.check()));
+        }
+        return out;
     }
 
     private static String seconds(Duration d) {

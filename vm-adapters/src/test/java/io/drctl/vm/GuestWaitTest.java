@@ -121,6 +121,18 @@ class GuestWaitTest {
     }
 
     @Test
+    void checkOnce_reportsEachCheckWithoutWaiting() throws Exception {
+        int up = listen("x").getLocalPort();
+        int down = closedPort();
+
+        List<CheckOutcome> r = GuestWait.checkOnce(List.of(ReadinessCheck.tcp("127.0.0.1", up, CONNECT),
+                ReadinessCheck.tcp("127.0.0.1", down, CONNECT)));
+
+        assertEquals(new CheckOutcome("tcp 127.0.0.1:" + up, Optional.empty()), r.get(0));
+        assertEquals(new CheckOutcome("tcp 127.0.0.1:" + down, Optional.of("connection refused")), r.get(1));
+    }
+
+    @Test
     void sshCheck_openPortWithoutBanner_isNotReady() throws Exception {
         int port = listen("HTTP/1.1 400 Bad Request\r\n").getLocalPort();
 
