@@ -41,6 +41,15 @@ public interface ReadinessCheck {
     }
 
     /**
+     * The port accepts a connection and the server's first line (sent unprompted, up to 512 bytes) matches
+     * {@code expected} ({@link java.util.regex.Matcher#find()}); e.g. a Configuration Server stand-in that greets
+     * with {@code CS OK db=10.77.1.30}.
+     */
+    static ReadinessCheck greeting(String host, int port, java.util.regex.Pattern expected, Duration timeout) {
+        return new Greeting(Values.address(host), Values.port(port), expected, timeout);
+    }
+
+    /**
      * A command exits 0, e.g. a service probe run over SSH on the guest. The command must be built from
      * validated or quoted values ({@link Values}, {@link io.drctl.host.Shell#quote(String)}).
      */
@@ -103,6 +112,43 @@ public interface ReadinessCheck {
                 return Optional.of("no SSH banner within " + connectTimeout.toMillis() + " ms");
             } catch (IOException e) {
                 return Optional.of(reason(e, connectTimeout));
+            }
+        }
+    }
+
+    /** See {@link #greeting(String, int, java.util.regex.Pattern, Duration)}. */
+    record Greeting(String host, int port, java.util.regex.Pattern expected, Duration timeout) implements ReadinessCheck {
+        public Greeting {
+            Objects.requireNonNull(expected, "expected");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+
+        @Override
+        public String describe() {
+            return "greeting /" + expected.pattern() + "/ at " + hostPort(host, port);
+        }
+
+        @Override
+        public Optional<String> check() {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+                s.setSoTimeout((int) timeout.toMillis());
+                InputStream in = s.getInputStream();
+                StringBuilder line = new StringBuilder();
+                int c;
+                while (line.length() < 512 && (c = in.read()) >= 0 && c != '\n') {
+                    line.append((char) c);
+                }
+                String got = line.toString().strip();
+                if (expected.matcher(got).find()) {
+                    return Optional.empty();
+                }
+                return Optional.of(got.isEmpty() ? "connection closed without a greeting"
+                        : "greeting '" + (got.length() > 80 ? got.substring(0, 80) + "..." : got) + "' does not match");
+            } catch (SocketTimeoutException e) {
+                return Optional.of("no greeting within " + timeout.toMillis() + " ms");
+            } catch (IOException e) {
+                return Optional.of(reason(e, timeout));
             }
         }
     }

@@ -133,6 +133,17 @@ class GuestWaitTest {
     }
 
     @Test
+    void greetingCheck_matchesFirstLine() throws Exception {
+        int ok = listen("CS OK db=10.77.1.30\n").getLocalPort();
+        int silentClose = listen("").getLocalPort();
+        java.util.regex.Pattern csOk = java.util.regex.Pattern.compile("^CS OK");
+
+        assertEquals(Optional.empty(), ReadinessCheck.greeting("127.0.0.1", ok, csOk, CONNECT).check());
+        assertEquals(Optional.of("connection closed without a greeting"),
+                ReadinessCheck.greeting("127.0.0.1", silentClose, csOk, CONNECT).check());
+    }
+
+    @Test
     void sshCheck_openPortWithoutBanner_isNotReady() throws Exception {
         int port = listen("HTTP/1.1 400 Bad Request\r\n").getLocalPort();
 
