@@ -78,13 +78,7 @@ class LabDnsIT {
     }
 
     private static void deleteOurs() throws Exception {
-        Process p = new ProcessBuilder("nsupdate", "-k", Lab.tsigKeyFile().toString()).redirectErrorStream(true).start();
-        p.getOutputStream().write(("server " + Lab.DNS_SERVER + "\nzone " + Lab.ZONE + "\nupdate delete " + A + " A\nupdate delete "
-                + B + " A\nsend\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
+        nsupdate("update delete " + A + " A\nupdate delete " + B + " A\n");
     }
 
     @Test
@@ -137,6 +131,38 @@ class LabDnsIT {
         // revert = the flip back
         assertInstanceOf(UpdateOutcome.Applied.class, updater.revert(flip));
         assertInstanceOf(UpdateOutcome.AlreadySatisfied.class, updater.revert(flip));
+    }
+
+    @Test
+    void apply_concurrentChangeMakesCasRefuseWithNothingChanged() throws Exception {
+        String c1 = "drdns-it-c1." + Lab.ZONE;
+        String c2 = "drdns-it-c2." + Lab.ZONE;
+        try {
+            updater.apply(FlipRequest.of(List.of(new RecordFlip(c1, Set.of(), Set.of("10.77.1.11")),
+                    new RecordFlip(c2, Set.of(), Set.of("10.77.1.30")))).withTtl(Duration.ofSeconds(5)));
+            io.drctl.dns.UpdatePlan plan = updater.plan(FlipRequest.of(List.of(RecordFlip.of(c1, "10.77.1.11", "10.77.2.11"),
+                    RecordFlip.of(c2, "10.77.1.30", "10.77.2.30"))));
+            nsupdate("update delete " + c2 + " A\nupdate add " + c2 + " 5 A 10.77.9.9\n"); // someone else, between plan and apply
+            DnsException e = assertThrows(DnsException.class, () -> updater.apply(plan));
+            assertEquals(DnsException.Kind.PREREQUISITE_FAILED, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains(c2 + " A: expected [10.77.1.30], current [10.77.9.9]"), e.getMessage());
+            assertEquals(Set.of("10.77.1.11"), updater.probe(List.of(c1)).at(zone.primary(), c1).orElseThrow().addresses(),
+                    "nothing changed");
+        } finally {
+            nsupdate("update delete " + c1 + " A\nupdate delete " + c2 + " A\n");
+        }
+    }
+
+    private static void nsupdate(String updates) throws Exception {
+        Process p = new ProcessBuilder("nsupdate", "-k", Lab.tsigKeyFile().toString()).redirectErrorStream(true).start();
+        p.getOutputStream().write(("server " + Lab.DNS_SERVER + "\nzone " + Lab.ZONE + "\n" + updates + "send\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("nsupdate did not finish within 30 s");
+        }
+        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static Set<String> resolve(CacheHost h, String name) throws Exception {
