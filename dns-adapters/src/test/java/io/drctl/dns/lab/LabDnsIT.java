@@ -105,12 +105,15 @@ class LabDnsIT {
         for (CacheHost h : apps) {
             assertEquals(Set.of("10.77.1.10"), resolve(h, A), h.name()); // cached for an hour now
         }
+        String dnsmasqPid = dnsmasqPid(apps.get(0));
         FlipRequest flip = FlipRequest.of(List.of(RecordFlip.of(A, "10.77.1.10", "10.77.2.10"), RecordFlip.of(B, "10.77.1.30", "10.77.2.30")));
         assertInstanceOf(UpdateOutcome.Applied.class, updater.apply(flip));
         DnsVerifier verifier = new DnsVerifier(client.withKey(Optional.empty()), Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofMillis(200));
         verifier.verify(DnsVerifier.nsSet(client.withKey(Optional.empty()), zone, 53),
                 Map.of(A, Set.of("10.77.2.10"), B, Set.of("10.77.2.30")), Duration.ofSeconds(10));
         Thread.sleep((Lab.RECORD_TTL_SECONDS + 1) * 1000L);
+        // the lab is shared: if its dnsmasq was restarted meanwhile (lab/up, vmctl), the cache is gone and this proves nothing
+        assertEquals(dnsmasqPid, dnsmasqPid(apps.get(0)), "dnsmasq on region1/app-p was restarted during the test");
         assertEquals(Set.of("10.77.1.10"), resolve(apps.get(0), A), "stale until flushed");
 
         ResolverCacheFlusher flusher = new ResolverCacheFlusher(Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofSeconds(20), Duration.ofMillis(500));
@@ -163,6 +166,10 @@ class LabDnsIT {
             throw new IllegalStateException("nsupdate did not finish within 30 s");
         }
         assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String dnsmasqPid(CacheHost h) throws Exception {
+        return h.runner().run("pgrep -x dnsmasq", Duration.ofSeconds(20)).stdout().strip();
     }
 
     private static Set<String> resolve(CacheHost h, String name) throws Exception {
