@@ -409,7 +409,7 @@ public final class Engine {
                                 Map.of("detail", r.detail()));
                         st = r.reverted() ? Status.REVERTED : Status.NOT_REVERTIBLE;
                     } catch (Exception e) {
-                        String msg = Failures.classify(e).message();
+                        String msg = redactor.redact(Failures.classify(e).message());
                         journal.append("action.revert-failed", c[0], c[1], Map.of("error", msg));
                         st = Status.FAILED;
                         err = Optional.of(msg);
