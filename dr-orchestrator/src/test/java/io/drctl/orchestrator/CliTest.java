@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +136,26 @@ class CliTest {
         Fixtures.Cli r = Fixtures.cli("run", "--yes", "--state-dir", state.toString(), inv.toString(), rb.toString());
         assertEquals(ExitCodes.OK, r.code(), r.all());
         assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> "--yes".equals(e.str("value"))));
+    }
+
+    @Test
+    void run_ttyPromptAnswersYes_approvesAndJournalsTty() throws Exception {
+        Path rb = Fixtures.write(tmp, "rb.yaml", "name: g\nsteps:\n  - id: go\n    type: approval\n    message: \"flip to region2?\"\n"
+                + "    timeout: 30s\n");
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var base = Fixtures.runtime(Map.of("PATH", System.getenv("PATH")));
+        var rt = new io.drctl.orchestrator.cli.CliRuntime(base.env(), base.clock(), base.registry(), base.hostAccess(),
+                Optional.of(q -> {
+                    asked.add(q);
+                    return Optional.of(true);
+                }), "operator", "console-host");
+        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+        assertEquals(1, asked.size());
+        assertTrue(asked.get(0).contains("flip to region2?"), asked.toString());
+        List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
+        assertTrue(events.stream().anyMatch(e -> "tty".equals(e.str("value"))), events.toString());
+        assertTrue(events.stream().anyMatch(e -> "operator@console-host".equals(e.str("value"))), events.toString());
     }
 
     Path awaitEvent(String brief) throws Exception {

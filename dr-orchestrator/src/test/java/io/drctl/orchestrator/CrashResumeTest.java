@@ -77,8 +77,12 @@ class CrashResumeTest {
         throw new AssertionError("kill point not reached within 30 s");
     }
 
-    /** SIGKILL the JVM and every process it started (a crash of the orchestrator machine). */
-    static void killTree(Process child) throws InterruptedException {
+    /**
+     * SIGKILL the JVM and every process it started (a crash of the orchestrator machine). The JVM is
+     * frozen with SIGSTOP first so it cannot start another command between listing and killing.
+     */
+    static void killTree(Process child) throws Exception {
+        new ProcessBuilder("kill", "-STOP", Long.toString(child.pid())).start().waitFor();
         List<ProcessHandle> descendants = new ArrayList<>(child.descendants().toList());
         child.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
@@ -124,8 +128,8 @@ class CrashResumeTest {
 
         Fixtures.Cli resumed = Fixtures.cli("resume", runDir.getFileName().toString(), "--state-dir", state.toString());
         assertEquals(ExitCodes.OK, resumed.code(), resumed.all());
-        assertEquals(List.of("s1", "s2", "s3", "s4"), Files.readAllLines(out), "kill point " + killPoint);
         List<String> after = Fixtures.brief(runDir);
+        assertEquals(List.of("s1", "s2", "s3", "s4"), Files.readAllLines(out), "kill point " + killPoint + ", journal: " + after);
         assertEquals("run.finished", after.get(after.size() - 1));
         assertTrue(after.contains("run.resumed"), after.toString());
     }

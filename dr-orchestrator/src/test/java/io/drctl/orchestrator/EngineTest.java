@@ -338,11 +338,14 @@ class EngineTest {
                 """);
         assertEquals(ExitCodes.OK, r.code(), r.all());
         String runId = Fixtures.onlyRun(state).getFileName().toString();
+        Fixtures.Cli dry = Fixtures.cli("rollback", runId, "--dry-run", "--state-dir", state.toString());
+        assertEquals(ExitCodes.OK, dry.code(), dry.all());
+        assertEquals(List.of("a", "b"), lines(), "a dry-run rollback reverts nothing");
         Fixtures.Cli rb = Fixtures.cli("rollback", runId, "--state-dir", state.toString());
         assertEquals(ExitCodes.OK, rb.code(), rb.all());
         assertEquals(List.of("a", "b", "undo-b", "undo-a"), lines());
         List<String> brief = Fixtures.brief(Fixtures.onlyRun(state));
-        int start = brief.indexOf("rollback.started");
+        int start = brief.lastIndexOf("rollback.started");
         assertEquals(List.of("rollback.started", "action.not-revertible c local", "action.reverting b local",
                 "action.reverted b local", "action.reverting a local", "action.reverted a local", "rollback.finished"),
                 brief.subList(start, brief.size()));

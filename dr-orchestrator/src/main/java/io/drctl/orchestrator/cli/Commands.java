@@ -13,7 +13,7 @@ import io.drctl.orchestrator.engine.PlanProbe;
 import io.drctl.orchestrator.engine.Planner;
 import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.engine.Redactor;
-import io.drctl.orchestrator.engine.RunLock;
+import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.RunState;
 import io.drctl.orchestrator.engine.RunStore;
@@ -252,8 +252,13 @@ final class Commands {
     }
 
     /** One line per step start and end. */
-    static Progress printer(Ctx ctx, boolean verbose, Redactor redactor) {
+    static Progress printer(Ctx ctx, boolean verbose) {
         return new Progress() {
+            @Override
+            public synchronized void runStarted(String runId, String headline) {
+                ctx.out().println(headline);
+            }
+
             @Override
             public synchronized void stepStarted(String id, String type, int targets) {
                 ctx.out().printf("%s  -> %-24s %-16s %d target(s)%n", HMS.format(ctx.rt().clock().instant()), id, type, targets);
@@ -263,7 +268,7 @@ final class Commands {
             public synchronized void stepFinished(StepOutcome o) {
                 ctx.out().printf("%s  <- %-24s %-16s %-10s %d target(s) in %s%s%n", HMS.format(ctx.rt().clock().instant()),
                         o.id(), o.type(), o.status(), o.targets(), Durations.format(o.duration()),
-                        o.error().map(e -> "  " + redactor.redact(e)).orElse(""));
+                        o.error().map(e -> "  " + e).orElse(""));
             }
 
             @Override
@@ -275,13 +280,13 @@ final class Commands {
         };
     }
 
-    static void summary(Ctx ctx, RunResult r, Redactor redactor) {
+    static void summary(Ctx ctx, RunResult r) {
         PrintStream out = ctx.out();
         out.println();
         out.printf("%-24s %-16s %-14s %7s %7s %9s  %s%n", "STEP", "TYPE", "STATUS", "TARGETS", "CHANGED", "DURATION", "ERROR");
         for (StepOutcome o : r.steps()) {
             out.printf("%-24s %-16s %-14s %7d %7d %9s  %s%n", o.id(), o.type(), o.status(), o.targets(), o.changed(),
-                    Durations.format(o.duration()), o.error().map(redactor::redact).orElse(""));
+                    Durations.format(o.duration()), o.error().orElse(""));
         }
         out.println("run " + r.runId() + ": " + r.status() + " in " + Durations.format(r.duration()));
     }
@@ -318,49 +323,29 @@ final class Commands {
 
         @Override
         public Integer call() throws Exception {
-            StepTypeRegistry registry = ctx.rt().registry().get();
-            Path invFile;
-            Loaded loaded;
+            Path stateDir = shared.stateDir(ctx);
+            Runs runs = runs(ctx, stateDir, dryRun, yes, shared.verbose);
+            RunResult r;
             try {
-                invFile = input.inventory(ctx);
-                loaded = Loaded.load(invFile, input.runbook(), input.params, registry);
+                r = runs.run(input.inventory(ctx), input.runbook(), input.params);
             } catch (InvalidInputException e) {
                 return invalid(ctx, e);
-            }
-            Plan plan = Planner.plan(loaded, registry);
-            Path stateDir = shared.stateDir(ctx);
-            RunStore store = new RunStore(stateDir);
-            String runId = store.newRunId(loaded.runbook().name(), ctx.rt().clock());
-            try (RunLock lock = RunLock.acquire(stateDir, runId, ctx.rt().user(), ctx.rt().host(), ctx.rt().clock().instant())) {
-                Path runDir = store.create(runId, invFile, input.runbook());
-                Redactor redactor = Redactor.of(loaded.inventory(), ctx.rt().env());
-                try (Journal journal = Journal.open(runDir, ctx.rt().clock(), redactor)) {
-                    Map<String, Object> start = new LinkedHashMap<>();
-                    start.put("runbook", loaded.runbook().name());
-                    start.put("runbookFile", input.runbook().toAbsolutePath().toString());
-                    start.put("inventoryFile", invFile.toAbsolutePath().toString());
-                    start.put("params", loaded.params());
-                    start.put("dryRun", dryRun);
-                    start.put("user", ctx.rt().user() + "@" + ctx.rt().host());
-                    start.put("pid", ProcessHandle.current().pid());
-                    journal.append("run.started", start);
-                    ctx.out().println("run " + runId + (dryRun ? " (dry run)" : "") + ": " + loaded.runbook().name()
-                            + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
-                    Engine engine = new Engine(plan, runId, runDir, journal,
-                            options(ctx, dryRun, yes, printer(ctx, shared.verbose, redactor)), redactor);
-                    RunResult r = engine.execute(RunState.replay(List.of()));
-                    summary(ctx, r, redactor);
-                    if (!r.status().isSuccessful()) {
-                        ctx.err().println("drctl: run failed; fix the cause, then resume with:");
-                        ctx.err().println("  " + resumeCommand(stateDir, runId));
-                    }
-                    return exitFor(r.status());
-                }
             } catch (LockHeldException e) {
                 ctx.err().println("drctl: refused: " + e.getMessage());
                 return ExitCodes.REFUSED;
             }
+            summary(ctx, r);
+            if (!r.status().isSuccessful()) {
+                ctx.err().println("drctl: run failed; fix the cause, then resume with:");
+                ctx.err().println("  " + resumeCommand(stateDir, r.runId()));
+            }
+            return exitFor(r.status());
         }
+    }
+
+    /** A {@link Runs} for this invocation, printing progress lines; errors redacted by the engine. */
+    static Runs runs(Ctx ctx, Path stateDir, boolean dryRun, boolean yes, boolean verbose) {
+        return new Runs(new RunStore(stateDir), ctx.rt().registry().get(), options(ctx, dryRun, yes, printer(ctx, verbose)));
     }
 
     /** Loads a run's copied inputs with its recorded parameters. */
@@ -404,45 +389,29 @@ final class Commands {
         @Override
         public Integer call() throws Exception {
             Path stateDir = shared.stateDir(ctx);
-            RunStore store = new RunStore(stateDir);
-            Optional<Path> runDir = findRun(ctx, store, runId);
-            if (runDir.isEmpty()) {
+            Runs runs = runs(ctx, stateDir, false, yes, shared.verbose);
+            if (findRun(ctx, runs.store(), runId).isEmpty()) {
                 return ExitCodes.INVALID_INPUT;
             }
-            try (RunLock lock = RunLock.acquire(stateDir, runId, ctx.rt().user(), ctx.rt().host(), ctx.rt().clock().instant())) {
-                RunState state = RunState.replay(Journal.read(runDir.get().resolve(Journal.FILE)));
-                if (state.runStatus() == Status.SUCCEEDED) {
-                    ctx.out().println("run " + runId + " already succeeded; nothing to resume");
-                    return ExitCodes.OK;
-                }
-                StepTypeRegistry registry = ctx.rt().registry().get();
-                Loaded loaded;
-                try {
-                    loaded = reload(runDir.get(), state, registry);
-                } catch (InvalidInputException e) {
-                    return invalid(ctx, e);
-                }
-                boolean dryRun = Boolean.TRUE.equals(state.start().get("dryRun"));
-                Plan plan = Planner.plan(loaded, registry);
-                Redactor redactor = Redactor.of(loaded.inventory(), ctx.rt().env());
-                try (Journal journal = Journal.open(runDir.get(), ctx.rt().clock(), redactor)) {
-                    journal.append("run.resumed", Map.of("user", ctx.rt().user() + "@" + ctx.rt().host(),
-                            "pid", ProcessHandle.current().pid()));
-                    ctx.out().println("resuming run " + runId + ": " + loaded.runbook().name());
-                    Engine engine = new Engine(plan, runId, runDir.get(), journal,
-                            options(ctx, dryRun, yes, printer(ctx, shared.verbose, redactor)), redactor);
-                    RunResult r = engine.execute(state);
-                    summary(ctx, r, redactor);
-                    if (!r.status().isSuccessful()) {
-                        ctx.err().println("drctl: run failed again; resume with:");
-                        ctx.err().println("  " + resumeCommand(stateDir, runId));
-                    }
-                    return exitFor(r.status());
-                }
+            Optional<RunResult> r;
+            try {
+                r = runs.resume(runId);
+            } catch (InvalidInputException e) {
+                return invalid(ctx, e);
             } catch (LockHeldException e) {
                 ctx.err().println("drctl: refused: " + e.getMessage());
                 return ExitCodes.REFUSED;
             }
+            if (r.isEmpty()) {
+                ctx.out().println("run " + runId + " already succeeded; nothing to resume");
+                return ExitCodes.OK;
+            }
+            summary(ctx, r.get());
+            if (!r.get().status().isSuccessful()) {
+                ctx.err().println("drctl: run failed again; resume with:");
+                ctx.err().println("  " + resumeCommand(stateDir, runId));
+            }
+            return exitFor(r.get().status());
         }
     }
 
@@ -516,39 +485,26 @@ final class Commands {
         @Override
         public Integer call() throws Exception {
             Path stateDir = shared.stateDir(ctx);
-            RunStore store = new RunStore(stateDir);
-            Optional<Path> runDir = findRun(ctx, store, runId);
-            if (runDir.isEmpty()) {
+            Runs runs = runs(ctx, stateDir, dryRun, false, shared.verbose);
+            if (findRun(ctx, runs.store(), runId).isEmpty()) {
                 return ExitCodes.INVALID_INPUT;
             }
-            try (RunLock lock = RunLock.acquire(stateDir, runId, ctx.rt().user(), ctx.rt().host(), ctx.rt().clock().instant())) {
-                RunState state = RunState.replay(Journal.read(runDir.get().resolve(Journal.FILE)));
-                StepTypeRegistry registry = ctx.rt().registry().get();
-                Loaded loaded;
-                try {
-                    loaded = reload(runDir.get(), state, registry);
-                } catch (InvalidInputException e) {
-                    return invalid(ctx, e);
-                }
-                Plan plan = Planner.plan(loaded, registry);
-                Redactor redactor = Redactor.of(loaded.inventory(), ctx.rt().env());
-                try (Journal journal = Journal.open(runDir.get(), ctx.rt().clock(), redactor)) {
-                    ctx.out().println("rolling back run " + runId + ": " + state.changedInOrder().size() + " changed action(s)");
-                    Engine engine = new Engine(plan, runId, runDir.get(), journal,
-                            options(ctx, dryRun, false, printer(ctx, shared.verbose, redactor)), redactor);
-                    RunResult r = engine.rollback(state);
-                    summary(ctx, r, redactor);
-                    if (r.status() == Status.FAILED) {
-                        ctx.err().println("drctl: rollback failed; fix the cause and run it again:");
-                        ctx.err().println("  ./drctl rollback " + runId + " --state-dir " + stateDir);
-                        return ExitCodes.STEP_FAILED;
-                    }
-                    return ExitCodes.OK;
-                }
+            RunResult r;
+            try {
+                r = runs.rollback(runId);
+            } catch (InvalidInputException e) {
+                return invalid(ctx, e);
             } catch (LockHeldException e) {
                 ctx.err().println("drctl: refused: " + e.getMessage());
                 return ExitCodes.REFUSED;
             }
+            summary(ctx, r);
+            if (r.status() == Status.FAILED) {
+                ctx.err().println("drctl: rollback failed; fix the cause and run it again:");
+                ctx.err().println("  ./drctl rollback " + runId + " --state-dir " + stateDir);
+                return ExitCodes.STEP_FAILED;
+            }
+            return ExitCodes.OK;
         }
     }
 

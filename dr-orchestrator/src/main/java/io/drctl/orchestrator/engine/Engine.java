@@ -312,9 +312,7 @@ public final class Engine {
                     finish(spec, a, flag, Status.SATISFIED, null, errors);
                     return Status.SATISFIED;
                 }
-                // Dry run is enforced here, and only here: nothing past this line runs in a dry run.
-                if (options.dryRun()) {
-                    journal.append("action.would-apply", step, target, Map.of("description", a.description()));
+                if (!mayChange("action.would-apply", step, target, Map.of("description", a.description()))) {
                     finish(spec, a, flag, Status.WOULD_APPLY, null, errors);
                     return Status.WOULD_APPLY;
                 }
@@ -363,6 +361,18 @@ public final class Engine {
     }
 
     /**
+     * The dry-run gate: the one place that decides whether a side effect (apply, revert) may happen.
+     * In a dry run it journals {@code wouldEvent} instead and returns false.
+     */
+    private boolean mayChange(String wouldEvent, String step, String target, Map<String, ?> data) {
+        if (options.dryRun()) {
+            journal.append(wouldEvent, step, target, data);
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * Reverts changed actions in reverse order of completion (skipping ones already reverted).
      * Dry-run mode journals what would be reverted and reverts nothing.
      */
@@ -385,8 +395,7 @@ public final class Engine {
                 options.progress().stepStarted(c[0] + " (revert " + c[1] + ")", s.type().name(), 1);
                 Status st;
                 Optional<String> err = Optional.empty();
-                if (options.dryRun()) {
-                    journal.append("action.would-revert", c[0], c[1], Map.of("revertible", a.revertible()));
+                if (!mayChange("action.would-revert", c[0], c[1], Map.of("revertible", a.revertible()))) {
                     st = Status.WOULD_APPLY;
                 } else if (!a.revertible()) {
                     journal.append("action.not-revertible", c[0], c[1], Map.of("detail", a.description() + " has no revert"));
@@ -400,7 +409,7 @@ public final class Engine {
                                 Map.of("detail", r.detail()));
                         st = r.reverted() ? Status.REVERTED : Status.NOT_REVERTIBLE;
                     } catch (Exception e) {
-                        String msg = Failures.classify(e).message();
+                        String msg = redactor.redact(Failures.classify(e).message());
                         journal.append("action.revert-failed", c[0], c[1], Map.of("error", msg));
                         st = Status.FAILED;
                         err = Optional.of(msg);

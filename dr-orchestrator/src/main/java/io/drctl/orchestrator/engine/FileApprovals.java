@@ -92,7 +92,9 @@ public final class FileApprovals implements Approvals {
             record(dir.getParent(), stepId, who, "--yes", true, clock.instant());
         }
         prompt.ifPresent(p -> {
+            // an answer typed after another shell already decided must not overwrite that decision
             Thread t = new Thread(() -> p.apply("Approve step '" + stepId + "': " + message + " [y/N] ")
+                    .filter(yes -> read(stepId).isEmpty())
                     .ifPresent(yes -> record(dir.getParent(), stepId, who, "tty", yes, clock.instant())),
                     "drctl-approval-prompt");
             t.setDaemon(true);

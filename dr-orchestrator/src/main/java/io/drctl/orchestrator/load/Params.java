@@ -65,6 +65,18 @@ public final class Params {
         return out;
     }
 
+    /** {@code text} with every {@code ${name}} that has a value replaced (others left as written). */
+    public static String substituteText(String text, Map<String, String> values) {
+        Matcher m = REF.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            m.appendReplacement(sb, Matcher.quoteReplacement(v == null ? m.group() : v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
     /** {@code node} with every {@code ${name}} in scalars replaced; locations kept. */
     public static YNode substitute(YNode node, Map<String, String> values) {
         if (node instanceof YNode.YMap m) {

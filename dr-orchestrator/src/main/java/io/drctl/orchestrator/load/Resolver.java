@@ -91,7 +91,8 @@ public final class Resolver {
             locations.put(fs.name(), node.location());
             convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
         }
-        StepSpec spec = new StepSpec(st.id(), st.type(), st.description(), hosts,
+        Optional<String> description = st.description().map(d -> Params.substituteText(d, params));
+        StepSpec spec = new StepSpec(st.id(), st.type(), description, hosts,
                 new StepFields(values, locations, st.location()), st.dependsOn(), st.timeout(), st.retry(),
                 st.onFailure(), st.parallelism(), st.location());
         if (problems.size() > before) {
