@@ -53,6 +53,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 .addSubcommand("rollback", new Commands.Rollback(ctx))
                 .addSubcommand("status", new Commands.StatusCmd(ctx))
                 .addSubcommand("history", new Commands.History(ctx))
+                .addSubcommand("drill", new Drill(ctx))
                 .addSubcommand("schema", new Commands.Schema(ctx));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
