@@ -24,8 +24,15 @@ public final class Values {
         if (s == null || !IPV6_CHARS.matcher(s).matches() || !s.contains(":")) {
             return false;
         }
+        // InetAddress parses a literal that starts with a hex digit or ':' and contains ':' without any
+        // name lookup (an invalid one throws); anything else could reach DNS, so it is rejected first.
+        char first = s.charAt(0);
+        if (first != ':' && Character.digit(first, 16) < 0) {
+            return false;
+        }
         try {
-            return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address; // literal only: chars checked above
+            java.net.InetAddress.getByName(s); // ::ffff:a.b.c.d comes back as Inet4Address: still a v6 literal
+            return true;
         } catch (java.net.UnknownHostException e) {
             return false;
         }
@@ -73,7 +80,10 @@ public final class Values {
         return p;
     }
 
-    /** A DNS host name or FQDN (trailing dot allowed), letters, digits and hyphens per label. */
+    /**
+     * A DNS host name or FQDN (trailing dot allowed): letters, digits and hyphens per label, no label
+     * starting or ending with a hyphen, and a last label that is not all digits.
+     */
     public static boolean isHostname(String s) {
         if (s == null || s.isEmpty() || s.length() > 254) {
             return false;
@@ -82,12 +92,14 @@ public final class Values {
         if (t.isEmpty()) {
             return false;
         }
-        for (String label : t.split("\\.", -1)) {
+        String[] labels = t.split("\\.", -1);
+        for (String label : labels) {
             if (!LABEL.matcher(label).matches()) {
                 return false;
             }
         }
-        return true;
+        // an all-numeric last label is a mistyped IP (10.0.0.256), never a DNS name (RFC 3696 2)
+        return !labels[labels.length - 1].chars().allMatch(Character::isDigit);
     }
 
     public static String hostname(String s) {
