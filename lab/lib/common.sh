@@ -16,11 +16,14 @@ BRIDGE=drlab0
 # There is one lab per machine (the drl-* names are global), but several checkouts may drive it.
 # The bridge's interface alias records the state dir of the lab that is up ("drctl-lab:<dir>"), so
 # scripts run from any checkout find the running lab's keys, pid files and logs.
+# On a lab host (no bridge there) the host's private /run/drl-lab-state says the same.
 # Order: DRCTL_LAB_STATE, else the running lab's state dir, else <this checkout>/lab/state.
 OWNER_STATE=""
 if [ -r "/sys/class/net/$BRIDGE/ifalias" ]; then
   OWNER_STATE=$(cat "/sys/class/net/$BRIDGE/ifalias" 2>/dev/null || true)
   [[ "$OWNER_STATE" == drctl-lab:/* ]] && OWNER_STATE=${OWNER_STATE#drctl-lab:} || OWNER_STATE=""
+elif [ -r /run/drl-lab-state ]; then
+  OWNER_STATE=$(cat /run/drl-lab-state)
 fi
 if [ -n "${DRCTL_LAB_STATE:-}" ]; then
   STATE_DIR=$DRCTL_LAB_STATE

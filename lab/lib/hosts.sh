@@ -61,7 +61,7 @@ power_on() {
     [ "$ns" != drl-dns ] && hostname="$(host_region "$ns")-$(host_invname "$ns")"
     # Backgrounded with all stdio detached: callers (e.g. the Java fixture) must not inherit a pipe.
     setsid ip netns exec "$ns" unshare --pid --fork --kill-child --mount-proc --uts --ipc \
-      "$LAB_LIB/host-init" "$hostname" </dev/null >>"$dir/init.log" 2>&1 9<&- &
+      "$LAB_LIB/host-init" "$hostname" "$STATE_DIR" </dev/null >>"$dir/init.log" 2>&1 9<&- &
     wait_until "init of $ns" 10 host_running "$ns" || die "host $ns: init did not start (see $dir/init.log)"
     pid=$(init_pid "$ns")
     echo "$pid" >"$dir/init.pid"
