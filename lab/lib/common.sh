@@ -12,10 +12,28 @@
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAB_LIB="$LAB_DIR/lib"
 REPO_ROOT="$(cd "$LAB_DIR/.." && pwd)"
-STATE_DIR="${DRCTL_LAB_STATE:-$LAB_DIR/state}"
+BRIDGE=drlab0
+# There is one lab per machine (the drl-* names are global), but several checkouts may drive it.
+# The bridge's interface alias records the state dir of the lab that is up ("drctl-lab:<dir>"), so
+# scripts run from any checkout find the running lab's keys, pid files and logs.
+# On a lab host (no bridge there) the host's private /run/drl-lab-state says the same.
+# Order: DRCTL_LAB_STATE, else the running lab's state dir, else <this checkout>/lab/state.
+OWNER_STATE=""
+if [ -r "/sys/class/net/$BRIDGE/ifalias" ]; then
+  OWNER_STATE=$(cat "/sys/class/net/$BRIDGE/ifalias" 2>/dev/null || true)
+  [[ "$OWNER_STATE" == drctl-lab:/* ]] && OWNER_STATE=${OWNER_STATE#drctl-lab:} || OWNER_STATE=""
+elif [ -r /run/drl-lab-state ]; then
+  OWNER_STATE=$(cat /run/drl-lab-state)
+fi
+if [ -n "${DRCTL_LAB_STATE:-}" ]; then
+  STATE_DIR=$DRCTL_LAB_STATE
+elif [ -n "$OWNER_STATE" ]; then
+  STATE_DIR=$OWNER_STATE
+else
+  STATE_DIR=$LAB_DIR/state
+fi
 INVENTORY_FILE="$REPO_ROOT/inventory/lab.yaml"
 
-BRIDGE=drlab0
 ORCH_ADDR=10.77.0.1
 PREFIX_LEN=16
 DNS_ADDR=10.77.0.53
@@ -57,11 +75,12 @@ die()  { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, iptables, sshd)"; }
 
 # lab_lock: serialize the scripts that change the lab (up, down, vmctl, fault), e.g. two test JVMs
-# calling Lab.up() at once. Locks the lab/ directory itself (flock on a read-only fd), so no lock
-# file is left behind; nested calls (fault -> vmctl) inherit the lock through DRCTL_LAB_LOCKED.
+# calling Lab.up() at once; nested calls (fault -> vmctl) inherit the lock through DRCTL_LAB_LOCKED.
 lab_lock() {
   [ "${DRCTL_LAB_LOCKED:-}" = 1 ] && return 0
-  exec 9<"$LAB_DIR"
+  # The lock must be machine-wide (scripts of several checkouts drive the same lab) and leave no
+  # file behind: flock a directory that always exists and that nothing else flocks.
+  if [ -d /run/lock ]; then exec 9</run/lock; else exec 9</tmp; fi
   flock -w 300 9 || die "another lab script holds the lab lock for more than 300 s"
   export DRCTL_LAB_LOCKED=1
 }

@@ -10,6 +10,7 @@ ensure_bridge() {
     ip link add "$BRIDGE" type bridge
   fi
   ip addr replace "$ORCH_ADDR/$PREFIX_LEN" dev "$BRIDGE"
+  ip link set "$BRIDGE" alias "drctl-lab:$STATE_DIR"   # see OWNER_STATE in common.sh
   ip link set "$BRIDGE" up
 }
 
@@ -60,7 +61,7 @@ power_on() {
     [ "$ns" != drl-dns ] && hostname="$(host_region "$ns")-$(host_invname "$ns")"
     # Backgrounded with all stdio detached: callers (e.g. the Java fixture) must not inherit a pipe.
     setsid ip netns exec "$ns" unshare --pid --fork --kill-child --mount-proc --uts --ipc \
-      "$LAB_LIB/host-init" "$hostname" </dev/null >>"$dir/init.log" 2>&1 9<&- &
+      "$LAB_LIB/host-init" "$hostname" "$STATE_DIR" </dev/null >>"$dir/init.log" 2>&1 9<&- &
     wait_until "init of $ns" 10 host_running "$ns" || die "host $ns: init did not start (see $dir/init.log)"
     pid=$(init_pid "$ns")
     echo "$pid" >"$dir/init.pid"
@@ -243,11 +244,16 @@ EOF
   chown postgres:postgres "$data/pg_hba.conf"
 }
 
-pg_running() { pg_as "$1" "$PG_BIN/pg_ctl" -D "$(pg_data "$1")" status >/dev/null 2>&1; }
+# pg_running NS: a postmaster runs on the host. Asked of the host's own PID namespace, not of
+# `pg_ctl status`: after a power cycle the PID in a stale postmaster.pid may belong to another process.
+pg_running() { hpgrep "$1" -x postgres >/dev/null; }
 
 start_postgres() {
   local ns=$1 data; data=$(pg_data "$ns")
   pg_running "$ns" && return 0
+  # No postgres runs in this host's PID namespace, so a postmaster.pid is stale (power cut); left in
+  # place, postgres could mistake an unrelated process with that PID for a running postmaster.
+  rm -f "$data/postmaster.pid"
   if [ ! -f "$data/PG_VERSION" ]; then
     if [ "$ns" = drl-r1-dbms ]; then
       init_primary_data

@@ -105,17 +105,35 @@ public final class Lab {
                 + "; set -D" + REPO_ROOT_PROPERTY + " or " + REPO_ROOT_ENV);
     }
 
-    /** The lab state dir: {@value #STATE_ENV} if set, else {@code <repo>/lab/state}. */
+    /**
+     * The lab state dir, resolved like the scripts do: {@value #STATE_ENV} if set; else the state dir
+     * of the lab that is up (recorded in the alias of bridge {@value #BRIDGE}, since one lab per
+     * machine may have been started from another checkout); else {@code <repo>/lab/state}.
+     */
     public static Path stateDir() {
-        return stateDir(System.getenv(), repoRoot());
+        return stateDir(System.getenv(), repoRoot(), runningLabStateDir());
     }
 
-    static Path stateDir(Map<String, String> env, Path repoRoot) {
+    static Path stateDir(Map<String, String> env, Path repoRoot, Optional<Path> runningLab) {
         String override = env.get(STATE_ENV);
         if (override != null && !override.isBlank()) {
             return Path.of(override).toAbsolutePath().normalize();
         }
-        return repoRoot.resolve("lab/state");
+        return runningLab.orElse(repoRoot.resolve("lab/state"));
+    }
+
+    /** The state dir recorded by {@code lab/up} in the bridge's alias ({@code drctl-lab:<dir>}), if the lab is up. */
+    static Optional<Path> runningLabStateDir() {
+        try {
+            return parseBridgeAlias(Files.readString(Path.of("/sys/class/net/" + BRIDGE + "/ifalias")));
+        } catch (IOException e) {
+            return Optional.empty(); // no bridge: the lab is down
+        }
+    }
+
+    static Optional<Path> parseBridgeAlias(String alias) {
+        String a = alias.strip();
+        return a.startsWith("drctl-lab:/") ? Optional.of(Path.of(a.substring("drctl-lab:".length()))) : Optional.empty();
     }
 
     /** {@code inventory/lab.yaml}, written by {@code lab/up}. */

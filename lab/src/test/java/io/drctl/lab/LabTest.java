@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -34,9 +35,18 @@ class LabTest {
     }
 
     @Test
-    void stateDir_envOverride_winsOverDefault(@TempDir Path dir) {
-        assertEquals(dir, Lab.stateDir(Map.of(Lab.STATE_ENV, dir.toString()), Path.of("/repo")));
-        assertEquals(Path.of("/repo/lab/state"), Lab.stateDir(Map.of(), Path.of("/repo")));
+    void stateDir_envOverride_winsOverRunningLabAndDefault(@TempDir Path dir) {
+        Optional<Path> running = Optional.of(Path.of("/other/lab/state"));
+        assertEquals(dir, Lab.stateDir(Map.of(Lab.STATE_ENV, dir.toString()), Path.of("/repo"), running));
+        assertEquals(Path.of("/other/lab/state"), Lab.stateDir(Map.of(), Path.of("/repo"), running));
+        assertEquals(Path.of("/repo/lab/state"), Lab.stateDir(Map.of(), Path.of("/repo"), Optional.empty()));
+    }
+
+    @Test
+    void parseBridgeAlias_onlyLabAliasesWithAbsolutePath() {
+        assertEquals(Optional.of(Path.of("/w/lab/state")), Lab.parseBridgeAlias("drctl-lab:/w/lab/state\n"));
+        assertEquals(Optional.empty(), Lab.parseBridgeAlias("something else"));
+        assertEquals(Optional.empty(), Lab.parseBridgeAlias("drctl-lab:relative"));
     }
 
     @Test
