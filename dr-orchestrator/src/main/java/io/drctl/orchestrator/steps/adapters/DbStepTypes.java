@@ -132,7 +132,8 @@ public final class DbStepTypes {
         public Probe probe(ActionContext ctx) throws Exception {
             PgProbe p = call(() -> promoter(ctx).probe());
             String current = p.role() == PgRole.PRIMARY ? "primary (" + p.standbys().size() + " standby(s))"
-                    : "replica" + p.replica().map(r -> " " + r).orElse("");
+                    : "replica" + p.replica().map(r -> " (" + r.walReceiver().orElse("no WAL receiver")
+                    + r.receiveReplayBytes().map(b -> ", replay gap " + b + " bytes").orElse("") + ")").orElse("");
             return p.role() == PgRole.PRIMARY ? Probe.satisfied(current, "primary") : Probe.needed(current, "primary");
         }
 

@@ -304,7 +304,7 @@ public final class DnsStepTypes {
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
             DnsZone zone = zone(ctx.inventory());
-            DnsUpdater updater = new DnsUpdater(zone, client(ctx, false));
+            DnsUpdater updater = new DnsUpdater(zone, client(ctx, true));
             List<String> names = flips.stream().map(RecordFlip::name).toList();
             ZoneProbe p = updater.probe(names);
             boolean satisfied = true;
@@ -355,7 +355,7 @@ public final class DnsStepTypes {
         @Override
         public Verified verify(ActionContext ctx) throws Exception {
             DnsZone zone = zone(ctx.inventory());
-            DnsUpdater updater = new DnsUpdater(zone, client(ctx, false));
+            DnsUpdater updater = new DnsUpdater(zone, client(ctx, true));
             List<String> names = flips.stream().map(RecordFlip::name).toList();
             ZoneProbe p = updater.probe(names);
             for (RecordFlip f : flips) {
@@ -527,7 +527,7 @@ public final class DnsStepTypes {
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
             DnsZone zone = zone(ctx.inventory());
-            ZoneProbe p = new DnsUpdater(zone, client(ctx, false)).probe(names);
+            ZoneProbe p = new DnsUpdater(zone, client(ctx, true)).probe(names);
             boolean ok = names.stream().allMatch(n -> p.at(zone.primary(), n).flatMap(RecordState::ttl).equals(Optional.of(ttl)));
             String current = currentAtPrimary(p, zone, names);
             return ok ? Probe.satisfied(current, "ttl " + ttl.toSeconds()) : Probe.needed(current, "ttl " + ttl.toSeconds());

@@ -236,8 +236,8 @@ public final class FirewallStepTypes {
             String desired = expectFenced ? "fenced from " + fence.sources() : "open (no " + fence.tag() + " rule)";
             boolean satisfied = expectFenced ? p.isFenced() : p.isUnfenced();
             if (mode == Mode.VERIFY) {
-                // verification has nothing to apply; the probe only reports
-                return Probe.satisfied(current, desired);
+                // verification changes nothing: report what the listing shows; verify() proves the effect
+                return new Probe(Probe.State.UNKNOWN, current, desired + ", proven by connecting");
             }
             return satisfied ? Probe.satisfied(current, desired) : Probe.needed(current, desired);
         }
