@@ -164,9 +164,11 @@ class SshSessionsIT {
         try (SshSessions sessions = new SshSessions()) {
             CommandRunner runner = sessions.runner(target(sshd.clientEd25519, knownHosts));
             String before = runner.run("echo $SSH_CONNECTION", TEN_SECONDS).stdout();
+            Path finished = sshd.dir.resolve("timeout-finished");
+            // the background child would leave a marker if it were allowed to run to its end
             HostAccessException e = assertThrows(HostAccessException.class, () -> runner.run(
-                    "echo $$ > " + pidFile + "; sleep 300 & echo $! > " + childPidFile + "; wait",
-                    Duration.ofMillis(1500)));
+                    "echo $$ > " + pidFile + "; (sleep 15; touch " + finished + ") & echo $! > " + childPidFile
+                            + "; wait", Duration.ofMillis(1500)));
             assertEquals(Kind.COMMAND_TIMEOUT, e.kind());
             assertTrue(e.isRetriable());
             assertTrue(e.getMessage().contains(runner.describe()), e.getMessage());
@@ -175,6 +177,7 @@ class SshSessionsIT {
             long child = Long.parseLong(Files.readString(childPidFile).trim());
             assertTrue(awaitGone(pid), "the timed-out command's shell (pid " + pid + ") is still running");
             assertTrue(awaitGone(child), "the timed-out command's child (pid " + child + ") is still running");
+            assertFalse(Files.exists(finished), "the background child ran to its end instead of being killed");
             // the session survives a timed-out command
             assertEquals(before, runner.run("echo $SSH_CONNECTION", TEN_SECONDS).stdout());
         }
