@@ -121,8 +121,9 @@ class SshSessionsIT {
     @Test
     void run_concurrentCommandsFromSeveralThreads_allSucceedOnOneSession() throws Exception {
         int loginsBefore = sshd.acceptedLogins();
-        int threads = 6;
-        int perThread = 5;
+        // more threads than sshd's MaxSessions (10): the per-session channel limit (8) queues the rest
+        int threads = 12;
+        int perThread = 4;
         Set<String> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (SshSessions sessions = new SshSessions()) {
@@ -329,6 +330,24 @@ class SshSessionsIT {
             CommandResult after = runner.run("echo $SSH_CONNECTION", TEN_SECONDS);
             assertEquals(0, after.exitCode());
             assertFalse(first.equals(after.stdout()), "expected a new connection, got the same: " + first);
+        }
+        assertEquals(loginsBefore + 2, sshd.acceptedLogins());
+    }
+
+    @Test
+    void run_afterIdleSessionDroppedByServer_reconnectsTransparently() throws Exception {
+        int loginsBefore = sshd.acceptedLogins();
+        try (SshSessions sessions = new SshSessions()) {
+            CommandRunner runner = sessions.runner(target(sshd.clientEd25519, knownHosts));
+            CommandResult first = runner.run("echo $SSH_CONNECTION; echo $PPID", TEN_SECONDS);
+            String[] lines = first.stdout().split("\n");
+            // kill the server side of the idle session from outside, as a server restart or network cut would
+            ProcessHandle sessionProcess = ProcessHandle.of(Long.parseLong(lines[1].trim())).orElseThrow();
+            sessionProcess.destroyForcibly();
+            assertTrue(sessionProcess.onExit().get(10, TimeUnit.SECONDS) != null);
+            CommandResult after = runner.run("echo $SSH_CONNECTION", TEN_SECONDS);
+            assertEquals(0, after.exitCode());
+            assertFalse(lines[0].equals(after.stdout().trim()), "expected a new connection, got " + lines[0]);
         }
         assertEquals(loginsBefore + 2, sshd.acceptedLogins());
     }
