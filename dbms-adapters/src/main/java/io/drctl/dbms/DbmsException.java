@@ -1,0 +1,69 @@
+package io.drctl.dbms;
+
+import java.util.Objects;
+
+/**
+ * A failure to probe or promote a DBMS, classified by {@link Kind} (from exit codes and typed host-access
+ * failures, never from message text). Messages name the instance and endpoint and say what was expected.
+ */
+public class DbmsException extends Exception {
+
+    /** What went wrong; decides whether a later retry can help. */
+    public enum Kind {
+        /** {@code psql}/{@code pg_ctl}/{@code runuser} is not installed or not executable (exit 126/127). */
+        CLIENT_MISSING(false),
+        /** psql could not connect to the server (psql exit 2): server down, wrong port, auth refused. */
+        CANNOT_CONNECT(true),
+        /** The SQL failed on the server (psql exit 3 with ON_ERROR_STOP). */
+        QUERY_FAILED(false),
+        /** A client command failed otherwise (psql exit 1, runuser failure, pg_ctl failure). */
+        COMMAND_FAILED(false),
+        /** The server's answer fits neither a primary nor a replica. */
+        UNEXPECTED_ROLE(false),
+        /** Promotion was requested but the server was still in recovery when the timeout ran out. */
+        PROMOTE_TIMEOUT(true),
+        /** The server is out of recovery but refused the write check (e.g. default_transaction_read_only). */
+        NOT_WRITABLE(false),
+        /** The DBMS host could not be reached or the command timed out ({@link io.drctl.host.HostAccessException}). */
+        HOST_ACCESS(true),
+        /** Misconfiguration on our side (e.g. PG_CTL without a data directory). */
+        CONFIG(false),
+        /** Waiting was interrupted. */
+        INTERRUPTED(false);
+
+        private final boolean retriable;
+
+        Kind(boolean retriable) {
+            this.retriable = retriable;
+        }
+
+        public boolean isRetriable() {
+            return retriable;
+        }
+    }
+
+    private final Kind kind;
+    private final String target;
+
+    public DbmsException(Kind kind, String target, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.target = Objects.requireNonNull(target, "target");
+    }
+
+    public DbmsException(Kind kind, String target, String message) {
+        this(kind, target, message, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public boolean isRetriable() {
+        return kind.isRetriable();
+    }
+}

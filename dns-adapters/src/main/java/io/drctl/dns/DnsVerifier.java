@@ -1,0 +1,156 @@
+package io.drctl.dns;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
+
+/**
+ * Proves a change from outside: asks EVERY authoritative server (non-recursive queries) until each
+ * serves exactly the expected A RRset for each name, or the timeout passes. Waits with an injected
+ * {@link Clock} and {@link Sleeper}; the number of rounds is bounded too.
+ */
+public final class DnsVerifier {
+
+    private final DnsClient client;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Duration pollInterval;
+
+    /**
+     * @param client       an (unsigned) client; its own timeout bounds each query
+     * @param clock        measures the overall timeout
+     * @param sleeper      waits between rounds
+     * @param pollInterval time between rounds
+     */
+    public DnsVerifier(DnsClient client, Clock clock, Sleeper sleeper, Duration pollInterval) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
+        }
+    }
+
+    /**
+     * The outcome of a successful verification.
+     *
+     * @param servers the servers that all served the expected records
+     * @param elapsed how long it took until the last one did
+     * @param rounds  how many rounds of queries were sent
+     */
+    public record Verified(List<DnsServer> servers, Duration elapsed, int rounds) {
+    }
+
+    /**
+     * Waits until every server serves exactly {@code expected} (FQDN → A RRset).
+     *
+     * @throws DnsException of kind NOT_PROPAGATED naming, per lagging server and record, expected vs seen and
+     *                      the elapsed time
+     */
+    public Verified verify(List<DnsServer> servers, Map<String, Set<String>> expected, Duration timeout)
+            throws DnsException, InterruptedException {
+        if (servers.isEmpty() || expected.isEmpty()) {
+            throw new IllegalArgumentException("nothing to verify: servers " + servers + ", records " + expected.keySet());
+        }
+        Map<String, Set<String>> want = new LinkedHashMap<>();
+        expected.forEach((n, a) -> want.put(DnsNames.fqdn(n), DnsNames.ipv4Set(a, n)));
+        Instant start = clock.instant();
+        long maxRounds = timeout.toMillis() / pollInterval.toMillis() + 2;
+        Map<String, String> pending = new LinkedHashMap<>(); // "server|name" -> what was seen
+        for (DnsServer s : servers) {
+            for (String n : want.keySet()) {
+                pending.put(key(s, n), "(not asked yet)");
+            }
+        }
+        int rounds = 0;
+        while (true) {
+            rounds++;
+            for (DnsServer s : servers) {
+                for (Map.Entry<String, Set<String>> e : want.entrySet()) {
+                    String k = key(s, e.getKey());
+                    if (!pending.containsKey(k)) {
+                        continue;
+                    }
+                    try {
+                        DnsClient.Answer a = client.query(s, DnsNames.name(e.getKey()), Type.A);
+                        Set<String> seen = a.records().stream().map(r -> ((ARecord) r).getAddress().getHostAddress())
+                                .collect(Collectors.toSet());
+                        if (seen.equals(e.getValue()) && a.authoritative()) {
+                            pending.remove(k);
+                        } else {
+                            pending.put(k, DnsNames.show(seen) + (a.authoritative() ? "" : " (not authoritative)"));
+                        }
+                    } catch (DnsException x) {
+                        pending.put(k, "no answer: " + x.kind() + " rcode " + (x.rcode() < 0 ? "-" : org.xbill.DNS.Rcode.string(x.rcode())));
+                    }
+                }
+            }
+            Duration elapsed = Duration.between(start, clock.instant());
+            if (pending.isEmpty()) {
+                return new Verified(List.copyOf(servers), elapsed, rounds);
+            }
+            if (elapsed.compareTo(timeout) >= 0 || rounds >= maxRounds) {
+                List<String> lines = new ArrayList<>();
+                for (DnsServer s : servers) {
+                    for (Map.Entry<String, Set<String>> e : want.entrySet()) {
+                        String seen = pending.get(key(s, e.getKey()));
+                        if (seen != null) {
+                            lines.add(e.getKey() + " A: expected " + DnsNames.show(e.getValue()) + " at " + s + ", seen " + seen);
+                        }
+                    }
+                }
+                throw new DnsException(DnsException.Kind.NOT_PROPAGATED,
+                        pending.keySet().stream().map(k -> k.substring(0, k.indexOf('|'))).distinct().collect(Collectors.joining(", ")),
+                        String.join("; ", lines) + " after " + elapsed.toMillis() / 1000.0 + " s (timeout " + timeout.toSeconds()
+                                + " s, " + rounds + " rounds)");
+            }
+            Duration left = timeout.minus(elapsed);
+            sleeper.sleep(left.compareTo(pollInterval) < 0 ? left : pollInterval);
+        }
+    }
+
+    private static String key(DnsServer s, String n) {
+        return s + "|" + n;
+    }
+
+    /**
+     * The zone's NS set as servers: NS records and their in-zone addresses as the primary serves them.
+     * Name servers outside the zone are not looked up (no recursive DNS); list them explicitly instead.
+     *
+     * @param port the DNS port the name servers listen on
+     */
+    public static List<DnsServer> nsSet(DnsClient client, DnsZone zone, int port) throws DnsException {
+        DnsClient.Answer ns = client.query(zone.primary(), zone.dnsName(), Type.NS);
+        List<DnsServer> out = new ArrayList<>();
+        for (org.xbill.DNS.Record r : ns.records()) {
+            Name target = ((NSRecord) r).getTarget();
+            if (!zone.contains(target.toString())) {
+                throw new DnsException(DnsException.Kind.UNEXPECTED_RESPONSE, zone.primary() + " zone " + zone.name(),
+                        "name server " + target + " is outside the zone; list the authoritative servers explicitly");
+            }
+            DnsClient.Answer a = client.query(zone.primary(), target, Type.A);
+            Optional<String> label = Optional.of(target.getLabelString(0));
+            for (org.xbill.DNS.Record x : a.records()) {
+                out.add(new DnsServer(label.get(), ((ARecord) x).getAddress().getHostAddress(), port));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new DnsException(DnsException.Kind.UNEXPECTED_RESPONSE, zone.primary() + " zone " + zone.name(),
+                    "the zone has no usable NS set");
+        }
+        return out;
+    }
+}

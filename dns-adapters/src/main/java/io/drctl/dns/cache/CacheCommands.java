@@ -1,0 +1,96 @@
+package io.drctl.dns.cache;
+
+import io.drctl.dns.DnsNames;
+import io.drctl.host.CommandRunner.OsFamily;
+import io.drctl.host.Shell;
+import io.drctl.host.Values;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The command lines for detecting and flushing resolver caches and for resolving a name on a host, and the
+ * parsers for their output. Every name is validated ({@link Values#hostname}) and quoted before it reaches a
+ * command line.
+ */
+public final class CacheCommands {
+    private CacheCommands() {
+    }
+
+    /**
+     * A POSIX sh script printing one line per running cache: {@code systemd-resolved}, {@code nscd},
+     * {@code dnsmasq}, {@code unbound}. Exit 0 even when none runs.
+     */
+    public static String detectLinux() {
+        // pgrep -x matches the 15-char comm name, so systemd-resolved is found via resolvectl instead
+        return "if command -v resolvectl >/dev/null 2>&1 && resolvectl status >/dev/null 2>&1; then echo systemd-resolved; fi; "
+                + "for p in nscd dnsmasq unbound; do "
+                + "if pgrep -x \"$p\" >/dev/null 2>&1; then echo \"$p\"; fi; done; exit 0";
+    }
+
+    /** The kinds a detection run printed; unknown lines are ignored. */
+    public static List<ResolverKind> parseDetected(String stdout) {
+        Set<ResolverKind> out = new LinkedHashSet<>();
+        for (String line : stdout.split("\\R")) {
+            String t = line.strip();
+            for (ResolverKind k : ResolverKind.values()) {
+                if (k.label().equals(t)) {
+                    out.add(k);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The flush command for {@code kind}.
+     *
+     * @param zone  for unbound: flush the whole zone when given; otherwise each name
+     * @param names the names about to be verified
+     */
+    public static String flush(ResolverKind kind, Optional<String> zone, List<String> names) {
+        return switch (kind) {
+            case SYSTEMD_RESOLVED -> "resolvectl flush-caches";
+            case NSCD -> "nscd -i hosts";
+            case DNSMASQ -> "pkill -HUP -x dnsmasq";
+            case UNBOUND -> zone.isPresent()
+                    ? "unbound-control flush_zone " + Shell.quote(DnsNames.fqdn(zone.get()))
+                    : String.join(" && ", names.stream().map(n -> "unbound-control flush " + Shell.quote(DnsNames.fqdn(n))).toList());
+            case WINDOWS_DNS_CLIENT -> "try { Clear-DnsClientCache -ErrorAction Stop } catch { ipconfig /flushdns | Out-Null; "
+                    + "if ($LASTEXITCODE -ne 0) { exit 1 } }";
+        };
+    }
+
+    /** The command that resolves {@code name} to IPv4 addresses through the host's own resolver path. */
+    public static String resolve(OsFamily os, String name) {
+        String n = Values.hostname(name);
+        return switch (os) {
+            case LINUX -> "getent ahostsv4 " + Shell.quote(n);
+            case WINDOWS -> "Resolve-DnsName -Name " + Shell.quotePowerShell(n) + " -Type A -DnsOnly -ErrorAction Stop"
+                    + " | Where-Object { $_.Type -eq 'A' } | ForEach-Object { $_.IPAddress }";
+        };
+    }
+
+    /**
+     * The IPv4 addresses in resolver output: {@code getent ahostsv4} lines ({@code 10.0.0.1  STREAM name}),
+     * bare address lines, or a {@code Resolve-DnsName} table ({@code name  A  5  Answer  10.0.0.1}; CNAME rows
+     * skipped).
+     */
+    public static Set<String> parseAddresses(String stdout) {
+        List<String> found = new ArrayList<>();
+        for (String line : stdout.split("\\R")) {
+            String[] tok = line.strip().split("\\s+");
+            if (tok.length == 0 || tok[0].isEmpty()) {
+                continue;
+            }
+            if (Values.isIpv4(tok[0])) {
+                found.add(tok[0]); // getent ahostsv4 or a bare address
+            } else if (tok.length >= 3 && List.of(tok).contains("A") && Values.isIpv4(tok[tok.length - 1])) {
+                found.add(tok[tok.length - 1]); // Resolve-DnsName table row of type A
+            }
+        }
+        return DnsNames.sorted(found);
+    }
+}

@@ -1,0 +1,195 @@
+package io.drctl.dns.cache;
+
+import io.drctl.dns.DnsNames;
+import io.drctl.dns.Sleeper;
+import io.drctl.host.CommandResult;
+import io.drctl.host.CommandRunner;
+import io.drctl.host.HostAccessException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code dns.flush-cache}: on each host, detect the resolver caches (systemd-resolved, nscd, dnsmasq, unbound;
+ * the DNS Client on Windows), flush them, then check that every name resolves there to exactly the expected
+ * addresses ({@code getent ahostsv4} / {@code Resolve-DnsName}). Each round flushes again before resolving (a
+ * cache that re-learned a stale answer meanwhile is cleared), until the names resolve or the timeout passes.
+ * Hosts are handled in parallel, at most {@code parallelism} at a time.
+ */
+public final class ResolverCacheFlusher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResolverCacheFlusher.class);
+
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Duration commandTimeout;
+    private final Duration retryInterval;
+
+    /**
+     * @param clock          measures each host's timeout
+     * @param sleeper        waits between rounds
+     * @param commandTimeout limit for each command on a host
+     * @param retryInterval  time between rounds on one host
+     */
+    public ResolverCacheFlusher(Clock clock, Sleeper sleeper, Duration commandTimeout, Duration retryInterval) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.commandTimeout = Objects.requireNonNull(commandTimeout, "commandTimeout");
+        this.retryInterval = Objects.requireNonNull(retryInterval, "retryInterval");
+    }
+
+    /**
+     * What to flush and check.
+     *
+     * @param expected FQDN → the exact IPv4 set it must resolve to on every host
+     * @param zone     the zone (unbound flushes it whole); empty = flush the names
+     * @param timeout  per host: how long to keep flushing and checking
+     */
+    public record Request(Map<String, Set<String>> expected, Optional<String> zone, Duration timeout) {
+        public Request {
+            if (expected.isEmpty()) {
+                throw new IllegalArgumentException("no names to verify");
+            }
+            Map<String, Set<String>> m = new LinkedHashMap<>();
+            expected.forEach((n, a) -> m.put(DnsNames.fqdn(n), DnsNames.ipv4Set(a, n)));
+            expected = java.util.Collections.unmodifiableMap(m);
+            zone = zone.map(DnsNames::fqdn);
+        }
+    }
+
+    /** Flushes and verifies all {@code hosts}; returns every host's result or throws listing every failed host. */
+    public List<FlushResult> flushAll(List<CacheHost> hosts, Request request, int parallelism)
+            throws CacheFlushException, InterruptedException {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
+        }
+        if (hosts.isEmpty()) {
+            return List.of();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, hosts.size()), r -> {
+            Thread t = new Thread(r, "drctl-dns-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<FlushResult>> futures = new ArrayList<>();
+            for (CacheHost h : hosts) {
+                futures.add(pool.submit(() -> flush(h, request)));
+            }
+            List<FlushResult> ok = new ArrayList<>();
+            List<CacheFlushException.HostFailure> failed = new ArrayList<>();
+            for (int i = 0; i < hosts.size(); i++) {
+                try {
+                    ok.add(futures.get(i).get()); // each task is bounded by its timeout and command timeouts
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof HostFailed hf) {
+                        failed.add(hf.failure);
+                    } else {
+                        failed.add(new CacheFlushException.HostFailure(hosts.get(i).name(), CacheFlushException.Kind.HOST_ACCESS,
+                                "unexpected error: " + c));
+                    }
+                }
+            }
+            if (!failed.isEmpty()) {
+                throw new CacheFlushException(failed, ok);
+            }
+            return ok;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static final class HostFailed extends Exception {
+        final CacheFlushException.HostFailure failure;
+
+        HostFailed(CacheFlushException.HostFailure failure) {
+            super(failure.toString());
+            this.failure = failure;
+        }
+    }
+
+    /** Flushes and verifies one host. */
+    public FlushResult flushOne(CacheHost host, Request request) throws CacheFlushException, InterruptedException {
+        try {
+            return flush(host, request);
+        } catch (HostFailed e) {
+            throw new CacheFlushException(List.of(e.failure), List.of());
+        }
+    }
+
+    private FlushResult flush(CacheHost host, Request req) throws HostFailed, InterruptedException {
+        CommandRunner r = host.runner();
+        Instant start = clock.instant();
+        List<ResolverKind> kinds = r.os() == CommandRunner.OsFamily.WINDOWS
+                ? List.of(ResolverKind.WINDOWS_DNS_CLIENT)
+                : CacheCommands.parseDetected(run(host, CacheCommands.detectLinux(), "detect resolver caches").stdout());
+        LOG.info("{}: resolver caches found: {}", host, kinds);
+        long maxRounds = req.timeout().toMillis() / Math.max(1, retryInterval.toMillis()) + 2;
+        int attempt = 0;
+        Map<String, String> lastSeen = new LinkedHashMap<>();
+        while (true) {
+            attempt++;
+            for (ResolverKind k : kinds) {
+                String cmd = CacheCommands.flush(k, req.zone(), List.copyOf(req.expected().keySet()));
+                CommandResult res = run(host, cmd, "flush " + k.label());
+                if (!res.succeeded()) {
+                    throw new HostFailed(new CacheFlushException.HostFailure(host.name(), CacheFlushException.Kind.FLUSH_FAILED,
+                            "flushing " + k.label() + " failed (exit " + res.exitCode() + "): " + res.lastLine()));
+                }
+            }
+            Map<String, Set<String>> resolved = new LinkedHashMap<>();
+            lastSeen.clear();
+            for (Map.Entry<String, Set<String>> e : req.expected().entrySet()) {
+                CommandResult res = run(host, CacheCommands.resolve(r.os(), e.getKey()), "resolve " + e.getKey());
+                Set<String> seen = res.succeeded() ? CacheCommands.parseAddresses(res.stdout()) : Set.of();
+                if (seen.equals(e.getValue())) {
+                    resolved.put(e.getKey(), seen);
+                } else {
+                    lastSeen.put(e.getKey(), res.succeeded() ? DnsNames.show(seen)
+                            : "no answer (exit " + res.exitCode() + (res.lastLine().isBlank() ? "" : ": " + res.lastLine()) + ")");
+                }
+            }
+            Duration elapsed = Duration.between(start, clock.instant());
+            if (lastSeen.isEmpty()) {
+                return new FlushResult(host.name(), kinds, resolved, attempt, elapsed);
+            }
+            if (elapsed.compareTo(req.timeout()) >= 0 || attempt >= maxRounds) {
+                List<String> lines = new ArrayList<>();
+                lastSeen.forEach((n, seen) -> lines.add(n + ": expected " + DnsNames.show(req.expected().get(n)) + ", seen " + seen));
+                throw new HostFailed(new CacheFlushException.HostFailure(host.name(), CacheFlushException.Kind.STALE,
+                        String.join("; ", lines) + " after " + elapsed.toMillis() / 1000.0 + " s and " + attempt
+                                + " flush(es) of " + (kinds.isEmpty() ? "no detected cache" : kinds) + " (timeout "
+                                + req.timeout().toSeconds() + " s)"));
+            }
+            Duration left = req.timeout().minus(elapsed);
+            sleeper.sleep(left.compareTo(retryInterval) < 0 ? left : retryInterval);
+        }
+    }
+
+    private CommandResult run(CacheHost host, String command, String what) throws HostFailed {
+        try {
+            return host.runner().run(command, commandTimeout);
+        } catch (HostAccessException e) {
+            throw new HostFailed(new CacheFlushException.HostFailure(host.name(),
+                    e.isRetriable() ? CacheFlushException.Kind.HOST_ACCESS : CacheFlushException.Kind.HOST_ACCESS_DENIED,
+                    what + ": " + e.getMessage() + " [" + e.kind() + "]"));
+        }
+    }
+}

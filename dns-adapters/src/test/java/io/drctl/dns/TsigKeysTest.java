@@ -1,0 +1,199 @@
+package io.drctl.dns;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TsigKeysTest {
+
+    static final String SECRET = "7BqKXGdirN9Rgdq1qthqAsrNUszZY/MZ51S9sc0Ogpk=";
+    static final String SECRET512 = "vRda65K4fZLhiYnvZCQ/eyLX4HTUA99RYlX5h5eSSBmyd9fmvZuqxbi5zfvzuQGdUv/TVaNsW76riFAuVPa8AQ==";
+
+    @TempDir
+    Path dir;
+
+    private Path write(String text) throws Exception {
+        Path f = dir.resolve("k.key");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void fromFile_tsigKeygenOutput() throws Exception {
+        Path f = write("key \"drctl-update\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + SECRET + "\";\n};\n");
+        TsigKey k = TsigKeys.fromFile(f, Optional.empty());
+        assertEquals("drctl-update", k.name());
+        assertEquals(TsigAlgorithm.HMAC_SHA256, k.algorithm());
+        assertArrayEquals(Base64.getDecoder().decode(SECRET), k.secret());
+        assertEquals(f.toString(), k.source());
+    }
+
+    @Test
+    void fromFile_commentsWhitespaceAndSeveralKeysPickedByName() throws Exception {
+        Path f = write("""
+                # generated for drctl
+                // two keys
+                /* multi
+                   line */
+                key "other" { algorithm hmac-sha384; secret "%s"; };
+                key   drctl-update   {
+                    algorithm   HMAC-SHA512.;   // trailing dot and case tolerated
+                    secret
+                       "%s"
+                    ;
+                } ;
+                """.formatted(SECRET, SECRET512));
+        TsigKey k = TsigKeys.fromFile(f, Optional.of("drctl-update"));
+        assertEquals(TsigAlgorithm.HMAC_SHA512, k.algorithm());
+        assertArrayEquals(Base64.getDecoder().decode(SECRET512), k.secret());
+        assertEquals(TsigAlgorithm.HMAC_SHA384, TsigKeys.fromFile(f, Optional.of("OTHER")).algorithm());
+    }
+
+    @Test
+    void fromFile_algorithmOmittedDefaultsToSha256() throws Exception {
+        TsigKey k = TsigKeys.fromFile(write("key k1 { secret \"" + SECRET + "\"; };"), Optional.empty());
+        assertEquals(TsigAlgorithm.HMAC_SHA256, k.algorithm());
+    }
+
+    @Test
+    void fromFile_severalKeysWithoutNameIsRefused() throws Exception {
+        Path f = write("key a { secret \"" + SECRET + "\"; };\nkey b { secret \"" + SECRET + "\"; };\n");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertTrue(e.getMessage().contains("[a, b]"), e.getMessage());
+    }
+
+    @Test
+    void fromFile_missingNamedKeyListsWhatIsThere() throws Exception {
+        Path f = write("key a { secret \"" + SECRET + "\"; };\n");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.of("zz")));
+        assertTrue(e.getMessage().contains("no key named 'zz'") && e.getMessage().contains("[a]"), e.getMessage());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void fromFile_missingFileNamesPathAndHint() {
+        Path f = dir.resolve("nope.key");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        assertTrue(e.hint().orElseThrow().contains("tsig-keygen"));
+    }
+
+    @Test
+    void fromFile_missingSemicolonNamesLine() throws Exception {
+        Path f = write("key \"k\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + SECRET + "\"\n};\n");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertEquals(4, e.line().orElseThrow(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f + ":4: expected ';' after the secret"), e.getMessage());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void fromFile_unknownAlgorithmNamesLineAndSupported() throws Exception {
+        Path f = write("key \"k\" {\n algorithm hmac-md5;\n secret \"" + SECRET + "\";\n};\n");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertEquals(2, e.line().orElseThrow());
+        assertTrue(e.getMessage().contains("hmac-md5") && e.getMessage().contains("hmac-sha512"), e.getMessage());
+    }
+
+    @Test
+    void fromFile_badBase64NamesLineWithoutQuotingSecret() throws Exception {
+        String bad = "not*base64!!secretvalue";
+        Path f = write("key k {\n secret \"" + bad + "\";\n};");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertEquals(2, e.line().orElseThrow());
+        assertFalse(e.getMessage().contains(bad), e.getMessage());
+    }
+
+    @Test
+    void fromFile_unquotedSecret() throws Exception {
+        Path f = write("key k {\n secret " + SECRET + ";\n};");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertTrue(e.getMessage().contains("not quoted"), e.getMessage());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void fromFile_missingSecret() throws Exception {
+        Path f = write("\n\nkey k {\n algorithm hmac-sha256;\n};");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertEquals(3, e.line().orElseThrow());
+        assertTrue(e.getMessage().contains("has no secret"), e.getMessage());
+    }
+
+    @Test
+    void fromFile_truncatedFile() throws Exception {
+        Path f = write("key k {\n algorithm hmac-sha256;\n secret \"" + SECRET + "\";\n");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertTrue(e.getMessage().contains("file ends"), e.getMessage());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void fromFile_unterminatedStringAndComment() throws Exception {
+        TsigKeyException e1 = assertThrows(TsigKeyException.class,
+                () -> TsigKeys.fromFile(write("key k {\n secret \"abc;\n};"), Optional.empty()));
+        assertEquals(2, e1.line().orElseThrow());
+        TsigKeyException e2 = assertThrows(TsigKeyException.class,
+                () -> TsigKeys.fromFile(write("\n/* open\nkey k { };"), Optional.empty()));
+        assertEquals(2, e2.line().orElseThrow());
+    }
+
+    @Test
+    void fromFile_otherStatementIsRefused() throws Exception {
+        Path f = write("options { directory \"/tmp\"; };");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertTrue(e.getMessage().contains("unexpected 'options'"), e.getMessage());
+    }
+
+    @Test
+    void fromFile_emptyFile() throws Exception {
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(write("# nothing\n"), Optional.empty()));
+        assertTrue(e.getMessage().contains("no key statement"), e.getMessage());
+    }
+
+    @Test
+    void fromEnvironment_parsesAllThreeFields() throws Exception {
+        TsigKey k = TsigKeys.fromEnvironment(Map.of("DRCTL_TSIG", "hmac-sha384:drctl-update:" + SECRET), "DRCTL_TSIG");
+        assertEquals("drctl-update", k.name());
+        assertEquals(TsigAlgorithm.HMAC_SHA384, k.algorithm());
+        assertEquals("env DRCTL_TSIG", k.source());
+    }
+
+    @Test
+    void fromEnvironment_malformedValues() {
+        for (String v : List.of("", "hmac-sha256:" + SECRET, "md5:k:" + SECRET, "hmac-sha256:k:!!!" + SECRET, "hmac-sha256:bad name:" + SECRET)) {
+            TsigKeyException e = assertThrows(TsigKeyException.class,
+                    () -> TsigKeys.fromEnvironment(Map.of("V", v), "V"), v);
+            assertTrue(e.getMessage().startsWith("env V: "), e.getMessage());
+            assertNoSecret(e);
+        }
+        TsigKeyException unset = assertThrows(TsigKeyException.class, () -> TsigKeys.fromEnvironment(Map.of(), "V"));
+        assertTrue(unset.getMessage().contains("not set"));
+    }
+
+    @Test
+    void toString_neverShowsSecret() throws Exception {
+        TsigKey k = TsigKeys.fromEnvironment(Map.of("V", "hmac-sha256:k:" + SECRET), "V");
+        String s = k.toString();
+        assertFalse(s.contains(SECRET) || s.contains(SECRET.substring(0, 10)), s);
+        assertTrue(s.contains("redacted") && s.contains("hmac-sha256") && s.contains("env V"), s);
+        byte[] copy = k.secret();
+        copy[0] ^= 1;
+        assertArrayEquals(Base64.getDecoder().decode(SECRET), k.secret(), "secret() must return a copy");
+    }
+
+    private static void assertNoSecret(Exception e) {
+        assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
+    }
+}

@@ -1,0 +1,68 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.engine.SshHostAccess;
+import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.spi.HostAccess;
+import io.drctl.orchestrator.spi.StepTypeRegistry;
+import io.drctl.orchestrator.steps.BuiltinStepTypes;
+import java.io.Console;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What the CLI takes from its surroundings; tests pass their own.
+ *
+ * @param env        the environment (secret references, DRCTL_STATE_DIR, HOME, USER)
+ * @param clock      time source
+ * @param registry   step types
+ * @param hostAccess host access per inventory
+ * @param prompt     TTY approval prompt (empty when not interactive)
+ * @param user       operator name
+ * @param host       this machine's name
+ */
+public record CliRuntime(Map<String, String> env, Clock clock, Supplier<StepTypeRegistry> registry,
+                         Function<Inventory, HostAccess> hostAccess,
+                         Optional<Function<String, Optional<Boolean>>> prompt, String user, String host) {
+    public CliRuntime {
+        env = Map.copyOf(env);
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(hostAccess, "hostAccess");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(host, "host");
+    }
+
+    /** The real process environment, SSH host access, and a console prompt when there is a TTY. */
+    public static CliRuntime system() {
+        Map<String, String> env = System.getenv();
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        Console console = System.console();
+        Optional<Function<String, Optional<Boolean>>> prompt = console == null ? Optional.empty()
+                : Optional.of(q -> {
+                    String answer = console.readLine("%s", q);
+                    return answer == null ? Optional.empty()
+                            : Optional.of(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+                });
+        return new CliRuntime(env, Clock.systemUTC(), BuiltinStepTypes::registry, inv -> new SshHostAccess(inv, home),
+                prompt, env.getOrDefault("USER", System.getProperty("user.name")), hostName());
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    public CliRuntime withEnv(Map<String, String> newEnv) {
+        return new CliRuntime(newEnv, clock, registry, hostAccess, prompt, user, host);
+    }
+}

@@ -1,0 +1,173 @@
+package io.drctl.orchestrator.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.drctl.orchestrator.engine.LockHeldException;
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.report.DrillReport;
+import io.drctl.orchestrator.yaml.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code drctl drill}: fail over, verify, fail back, and write a timed report (JSON, Markdown, HTML)
+ * with the measured RTO against the inventory's objective. Both runs are ordinary journaled runs:
+ * a drill stopped by a failure is continued with {@code drctl resume RUN} and the report of a
+ * finished pair can be rewritten with the same command.
+ */
+@Command(name = "drill", mixinStandardHelpOptions = true,
+        description = {"Fail over, verify, fail back, and write a timed report for auditors (JSON, Markdown, HTML).",
+                "The measured RTO is the failover run's wall time: from its first step to the last verified one."},
+        footer = {"", "Examples:",
+                "  drctl drill -i inventory/lab.yaml --yes \\",
+                "      -p reseedCommand=\"$PWD/lab/db-reseed\" -p reseedCheck=\"$PWD/lab/db-reseed --check\"",
+                "  drctl drill -i inventory/prod.yaml --from region1 --to region2 --failover runbooks/full-failover.yaml",
+                "",
+                "Reports: <state-dir>/drills/<drill-id>/report.{json,md,html}"})
+final class Drill implements Callable<Integer> {
+    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Commands.Ctx ctx;
+    @Mixin
+    Commands.Shared shared;
+
+    @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", required = true, description = "inventory file")
+    Path inventory;
+
+    @Option(names = "--failover", paramLabel = "RUNBOOK", defaultValue = "runbooks/full-failover.yaml",
+            description = "failover runbook (default: ${DEFAULT-VALUE})")
+    Path failover;
+
+    @Option(names = "--failback", paramLabel = "RUNBOOK", defaultValue = "runbooks/failback.yaml",
+            description = "failback runbook (default: ${DEFAULT-VALUE})")
+    Path failback;
+
+    @Option(names = "--from", defaultValue = "region1", description = "region serving now (default: ${DEFAULT-VALUE})")
+    String from;
+
+    @Option(names = "--to", defaultValue = "region2", description = "region to fail over to (default: ${DEFAULT-VALUE})")
+    String to;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE",
+            description = "runbook parameter, given to each runbook that declares it (repeatable)")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step (journaled as --yes)")
+    boolean yes;
+
+    @Option(names = "--no-failback", description = "stop after the failover and its verification (report still written)")
+    boolean noFailback;
+
+    Drill(Commands.Ctx ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path stateDir = shared.stateDir(ctx);
+        Runs runs = Commands.runs(ctx, stateDir, false, yes, shared.verbose);
+        Map<String, String> overParams = paramsFor(failover, Map.of("from", from, "to", to));
+        Map<String, String> backParams = paramsFor(failback, Map.of("from", to, "to", from));
+        Optional<Duration> objective;
+        String inventoryName;
+        try {
+            // validate both before touching anything: a drill must not fail over and then find failback invalid
+            Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
+            Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
+            objective = over.inventory().rto();
+            inventoryName = over.inventory().name();
+        } catch (InvalidInputException e) {
+            return Commands.invalid(ctx, e);
+        }
+        String drillId = ID.format(ctx.rt().clock().instant()) + "-drill";
+        ctx.out().println("drill " + drillId + ": failover " + from + " -> " + to + (noFailback ? "" : ", then failback")
+                + "; objective " + objective.map(DrillReportFmt::fmt).orElse("(none set)"));
+        List<DrillReport.Phase> phases = new ArrayList<>();
+        int exit = ExitCodes.OK;
+        try {
+            RunResult r1 = runs.run(inventory, failover, overParams);
+            Commands.summary(ctx, r1);
+            phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow()));
+            if (!r1.status().isSuccessful()) {
+                ctx.err().println("drctl: failover failed; the drill stops here. Fix the cause, then resume with:");
+                ctx.err().println("  " + Commands.resumeCommand(stateDir, r1.runId()));
+                exit = ExitCodes.STEP_FAILED;
+            } else if (!noFailback) {
+                RunResult r2 = runs.run(inventory, failback, backParams);
+                Commands.summary(ctx, r2);
+                phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow()));
+                if (!r2.status().isSuccessful()) {
+                    ctx.err().println("drctl: failback failed. Fix the cause, then resume with:");
+                    ctx.err().println("  " + Commands.resumeCommand(stateDir, r2.runId()));
+                    exit = ExitCodes.STEP_FAILED;
+                }
+            }
+        } catch (InvalidInputException e) {
+            return Commands.invalid(ctx, e);
+        } catch (LockHeldException e) {
+            ctx.err().println("drctl: refused: " + e.getMessage());
+            return ExitCodes.REFUSED;
+        }
+        DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases);
+        Path dir = stateDir.resolve("drills").resolve(drillId);
+        Path html = report.write(dir);
+        ctx.out().println();
+        ctx.out().println("drill " + drillId + ": " + report.verdict());
+        ctx.out().println("report: " + html + " (also report.md, report.json)");
+        if (exit == ExitCodes.OK && !report.passed()) {
+            exit = ExitCodes.STEP_FAILED; // every step succeeded but the RTO missed its objective
+        }
+        return exit;
+    }
+
+    /** The drill's params restricted to what {@code runbook} declares, plus the direction. */
+    private Map<String, String> paramsFor(Path runbook, Map<String, String> direction) throws java.io.IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        java.util.Set<String> declared = declaredParams(runbook);
+        direction.forEach((k, v) -> {
+            if (declared.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        params.forEach((k, v) -> {
+            if (declared.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static java.util.Set<String> declaredParams(Path runbook) throws java.io.IOException {
+        if (!Files.isRegularFile(runbook)) {
+            return java.util.Set.of(); // the loader reports the missing file with a clear message
+        }
+        var node = new ObjectMapper(new YAMLFactory()).readTree(runbook.toFile());
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        if (node != null && node.get("params") != null) {
+            node.get("params").fieldNames().forEachRemaining(names::add);
+        }
+        return names;
+    }
+
+    /** Formatting shared with the report. */
+    static final class DrillReportFmt {
+        static String fmt(Duration d) {
+            long s = d.toSeconds();
+            return s < 60 ? s + "s" : (s / 60) + "m" + String.format("%02d", s % 60) + "s";
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.drctl.orchestrator.cli;
+
+/** The exit codes scripts can rely on. */
+public final class ExitCodes {
+    private ExitCodes() {
+    }
+
+    /** Success (also: a dry run that completed, a validation with no problems). */
+    public static final int OK = 0;
+    /** Internal error (a bug, or an unexpected I/O failure). */
+    public static final int INTERNAL = 1;
+    /** Invalid input: bad inventory/runbook/arguments; nothing was run. */
+    public static final int INVALID_INPUT = 2;
+    /** A step failed; the run is journaled and can be resumed ({@code drctl resume RUN}). */
+    public static final int STEP_FAILED = 3;
+    /** Refused: the state directory is locked by another run, or a safety check refused. */
+    public static final int REFUSED = 4;
+}

@@ -1,0 +1,112 @@
+package io.drctl.orchestrator.engine;
+
+import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.spi.StepTypeRegistry;
+import io.drctl.orchestrator.yaml.InvalidInputException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs, resumes and rolls back runbooks in a state directory: the programmatic API behind
+ * {@code drctl run|resume|rollback} (and what a drill or scheduler builds on). Every method takes
+ * the state directory's lock for its duration.
+ */
+public final class Runs {
+    private final RunStore store;
+    private final StepTypeRegistry registry;
+    private final EngineOptions options;
+
+    public Runs(RunStore store, StepTypeRegistry registry, EngineOptions options) {
+        this.store = store;
+        this.registry = registry;
+        this.options = options;
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    /**
+     * Validates, then executes a new run.
+     *
+     * @throws InvalidInputException when the inventory or runbook is invalid (nothing was run, no run dir)
+     * @throws LockHeldException     when another run holds the state directory
+     */
+    public RunResult run(Path inventoryFile, Path runbookFile, Map<String, String> params)
+            throws InvalidInputException, LockHeldException, IOException {
+        Loaded loaded = Loaded.load(inventoryFile, runbookFile, params, registry);
+        Plan plan = Planner.plan(loaded, registry);
+        String runId = store.newRunId(loaded.runbook().name(), options.clock());
+        try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
+            Path runDir = store.create(runId, inventoryFile, runbookFile);
+            Redactor redactor = Redactor.of(loaded.inventory(), options.env());
+            try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
+                Map<String, Object> start = new LinkedHashMap<>();
+                start.put("runbook", loaded.runbook().name());
+                start.put("runbookFile", runbookFile.toAbsolutePath().toString());
+                start.put("inventoryFile", inventoryFile.toAbsolutePath().toString());
+                start.put("params", loaded.params());
+                start.put("dryRun", options.dryRun());
+                start.put("user", options.who());
+                start.put("pid", ProcessHandle.current().pid());
+                journal.append("run.started", start);
+                options.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
+                        + loaded.runbook().name() + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
+                return new Engine(plan, runId, runDir, journal, options, redactor).execute(RunState.replay(List.of()));
+            }
+        }
+    }
+
+    /**
+     * Continues a crashed or failed run with the inputs and parameters it started with. Empty when
+     * the run already succeeded. A dry run resumes as a dry run.
+     *
+     * @throws java.util.NoSuchElementException when there is no such run
+     */
+    public Optional<RunResult> resume(String runId) throws InvalidInputException, LockHeldException, IOException {
+        Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
+        try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
+            RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
+            if (state.runStatus() == Status.SUCCEEDED) {
+                return Optional.empty();
+            }
+            Loaded loaded = reload(runDir, state);
+            boolean dryRun = Boolean.TRUE.equals(state.start().get("dryRun"));
+            EngineOptions o = new EngineOptions(dryRun, options.assumeYes(), options.clock(), options.env(),
+                    options.hostAccess(), options.user(), options.host(), options.progress(), options.prompt());
+            Plan plan = Planner.plan(loaded, registry);
+            Redactor redactor = Redactor.of(loaded.inventory(), options.env());
+            try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
+                journal.append("run.resumed", Map.of("user", options.who(), "pid", ProcessHandle.current().pid()));
+                options.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
+                return Optional.of(new Engine(plan, runId, runDir, journal, o, redactor).execute(state));
+            }
+        }
+    }
+
+    /** Reverts the changed actions of a run in reverse completion order (dry run: lists them). */
+    public RunResult rollback(String runId) throws InvalidInputException, LockHeldException, IOException {
+        Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
+        try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
+            RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
+            Loaded loaded = reload(runDir, state);
+            Plan plan = Planner.plan(loaded, registry);
+            Redactor redactor = Redactor.of(loaded.inventory(), options.env());
+            try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
+                options.progress().runStarted(runId, "rolling back run " + runId + ": " + state.changedInOrder().size()
+                        + " changed action(s)");
+                return new Engine(plan, runId, runDir, journal, options, redactor).rollback(state);
+            }
+        }
+    }
+
+    /** The run's copied inputs, loaded with its recorded parameters. */
+    public Loaded reload(Path runDir, RunState state) throws InvalidInputException {
+        return Loaded.load(runDir.resolve(RunStore.INVENTORY_COPY), runDir.resolve(RunStore.RUNBOOK_COPY), state.params(),
+                registry);
+    }
+}

@@ -1,0 +1,53 @@
+package io.drctl.orchestrator.engine;
+
+/**
+ * The one status of a step or action. The journal replay, resume, rollback and the CLI ask it
+ * instead of repeating switches.
+ */
+public enum Status {
+    /** Not started yet. */
+    PENDING(false, false, true),
+    /** Started and not finished (in the journal of a crashed run: in flight). */
+    RUNNING(false, false, true),
+    /** Applied and verified. */
+    SUCCEEDED(true, true, false),
+    /** The probe found the desired state already held; apply skipped, verified. */
+    SATISFIED(true, true, false),
+    /** Dry run: the probe said apply would be needed; nothing was done. */
+    WOULD_APPLY(true, true, false),
+    /** Failed after its attempts. */
+    FAILED(true, false, true),
+    /** The step timeout expired. */
+    TIMED_OUT(true, false, true),
+    /** Not run because a dependency failed or the run was aborted. */
+    SKIPPED(true, false, true),
+    /** Undone by rollback. */
+    REVERTED(true, true, false),
+    /** Rollback could not undo it (no revert). */
+    NOT_REVERTIBLE(true, false, false);
+
+    private final boolean terminal;
+    private final boolean successful;
+    private final boolean retriable;
+
+    Status(boolean terminal, boolean successful, boolean retriable) {
+        this.terminal = terminal;
+        this.successful = successful;
+        this.retriable = retriable;
+    }
+
+    /** The step or action will not change any more in this run. */
+    public boolean isTerminal() {
+        return terminal;
+    }
+
+    /** The desired state holds (or, dry run, was assessed). Resume skips these. */
+    public boolean isSuccessful() {
+        return successful;
+    }
+
+    /** {@code drctl resume} attempts it again (re-probing first). */
+    public boolean isRetriable() {
+        return retriable;
+    }
+}

@@ -1,0 +1,27 @@
+package io.drctl.orchestrator.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How one step ended, for progress lines and the summary table.
+ *
+ * @param id       step id
+ * @param type     step type
+ * @param status   final status
+ * @param targets  number of actions (targets)
+ * @param changed  number of targets actually changed (apply ran)
+ * @param duration wall time
+ * @param error    the first failure message, if any
+ */
+public record StepOutcome(String id, String type, Status status, int targets, int changed, Duration duration,
+                          Optional<String> error) {
+    public StepOutcome {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(error, "error");
+    }
+}

@@ -1,0 +1,393 @@
+package io.drctl.orchestrator.load;
+
+import io.drctl.host.CommandRunner;
+import io.drctl.host.Values;
+import io.drctl.orchestrator.model.Dns;
+import io.drctl.orchestrator.model.DnsRecord;
+import io.drctl.orchestrator.model.Host;
+import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.model.Provider;
+import io.drctl.orchestrator.model.Region;
+import io.drctl.orchestrator.model.SshSettings;
+import io.drctl.orchestrator.yaml.Fields;
+import io.drctl.orchestrator.yaml.Hints;
+import io.drctl.orchestrator.yaml.Location;
+import io.drctl.orchestrator.yaml.Problems;
+import io.drctl.orchestrator.yaml.YNode;
+import io.drctl.orchestrator.yaml.YamlTree;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads an inventory strictly: unknown keys, bad addresses/CIDRs/ports/names, dangling references
+ * and inline secrets are all collected as problems. The returned inventory is best-effort (invalid
+ * parts dropped) so runbook validation can still report its own problems in the same pass.
+ */
+public final class InventoryLoader {
+    static final Set<String> OS = Set.of("linux", "windows");
+    static final List<String> FIREWALLS = List.of("iptables", "nftables", "windows", "auto");
+    static final List<String> RESOLVERS = List.of("dnsmasq", "systemd-resolved", "nscd", "unbound", "windows", "none");
+    static final List<String> DB_KINDS = List.of("postgresql", "mssql", "oracle");
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private InventoryLoader() {
+    }
+
+    public static Optional<Inventory> load(Path file, Problems problems) {
+        return YamlTree.read(file, problems).map(root -> bind(root, problems));
+    }
+
+    public static Optional<Inventory> parse(String file, String text, Problems problems) {
+        return YamlTree.parse(file, text, problems).map(root -> bind(root, problems));
+    }
+
+    static Inventory bind(YNode root, Problems problems) {
+        Secrets.scan(root, problems);
+        Fields f = Fields.of(root, "the inventory", problems)
+                .orElseGet(() -> Fields.of(new YNode.YMap(root.location(), Map.of(), Map.of()), "", problems).orElseThrow());
+        String name = f.string("name").orElse("inventory");
+        f.string("description");
+        var rto = f.duration("rto");
+        SshSettings ssh = f.fields("ssh").map(s -> ssh(s, false)).orElse(SshSettings.empty());
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        f.fields("ports").ifPresent(pf -> {
+            for (String key : pf.map().entries().keySet()) {
+                pf.integer(key).ifPresent(p -> {
+                    if (p < 1 || p > 65535) {
+                        problems.add(pf.at(key), "port `" + key + "` is " + p + ", not a TCP port", "expected 1..65535");
+                    } else {
+                        ports.put(key, p);
+                    }
+                });
+                if (!Values.isName(key)) {
+                    problems.add(pf.map().keyLocation(key), "port name '" + key + "' is not a safe name");
+                }
+            }
+        });
+        Map<String, Provider> providers = new LinkedHashMap<>();
+        f.fields("providers").ifPresent(pf -> {
+            for (String key : pf.map().entries().keySet()) {
+                pf.fields(key).flatMap(p -> provider(key, p)).ifPresent(p -> providers.put(key, p));
+            }
+        });
+        Map<String, Region> regions = new LinkedHashMap<>();
+        Optional<Fields> rf = f.fields("regions");
+        if (rf.isEmpty()) {
+            problems.add(f.location().child("regions"), "missing required key `regions`");
+        }
+        rf.ifPresent(r -> {
+            for (String key : r.map().entries().keySet()) {
+                if (!Values.isName(key)) {
+                    problems.add(r.map().keyLocation(key), "region name '" + key + "' is not a safe name",
+                            "letters, digits, '_', '.', '-'");
+                }
+                r.fields(key).map(rg -> region(key, rg, providers, problems)).ifPresent(rg -> regions.put(key, rg));
+            }
+        });
+        Optional<Dns> dns = f.fields("dns").flatMap(d -> dns(d, problems));
+        Map<String, DnsRecord> records = new LinkedHashMap<>();
+        f.fields("records").ifPresent(recs -> {
+            for (String key : recs.map().entries().keySet()) {
+                if (!Values.isHostname(key)) {
+                    problems.add(recs.map().keyLocation(key), "record name '" + key + "' is not a valid DNS name");
+                }
+                recs.fields(key).ifPresent(rec -> {
+                    Map<String, String> byRegion = new LinkedHashMap<>();
+                    for (String region : rec.map().entries().keySet()) {
+                        rec.string(region).ifPresent(hostName -> {
+                            Region rg = regions.get(region);
+                            if (rg == null) {
+                                problems.add(rec.map().keyLocation(region), "record `" + key + "` names unknown region `" + region + "`",
+                                        Hints.didYouMean(region, regions.keySet()));
+                            } else if (!rg.hosts().containsKey(hostName)) {
+                                problems.add(rec.at(region), "record `" + key + "` names host `" + hostName
+                                        + "` that region `" + region + "` lacks", Hints.didYouMean(hostName, rg.hosts().keySet()));
+                            } else {
+                                byRegion.put(region, hostName);
+                            }
+                        });
+                    }
+                    records.put(key, new DnsRecord(key, byRegion));
+                });
+            }
+        });
+        f.done();
+        Inventory inv = new Inventory(name, rto, ssh, dns, ports, regions, records, providers);
+        // references that need the whole inventory
+        rf.ifPresent(r -> checkJumpHosts(inv, r, problems));
+        f.fields("ssh").ifPresent(s -> s.string("jumpHost").ifPresent(j -> {
+            if (inv.host(j).isEmpty()) {
+                problems.add(s.at("jumpHost"), "jumpHost `" + j + "` is not a host of this inventory", "write region/name");
+            }
+        }));
+        return inv;
+    }
+
+    private static void checkJumpHosts(Inventory inv, Fields regionsField, Problems problems) {
+        for (Host h : inv.hosts()) {
+            h.ssh().flatMap(SshSettings::jumpHost).ifPresent(j -> {
+                if (inv.host(j).isEmpty()) {
+                    Location at = regionsField.at(h.region());
+                    problems.add(at.child("hosts." + h.name() + ".ssh.jumpHost"),
+                            "jumpHost `" + j + "` of " + h.ref() + " is not a host of this inventory", "write region/name");
+                }
+            });
+        }
+    }
+
+    private static SshSettings ssh(Fields s, boolean override) {
+        Optional<Integer> port = s.integer("port");
+        port.ifPresent(p -> {
+            if (p < 1 || p > 65535) {
+                s.problems().add(s.at("port"), "ssh port " + p + " is not a TCP port", "expected 1..65535");
+            }
+        });
+        Optional<String> user = s.string("user");
+        user.ifPresent(u -> {
+            if (!u.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
+                s.problems().add(s.at("user"), "ssh user '" + u + "' is not a valid login name");
+            }
+        });
+        SshSettings out = new SshSettings(user, port, s.string("identityFile"), s.string("knownHosts"),
+                s.duration("connectTimeout"), s.string("jumpHost"));
+        s.done();
+        return out;
+    }
+
+    private static Optional<Provider> provider(String name, Fields p) {
+        Problems problems = p.problems();
+        Optional<String> kind = p.requiredString("kind");
+        if (kind.isEmpty()) {
+            p.allow("url", "user", "passwordEnv", "trustStore", "start", "stop", "status", "running", "stopped");
+            p.done();
+            return Optional.empty();
+        }
+        Optional<Provider> out;
+        switch (kind.get()) {
+            case "vsphere" -> {
+                var url = p.requiredString("url");
+                url.ifPresent(u -> {
+                    if (!u.startsWith("https://")) {
+                        problems.add(p.at("url"), "vSphere url '" + u + "' must use https://");
+                    }
+                });
+                var user = p.requiredString("user");
+                var env = p.requiredString("passwordEnv");
+                env.ifPresent(e -> checkEnvName(p, "passwordEnv", e));
+                var trust = p.string("trustStore");
+                out = url.isPresent() && user.isPresent() && env.isPresent()
+                        ? Optional.of(new Provider.Vsphere(name, url.get(), user.get(), env.get(), trust)) : Optional.empty();
+            }
+            case "command" -> {
+                var start = p.requiredString("start");
+                var stop = p.requiredString("stop");
+                var status = p.requiredString("status");
+                var running = p.requiredString("running");
+                var stopped = p.requiredString("stopped");
+                for (String key : List.of("running", "stopped")) {
+                    p.string(key).ifPresent(re -> {
+                        try {
+                            Pattern.compile(re);
+                        } catch (PatternSyntaxException e) {
+                            problems.add(p.at(key), "`" + key + "` is not a valid regular expression: " + e.getDescription());
+                        }
+                    });
+                }
+                out = start.isPresent() && stop.isPresent() && status.isPresent() && running.isPresent() && stopped.isPresent()
+                        ? Optional.of(new Provider.Command(name, start.get(), stop.get(), status.get(), running.get(), stopped.get()))
+                        : Optional.empty();
+            }
+            default -> {
+                problems.add(p.at("kind"), "unknown provider kind `" + kind.get() + "`",
+                        Hints.didYouMean(kind.get(), List.of("vsphere", "command")));
+                p.allow("url", "user", "passwordEnv", "trustStore", "start", "stop", "status", "running", "stopped");
+                out = Optional.empty();
+            }
+        }
+        p.done();
+        return out;
+    }
+
+    static void checkEnvName(Fields f, String key, String value) {
+        if (!ENV_NAME.matcher(value).matches()) {
+            f.problems().add(f.at(key), "`" + key + "` must name an environment variable, got '"
+                    + (value.length() > 40 ? value.substring(0, 8) + "…" : value) + "'", "e.g. DRCTL_TSIG_KEY");
+        }
+    }
+
+    private static Region region(String regionName, Fields r, Map<String, Provider> providers, Problems problems) {
+        Map<String, String> subnets = new LinkedHashMap<>();
+        r.fields("subnets").ifPresent(sf -> {
+            for (String key : sf.map().entries().keySet()) {
+                sf.string(key).ifPresent(cidr -> {
+                    if (!Values.isCidr(cidr) || cidr.matches(".*\\.\\d{4,}.*")) {
+                        problems.add(sf.at(key), "subnet `" + key + "` is not a CIDR: '" + cidr + "'", "expected e.g. 10.1.0.0/24");
+                    } else {
+                        subnets.put(key, cidr);
+                    }
+                });
+            }
+        });
+        Map<String, Host> hosts = new LinkedHashMap<>();
+        Optional<Fields> hf = r.fields("hosts");
+        if (hf.isEmpty()) {
+            problems.add(r.location().child("hosts"), "region `" + regionName + "` has no `hosts`");
+        }
+        hf.ifPresent(h -> {
+            for (String key : h.map().entries().keySet()) {
+                if (!Values.isName(key)) {
+                    problems.add(h.map().keyLocation(key), "host name '" + key + "' is not a safe name",
+                            "letters, digits, '_', '.', '-'");
+                }
+                h.fields(key).flatMap(hostF -> host(regionName, key, hostF, providers)).ifPresent(x -> hosts.put(key, x));
+            }
+        });
+        r.done();
+        return new Region(regionName, subnets, hosts);
+    }
+
+    private static Optional<Host> host(String region, String name, Fields h, Map<String, Provider> providers) {
+        Problems problems = h.problems();
+        Optional<String> address = h.requiredString("address");
+        boolean ok = address.isPresent();
+        if (address.isPresent() && !Addresses.isAddress(address.get())) {
+            problems.add(h.at("address"), "host " + region + "/" + name + ": not an IP address or host name: '"
+                    + address.get() + "'", "expected e.g. 10.77.1.10");
+            // keep the host so references to it do not cascade into more problems
+        }
+        CommandRunner.OsFamily os = CommandRunner.OsFamily.LINUX;
+        Optional<String> osText = h.string("os");
+        if (osText.isPresent()) {
+            if (OS.contains(osText.get())) {
+                os = osText.get().equals("windows") ? CommandRunner.OsFamily.WINDOWS : CommandRunner.OsFamily.LINUX;
+            } else {
+                problems.add(h.at("os"), "unknown os `" + osText.get() + "`", Hints.didYouMean(osText.get(), OS));
+            }
+        }
+        List<String> roles = h.stringList("roles");
+        for (String role : roles) {
+            if (!Values.isName(role)) {
+                problems.add(h.at("roles"), "role '" + role + "' is not a safe name");
+            }
+        }
+        Optional<Host.VmRef> vm = h.fields("vm").flatMap(v -> {
+            Optional<String> provider = v.requiredString("provider");
+            Optional<String> id = v.requiredString("id");
+            v.done();
+            provider.ifPresent(p -> {
+                if (!providers.containsKey(p)) {
+                    problems.add(v.at("provider"), "unknown VM provider `" + p + "`", Hints.didYouMean(p, providers.keySet()));
+                }
+            });
+            id.ifPresent(i -> {
+                if (!Values.isName(i)) {
+                    problems.add(v.at("id"), "VM id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'");
+                }
+            });
+            return provider.isPresent() && id.isPresent() ? Optional.of(new Host.VmRef(provider.get(), id.get())) : Optional.empty();
+        });
+        Optional<String> firewall = h.string("firewall");
+        firewall.ifPresent(fw -> {
+            if (!FIREWALLS.contains(fw)) {
+                problems.add(h.at("firewall"), "unknown firewall kind `" + fw + "`", Hints.didYouMean(fw, FIREWALLS));
+            }
+        });
+        Optional<String> resolver = h.string("resolver");
+        resolver.ifPresent(rs -> {
+            if (!RESOLVERS.contains(rs)) {
+                problems.add(h.at("resolver"), "unknown resolver kind `" + rs + "`", Hints.didYouMean(rs, RESOLVERS));
+            }
+        });
+        Optional<Host.DbSpec> db = h.fields("db").flatMap(d -> {
+            Optional<String> kind = d.requiredString("kind");
+            kind.ifPresent(k -> {
+                if (!DB_KINDS.contains(k)) {
+                    problems.add(d.at("kind"), "unknown db kind `" + k + "`", Hints.didYouMean(k, DB_KINDS));
+                }
+            });
+            Optional<String> version = d.string("version");
+            Optional<String> dataDir = d.string("dataDir");
+            Optional<String> osUser = d.string("osUser");
+            osUser.ifPresent(u -> {
+                if (!u.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
+                    problems.add(d.at("osUser"), "osUser '" + u + "' is not a valid user name");
+                }
+            });
+            Optional<Integer> port = d.integer("port");
+            port.ifPresent(p -> {
+                if (p < 1 || p > 65535) {
+                    problems.add(d.at("port"), "db port " + p + " is not a TCP port", "expected 1..65535");
+                }
+            });
+            d.done();
+            return kind.map(k -> new Host.DbSpec(k, version, dataDir, osUser, port));
+        });
+        Optional<SshSettings> ssh = h.fields("ssh").map(s -> ssh(s, true));
+        h.done();
+        return ok ? Optional.of(new Host(region, name, address.get(), os, roles, vm, firewall, db, resolver, ssh))
+                : Optional.empty();
+    }
+
+    private static Optional<Dns> dns(Fields d, Problems problems) {
+        Optional<String> zone = d.requiredString("zone");
+        zone.ifPresent(z -> {
+            if (!Values.isHostname(z) || !z.endsWith(".")) {
+                problems.add(d.at("zone"), "zone '" + z + "' must be a DNS name with a trailing dot", "e.g. cc.example.com.");
+            }
+        });
+        List<Dns.Server> servers = new ArrayList<>();
+        Optional<YNode> sn = d.node("servers");
+        if (sn.isEmpty()) {
+            problems.add(d.location().child("servers"), "missing required key `servers`");
+        } else if (sn.get() instanceof YNode.YList list) {
+            for (YNode item : list.items()) {
+                Fields.of(item, "a DNS server", problems).ifPresent(s -> {
+                    Optional<String> name = s.requiredString("name");
+                    Optional<String> address = s.requiredString("address");
+                    Optional<Integer> port = s.integer("port");
+                    s.done();
+                    boolean ok = name.isPresent() && address.isPresent();
+                    if (address.isPresent() && !Addresses.isAddress(address.get())) {
+                        problems.add(s.at("address"), "DNS server address is not an IP address or host name: '"
+                                + address.get() + "'", "expected e.g. 192.0.2.53");
+                        ok = false;
+                    }
+                    int p = port.orElse(53);
+                    if (p < 1 || p > 65535) {
+                        problems.add(s.at("port"), "DNS server port " + p + " is not a port", "expected 1..65535");
+                        ok = false;
+                    }
+                    if (ok) {
+                        servers.add(new Dns.Server(name.get(), address.get(), p));
+                    }
+                });
+            }
+        } else {
+            problems.add(sn.get().location(), "`servers` must be a list, found " + sn.get().kind());
+        }
+        Optional<Dns.TsigRef> tsig = d.fields("tsig").flatMap(t -> {
+            Optional<String> keyFile = t.string("keyFile");
+            Optional<String> keyEnv = t.string("keyEnv");
+            t.done();
+            keyEnv.ifPresent(e -> checkEnvName(t, "keyEnv", e));
+            if (keyFile.isPresent() == keyEnv.isPresent()) {
+                problems.add(t.location(), "tsig needs exactly one of `keyFile`, `keyEnv`");
+                return Optional.empty();
+            }
+            return Optional.of(new Dns.TsigRef(keyFile, keyEnv));
+        });
+        int ttl = d.integer("ttl").orElse(60);
+        if (ttl < 0) {
+            problems.add(d.at("ttl"), "ttl must be >= 0, got " + ttl);
+        }
+        d.done();
+        return zone.map(z -> new Dns(z, servers, tsig, ttl));
+    }
+}

@@ -1,0 +1,71 @@
+package io.drctl.orchestrator.model;
+
+import io.drctl.host.CommandRunner;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One host of the inventory.
+ *
+ * @param region   region name
+ * @param name     host name inside the region (unique per region)
+ * @param address  IP address or DNS name
+ * @param os       command dialect
+ * @param roles    roles selectors match, e.g. {@code framework}, {@code dbms}, {@code cs-proxy}
+ * @param vm       VM power control, if the host is a VM drctl may start/stop
+ * @param firewall firewall kind for fencing ({@code iptables}, {@code nftables}, {@code windows}, {@code auto})
+ * @param db       database on this host, if any
+ * @param resolver local caching resolver kind (e.g. {@code dnsmasq}, {@code systemd-resolved})
+ * @param ssh      per-host SSH overrides
+ */
+public record Host(String region, String name, String address, CommandRunner.OsFamily os, List<String> roles,
+                   Optional<VmRef> vm, Optional<String> firewall, Optional<DbSpec> db, Optional<String> resolver,
+                   Optional<SshSettings> ssh) {
+    public Host {
+        Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(os, "os");
+        roles = List.copyOf(roles);
+        Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(firewall, "firewall");
+        Objects.requireNonNull(db, "db");
+        Objects.requireNonNull(resolver, "resolver");
+        Objects.requireNonNull(ssh, "ssh");
+    }
+
+    /** {@code region/name}: the host's unique reference, used as the target name in plans and journals. */
+    public String ref() {
+        return region + "/" + name;
+    }
+
+    public boolean hasRole(String role) {
+        return roles.contains(role);
+    }
+
+    /**
+     * @param provider name of an inventory provider
+     * @param id       the provider's VM id (validated as a safe name)
+     */
+    public record VmRef(String provider, String id) {
+        public VmRef {
+            Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * @param kind    DBMS kind, e.g. {@code postgresql}
+     * @param version major version, if given
+     * @param dataDir data directory, if given
+     * @param osUser  OS user the DBMS runs as, if given
+     * @param port    DBMS port (else the inventory's {@code ports.dbms})
+     */
+    public record DbSpec(String kind, Optional<String> version, Optional<String> dataDir, Optional<String> osUser,
+                         Optional<Integer> port) {
+        public DbSpec {
+            Objects.requireNonNull(kind, "kind");
+        }
+    }
+}

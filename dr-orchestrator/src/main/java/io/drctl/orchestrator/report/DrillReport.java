@@ -1,0 +1,215 @@
+package io.drctl.orchestrator.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.drctl.orchestrator.engine.Journal;
+import io.drctl.orchestrator.engine.JournalEvent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A drill's timed report for auditors: the failover and failback runs, every step's start, end and
+ * outcome (read back from the runs' journals, so the report shows what the journal proves), the
+ * measured recovery time against the objective, and the verdict. Written as JSON, Markdown and a
+ * self-contained HTML page with a timeline. Carries no secrets: journals never hold any.
+ *
+ * @param drillId    the drill's id
+ * @param inventory  inventory name
+ * @param from       region failed away from
+ * @param to         region failed over to
+ * @param objective  the inventory's RTO, if set
+ * @param rto        measured: failover start to the end of its last step (service restored and verified)
+ * @param phases     the runs in order (failover, then failback)
+ * @param passed     every run succeeded and the RTO met the objective
+ */
+public record DrillReport(String drillId, String inventory, String from, String to, Optional<Duration> objective,
+                          Optional<Duration> rto, List<Phase> phases, boolean passed) {
+
+    /** One run of the drill. */
+    public record Phase(String name, String runId, String runbook, String status, Instant started, Instant finished,
+                        List<StepLine> steps) {
+        public Duration duration() {
+            return Duration.between(started, finished);
+        }
+    }
+
+    /** One step as the journal recorded it. */
+    public record StepLine(String id, String type, String status, Instant started, Instant finished, int targets,
+                           int changed, String error) {
+        public Duration duration() {
+            return Duration.between(started, finished);
+        }
+    }
+
+    /** Reads a run's journal into a phase. */
+    public static Phase phase(String name, String runId, Path runDir) throws IOException {
+        List<JournalEvent> events = Journal.read(runDir.resolve(Journal.FILE));
+        Instant started = events.isEmpty() ? Instant.EPOCH : events.get(0).at();
+        Instant finished = events.isEmpty() ? Instant.EPOCH : events.get(events.size() - 1).at();
+        String runbook = "";
+        String status = "UNKNOWN";
+        Map<String, StepLine> steps = new LinkedHashMap<>();
+        Map<String, Instant> stepStart = new LinkedHashMap<>();
+        Map<String, String> stepType = new LinkedHashMap<>();
+        Map<String, Integer> changed = new LinkedHashMap<>();
+        Map<String, Integer> targetCount = new LinkedHashMap<>();
+        for (JournalEvent e : events) {
+            switch (e.event()) {
+                case "run.started" -> runbook = String.valueOf(e.data().getOrDefault("runbook", ""));
+                case "run.finished" -> status = String.valueOf(e.data().getOrDefault("status", "UNKNOWN"));
+                case "step.started" -> {
+                    stepStart.putIfAbsent(e.step().orElse("?"), e.at());
+                    stepType.put(e.step().orElse("?"), e.str("type"));
+                    if (e.data().get("targets") instanceof Number n) {
+                        targetCount.put(e.step().orElse("?"), n.intValue());
+                    }
+                }
+                case "action.finished" -> {
+                    if ("SUCCEEDED".equals(e.str("status"))) {
+                        changed.merge(e.step().orElse("?"), 1, Integer::sum);
+                    }
+                }
+                case "step.finished" -> {
+                    String id = e.step().orElse("?");
+                    steps.put(id, new StepLine(id, String.valueOf(stepType.getOrDefault(id, e.str("type"))), e.str("status"),
+                            stepStart.getOrDefault(id, e.at()), e.at(),
+                            targetCount.getOrDefault(id, 0), changed.getOrDefault(id, 0),
+                            e.str("error") == null ? "" : e.str("error")));
+                }
+                default -> {
+                }
+            }
+        }
+        return new Phase(name, runId, runbook, status, started, finished, List.copyOf(steps.values()));
+    }
+
+    public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
+                                 List<Phase> phases) {
+        Optional<Duration> rto = phases.isEmpty() || !phases.get(0).status().equals("SUCCEEDED")
+                ? Optional.empty() : Optional.of(phases.get(0).duration());
+        boolean allOk = !phases.isEmpty() && phases.stream().allMatch(p -> p.status().equals("SUCCEEDED"));
+        boolean inTime = rto.isPresent() && objective.map(o -> rto.get().compareTo(o) <= 0).orElse(true);
+        return new DrillReport(drillId, inventory, from, to, objective, rto, List.copyOf(phases), allOk && inTime);
+    }
+
+    /** Writes report.json, report.md and report.html into {@code dir}; returns the HTML path. */
+    public Path write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+        json.writeValue(dir.resolve("report.json").toFile(), this);
+        Files.writeString(dir.resolve("report.md"), markdown(), StandardCharsets.UTF_8);
+        Path html = dir.resolve("report.html");
+        Files.writeString(html, html(), StandardCharsets.UTF_8);
+        return html;
+    }
+
+    static String fmt(Duration d) {
+        long ms = d.toMillis();
+        return ms < 60_000 ? String.format("%.1fs", ms / 1000.0) : String.format("%dm%02ds", ms / 60_000, (ms / 1000) % 60);
+    }
+
+    public String verdict() {
+        return (passed ? "PASSED" : "FAILED") + ": RTO " + rto.map(DrillReport::fmt).orElse("not reached")
+                + " against an objective of " + objective.map(DrillReport::fmt).orElse("(none set)");
+    }
+
+    public String markdown() {
+        StringBuilder b = new StringBuilder();
+        b.append("# DR drill ").append(drillId).append("\n\n");
+        b.append("- Inventory: `").append(inventory).append("`\n");
+        b.append("- Failover: ").append(from).append(" → ").append(to).append(", then failback\n");
+        b.append("- Recovery-time objective: ").append(objective.map(DrillReport::fmt).orElse("(none set)")).append("\n");
+        b.append("- Measured RTO (failover start → last failover step verified): ")
+                .append(rto.map(DrillReport::fmt).orElse("not reached")).append("\n");
+        b.append("- **Verdict: ").append(verdict()).append("**\n");
+        for (Phase p : phases) {
+            b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
+                    .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");
+            b.append("| step | type | status | targets | changed | start (UTC) | duration | error |\n");
+            b.append("|---|---|---|---:|---:|---|---:|---|\n");
+            for (StepLine s : p.steps()) {
+                b.append("| ").append(s.id()).append(" | ").append(s.type()).append(" | ").append(s.status()).append(" | ")
+                        .append(s.targets()).append(" | ").append(s.changed()).append(" | ").append(s.started()).append(" | ")
+                        .append(fmt(s.duration())).append(" | ").append(s.error().replace("|", "\\|").replace("\n", " "))
+                        .append(" |\n");
+            }
+        }
+        b.append("\nEvery line above is read back from the runs' append-only journals (")
+                .append("`<state-dir>/runs/<run>/journal.jsonl`).\n");
+        return b.toString();
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    public String html() {
+        Instant t0 = phases.isEmpty() ? Instant.EPOCH : phases.get(0).started();
+        Instant t1 = phases.isEmpty() ? Instant.EPOCH : phases.get(phases.size() - 1).finished();
+        double total = Math.max(1, Duration.between(t0, t1).toMillis());
+        StringBuilder b = new StringBuilder();
+        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>DR drill ").append(esc(drillId)).append("</title>")
+                .append("<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}")
+                .append("td,th{border-bottom:1px solid #ddd;padding:4px 6px;font-size:13px;text-align:left}")
+                .append(".bar{position:relative;height:14px;background:#f3f3f3;min-width:300px}")
+                .append(".bar span{position:absolute;top:0;height:14px;border-radius:2px}")
+                .append(".ok{background:#2e7d32}.bad{background:#c62828}.other{background:#9e9e9e}")
+                .append(".verdict{font-size:1.3em;padding:.5em 1em;display:inline-block;border-radius:4px;color:#fff}")
+                .append("</style></head><body>");
+        b.append("<h1>DR drill ").append(esc(drillId)).append("</h1>");
+        b.append("<p class=\"verdict ").append(passed ? "ok" : "bad").append("\">").append(esc(verdict())).append("</p>");
+        b.append("<p>Inventory <code>").append(esc(inventory)).append("</code>; failover ").append(esc(from)).append(" → ")
+                .append(esc(to)).append(", then failback. Timeline from ").append(t0).append(" to ").append(t1).append(" (")
+                .append(fmt(Duration.between(t0, t1))).append(").</p>");
+        for (Phase p : phases) {
+            b.append("<h2>").append(esc(p.name())).append(": ").append(esc(p.runbook())).append(" — ").append(esc(p.status()))
+                    .append(" in ").append(fmt(p.duration())).append("</h2><p>run <code>").append(esc(p.runId())).append("</code></p>");
+            b.append("<table><tr><th>step</th><th>type</th><th>status</th><th>targets</th><th>changed</th><th>duration</th>")
+                    .append("<th style=\"width:40%\">timeline</th><th>error</th></tr>");
+            for (StepLine s : p.steps()) {
+                double left = Duration.between(t0, s.started()).toMillis() / total * 100;
+                double width = Math.max(0.3, s.duration().toMillis() / total * 100);
+                String cls = s.status() == null ? "other" : s.status().equals("SUCCEEDED") ? "ok"
+                        : s.status().equals("FAILED") || s.status().equals("TIMED_OUT") ? "bad" : "other";
+                b.append("<tr><td>").append(esc(s.id())).append("</td><td>").append(esc(s.type())).append("</td><td>")
+                        .append(esc(String.valueOf(s.status()))).append("</td><td>").append(s.targets()).append("</td><td>")
+                        .append(s.changed()).append("</td><td>").append(fmt(s.duration())).append("</td><td><div class=\"bar\"><span class=\"")
+                        .append(cls).append("\" style=\"left:").append(String.format("%.2f", left)).append("%;width:")
+                        .append(String.format("%.2f", width)).append("%\" title=\"").append(s.started()).append(" → ")
+                        .append(s.finished()).append("\"></span></div></td><td>").append(esc(s.error())).append("</td></tr>");
+            }
+            b.append("</table>");
+        }
+        b.append("<p><small>Read back from the runs' append-only journals. Generated by drctl.</small></p></body></html>\n");
+        return b.toString();
+    }
+
+    /** Raw list for JSON consumers that prefer a flat timeline. */
+    public List<Map<String, Object>> timeline() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Phase p : phases) {
+            for (StepLine s : p.steps()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("phase", p.name());
+                m.put("step", s.id());
+                m.put("status", s.status());
+                m.put("started", s.started().toString());
+                m.put("finished", s.finished().toString());
+                out.add(m);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,50 @@
+package io.drctl.orchestrator.spi;
+
+import io.drctl.orchestrator.model.Inventory;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything an action's verbs may use. One context per action attempt. */
+public interface ActionContext {
+
+    /** The run id, e.g. {@code 20261122T031500Z-full-failover-7f3a}. */
+    String runId();
+
+    String stepId();
+
+    /** 1-based attempt number. */
+    int attempt();
+
+    Inventory inventory();
+
+    /** Parameter values in effect. */
+    Map<String, String> params();
+
+    /** Command access to inventory hosts. */
+    HostAccess hosts();
+
+    Clock clock();
+
+    /** Step deadline and run cancellation. */
+    Cancellation cancellation();
+
+    /** Progress lines. */
+    StepLog log();
+
+    /**
+     * The environment drctl runs in: where secret references ({@code keyEnv}, {@code passwordEnv})
+     * are resolved. Values read from it must never be journaled or printed.
+     */
+    Map<String, String> env();
+
+    /** Operator approvals for this run. */
+    Approvals approvals();
+
+    /** The run's directory (journal, approvals), absent in plan mode. */
+    Optional<Path> runDir();
+
+    /** Adds a non-secret key/value to the journal entry of this action (e.g. {@code approvedBy}). */
+    void note(String key, String value);
+}

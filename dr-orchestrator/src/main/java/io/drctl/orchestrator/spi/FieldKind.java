@@ -1,0 +1,30 @@
+package io.drctl.orchestrator.spi;
+
+/**
+ * The kinds of value a step field takes. The engine converts and checks them (with file:line:column)
+ * after {@code ${param}} substitution; {@link StepFields} returns the Java type given here.
+ */
+public enum FieldKind {
+    /** {@code String}. */
+    STRING,
+    /** {@code List<String>}; a single scalar is a one-element list. */
+    STRING_LIST,
+    /** {@code Integer}. */
+    INTEGER,
+    /** {@code Boolean}. */
+    BOOLEAN,
+    /** {@code java.time.Duration}, written {@code 30s}, {@code 10m}, {@code 1h}. */
+    DURATION,
+    /** {@code Integer} 1..65535; written as a number or a name from the inventory's {@code ports}. */
+    PORT,
+    /** {@code List<Host>}: a host selector (see {@code hosts:}); must match at least one host. */
+    SELECTOR,
+    /** {@code String}: the name of an inventory region. */
+    REGION,
+    /** {@code List<DnsRecord>}: names of inventory {@code records}. */
+    RECORDS,
+    /** {@code String}: the name of an inventory named subnet, or a CIDR. */
+    SOURCE,
+    /** {@code Map<String,String>}: a mapping of scalars (e.g. environment variables). */
+    STRING_MAP
+}

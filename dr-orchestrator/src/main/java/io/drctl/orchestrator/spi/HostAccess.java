@@ -1,0 +1,20 @@
+package io.drctl.orchestrator.spi;
+
+import io.drctl.host.CommandRunner;
+import io.drctl.host.HostAccessException;
+import io.drctl.orchestrator.model.Host;
+
+/**
+ * Command access to inventory hosts for the duration of a run. The production implementation
+ * opens one SSH session per host ({@code io.drctl.host.ssh.SshSessions}) with the inventory's SSH
+ * settings and strict host-key checking; tests may map hosts to local or network-namespace runners.
+ */
+public interface HostAccess extends AutoCloseable {
+
+    /** A runner for {@code host}; sessions are opened lazily and reused. Do not close it: the run does. */
+    CommandRunner runner(Host host) throws HostAccessException;
+
+    @Override
+    default void close() {
+    }
+}

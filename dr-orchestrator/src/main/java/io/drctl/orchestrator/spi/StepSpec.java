@@ -1,0 +1,45 @@
+package io.drctl.orchestrator.spi;
+
+import io.drctl.orchestrator.model.Host;
+import io.drctl.orchestrator.model.Step;
+import io.drctl.orchestrator.yaml.Location;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A step resolved against an inventory and parameters: targets known, fields typed.
+ *
+ * @param id          step id
+ * @param type        step type name
+ * @param description optional human description
+ * @param hosts       resolved {@code hosts:} targets, in inventory order (empty when none)
+ * @param fields      type-specific fields, substituted and typed
+ * @param dependsOn   ids of prerequisite steps
+ * @param timeout     step timeout, if any
+ * @param retry       retry policy
+ * @param onFailure   failure policy
+ * @param parallelism max targets at once
+ * @param location    where the step is written
+ */
+public record StepSpec(String id, String type, Optional<String> description, List<io.drctl.orchestrator.model.Host> hosts,
+                       StepFields fields, List<String> dependsOn, Optional<Duration> timeout, Step.RetryPolicy retry,
+                       Step.OnFailure onFailure, int parallelism, Location location) {
+    public StepSpec {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(description, "description");
+        hosts = List.copyOf(hosts);
+        Objects.requireNonNull(fields, "fields");
+        dependsOn = List.copyOf(dependsOn);
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(onFailure, "onFailure");
+        Objects.requireNonNull(location, "location");
+    }
+
+    public List<Host> targets() {
+        return hosts;
+    }
+}

@@ -1,0 +1,45 @@
+package io.drctl.orchestrator.spi;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** Step types by name. Thread-safe after construction; register everything before validating. */
+public final class StepTypeRegistry {
+    private final Map<String, StepType> types = new TreeMap<>();
+
+    /** Adds {@code type}; a second type with the same name is an error. */
+    public synchronized StepTypeRegistry register(StepType type) {
+        StepType previous = types.putIfAbsent(type.name(), type);
+        if (previous != null && previous != type) {
+            throw new IllegalArgumentException("step type '" + type.name() + "' registered twice: "
+                    + previous.getClass().getName() + " and " + type.getClass().getName());
+        }
+        return this;
+    }
+
+    /** Adds every step type listed in {@code META-INF/services/io.drctl.orchestrator.spi.StepType}. */
+    public StepTypeRegistry discover() {
+        for (StepType t : ServiceLoader.load(StepType.class)) {
+            if (!types.containsKey(t.name())) {
+                register(t);
+            }
+        }
+        return this;
+    }
+
+    public synchronized Optional<StepType> find(String name) {
+        return Optional.ofNullable(types.get(name));
+    }
+
+    public synchronized Collection<String> names() {
+        return Collections.unmodifiableCollection(new java.util.ArrayList<>(types.keySet()));
+    }
+
+    public synchronized Collection<StepType> all() {
+        return new java.util.ArrayList<>(types.values());
+    }
+}

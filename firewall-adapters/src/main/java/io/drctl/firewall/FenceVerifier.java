@@ -1,0 +1,158 @@
+package io.drctl.firewall;
+
+import io.drctl.host.CommandResult;
+import io.drctl.host.CommandRunner;
+import io.drctl.host.HostAccessException;
+import io.drctl.host.Shell;
+import io.drctl.host.Values;
+import java.time.Duration;
+
+/**
+ * Proves a fence from outside: from a source host (e.g. a Framework VM, over SSH) it opens a TCP
+ * connection to the fenced host's port and classifies what happens, and it lists the fence's rules.
+ * A fence that lists fine but does not block, or an unfence that lists clean but still refuses, fails.
+ *
+ * <p>On a Linux source the probe uses {@code python3} when present (the outcome is read from the exception
+ * type: {@code ConnectionRefusedError}, {@code socket.timeout}), else bash's {@code /dev/tcp} under
+ * {@code timeout} (exit 124 = timed out; otherwise the C-locale errno text, the only signal bash gives).
+ * On a Windows source it uses {@code System.Net.Sockets.TcpClient} and the {@code SocketErrorCode}.
+ * Either way the command prints one fixed token {@code drctl-connect: <OUTCOME>}.
+ */
+public final class FenceVerifier {
+
+    /** What a TCP connect from the source host saw. */
+    public enum ConnectOutcome {
+        /** The three-way handshake completed. */
+        CONNECTED,
+        /** The target answered with a reset (or ICMP port unreachable): a prompt refusal. */
+        REFUSED,
+        /** No answer within the connect timeout (dropped). */
+        TIMED_OUT,
+        /** No route / network unreachable / other error: says nothing about the fence. */
+        ERROR
+    }
+
+    /**
+     * The verdict.
+     *
+     * @param expectFenced true when the fence was expected in place
+     * @param outcome      what the connection from the source saw
+     * @param probe        what the rule listing showed
+     * @param passed       rules and effect both as expected
+     * @param detail       one line for journals and errors
+     */
+    public record Verification(boolean expectFenced, ConnectOutcome outcome, FenceProbe probe, boolean passed, String detail) {
+        /** Throws {@link FirewallException.Kind#VERIFICATION_FAILED} unless passed. */
+        public Verification orThrow(String target) throws FirewallException {
+            if (!passed) {
+                throw new FirewallException(FirewallException.Kind.VERIFICATION_FAILED, target, detail);
+            }
+            return this;
+        }
+    }
+
+    private final Duration connectTimeout;
+
+    public FenceVerifier(Duration connectTimeout) {
+        if (connectTimeout.isNegative() || connectTimeout.isZero() || connectTimeout.toSeconds() > 300) {
+            throw new IllegalArgumentException("connect timeout must be 1..300 s, got " + connectTimeout);
+        }
+        this.connectTimeout = connectTimeout.toSeconds() < 1 ? Duration.ofSeconds(1) : connectTimeout;
+    }
+
+    /**
+     * Verifies {@code fence} on {@code backend}'s host: lists the rules and connects from {@code source}
+     * to {@code targetAddress}:{@code fence.port()}.
+     *
+     * @param expectFenced true: every source must have a rule and the connection must be refused (or, for a
+     *                     dropping backend, refused or timed out); false: no tagged rule and the connection accepted
+     * @param targetAddress the fenced host's address as the source host reaches it
+     */
+    public Verification verify(FirewallBackend backend, Fence fence, boolean expectFenced, CommandRunner source,
+                               String targetAddress) throws FirewallException {
+        FenceProbe probe = backend.probe(fence);
+        ConnectOutcome outcome = connect(source, targetAddress, fence.port());
+        boolean rulesOk = expectFenced ? probe.isFenced() : probe.isUnfenced();
+        boolean effectOk = expectFenced
+                ? outcome == ConnectOutcome.REFUSED || (backend.blockBehavior() == BlockBehavior.DROP && outcome == ConnectOutcome.TIMED_OUT)
+                : outcome == ConnectOutcome.CONNECTED;
+        String want = expectFenced
+                ? (backend.blockBehavior() == BlockBehavior.DROP ? "REFUSED or TIMED_OUT" : "REFUSED")
+                : "CONNECTED";
+        String detail = (expectFenced ? "fenced " : "unfenced ") + fence.name() + ": from " + source.describe() + " to "
+                + targetAddress + ":" + fence.port() + " expected " + want + ", saw " + outcome
+                + "; rules " + (expectFenced
+                ? (probe.isFenced() ? "all present" : "missing for " + probe.missing())
+                : (probe.isUnfenced() ? "none left" : "still listed: " + probe.tagged()));
+        return new Verification(expectFenced, outcome, probe, rulesOk && effectOk, detail);
+    }
+
+    /** One TCP connect from {@code source} to {@code address}:{@code port}, classified. */
+    public ConnectOutcome connect(CommandRunner source, String address, int port) throws FirewallException {
+        Values.ip(address);
+        Values.port(port);
+        String command = connectCommand(source.os(), address, port);
+        CommandResult r;
+        try {
+            r = source.run(command, connectTimeout.plusSeconds(15));
+        } catch (HostAccessException e) {
+            throw FirewallException.from(e, "connecting to " + address + ":" + port);
+        }
+        for (String line : r.stdout().split("\\R")) {
+            if (line.startsWith("drctl-connect: ")) {
+                try {
+                    return ConnectOutcome.valueOf(line.substring("drctl-connect: ".length()).strip());
+                } catch (IllegalArgumentException e) {
+                    break;
+                }
+            }
+        }
+        throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, source.describe(),
+                "connect probe to " + address + ":" + port + " printed no outcome (exit " + r.exitCode() + "): " + r.lastLine());
+    }
+
+    /** The probe command for a source host of {@code os} (package-private for tests). */
+    String connectCommand(CommandRunner.OsFamily os, String address, int port) {
+        long secs = Math.max(1, connectTimeout.toSeconds());
+        if (os == CommandRunner.OsFamily.WINDOWS) {
+            String script = String.join("\n",
+                    "$c = New-Object System.Net.Sockets.TcpClient",
+                    "try {",
+                    "  $t = $c.ConnectAsync(" + Shell.quotePowerShell(address) + ", " + port + ")",
+                    "  if ($t.Wait(" + secs * 1000 + ")) { 'drctl-connect: CONNECTED' } else { 'drctl-connect: TIMED_OUT' }",
+                    "} catch {",
+                    "  $e = $_.Exception; while ($e.InnerException) { $e = $e.InnerException }",
+                    "  if ($e -is [System.Net.Sockets.SocketException] -and $e.SocketErrorCode -eq 'ConnectionRefused') { 'drctl-connect: REFUSED' }",
+                    "  elseif ($e -is [System.Net.Sockets.SocketException] -and $e.SocketErrorCode -eq 'TimedOut') { 'drctl-connect: TIMED_OUT' }",
+                    "  else { 'drctl-connect: ERROR' }",
+                    "} finally { $c.Dispose() }");
+            return WindowsFirewallBackend.encode(script);
+        }
+        String py = "import socket,sys\n"
+                + "s=socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)\n"
+                + "s.settimeout(float(sys.argv[3]))\n"
+                + "try:\n"
+                + "  s.connect((sys.argv[1],int(sys.argv[2]))); r='CONNECTED'\n"
+                + "except ConnectionRefusedError: r='REFUSED'\n"
+                + "except socket.timeout: r='TIMED_OUT'\n"
+                + "except OSError: r='ERROR'\n"
+                + "print('drctl-connect: '+r)\n";
+        String addr = Shell.quote(address);
+        String devTcp = Shell.quote("exec 3<>/dev/tcp/" + address + "/" + port);
+        return "if command -v python3 >/dev/null 2>&1; then python3 -c " + Shell.quote(py) + " " + addr + " " + port + " " + secs + "; "
+                + "else out=$(LC_ALL=C timeout " + secs + " bash -c " + devTcp + " 2>&1); rc=$?; "
+                + "if [ $rc -eq 0 ]; then echo 'drctl-connect: CONNECTED'; "
+                + "elif [ $rc -eq 124 ]; then echo 'drctl-connect: TIMED_OUT'; "
+                + "else case \"$out\" in *'Connection refused'*) echo 'drctl-connect: REFUSED';; *) echo 'drctl-connect: ERROR';; esac; fi; fi";
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    @Override
+    public String toString() {
+        return "FenceVerifier(connect timeout " + connectTimeout.toSeconds() + " s)";
+    }
+
+}

@@ -1,0 +1,69 @@
+package io.drctl.firewall;
+
+import io.drctl.host.HostAccessException;
+import java.util.Objects;
+
+/**
+ * A firewall operation that failed, classified by {@link Kind} (from exit codes and exception types,
+ * never from message text). The message names the host and says what was expected and what was seen.
+ */
+public class FirewallException extends Exception {
+
+    public enum Kind {
+        /** The host could not be reached or the command timed out (from {@link HostAccessException}). */
+        HOST_UNREACHABLE(true),
+        /** The firewall tool refused for lack of privilege (iptables exit 4; nft exit 1 as non-root). */
+        PERMISSION_DENIED(false),
+        /** The firewall tool is not installed or not on PATH (shell exit 127; missing cmdlet on Windows). */
+        BACKEND_MISSING(false),
+        /** The lock-out guard refused the fence: it would cut drctl's own access to the host. */
+        LOCKOUT_REFUSED(false),
+        /** The tool ran and failed for another reason (its exit code and last output line are quoted). */
+        COMMAND_FAILED(false),
+        /** The tool's output could not be understood. */
+        UNEXPECTED_OUTPUT(false),
+        /** The rules list fine but the effect seen from outside is not the one expected. */
+        VERIFICATION_FAILED(false);
+
+        private final boolean retriable;
+
+        Kind(boolean retriable) {
+            this.retriable = retriable;
+        }
+
+        public boolean isRetriable() {
+            return retriable;
+        }
+    }
+
+    private final Kind kind;
+    private final String target;
+
+    public FirewallException(Kind kind, String target, String message, Throwable cause) {
+        super(target + ": " + message, cause);
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.target = Objects.requireNonNull(target, "target");
+    }
+
+    public FirewallException(Kind kind, String target, String message) {
+        this(kind, target, message, null);
+    }
+
+    /** Wraps a host-access failure: unreachable, auth, timeouts all become {@link Kind#HOST_UNREACHABLE}. */
+    public static FirewallException from(HostAccessException e, String doing) {
+        Kind k = e.kind() == HostAccessException.Kind.LOCAL_SETUP ? Kind.BACKEND_MISSING : Kind.HOST_UNREACHABLE;
+        return new FirewallException(k, e.target(), doing + ": " + e.kind() + ": " + e.getMessage(), e);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public boolean isRetriable() {
+        return kind.isRetriable();
+    }
+}

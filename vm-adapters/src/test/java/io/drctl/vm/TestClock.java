@@ -1,0 +1,36 @@
+package io.drctl.vm;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock that only moves when a test (or the sleeper it hands out) advances it. */
+final class TestClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+        now = now.plus(d);
+    }
+
+    /** A sleeper that does not sleep but moves this clock forward. */
+    Sleeper sleeper() {
+        return this::advance;
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+}
