@@ -7,10 +7,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
-import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.ProcessDestroyer;
 import org.apache.commons.exec.PumpStreamHandler;
 
 /**
@@ -62,12 +66,14 @@ public final class LocalCommandRunner implements CommandRunner {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
+        TreeKiller killer = new TreeKiller();
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setStreamHandler(new PumpStreamHandler(out, err));
-        executor.setWatchdog(watchdog);
+        executor.setProcessDestroyer(killer);
         executor.setExitValues(null); // every exit code is a result
         long start = System.nanoTime();
+        CompletableFuture<Void> deadline = CompletableFuture.runAsync(killer::timeUp,
+                CompletableFuture.delayedExecutor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS));
         int exit;
         try {
             exit = environment == null ? executor.execute(cl) : executor.execute(cl, environment);
@@ -76,13 +82,69 @@ public final class LocalCommandRunner implements CommandRunner {
         } catch (IOException e) {
             throw new HostAccessException(HostAccessException.Kind.LOCAL_SETUP, description,
                     "cannot start '" + argv.get(0) + "': " + e.getMessage(), e);
+        } finally {
+            deadline.cancel(false);
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        if (watchdog.killedProcess()) {
+        if (killer.killed()) {
             throw new HostAccessException(HostAccessException.Kind.COMMAND_TIMEOUT, description,
-                    "command did not exit within " + timeout.toSeconds() + " s and was killed");
+                    "command did not exit within " + timeout.toMillis() + " ms; it and its child processes were killed");
         }
         return new CommandResult(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), elapsed);
+    }
+
+    /**
+     * Learns the started process from Commons Exec (as its {@link ProcessDestroyer}) and, when the
+     * timeout fires, kills it together with its descendants: killing only the shell would leave
+     * background children running, and holding our output pipes open.
+     */
+    private static final class TreeKiller implements ProcessDestroyer {
+        private final AtomicReference<Process> process = new AtomicReference<>();
+        private final AtomicBoolean timedOut = new AtomicBoolean();
+        private volatile boolean killed;
+
+        @Override
+        public boolean add(Process p) {
+            process.set(p);
+            if (timedOut.get()) {
+                kill(p); // the deadline passed while the process was being started
+            }
+            return true;
+        }
+
+        @Override
+        public boolean remove(Process p) {
+            return true;
+        }
+
+        @Override
+        public int size() {
+            return process.get() == null ? 0 : 1;
+        }
+
+        void timeUp() {
+            timedOut.set(true);
+            Process p = process.get();
+            if (p != null) {
+                kill(p);
+            }
+        }
+
+        private void kill(Process p) {
+            if (!p.isAlive()) {
+                return;
+            }
+            killed = true;
+            // twice: a child forked while the first pass ran is caught by the second
+            for (int pass = 0; pass < 2; pass++) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+            p.destroyForcibly();
+        }
+
+        boolean killed() {
+            return killed;
+        }
     }
 
     @Override

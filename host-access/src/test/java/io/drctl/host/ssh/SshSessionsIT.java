@@ -121,8 +121,9 @@ class SshSessionsIT {
     @Test
     void run_concurrentCommandsFromSeveralThreads_allSucceedOnOneSession() throws Exception {
         int loginsBefore = sshd.acceptedLogins();
-        int threads = 6;
-        int perThread = 5;
+        // more threads than sshd's MaxSessions (10): the per-session channel limit (8) queues the rest
+        int threads = 12;
+        int perThread = 4;
         Set<String> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (SshSessions sessions = new SshSessions()) {
@@ -164,9 +165,11 @@ class SshSessionsIT {
         try (SshSessions sessions = new SshSessions()) {
             CommandRunner runner = sessions.runner(target(sshd.clientEd25519, knownHosts));
             String before = runner.run("echo $SSH_CONNECTION", TEN_SECONDS).stdout();
+            Path finished = sshd.dir.resolve("timeout-finished");
+            // the background child would leave a marker if it were allowed to run to its end
             HostAccessException e = assertThrows(HostAccessException.class, () -> runner.run(
-                    "echo $$ > " + pidFile + "; sleep 300 & echo $! > " + childPidFile + "; wait",
-                    Duration.ofMillis(1500)));
+                    "echo $$ > " + pidFile + "; (sleep 15; touch " + finished + ") & echo $! > " + childPidFile
+                            + "; wait", Duration.ofMillis(1500)));
             assertEquals(Kind.COMMAND_TIMEOUT, e.kind());
             assertTrue(e.isRetriable());
             assertTrue(e.getMessage().contains(runner.describe()), e.getMessage());
@@ -175,6 +178,7 @@ class SshSessionsIT {
             long child = Long.parseLong(Files.readString(childPidFile).trim());
             assertTrue(awaitGone(pid), "the timed-out command's shell (pid " + pid + ") is still running");
             assertTrue(awaitGone(child), "the timed-out command's child (pid " + child + ") is still running");
+            assertFalse(Files.exists(finished), "the background child ran to its end instead of being killed");
             // the session survives a timed-out command
             assertEquals(before, runner.run("echo $SSH_CONNECTION", TEN_SECONDS).stdout());
         }
@@ -326,6 +330,24 @@ class SshSessionsIT {
             CommandResult after = runner.run("echo $SSH_CONNECTION", TEN_SECONDS);
             assertEquals(0, after.exitCode());
             assertFalse(first.equals(after.stdout()), "expected a new connection, got the same: " + first);
+        }
+        assertEquals(loginsBefore + 2, sshd.acceptedLogins());
+    }
+
+    @Test
+    void run_afterIdleSessionDroppedByServer_reconnectsTransparently() throws Exception {
+        int loginsBefore = sshd.acceptedLogins();
+        try (SshSessions sessions = new SshSessions()) {
+            CommandRunner runner = sessions.runner(target(sshd.clientEd25519, knownHosts));
+            CommandResult first = runner.run("echo $SSH_CONNECTION; echo $PPID", TEN_SECONDS);
+            String[] lines = first.stdout().split("\n");
+            // kill the server side of the idle session from outside, as a server restart or network cut would
+            ProcessHandle sessionProcess = ProcessHandle.of(Long.parseLong(lines[1].trim())).orElseThrow();
+            sessionProcess.destroyForcibly();
+            assertTrue(sessionProcess.onExit().get(10, TimeUnit.SECONDS) != null);
+            CommandResult after = runner.run("echo $SSH_CONNECTION", TEN_SECONDS);
+            assertEquals(0, after.exitCode());
+            assertFalse(lines[0].equals(after.stdout().trim()), "expected a new connection, got " + lines[0]);
         }
         assertEquals(loginsBefore + 2, sshd.acceptedLogins());
     }
