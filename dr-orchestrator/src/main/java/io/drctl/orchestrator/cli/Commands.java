@@ -196,6 +196,7 @@ final class Commands {
                     Map<String, Object> sm = new LinkedHashMap<>();
                     sm.put("id", s.id());
                     sm.put("type", s.type().name());
+                    s.spec().description().ifPresent(d -> sm.put("description", d));
                     sm.put("dependsOn", s.spec().dependsOn());
                     s.spec().timeout().ifPresent(t -> sm.put("timeoutSeconds", t.toSeconds()));
                     sm.put("onFailure", s.spec().onFailure().name().toLowerCase(java.util.Locale.ROOT));
@@ -229,6 +230,7 @@ final class Commands {
                 out.printf("%2d. %s [%s]%s%s%n", n++, s.id(), s.type().name(),
                         s.spec().dependsOn().isEmpty() ? "" : " after " + String.join(", ", s.spec().dependsOn()),
                         s.spec().timeout().map(t -> " timeout " + Durations.format(t)).orElse(""));
+                s.spec().description().ifPresent(d -> out.println("      # " + d));
                 for (Action a : s.actions()) {
                     out.println("      " + a.target() + ": " + redactor.redact(a.description()));
                     PlanProbe.Outcome o = probes.get(s.id() + "/" + a.target());
