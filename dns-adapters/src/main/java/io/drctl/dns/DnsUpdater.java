@@ -41,6 +41,7 @@ import org.xbill.DNS.Update;
 public final class DnsUpdater {
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsUpdater.class);
+    private static final int READ_PARALLELISM = 16;
 
     private final DnsZone zone;
     private final DnsClient signed;
@@ -69,9 +70,7 @@ public final class DnsUpdater {
         Map<DnsServer, DnsException> failed = new LinkedHashMap<>();
         for (DnsServer s : zone.servers()) {
             try {
-                for (String n : names) {
-                    states.add(read(s, n));
-                }
+                states.addAll(readAll(s, names));
             } catch (DnsException e) {
                 failed.put(s, e);
             }
@@ -83,6 +82,40 @@ public final class DnsUpdater {
         DnsClient.Answer a = unsigned.query(server, DnsNames.name(name), Type.A);
         Set<String> addrs = a.records().stream().map(r -> ((ARecord) r).getAddress().getHostAddress()).collect(Collectors.toSet());
         return new RecordState(server, name, addrs, a.ttl());
+    }
+
+    /** Reads many names at one server with up to {@link #READ_PARALLELISM} queries in flight; results in order. */
+    private List<RecordState> readAll(DnsServer server, List<String> names) throws DnsException {
+        if (names.size() == 1) {
+            return List.of(read(server, names.get(0)));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(READ_PARALLELISM, names.size()), r -> {
+                    Thread t = new Thread(r, "drctl-dns-read");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<RecordState>> fs = new ArrayList<>();
+            for (String n : names) {
+                fs.add(pool.submit(() -> read(server, n)));
+            }
+            List<RecordState> out = new ArrayList<>();
+            for (java.util.concurrent.Future<RecordState> f : fs) {
+                out.add(f.get()); // bounded: each read is bounded by the client's timeouts
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DnsException(DnsException.Kind.NETWORK, server.toString(), "interrupted while reading records", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof DnsException d) {
+                throw d;
+            }
+            throw new DnsException(DnsException.Kind.NETWORK, server.toString(), "reading records failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Proves the key at the primary with a signed SOA query. */
@@ -133,8 +166,10 @@ public final class DnsUpdater {
         List<RecordState> current = new ArrayList<>();
         List<UpdatePlan.Change> changes = new ArrayList<>();
         List<String> conflicts = new ArrayList<>();
-        for (RecordFlip f : request.flips()) {
-            RecordState s = read(zone.primary(), f.name());
+        List<RecordState> states = readAll(zone.primary(), request.flips().stream().map(RecordFlip::name).toList());
+        for (int i = 0; i < request.flips().size(); i++) {
+            RecordFlip f = request.flips().get(i);
+            RecordState s = states.get(i);
             current.add(s);
             Set<String> now = s.addresses();
             boolean ttlOk = request.ttl().isEmpty() || s.ttl().equals(request.ttl());
@@ -231,7 +266,8 @@ public final class DnsUpdater {
             }
         }
         String target = zone.primary() + " zone " + zone.name();
-        LOG.info("zone {}: sending one UPDATE to {} with {} change(s): {}", zone.name(), zone.primary(), plan.changes().size(), plan.changes());
+        LOG.info("zone {}: sending one UPDATE to {} with {} change(s): {}{}", zone.name(), zone.primary(), plan.changes().size(),
+                plan.changes().subList(0, Math.min(10, plan.changes().size())), plan.changes().size() > 10 ? " ..." : "");
         Instant signedAt = signed.clock().instant();
         Message r = signed.exchange(zone.primary(), u);
         Optional<DnsException> f = signed.failure(target, u, r, signedAt, false);

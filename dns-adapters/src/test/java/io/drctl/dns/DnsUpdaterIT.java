@@ -37,8 +37,20 @@ class DnsUpdaterIT {
     static DnsUpdater updater;
     static DnsVerifier verifier;
 
+    /** Every log event of the run, dnsjava's DEBUG output included, to prove no secret is ever logged. */
+    static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS =
+            new ch.qos.logback.core.read.ListAppender<>();
+
     @BeforeAll
     static void startBind() throws Exception {
+        var ctx = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        LOGS.setContext(ctx);
+        LOGS.start();
+        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(LOGS);
+        ch.qos.logback.classic.Logger dnsjava = ctx.getLogger("org.xbill.DNS");
+        dnsjava.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        dnsjava.setAdditive(false);
+        dnsjava.addAppender(LOGS);
         dir = Files.createTempDirectory("drdns-it-");
         keys = BindServer.Keys.generate(dir.resolve("keys"));
         List<String> records = List.of(
@@ -67,6 +79,27 @@ class DnsUpdaterIT {
 
     @AfterAll
     static void stopBind() throws Exception {
+        try {
+            assertNoSecretLogged();
+        } finally {
+            stopServers();
+        }
+    }
+
+    static void assertNoSecretLogged() {
+        String secret = keys.updateSecret();
+        String hex = java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(secret));
+        assertTrue(LOGS.list.size() > 50, "log capture works: " + LOGS.list.size() + " events");
+        for (var ev : LOGS.list) {
+            String m = ev.getFormattedMessage() + (ev.getThrowableProxy() == null ? "" : ev.getThrowableProxy().getMessage());
+            assertFalse(m.contains(secret) || m.toLowerCase(java.util.Locale.ROOT).contains(hex), "secret in log: " + ev);
+        }
+        for (BindServer s : new BindServer[] {primary, secondary, stale}) {
+            assertFalse(s.log().contains(secret), "secret in named log of " + s.dnsServer());
+        }
+    }
+
+    static void stopServers() throws Exception {
         for (BindServer s : new BindServer[] {stale, secondary, primary}) {
             if (s != null) {
                 s.close();

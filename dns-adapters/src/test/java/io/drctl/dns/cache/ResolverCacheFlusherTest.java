@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.dns.Sleeper;
+import io.drctl.dns.testing.FakeClock;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,30 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** The flush/verify loop against scripted hosts (the CommandRunner port mocked) and a fake clock. */
 class ResolverCacheFlusherTest {
-
-    /** A clock the sleeper advances. */
-    static final class FakeClock extends Clock {
-        Instant now = Instant.parse("2026-11-22T03:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public synchronized Instant instant() {
-            return now;
-        }
-
-        synchronized void advance(Duration d) {
-            now = now.plus(d);
-        }
-    }
 
     /** A host answering each command with a scripted result; records what it was asked. */
     static final class ScriptedHost implements CommandRunner {

@@ -1,0 +1,186 @@
+package io.drctl.orchestrator.steps.adapters;
+
+import io.drctl.dbms.DbmsException;
+import io.drctl.dbms.PgProbe;
+import io.drctl.dbms.PgRole;
+import io.drctl.dbms.PostgresInstance;
+import io.drctl.dbms.PostgresPromoter;
+import io.drctl.dbms.PromoteMethod;
+import io.drctl.dbms.PromoteResult;
+import io.drctl.orchestrator.model.Host;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.CancelledException;
+import io.drctl.orchestrator.spi.Expansion;
+import io.drctl.orchestrator.spi.FieldKind;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepFailure;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
+import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.spi.Verified;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code db.promote}: turn the DBMS replica on each target host into a writable primary (PostgreSQL:
+ * {@code pg_promote()} over the host's local socket, run as the DB OS user over SSH), then prove it
+ * left recovery and accepts a write. Idempotent: a primary is left alone. Not revertible: turning a
+ * primary back into a replica means re-seeding it, which failback does with a command step.
+ */
+public final class DbStepTypes {
+    private DbStepTypes() {
+    }
+
+    /** {@code db.promote}. */
+    public static final class PromoteStep implements StepType {
+        @Override
+        public String name() {
+            return "db.promote";
+        }
+
+        @Override
+        public String summary() {
+            return "promote the DBMS replica to a writable primary (PostgreSQL), verified by a write";
+        }
+
+        @Override
+        public List<FieldSpec> fields() {
+            return List.of(
+                    FieldSpec.optional("method", FieldKind.STRING, "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
+                    FieldSpec.optional("socketDir", FieldKind.STRING, "PostgreSQL socket directory on the host (default /var/run/postgresql)"),
+                    FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"));
+        }
+
+        @Override
+        public Targets targets() {
+            return Targets.HOSTS;
+        }
+
+        @Override
+        public void validate(StepSpec step, StepValidation v) {
+            String method = step.fields().optString("method").orElse("pg_promote");
+            if (!method.equals("pg_promote") && !method.equals("pg_ctl")) {
+                v.problem("method", "method must be `pg_promote` or `pg_ctl`, found '" + method + "'");
+            }
+            for (Host h : step.hosts()) {
+                if (h.db().isEmpty()) {
+                    v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
+                } else if (!h.db().get().kind().equals("postgresql")) {
+                    v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be promoted yet",
+                            "supported: postgresql");
+                } else if (method.equals("pg_ctl") && h.db().get().dataDir().isEmpty()) {
+                    v.problem("method", "method pg_ctl needs db.dataDir on host " + h.ref());
+                }
+            }
+        }
+
+        @Override
+        public List<Action> expand(StepSpec step, Expansion x) {
+            PromoteMethod method = step.fields().optString("method").orElse("pg_promote").equals("pg_ctl")
+                    ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
+            String socketDir = step.fields().optString("socketDir").orElse("/var/run/postgresql");
+            Duration within = step.fields().duration("within").orElse(Duration.ofSeconds(60));
+            List<Action> out = new ArrayList<>();
+            for (Host h : step.hosts()) {
+                Host.DbSpec db = h.db().orElseThrow();
+                int port = db.port().orElseGet(() -> x.inventory().ports().getOrDefault("dbms", 5432));
+                PostgresInstance instance = new PostgresInstance(h.ref(), socketDir, port, Optional.of(db.osUser().orElse("postgres")),
+                        "postgres", "postgres", db.version().map(ver -> Path.of("/usr/lib/postgresql/" + ver + "/bin")),
+                        db.dataDir().map(Path::of));
+                out.add(new PromoteAction(h, instance, method, within));
+            }
+            return out;
+        }
+    }
+
+    static final class PromoteAction implements Action {
+        private final Host host;
+        private final PostgresInstance instance;
+        private final PromoteMethod method;
+        private final Duration within;
+
+        PromoteAction(Host host, PostgresInstance instance, PromoteMethod method, Duration within) {
+            this.host = host;
+            this.instance = instance;
+            this.method = method;
+            this.within = within;
+        }
+
+        @Override
+        public String target() {
+            return host.ref();
+        }
+
+        @Override
+        public String description() {
+            return "promote PostgreSQL on " + host.ref() + " (" + instance.endpoint() + ") with "
+                    + method.name().toLowerCase(java.util.Locale.ROOT) + ", then prove a write";
+        }
+
+        private PostgresPromoter promoter(ActionContext ctx) throws Exception {
+            return new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), sleeper(ctx), Duration.ofSeconds(30));
+        }
+
+        @Override
+        public Probe probe(ActionContext ctx) throws Exception {
+            PgProbe p = call(() -> promoter(ctx).probe());
+            String current = p.role() == PgRole.PRIMARY ? "primary (" + p.standbys().size() + " standby(s))"
+                    : "replica" + p.replica().map(r -> " " + r).orElse("");
+            return p.role() == PgRole.PRIMARY ? Probe.satisfied(current, "primary") : Probe.needed(current, "primary");
+        }
+
+        @Override
+        public Applied apply(ActionContext ctx) throws Exception {
+            PromoteResult r = call(() -> promoter(ctx).promote(method, ctx.cancellation().remaining(within)));
+            return Applied.of((r.changed() ? "promoted" : "already primary") + "; write check in transaction " + r.writeCheckXid());
+        }
+
+        @Override
+        public Verified verify(ActionContext ctx) throws Exception {
+            PostgresPromoter p = promoter(ctx);
+            PgProbe probe = call(p::probe);
+            if (probe.role() != PgRole.PRIMARY) {
+                return Verified.failed(host.ref() + ": expected a primary, still in recovery");
+            }
+            long xid = call(p::verifyWritable);
+            return Verified.ok("primary, accepted a write (transaction " + xid + ")");
+        }
+
+        @Override
+        public Reverted revert(ActionContext ctx) {
+            return Reverted.notRevertible("a promoted primary cannot become a replica again without re-seeding; "
+                    + "failback re-seeds it with a command step");
+        }
+    }
+
+    interface DbCall<T> {
+        T get() throws Exception;
+    }
+
+    static <T> T call(DbCall<T> c) throws Exception {
+        try {
+            return c.get();
+        } catch (DbmsException e) {
+            throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+        }
+    }
+
+    static io.drctl.dbms.Sleeper sleeper(ActionContext ctx) {
+        return d -> {
+            try {
+                ctx.cancellation().pause(d);
+            } catch (CancelledException e) {
+                InterruptedException ie = new InterruptedException(e.getMessage());
+                ie.initCause(e);
+                throw ie;
+            }
+        };
+    }
+}
