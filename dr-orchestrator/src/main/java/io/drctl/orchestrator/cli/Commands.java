@@ -2,7 +2,6 @@ package io.drctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.drctl.orchestrator.engine.Engine;
 import io.drctl.orchestrator.engine.EngineOptions;
 import io.drctl.orchestrator.engine.FileApprovals;
 import io.drctl.orchestrator.engine.Journal;
@@ -28,7 +27,6 @@ import io.drctl.orchestrator.yaml.Problem;
 import io.drctl.orchestrator.yaml.Problems;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
