@@ -89,6 +89,11 @@ class SshStepIT {
                 sshd.destroyForcibly().waitFor();
             }
         }
+        if (dir != null) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     /** True when host-access provides a working SshSessions (it is a placeholder on older trees). */

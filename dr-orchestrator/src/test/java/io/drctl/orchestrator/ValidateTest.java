@@ -44,6 +44,16 @@ class ValidateTest {
         }
     }
 
+    @Test
+    void planOffline_preflight_resolvesNamedPortsAndParamSelectors() {
+        Fixtures.Cli preflight = Fixtures.cli("plan", "--offline", Fixtures.repoRoot().resolve("inventory/example.yaml").toString(),
+                Fixtures.repoRoot().resolve("runbooks/preflight.yaml").toString());
+        // named ports resolved from the inventory; selectors with ${params} resolved to concrete hosts
+        assertTrue(preflight.out().contains("region2/dbms: wait until 198.51.100.30:5432 accepts TCP"), preflight.out());
+        assertTrue(preflight.out().contains("region1/mfwk-b: wait until 192.0.2.11:2020 accepts TCP"), preflight.out());
+        assertTrue(preflight.out().indexOf(" 5. go-no-go") > preflight.out().indexOf(" 3. dbms-port"), preflight.out());
+    }
+
     /** The brief's must-show: a misspelled key, a bad IP and a dependsOn cycle, all named with line numbers. */
     @Test
     void validate_misspelledKeyBadIpAndCycle_exitTwoNamingAllThreeWithLines() throws Exception {

@@ -2,7 +2,6 @@ package io.drctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.drctl.orchestrator.engine.Engine;
 import io.drctl.orchestrator.engine.EngineOptions;
 import io.drctl.orchestrator.engine.FileApprovals;
 import io.drctl.orchestrator.engine.Journal;
@@ -28,7 +27,6 @@ import io.drctl.orchestrator.yaml.Problem;
 import io.drctl.orchestrator.yaml.Problems;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -196,6 +194,7 @@ final class Commands {
                     Map<String, Object> sm = new LinkedHashMap<>();
                     sm.put("id", s.id());
                     sm.put("type", s.type().name());
+                    s.spec().description().ifPresent(d -> sm.put("description", d));
                     sm.put("dependsOn", s.spec().dependsOn());
                     s.spec().timeout().ifPresent(t -> sm.put("timeoutSeconds", t.toSeconds()));
                     sm.put("onFailure", s.spec().onFailure().name().toLowerCase(java.util.Locale.ROOT));
@@ -229,6 +228,7 @@ final class Commands {
                 out.printf("%2d. %s [%s]%s%s%n", n++, s.id(), s.type().name(),
                         s.spec().dependsOn().isEmpty() ? "" : " after " + String.join(", ", s.spec().dependsOn()),
                         s.spec().timeout().map(t -> " timeout " + Durations.format(t)).orElse(""));
+                s.spec().description().ifPresent(d -> out.println("      # " + d));
                 for (Action a : s.actions()) {
                     out.println("      " + a.target() + ": " + redactor.redact(a.description()));
                     PlanProbe.Outcome o = probes.get(s.id() + "/" + a.target());

@@ -43,9 +43,21 @@ public final class Journal implements AutoCloseable {
     public static Journal open(Path runDir, Clock clock, Redactor redactor) throws IOException {
         Path file = runDir.resolve(FILE);
         long last = Files.exists(file) ? read(file).stream().mapToLong(JournalEvent::seq).max().orElse(0) : 0;
+        boolean created = !Files.exists(file);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
+        if (created) {
+            syncDirectory(runDir); // the new file's directory entry must survive a power loss too
+        }
         return new Journal(ch, clock, redactor, last);
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // not every file system can fsync a directory; the file itself is still fsync'd per event
+        }
     }
 
     /** Appends and fsyncs one event. */

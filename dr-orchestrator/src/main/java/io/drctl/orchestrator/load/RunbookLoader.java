@@ -5,7 +5,6 @@ import io.drctl.orchestrator.model.Runbook;
 import io.drctl.orchestrator.model.Step;
 import io.drctl.orchestrator.yaml.Fields;
 import io.drctl.orchestrator.yaml.Hints;
-import io.drctl.orchestrator.yaml.Location;
 import io.drctl.orchestrator.yaml.Problems;
 import io.drctl.orchestrator.yaml.YNode;
 import io.drctl.orchestrator.yaml.YamlTree;
@@ -211,9 +210,5 @@ public final class RunbookLoader {
             st.hosts().ifPresent(h -> Params.checkRefs(h, rb.params().keySet(), problems));
             st.fields().values().forEach(v -> Params.checkRefs(v, rb.params().keySet(), problems));
         }
-    }
-
-    static Location at(Step s) {
-        return s.location();
     }
 }
