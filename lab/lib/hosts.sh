@@ -172,6 +172,7 @@ zone "$ZONE" {
   type primary;
   file "$NAMED_DIR/$ZONE.db";
   allow-update { key $TSIG_NAME; };
+  allow-transfer { key $TSIG_NAME; };   # drctl counts the zone's records for its change threshold
 };
 EOF
   # Zone data only on first creation: later changes (dynamic updates, journal) belong to the user.

@@ -105,7 +105,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
     /** Writes report.json, report.md and report.html into {@code dir}; returns the HTML path. */
     public Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule()).registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
                 .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
         json.writeValue(dir.resolve("report.json").toFile(), this);

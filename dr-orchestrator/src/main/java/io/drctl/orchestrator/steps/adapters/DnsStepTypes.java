@@ -162,9 +162,8 @@ public final class DnsStepTypes {
     }
 
     static StepFailure failure(DnsException e) {
-        String hint = e.kind().hint();
-        return new StepFailure(e.getMessage() + (hint == null || hint.isBlank() ? "" : " (hint: " + hint + ")"),
-                e.isRetriable(), e);
+        // the adapter's message already carries the kind's hint
+        return new StepFailure(e.getMessage(), e.isRetriable(), e);
     }
 
     /** name -> wanted address for the records in region {@code to}. */
@@ -212,7 +211,7 @@ public final class DnsStepTypes {
             return List.of(records(), to(),
                     FieldSpec.optional("from", FieldKind.REGION, "region the records point at now (default: the other region)"),
                     FieldSpec.optional("ttl", FieldKind.DURATION, "TTL written with the records (default: keep the current TTL)"),
-                    FieldSpec.optional("maxZoneShare", FieldKind.STRING, "refuse to touch more than this share of the zone's A records (default 0.5)"),
+                    FieldSpec.optional("maxZoneShare", FieldKind.STRING, "also refuse to touch more than this share of the zone's A records, e.g. 0.5 (needs zone transfer for drctl's key; default: no share limit)"),
                     FieldSpec.optional("force", FieldKind.STRING, "reason to exceed the change threshold (journaled)"));
         }
 
@@ -255,7 +254,7 @@ public final class DnsStepTypes {
                 flips.add(RecordFlip.of(fqdn(r, inv), addressOf(r, from, inv).orElseThrow(), addressOf(r, to, inv).orElseThrow()));
             }
             Optional<Duration> ttl = step.fields().duration("ttl");
-            double share = step.fields().optString("maxZoneShare").map(Double::parseDouble).orElse(0.5);
+            double share = step.fields().optString("maxZoneShare").map(Double::parseDouble).orElse(1.0);
             Optional<String> force = step.fields().optString("force");
             return List.of(new UpdateAction(flips, ttl, share, force, recs.size()));
         }
@@ -330,15 +329,8 @@ public final class DnsStepTypes {
                 if (force.isPresent()) {
                     ctx.note("forceReason", force.get());
                 }
-                ChangeThreshold threshold = request.threshold();
-                try {
-                    threshold = threshold.withZoneCount(updater.countARecords());
-                } catch (DnsException e) {
-                    // the zone's size is only needed for the share limit; the declared-count limit still holds
-                    ctx.log().info("zone size unknown (" + e.kind() + ": zone transfer not allowed for drctl's key?); "
-                            + "checking only the declared record count");
-                }
-                return updater.apply(request.withThreshold(threshold));
+                // with maxZoneShare set, the adapter counts the zone's A records (zone transfer with drctl's key)
+                return updater.apply(request);
             } catch (DnsException e) {
                 throw failure(e);
             }
