@@ -1,0 +1,176 @@
+package io.drctl.orchestrator.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.drctl.host.CommandResult;
+import io.drctl.lab.Lab;
+import io.drctl.lab.LabHost;
+import io.drctl.lab.TcpOutcome;
+import io.drctl.orchestrator.cli.Main;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped runbooks against the real lab (BIND, sshd, iptables, PostgreSQL, dnsmasq, vmctl):
+ * failover, idempotent re-run, failback back to the normal state, then a whole drill with its report.
+ * Every assertion reads the outcome from outside: BIND's answer, a TCP connection from a Framework
+ * host, the Configuration Server stand-in's greeting, PostgreSQL's recovery state, a proxy's resolver.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LabFailoverIT {
+
+    @TempDir
+    static Path stateDir;
+
+    static Path repo;
+
+    @BeforeAll
+    static void freshLab() {
+        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
+        repo = Lab.repoRoot();
+        Lab.fresh();
+    }
+
+    @AfterAll
+    static void labDown() {
+        if (Lab.isSupported()) {
+            Lab.down();
+        }
+    }
+
+    record Cli(int exit, String out, String err) {
+    }
+
+    static Cli drctl(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.add("--state-dir");
+        all.add(stateDir.toString());
+        int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                all.toArray(String[]::new));
+        Cli c = new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        System.out.println(c.out());
+        System.err.println(c.err());
+        return c;
+    }
+
+    static String runbook(String name) {
+        return repo.resolve("runbooks").resolve(name).toString();
+    }
+
+    static String inventory() {
+        return Lab.inventory().toString();
+    }
+
+    static String greeting(String address) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(address, Lab.CONFIG_SERVER_PORT), 3000);
+            s.setSoTimeout(3000);
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return line == null ? "(closed without answering)" : line;
+        } catch (java.io.IOException e) {
+            return "(" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    static String inRecovery(LabHost dbms) {
+        CommandResult r = Lab.exec(dbms, "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -qAt -h /run/postgresql "
+                + "-p 5432 -U postgres -c 'SELECT pg_is_in_recovery()'");
+        return r.stdout().strip();
+    }
+
+    static String resolvesOn(LabHost host, String name) {
+        return Lab.exec(host, "getent ahostsv4 " + name + "." + Lab.ZONE + " | awk 'NR==1{print $1}'").stdout().strip();
+    }
+
+    @Test
+    @Order(1)
+    void failover_movesEveryPartToRegion2() throws Exception {
+        Cli c = drctl("run", "-i", inventory(), runbook("full-failover.yaml"));
+        assertEquals(0, c.exit(), "failover run failed:\n" + c.out() + c.err());
+
+        assertEquals(Optional.of("10.77.2.10"), Lab.lookupAtBind("cfgmaster"));
+        assertEquals(Optional.of("10.77.2.11"), Lab.lookupAtBind("cfgmaster-bk"));
+        assertEquals(Optional.of("10.77.2.30"), Lab.lookupAtBind("configdb"));
+        assertEquals("f", inRecovery(LabHost.R2_DBMS), "region2 DBMS must be a primary");
+        assertTrue(Lab.isRunning(LabHost.R2_MFWK_P) && Lab.isRunning(LabHost.R2_MFWK_B), "region2 Framework VMs powered on");
+        assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R2_MFWK_P, "10.77.2.30", Lab.DBMS_PORT), "new DBMS reachable");
+        assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R2_MFWK_P, "10.77.1.30", Lab.DBMS_PORT), "old DBMS fenced");
+        assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R1_MFWK_P, "10.77.1.30", Lab.DBMS_PORT), "old DBMS fenced");
+        assertEquals("CS OK db=10.77.2.30", greeting("10.77.2.10"));
+        assertEquals("CS OK db=10.77.2.30", greeting("10.77.2.11"));
+        for (LabHost app : List.of(LabHost.R1_APP_P, LabHost.R1_APP_B, LabHost.R2_APP_P, LabHost.R2_APP_B)) {
+            assertEquals("10.77.2.10", resolvesOn(app, "cfgmaster"), app + " resolver cache flushed");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void failover_again_changesNothing() {
+        Cli c = drctl("run", "-i", inventory(), runbook("full-failover.yaml"));
+        assertEquals(0, c.exit(), c.out() + c.err());
+        for (String step : List.of("promote-db\\s+db.promote", "fence-old\\s+firewall.fence", "unfence-new\\s+firewall.unfence",
+                "start-framework\\s+vm.start", "flip-dns\\s+dns.update")) {
+            assertTrue(Pattern.compile("(?m)^" + step + "\\s+SATISFIED\\s+\\d+\\s+0\\s").matcher(c.out()).find(),
+                    step + " must be already satisfied on a second run:\n" + c.out());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void failback_restoresTheNormalState() {
+        String reseed = repo.resolve("lab/db-reseed").toString();
+        Cli c = drctl("run", "-i", inventory(), runbook("failback.yaml"), "--yes",
+                "-p", "reseedCommand=" + reseed, "-p", "reseedCheck=" + reseed + " --check");
+        assertEquals(0, c.exit(), "failback run failed:\n" + c.out() + c.err());
+
+        assertEquals(Optional.of("10.77.1.10"), Lab.lookupAtBind("cfgmaster"));
+        assertEquals(Optional.of("10.77.1.30"), Lab.lookupAtBind("configdb"));
+        assertEquals("f", inRecovery(LabHost.R1_DBMS));
+        assertEquals("t", inRecovery(LabHost.R2_DBMS), "region2 is a replica again");
+        assertTrue(!Lab.isRunning(LabHost.R2_MFWK_P) && !Lab.isRunning(LabHost.R2_MFWK_B), "region2 Framework dormant again");
+        CommandResult check = Lab.check();
+        assertEquals(0, check.exitCode(), "lab/check after failback:\n" + check.stdout());
+    }
+
+    @Test
+    @Order(4)
+    void drill_writesAPassingTimedReport() throws Exception {
+        String reseed = repo.resolve("lab/db-reseed").toString();
+        Cli c = drctl("drill", "-i", inventory(), "--yes",
+                "--failover", runbook("full-failover.yaml"), "--failback", runbook("failback.yaml"),
+                "-p", "reseedCommand=" + reseed, "-p", "reseedCheck=" + reseed + " --check");
+        assertEquals(0, c.exit(), "drill failed:\n" + c.out() + c.err());
+        assertTrue(c.out().contains("PASSED: RTO "), c.out());
+        Path drills = stateDir.resolve("drills");
+        Path dir;
+        try (var s = Files.list(drills)) {
+            dir = s.findFirst().orElseThrow();
+        }
+        String json = Files.readString(dir.resolve("report.json"));
+        assertTrue(json.contains("\"passed\" : true"), json);
+        assertTrue(Files.readString(dir.resolve("report.md")).contains("| flip-dns | dns.update | SUCCEEDED |"));
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("PASSED"));
+        assertEquals(0, Lab.check().exitCode(), "the drill leaves the lab in its normal state");
+    }
+}
