@@ -1,0 +1,232 @@
+package io.drctl.orchestrator.steps.checks;
+
+import io.drctl.dbms.DbmsException;
+import io.drctl.dbms.PgProbe;
+import io.drctl.dbms.PgRole;
+import io.drctl.dbms.PostgresInstance;
+import io.drctl.dbms.PostgresPromoter;
+import io.drctl.dbms.ReplicaStatus;
+import io.drctl.orchestrator.model.Host;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Expansion;
+import io.drctl.orchestrator.spi.FieldKind;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.StepFailure;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
+import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.spi.Verified;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code db.replica}: read-only check of a DBMS's replication role (PostgreSQL, over SSH on the host).
+ * With {@code expect: replica} (the default) it passes when the host is in recovery with a
+ * <em>streaming</em> WAL receiver and within the lag bounds; with {@code expect: primary} when the host
+ * accepts writes (is not in recovery). Changes nothing.
+ *
+ * <p>Lag, as the replica sees it:
+ * <ul>
+ *   <li>{@code maxLagBytes}: WAL received but not yet replayed ({@code pg_last_wal_receive_lsn() -
+ *       pg_last_wal_replay_lsn()});</li>
+ *   <li>{@code maxLag}: the age of the last replayed transaction, counted only while received WAL waits
+ *       to be replayed. A streaming replica that has replayed everything it received has no lag, however
+ *       long the primary has been idle (the raw age grows while the primary is idle, so it alone would
+ *       fail every quiet standby).</li>
+ * </ul>
+ *
+ * <pre>
+ * - id: standby-replica
+ *   type: db.replica
+ *   hosts: "region=${standby} role=dbms"
+ *   maxLag: 30s
+ *   maxLagBytes: 16777216
+ * </pre>
+ */
+public final class DbReplicaStepType implements StepType {
+
+    @Override
+    public String name() {
+        return "db.replica";
+    }
+
+    @Override
+    public String summary() {
+        return "check (read-only) that the DBMS is a streaming replica within a lag bound, or a primary";
+    }
+
+    @Override
+    public List<FieldSpec> fields() {
+        return List.of(
+                FieldSpec.optional("expect", FieldKind.STRING, "`replica` (default: a streaming replica) or `primary`"),
+                FieldSpec.optional("maxLag", FieldKind.DURATION,
+                        "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
+                FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed"),
+                FieldSpec.optional("socketDir", FieldKind.STRING, "PostgreSQL socket directory on the host (default /var/run/postgresql)"));
+    }
+
+    @Override
+    public Targets targets() {
+        return Targets.HOSTS;
+    }
+
+    @Override
+    public void validate(StepSpec step, StepValidation v) {
+        String expect = step.fields().optString("expect").orElse("replica");
+        if (!expect.equals("replica") && !expect.equals("primary")) {
+            v.problem("expect", "expect must be `replica` or `primary`, found '" + expect + "'");
+        } else if (expect.equals("primary")) {
+            for (String f : List.of("maxLag", "maxLagBytes")) {
+                if (step.fields().has(f)) {
+                    v.problem(f, "`" + f + "` bounds a replica's lag; it has no meaning with expect: primary",
+                            "remove `" + f + "`, or expect: replica");
+                }
+            }
+        }
+        step.fields().integer("maxLagBytes").ifPresent(b -> {
+            if (b < 0) {
+                v.problem("maxLagBytes", "maxLagBytes must be 0 or more, found " + b);
+            }
+        });
+        step.fields().duration("maxLag").ifPresent(d -> {
+            if (d.isNegative()) {
+                v.problem("maxLag", "maxLag must not be negative, found " + d);
+            }
+        });
+        for (Host h : step.hosts()) {
+            if (h.db().isEmpty()) {
+                v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
+            } else if (!h.db().get().kind().equals("postgresql")) {
+                v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be checked yet",
+                        "supported: postgresql");
+            }
+        }
+    }
+
+    @Override
+    public List<Action> expand(StepSpec step, Expansion x) {
+        boolean primary = step.fields().optString("expect").orElse("replica").equals("primary");
+        Optional<Duration> maxLag = step.fields().duration("maxLag");
+        Optional<Long> maxBytes = step.fields().integer("maxLagBytes").map(Integer::longValue);
+        String socketDir = step.fields().optString("socketDir").orElse("/var/run/postgresql");
+        List<Action> out = new ArrayList<>();
+        for (Host h : step.hosts()) {
+            Host.DbSpec db = h.db().orElseThrow();
+            int port = db.port().orElseGet(() -> x.inventory().ports().getOrDefault("dbms", 5432));
+            PostgresInstance instance = new PostgresInstance(h.ref(), socketDir, port, Optional.of(db.osUser().orElse("postgres")),
+                    "postgres", "postgres", db.version().map(ver -> Path.of("/usr/lib/postgresql/" + ver + "/bin")),
+                    db.dataDir().map(Path::of));
+            out.add(new ReplicaAction(h, instance, new Bounds(primary, maxLag, maxBytes)));
+        }
+        return out;
+    }
+
+    /**
+     * What a check expects.
+     *
+     * @param primary  expect a primary (else a streaming replica)
+     * @param maxLag   replica: bound on the replay age while WAL waits to be replayed
+     * @param maxBytes replica: bound on WAL received but not replayed
+     */
+    record Bounds(boolean primary, Optional<Duration> maxLag, Optional<Long> maxBytes) {
+        String describe() {
+            if (primary) {
+                return "primary";
+            }
+            List<String> b = new ArrayList<>();
+            maxLag.ifPresent(d -> b.add("lag <= " + CheckSupport.fmt(d)));
+            maxBytes.ifPresent(n -> b.add("replay gap <= " + n + " bytes"));
+            return "streaming replica" + (b.isEmpty() ? "" : " (" + String.join(", ", b) + ")");
+        }
+
+        /** Decides a probe: empty when it passes, else what is wrong. */
+        Optional<String> judge(PgProbe p) {
+            if (primary) {
+                return p.role() == PgRole.PRIMARY ? Optional.empty() : Optional.of("in recovery (a replica)");
+            }
+            if (p.role() != PgRole.REPLICA) {
+                return Optional.of("a primary (not in recovery)");
+            }
+            ReplicaStatus r = p.replica().orElseThrow();
+            if (!r.isStreaming()) {
+                return Optional.of("not streaming (WAL receiver " + r.walReceiver().orElse("absent") + ")");
+            }
+            long gap = r.receiveReplayBytes().orElse(0L);
+            if (maxBytes.isPresent() && gap > maxBytes.get()) {
+                return Optional.of("replay gap " + gap + " bytes > " + maxBytes.get());
+            }
+            if (maxLag.isPresent() && gap > 0) {
+                Duration lag = r.replayDelay().orElse(Duration.ZERO);
+                if (lag.compareTo(maxLag.get()) > 0) {
+                    return Optional.of("lag " + CheckSupport.fmt(lag) + " > " + CheckSupport.fmt(maxLag.get())
+                            + " (" + gap + " bytes waiting to be replayed)");
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    static String describe(PgProbe p) {
+        if (p.role() == PgRole.PRIMARY) {
+            return "primary (" + p.standbys().size() + " standby(s) attached)";
+        }
+        ReplicaStatus r = p.replica().orElseThrow();
+        long gap = r.receiveReplayBytes().orElse(0L);
+        return "replica, WAL receiver " + r.walReceiver().orElse("absent") + ", replay gap " + gap + " bytes"
+                + (gap > 0 ? r.replayDelay().map(d -> ", lag " + CheckSupport.fmt(d)).orElse("") : ", lag 0")
+                + r.replayLsn().map(l -> ", replayed to " + l).orElse("");
+    }
+
+    static final class ReplicaAction implements Action {
+        private final Host host;
+        private final PostgresInstance instance;
+        private final Bounds bounds;
+
+        ReplicaAction(Host host, PostgresInstance instance, Bounds bounds) {
+            this.host = host;
+            this.instance = instance;
+            this.bounds = bounds;
+        }
+
+        @Override
+        public String target() {
+            return host.ref();
+        }
+
+        @Override
+        public String description() {
+            return "check that PostgreSQL on " + host.ref() + " (" + instance.endpoint() + ") is a " + bounds.describe();
+        }
+
+        @Override
+        public Probe probe(ActionContext ctx) throws Exception {
+            PgProbe p;
+            try {
+                p = new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> CheckSupport.pause(ctx, d),
+                        Duration.ofSeconds(1)).probe();
+            } catch (DbmsException e) {
+                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+            }
+            Optional<String> wrong = bounds.judge(p);
+            String current = describe(p);
+            return wrong.isEmpty() ? Probe.satisfied(current, bounds.describe())
+                    : Probe.needed(current + ": " + wrong.get(), bounds.describe());
+        }
+
+        @Override
+        public Applied apply(ActionContext ctx) {
+            return CheckSupport.nothingChanged();
+        }
+
+        @Override
+        public Verified verify(ActionContext ctx) throws Exception {
+            return CheckSupport.verified(host.ref(), probe(ctx));
+        }
+    }
+}
