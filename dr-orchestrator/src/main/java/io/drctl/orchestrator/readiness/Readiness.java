@@ -1,0 +1,115 @@
+package io.drctl.orchestrator.readiness;
+
+import io.drctl.orchestrator.engine.Journal;
+import io.drctl.orchestrator.engine.JournalEvent;
+import io.drctl.orchestrator.engine.LockHeldException;
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.engine.StepOutcome;
+import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.yaml.InvalidInputException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs a readiness runbook as an ordinary journaled run (its steps are read-only checks) and turns the
+ * run into one {@link CheckResult} per step: the step's status decides ok/FAIL, and the journal gives the
+ * detail (what each target's verification saw, or its error).
+ */
+public final class Readiness {
+    private static final String BY_APPLY = Verified.byApply().detail();
+
+    private final Runs runs;
+    private final Clock clock;
+
+    public Readiness(Runs runs, Clock clock) {
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    /**
+     * One round. Invalid input propagates (the CLI's exit 2); a held lock or an I/O failure becomes a
+     * result with an error (not ready), so a scheduler keeps going.
+     */
+    public ReadinessResult run(Path inventory, Path runbook, Map<String, String> params) throws InvalidInputException {
+        Instant started = clock.instant();
+        RunResult r;
+        try {
+            r = runs.run(inventory, runbook, params);
+        } catch (LockHeldException e) {
+            return ReadinessResult.failedToRun(runbook.toString(), inventory.toString(), started, clock.instant(),
+                    "refused: " + e.getMessage());
+        } catch (IOException e) {
+            return ReadinessResult.failedToRun(runbook.toString(), inventory.toString(), started, clock.instant(),
+                    "I/O error: " + e.getMessage());
+        }
+        List<JournalEvent> events;
+        try {
+            events = Journal.read(runs.store().runDir(r.runId()).resolve(Journal.FILE));
+        } catch (IOException e) {
+            events = List.of(); // the verdict still stands on the run result; details are then the errors only
+        }
+        return new ReadinessResult(Optional.of(r.runId()), runbook.toString(), inventory.toString(), started,
+                clock.instant(), checks(r, events), Optional.empty());
+    }
+
+    /** One result per step of {@code r}, with details from the run's journal. */
+    static List<CheckResult> checks(RunResult r, List<JournalEvent> events) {
+        Map<String, Map<String, String>> passed = new LinkedHashMap<>(); // step -> target -> detail
+        Map<String, Map<String, String>> applied = new LinkedHashMap<>();
+        Map<String, Map<String, String>> errors = new LinkedHashMap<>();
+        for (JournalEvent e : events) {
+            if (e.step().isEmpty() || e.target().isEmpty()) {
+                continue;
+            }
+            String step = e.step().get();
+            String target = e.target().get();
+            switch (e.event()) {
+                case "action.verified" -> {
+                    if (Boolean.TRUE.equals(e.data().get("ok")) && e.str("detail") != null) {
+                        passed.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(target, e.str("detail"));
+                    }
+                }
+                case "action.applied" -> {
+                    if (e.str("summary") != null) {
+                        applied.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(target, e.str("summary"));
+                    }
+                }
+                case "action.finished" -> {
+                    if (e.str("error") != null) {
+                        errors.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(target, e.str("error"));
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        List<CheckResult> out = new ArrayList<>();
+        for (StepOutcome o : r.steps()) {
+            boolean ok = o.status().isSuccessful();
+            String detail;
+            if (ok) {
+                List<String> parts = new ArrayList<>();
+                Map<String, String> p = passed.getOrDefault(o.id(), Map.of());
+                Map<String, String> a = applied.getOrDefault(o.id(), Map.of());
+                for (Map.Entry<String, String> t : p.entrySet()) {
+                    String d = t.getValue().equals(BY_APPLY) ? a.getOrDefault(t.getKey(), t.getValue()) : t.getValue();
+                    parts.add(t.getKey() + ": " + d);
+                }
+                detail = String.join("; ", parts);
+            } else {
+                List<String> errs = new ArrayList<>(errors.getOrDefault(o.id(), Map.of()).values());
+                detail = !errs.isEmpty() ? String.join("; ", errs) : o.error().orElse(o.status().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            out.add(new CheckResult(o.id(), o.type(), ok, o.status().name(), detail, o.duration()));
+        }
+        return out;
+    }
+}
