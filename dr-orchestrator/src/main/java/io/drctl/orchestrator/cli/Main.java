@@ -54,6 +54,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 .addSubcommand("status", new Commands.StatusCmd(ctx))
                 .addSubcommand("history", new Commands.History(ctx))
                 .addSubcommand("drill", new Drill(ctx))
+                .addSubcommand("readiness", new ReadinessCommand(ctx))
+                .addSubcommand("daemon", new DaemonCommand(ctx))
                 .addSubcommand("schema", new Commands.Schema(ctx));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));

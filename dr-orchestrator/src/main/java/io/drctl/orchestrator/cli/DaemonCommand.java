@@ -1,0 +1,176 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.engine.Progress;
+import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.readiness.Readiness;
+import io.drctl.orchestrator.readiness.ReadinessDaemon;
+import io.drctl.orchestrator.readiness.ReadinessResult;
+import io.drctl.orchestrator.readiness.ReadinessServer;
+import io.drctl.orchestrator.readiness.ReadinessState;
+import io.drctl.orchestrator.yaml.InvalidInputException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code drctl daemon}: runs readiness on a Quartz cron schedule and serves {@code /healthz},
+ * {@code /metrics} and {@code /results} over HTTP. Stops cleanly on SIGTERM/SIGINT.
+ */
+@Command(name = "daemon", mixinStandardHelpOptions = true,
+        description = {"Run readiness on a schedule (Quartz cron; one round at a time, no catch-up pile) and serve",
+                "/healthz (200 when the last round passed, else 503), /metrics (Prometheus text) and /results (JSON).",
+                "One round runs at start. Stops cleanly on SIGTERM."},
+        footer = {"", "Schedule: Quartz cron, 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year];",
+                "one of the two day fields must be '?'. Default: every 5 minutes ('0 */5 * * * ?').", "",
+                "Examples:",
+                "  drctl daemon -i inventory/prod.yaml",
+                "  drctl daemon -i inventory/prod.yaml --schedule '0 0/15 * * * ?' --listen 127.0.0.1:9464",
+                "  drctl daemon -i inventory/lab.yaml --once --listen 127.0.0.1:0",
+                "  curl -s 127.0.0.1:9464/metrics"})
+final class DaemonCommand implements Callable<Integer> {
+    private final Commands.Ctx ctx;
+    @Mixin
+    Commands.Shared shared;
+
+    @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", description = "inventory file (default $DRCTL_INVENTORY)")
+    Path inventory;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUNBOOK", defaultValue = ReadinessCommand.DEFAULT_RUNBOOK,
+            description = "readiness runbook (default: ${DEFAULT-VALUE})")
+    Path runbook;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "runbook parameter (repeatable)")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--schedule", paramLabel = "CRON", defaultValue = ReadinessDaemon.DEFAULT_SCHEDULE,
+            description = "Quartz cron expression (default: '${DEFAULT-VALUE}', every 5 minutes)")
+    String schedule;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+            description = "HTTP address (default: ${DEFAULT-VALUE}; port 0 picks a free port)")
+    String listen;
+
+    @Option(names = "--once", description = "run one round, print it, and exit (0 ready, 3 not ready)")
+    boolean once;
+
+    DaemonCommand(Commands.Ctx ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Optional<String> cron = ReadinessDaemon.cronProblem(schedule);
+        if (cron.isPresent()) {
+            ctx.err().println("drctl: invalid --schedule '" + schedule + "': " + cron.get());
+            ctx.err().println("  Quartz cron has 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year],"
+                    + " with '?' in one day field; e.g. '0 */5 * * * ?' (every 5 minutes)");
+            return ExitCodes.INVALID_INPUT;
+        }
+        Optional<InetSocketAddress> addr = listenAddress(listen);
+        if (addr.isEmpty()) {
+            ctx.err().println("drctl: invalid --listen '" + listen + "': expected HOST:PORT with an IP address or localhost "
+                    + "and a port 0..65535, e.g. 127.0.0.1:9464");
+            return ExitCodes.INVALID_INPUT;
+        }
+        Path inv;
+        try {
+            inv = ReadinessCommand.inventory(ctx, inventory);
+            Loaded.load(inv, runbook, params, ctx.rt().registry().get()); // refuse to start on invalid input
+        } catch (InvalidInputException e) {
+            return Commands.invalid(ctx, e);
+        }
+        Path stateDir = shared.stateDir(ctx);
+        Supplier<ReadinessResult> round = () -> round(stateDir, inv);
+        ReadinessState state = new ReadinessState();
+        ReadinessServer server;
+        try {
+            server = ReadinessServer.start(addr.get(), state);
+        } catch (IOException e) {
+            ctx.err().println("drctl: cannot listen on " + listen + ": " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        InetSocketAddress bound = server.address();
+        String base = "http://" + bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        ctx.out().println("drctl daemon: serving " + base + "/healthz, /metrics, /results; readiness " + runbook + " on " + inv
+                + (once ? " once" : ", schedule '" + schedule + "'") + "; state dir " + stateDir);
+        if (once) {
+            try (server) {
+                ReadinessResult r = round.get();
+                state.record(r);
+                ctx.out().println(ReadinessCommand.logLine(r));
+                return r.ok() ? ExitCodes.OK : ExitCodes.STEP_FAILED;
+            }
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        ReadinessDaemon daemon = ReadinessDaemon.start(schedule, round, state, r -> ctx.out().println(ReadinessCommand.logLine(r)), true);
+        Thread hook = new Thread(() -> {
+            ctx.out().println("drctl daemon: stopping (waiting for a round in progress)");
+            daemon.close();
+            server.close();
+            ctx.out().println("drctl daemon: stopped");
+            ctx.out().flush();
+            stopped.countDown();
+        }, "drctl-daemon-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    /** One round; never throws (invalid input or an internal error becomes a not-ready result). */
+    private ReadinessResult round(Path stateDir, Path inv) {
+        java.time.Instant started = ctx.rt().clock().instant();
+        try {
+            Runs runs = new Runs(new RunStore(stateDir), ctx.rt().registry().get(),
+                    Commands.options(ctx, false, false, Progress.NONE));
+            return new Readiness(runs, ctx.rt().clock()).run(inv, runbook, params);
+        } catch (InvalidInputException e) {
+            return ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
+                    ReadinessCommand.oneLine(e));
+        } catch (RuntimeException e) {
+            return ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
+                    "internal error: " + e);
+        }
+    }
+
+    /** {@code HOST:PORT} with an IP literal (or localhost) and a port 0..65535. */
+    static Optional<InetSocketAddress> listenAddress(String s) {
+        int i = s.lastIndexOf(':');
+        if (i <= 0 || i == s.length() - 1) {
+            return Optional.empty();
+        }
+        String host = s.substring(0, i);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(i + 1));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (port < 0 || port > 65535) {
+            return Optional.empty();
+        }
+        if (!host.equals("localhost") && !io.drctl.host.Values.isIp(host)) {
+            return Optional.empty();
+        }
+        try {
+            InetSocketAddress a = new InetSocketAddress(java.net.InetAddress.getByName(host), port);
+            return Optional.of(a);
+        } catch (java.net.UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+}
