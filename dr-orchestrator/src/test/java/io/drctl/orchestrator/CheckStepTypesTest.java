@@ -1,0 +1,159 @@
+package io.drctl.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drctl.orchestrator.cli.ExitCodes;
+import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.steps.BuiltinStepTypes;
+import io.drctl.orchestrator.yaml.InvalidInputException;
+import io.drctl.orchestrator.yaml.Problem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Validation of the read-only check step types (vm.status, db.replica, dns.key-check), with locations. */
+class CheckStepTypesTest {
+    @TempDir
+    Path tmp;
+
+    static Path example() {
+        return Fixtures.repoRoot().resolve("inventory/example.yaml");
+    }
+
+    String problems(Path inventory, String runbook) throws Exception {
+        Path rb = Fixtures.write(tmp, "rb.yaml", runbook);
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Loaded.load(inventory, rb, Map.of(), BuiltinStepTypes.registry()));
+        return e.problems().stream().map(Problem::render).collect(Collectors.joining("\n"));
+    }
+
+    @Test
+    void registry_listsTheCheckTypes() {
+        var names = BuiltinStepTypes.registry().names();
+        assertTrue(names.containsAll(List.of("vm.status", "db.replica", "dns.key-check")), names.toString());
+    }
+
+    @Test
+    void load_shippedReadinessRunbook_isValidWithSixIndependentContinuingSteps() throws Exception {
+        Loaded l = Loaded.load(example(), Fixtures.repoRoot().resolve("runbooks/readiness.yaml"), Map.of(),
+                BuiltinStepTypes.registry());
+        assertEquals(6, l.steps().size());
+        l.steps().forEach(s -> {
+            assertTrue(s.dependsOn().isEmpty(), s.id() + " must be independent");
+            assertEquals("CONTINUE", s.onFailure().name(), s.id() + " must continue on failure");
+        });
+    }
+
+    @Test
+    void load_vmStatusBadExpectAndHostWithoutVm_bothReportedWithLines() throws Exception {
+        String out = problems(example(), """
+                name: bad-vm
+                steps:
+                  - id: dormant
+                    type: vm.status
+                    hosts: "region=region2 role=framework"
+                    expect: paused
+                  - id: dbms-vm
+                    type: vm.status
+                    hosts: "region=region2 role=dbms"
+                    expect: stopped
+                """);
+        ValidateTest.assertLine(out, "rb.yaml", 6, "expect must be `stopped` or `running`, found 'paused'");
+        ValidateTest.assertLine(out, "rb.yaml", 9, "host region2/dbms has no `vm:`");
+    }
+
+    @Test
+    void load_vmStatusWithoutExpect_missingFieldReported() throws Exception {
+        String out = problems(example(), """
+                name: bad-vm
+                steps:
+                  - id: dormant
+                    type: vm.status
+                    hosts: "region=region2 role=framework"
+                """);
+        assertTrue(out.contains("expect"), out);
+        assertTrue(out.contains("rb.yaml:3:"), out);
+    }
+
+    @Test
+    void load_dbReplicaBadFields_everyProblemLocated() throws Exception {
+        String out = problems(example(), """
+                name: bad-db
+                steps:
+                  - id: lag-on-primary
+                    type: db.replica
+                    hosts: "region=region1 role=dbms"
+                    expect: primary
+                    maxLag: 30s
+                  - id: negative
+                    type: db.replica
+                    hosts: "region=region2 role=dbms"
+                    maxLagBytes: -1
+                  - id: no-db
+                    type: db.replica
+                    hosts: "region=region2 role=framework"
+                  - id: typo
+                    type: db.replica
+                    hosts: "region=region2 role=dbms"
+                    maxlag: 30s
+                  - id: bad-duration
+                    type: db.replica
+                    hosts: "region=region2 role=dbms"
+                    maxLag: soon
+                  - id: bad-expect
+                    type: db.replica
+                    hosts: "region=region2 role=dbms"
+                    expect: standby
+                """);
+        ValidateTest.assertLine(out, "rb.yaml", 7, "`maxLag` bounds a replica's lag");
+        ValidateTest.assertLine(out, "rb.yaml", 11, "maxLagBytes must be 0 or more, found -1");
+        ValidateTest.assertLine(out, "rb.yaml", 14, "host region2/mfwk-p has no `db:` section");
+        ValidateTest.assertLine(out, "rb.yaml", 18, "unknown key `maxlag`", "did you mean `maxLag`?");
+        ValidateTest.assertLine(out, "rb.yaml", 22, "soon");
+        ValidateTest.assertLine(out, "rb.yaml", 26, "expect must be `replica` or `primary`, found 'standby'");
+    }
+
+    @Test
+    void load_dnsKeyCheckWithHostsAndBadSkew_reported() throws Exception {
+        String out = problems(example(), """
+                name: bad-key
+                steps:
+                  - id: key
+                    type: dns.key-check
+                    hosts: all
+                  - id: skew
+                    type: dns.key-check
+                    maxSkew: 0s
+                """);
+        ValidateTest.assertLine(out, "rb.yaml", 5, "hosts");
+        ValidateTest.assertLine(out, "rb.yaml", 8, "maxSkew must be positive");
+    }
+
+    @Test
+    void load_dnsKeyCheckInventoryWithoutTsig_reportedAtStep() throws Exception {
+        String inv = Files.readString(example()).replace("    keyFile: /etc/drctl/drctl-update.key", "")
+                .replace("  tsig:\n", "");
+        assertFalse(inv.contains("tsig:"), "fixture must drop the tsig section");
+        Path invFile = Fixtures.write(tmp, "inv.yaml", inv);
+        String out = problems(invFile, """
+                name: no-key
+                steps:
+                  - id: key
+                    type: dns.key-check
+                """);
+        ValidateTest.assertLine(out, "rb.yaml", 3, "needs a TSIG key");
+    }
+
+    @Test
+    void validateCli_readinessRunbookAgainstExample_exitZero() {
+        Fixtures.Cli r = Fixtures.cli("validate", example().toString(), Fixtures.repoRoot().resolve("runbooks/readiness.yaml").toString());
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+    }
+}
