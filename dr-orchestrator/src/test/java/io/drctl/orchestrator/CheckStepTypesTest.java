@@ -66,7 +66,8 @@ class CheckStepTypesTest {
                     expect: stopped
                 """);
         ValidateTest.assertLine(out, "rb.yaml", 6, "expect must be `stopped` or `running`, found 'paused'");
-        ValidateTest.assertLine(out, "rb.yaml", 9, "host region2/dbms has no `vm:`");
+        // `hosts` is a common key: its problems are located at the step
+        ValidateTest.assertLine(out, "rb.yaml", 7, "steps[1].hosts", "host region2/dbms has no `vm:`");
     }
 
     @Test
@@ -114,7 +115,7 @@ class CheckStepTypesTest {
                 """);
         ValidateTest.assertLine(out, "rb.yaml", 7, "`maxLag` bounds a replica's lag");
         ValidateTest.assertLine(out, "rb.yaml", 11, "maxLagBytes must be 0 or more, found -1");
-        ValidateTest.assertLine(out, "rb.yaml", 14, "host region2/mfwk-p has no `db:` section");
+        ValidateTest.assertLine(out, "rb.yaml", 12, "steps[2].hosts", "host region2/mfwk-p has no `db:` section");
         ValidateTest.assertLine(out, "rb.yaml", 18, "unknown key `maxlag`", "did you mean `maxLag`?");
         ValidateTest.assertLine(out, "rb.yaml", 22, "soon");
         ValidateTest.assertLine(out, "rb.yaml", 26, "expect must be `replica` or `primary`, found 'standby'");
