@@ -34,6 +34,8 @@ import picocli.CommandLine.Parameters;
                 "One round runs at start. Stops cleanly on SIGTERM."},
         footer = {"", "Schedule: Quartz cron, 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year];",
                 "one of the two day fields must be '?'. Default: every 5 minutes ('0 */5 * * * ?').", "",
+                "Each round is a journaled run and holds the state-dir lock for its few seconds; give the daemon its own",
+                "--state-dir so a round never makes an operator's `drctl run` wait or be refused.", "",
                 "Examples:",
                 "  drctl daemon -i inventory/prod.yaml",
                 "  drctl daemon -i inventory/prod.yaml --schedule '0 0/15 * * * ?' --listen 127.0.0.1:9464",

@@ -11,7 +11,6 @@ import io.drctl.orchestrator.yaml.Problem;
 import io.drctl.orchestrator.yaml.Problems;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -104,7 +103,7 @@ final class ReadinessCommand implements Callable<Integer> {
 
     /** A daemon round's one-line log. */
     static String logLine(ReadinessResult r) {
-        return Instant.now().toString() + " " + r.verdict() + r.runId().map(id -> " [run " + id + "]").orElse("")
+        return r.finished().toString() + " " + r.verdict() + r.runId().map(id -> " [run " + id + "]").orElse("")
                 + " in " + io.drctl.orchestrator.yaml.Durations.format(r.duration())
                 + (r.failed().isEmpty() ? "" : ": " + r.failed().stream().map(c -> c.id() + ": " + c.detail())
                 .collect(Collectors.joining(" | ")));

@@ -33,7 +33,8 @@ import java.util.Optional;
 /**
  * {@code dns.key-check}: read-only proof that the inventory's TSIG key would be accepted: a TSIG-signed
  * SOA query of the zone to every authoritative server must come back NOERROR with a verified signature.
- * Reports the zone's serial and the clock skew seen in the signed answer; a wrong secret, unknown key or
+ * Reports the zone's serial and the clock skew seen in the signed answer (TSIG carries whole seconds, so
+ * the skew is exact to about a second, network delay included); a wrong secret, unknown key or
  * clock skew fails with the DNS adapter's typed error ({@code BAD_SIGNATURE}, {@code BAD_KEY},
  * {@code BAD_TIME}, ...). Sends no update. One action per server.
  *
@@ -154,7 +155,7 @@ public final class DnsKeyCheckStepType implements StepType {
                 throw new StepFailure(e.getMessage(), e.isRetriable(), e);
             }
             String current = "key " + k.key() + " accepted by " + k.server() + ", zone serial " + k.serial()
-                    + ", clock skew " + CheckSupport.fmt(k.clockSkew());
+                    + ", clock skew " + CheckSupport.fmt(k.clockSkew()) + " (TSIG times are whole seconds)";
             boolean skewOk = maxSkew.isEmpty() || k.clockSkew().abs().compareTo(maxSkew.get()) <= 0;
             return skewOk ? Probe.satisfied(current, desired()) : Probe.needed(current, desired());
         }
