@@ -169,4 +169,30 @@ class ReadinessLabIT {
         assertTrue(l.get("standby-fenced").contains("region2/dbms"), l.get("standby-fenced"));
         assertTrue(c.out().contains("NOT READY: 1 of 6 checks failed: standby-fenced"), c.out());
     }
+
+    @Test
+    @Order(5)
+    void readiness_wrongTsigSecret_failsOnlyTsigKeyWithTypedErrorAndNoSecretShown() throws Exception {
+        String wrong = java.util.Base64.getEncoder().encodeToString("not-the-lab-secret-0123456789abc".getBytes(StandardCharsets.US_ASCII));
+        String key = java.nio.file.Files.readString(Lab.tsigKeyFile()).replaceAll("secret \"[^\"]+\"", "secret \"" + wrong + "\"");
+        assertTrue(key.contains(wrong), key);
+        Path keyFile = java.nio.file.Files.writeString(stateDir.resolve("wrong.key"), key);
+        String inv = java.nio.file.Files.readString(Lab.inventory()).replace(Lab.tsigKeyFile().toString(), keyFile.toString());
+        assertTrue(inv.contains(keyFile.toString()), "inventory copy must use the wrong key");
+        Path invFile = java.nio.file.Files.writeString(stateDir.resolve("lab-wrong-key.yaml"), inv);
+
+        Cli c = drctl("readiness", "-i", invFile.toString(), runbook());
+        assertEquals(3, c.exit(), c.out() + c.err());
+        java.util.Map<String, String> l = lines(c.out());
+        for (String check : CHECKS) {
+            assertEquals(!check.equals("tsig-key"), l.get(check).startsWith("ok"), l.get(check));
+        }
+        assertTrue(l.get("tsig-key").contains("BAD_SIGNATURE"), l.get("tsig-key"));
+        assertFalse((c.out() + c.err()).contains(wrong), "the secret must not be printed");
+        try (var files = java.nio.file.Files.walk(stateDir.resolve("runs"))) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).filter(f -> f.toString().endsWith(".jsonl")).toList()) {
+                assertFalse(java.nio.file.Files.readString(f).contains(wrong), "secret in journal " + f);
+            }
+        }
+    }
 }
