@@ -168,4 +168,26 @@ class ReadinessCliTest {
         assertEquals(ExitCodes.STEP_FAILED, bad.code(), bad.all());
         assertTrue(bad.out().contains("NOT READY: 1 of 3 checks failed: second"), bad.out());
     }
+
+    @Test
+    void daemonOnce_keepRuns_oldReadinessRunsPrunedOtherRunbooksKept() throws Exception {
+        Path other = Fixtures.write(tmp, "other.yaml", """
+                name: other
+                steps:
+                  - { id: a, type: exec, command: "true" }
+                """);
+        assertEquals(ExitCodes.OK, drctl("run", "-i", inv.toString(), other.toString()).code());
+        Path rb = runbook("stopped", "true");
+        for (int i = 0; i < 3; i++) {
+            Fixtures.Cli r = drctl("daemon", "-i", inv.toString(), rb.toString(), "--once", "--listen", "127.0.0.1:0",
+                    "--keep-runs", "2");
+            assertEquals(ExitCodes.OK, r.code(), r.all());
+        }
+        List<String> runs;
+        try (var s = Files.list(state.resolve("runs"))) {
+            runs = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(2, runs.stream().filter(id -> id.contains("-readiness-test-")).count(), runs.toString());
+        assertEquals(1, runs.stream().filter(id -> id.contains("-other-")).count(), runs.toString());
+    }
 }

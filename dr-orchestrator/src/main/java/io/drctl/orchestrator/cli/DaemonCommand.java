@@ -9,6 +9,7 @@ import io.drctl.orchestrator.readiness.ReadinessDaemon;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.readiness.ReadinessServer;
 import io.drctl.orchestrator.readiness.ReadinessState;
+import io.drctl.orchestrator.readiness.RunPruner;
 import io.drctl.orchestrator.yaml.InvalidInputException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -64,6 +65,11 @@ final class DaemonCommand implements Callable<Integer> {
             description = "HTTP address (default: ${DEFAULT-VALUE}; port 0 picks a free port)")
     String listen;
 
+    @Option(names = "--keep-runs", paramLabel = "N", defaultValue = "288",
+            description = "keep the newest N finished readiness runs in the state dir, delete older ones (default: ${DEFAULT-VALUE},"
+                    + " one day at 5-minute rounds); runs of other runbooks are never touched")
+    int keepRuns;
+
     @Option(names = "--once", description = "run one round, print it, and exit (0 ready, 3 not ready)")
     boolean once;
 
@@ -86,15 +92,29 @@ final class DaemonCommand implements Callable<Integer> {
                     + "and a port 0..65535, e.g. 127.0.0.1:9464");
             return ExitCodes.INVALID_INPUT;
         }
+        if (keepRuns < 1) {
+            ctx.err().println("drctl: invalid --keep-runs " + keepRuns + ": must be at least 1");
+            return ExitCodes.INVALID_INPUT;
+        }
         Path inv;
+        String runbookName;
         try {
             inv = ReadinessCommand.inventory(ctx, inventory);
-            Loaded.load(inv, runbook, params, ctx.rt().registry().get()); // refuse to start on invalid input
+            // refuse to start on invalid input
+            runbookName = Loaded.load(inv, runbook, params, ctx.rt().registry().get()).runbook().name();
         } catch (InvalidInputException e) {
             return Commands.invalid(ctx, e);
         }
         Path stateDir = shared.stateDir(ctx);
-        Supplier<ReadinessResult> round = () -> round(stateDir, inv);
+        Supplier<ReadinessResult> round = () -> {
+            ReadinessResult r = round(stateDir, inv);
+            try {
+                RunPruner.prune(new RunStore(stateDir), runbookName, keepRuns);
+            } catch (IOException | RuntimeException e) {
+                ctx.err().println("drctl daemon: could not prune old readiness runs in " + stateDir + ": " + e.getMessage());
+            }
+            return r;
+        };
         ReadinessState state = new ReadinessState();
         ReadinessServer server;
         try {
