@@ -158,16 +158,27 @@ class ReadinessLabIT {
         CommandResult del = Lab.exec(LabHost.R2_DBMS, "iptables -L INPUT -n --line-numbers | awk '/" + Lab.FENCE_COMMENT
                 + "/{print $1}' | sort -rn | xargs -r -n1 iptables -D INPUT");
         assertEquals(0, del.exitCode(), del.toString());
-        assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, LabHost.R2_DBMS.address(), Lab.DBMS_PORT),
-                "the fence must be gone for this test to mean anything");
-        Cli c = readiness();
-        assertEquals(3, c.exit(), c.out() + c.err());
-        java.util.Map<String, String> l = lines(c.out());
-        for (String check : CHECKS) {
-            assertEquals(!check.equals("standby-fenced"), l.get(check).startsWith("ok"), l.get(check));
+        try {
+            assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, LabHost.R2_DBMS.address(), Lab.DBMS_PORT),
+                    "the fence must be gone for this test to mean anything");
+            Cli c = readiness();
+            assertEquals(3, c.exit(), c.out() + c.err());
+            java.util.Map<String, String> l = lines(c.out());
+            for (String check : CHECKS) {
+                assertEquals(!check.equals("standby-fenced"), l.get(check).startsWith("ok"), l.get(check));
+            }
+            assertTrue(l.get("standby-fenced").contains("region2/dbms"), l.get("standby-fenced"));
+            assertTrue(c.out().contains("NOT READY: 1 of 6 checks failed: standby-fenced"), c.out());
+        } finally {
+            // put the lab's fence back (as lab/up builds it) so later tests start from the normal state
+            for (String subnet : List.of(Lab.REGION1_FRAMEWORK_SUBNET, Lab.REGION2_FRAMEWORK_SUBNET)) {
+                CommandResult add = Lab.exec(LabHost.R2_DBMS, "iptables -A INPUT -p tcp -s " + subnet + " --dport " + Lab.DBMS_PORT
+                        + " -m comment --comment " + Lab.FENCE_COMMENT + " -j REJECT --reject-with tcp-reset");
+                assertEquals(0, add.exitCode(), add.toString());
+            }
+            assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R1_MFWK_P, LabHost.R2_DBMS.address(), Lab.DBMS_PORT),
+                    "fence restored");
         }
-        assertTrue(l.get("standby-fenced").contains("region2/dbms"), l.get("standby-fenced"));
-        assertTrue(c.out().contains("NOT READY: 1 of 6 checks failed: standby-fenced"), c.out());
     }
 
     @Test
