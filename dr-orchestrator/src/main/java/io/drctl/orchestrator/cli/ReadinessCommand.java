@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
  * and prints one line per check and the verdict. Exit 0 when every check passed, 3 otherwise.
  */
 @Command(name = "readiness", mixinStandardHelpOptions = true,
-        description = {"Check, read-only, that the standby region would take over: runs the readiness runbook as a journaled run",
-                "and prints one line per check (ok/FAIL and what was seen) and the verdict. Exit 0 when every check passed, 3 otherwise."},
+        description = {"Check, read-only, that the standby region would take over.",
+                "Runs the readiness runbook as a journaled run; prints one line per check (ok/FAIL, what was seen) and the verdict.",
+                "Exit 0 when every check passed, 3 otherwise (4: another run holds the state-dir lock)."},
         footer = {"", "Examples:",
                 "  drctl readiness -i inventory/lab.yaml",
                 "  drctl readiness -i inventory/prod.yaml -p active=region2 -p standby=region1 --output json",
