@@ -77,21 +77,6 @@ class CrashResumeTest {
         throw new AssertionError("kill point not reached within 30 s");
     }
 
-    /**
-     * SIGKILL the JVM and every process it started (a crash of the orchestrator machine). The JVM is
-     * frozen with SIGSTOP first so it cannot start another command between listing and killing.
-     */
-    static void killTree(Process child) throws Exception {
-        new ProcessBuilder("kill", "-STOP", Long.toString(child.pid())).start().waitFor();
-        List<ProcessHandle> descendants = new ArrayList<>(child.descendants().toList());
-        child.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        child.waitFor();
-        for (ProcessHandle d : descendants) {
-            d.onExit().join();
-        }
-    }
-
     @ParameterizedTest(name = "kill point {0}")
     @ValueSource(strings = {
             "action.applying s2 local",   // s2's command just started (line not yet written)
@@ -119,7 +104,7 @@ class CrashResumeTest {
                 awaitJournal(state, b -> b.contains(killPoint), child);
             }
         } finally {
-            killTree(child);
+            Fixtures.killTree(child);
         }
         assertEquals(137, child.exitValue(), "killed by SIGKILL");
         Path runDir = Fixtures.onlyRun(state);
@@ -154,7 +139,7 @@ class CrashResumeTest {
             Fixtures.Cli resume = Fixtures.cli("resume", runId, "--state-dir", state.toString());
             assertEquals(ExitCodes.REFUSED, resume.code(), "resume is refused too: " + resume.all());
         } finally {
-            killTree(child);
+            Fixtures.killTree(child);
         }
     }
 

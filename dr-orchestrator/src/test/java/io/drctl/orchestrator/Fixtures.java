@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,5 +112,20 @@ public final class Fixtures {
     public static Path repoRoot() {
         Path here = Path.of("").toAbsolutePath();
         return Files.exists(here.resolve("inventory")) ? here : here.getParent();
+    }
+
+    /**
+     * SIGKILL the JVM and every process it started (a crash of the orchestrator machine). The JVM is
+     * frozen with SIGSTOP first so it cannot start another command between listing and killing.
+     */
+    public static void killTree(Process child) throws Exception {
+        new ProcessBuilder("kill", "-STOP", Long.toString(child.pid())).start().waitFor();
+        List<ProcessHandle> descendants = new ArrayList<>(child.descendants().toList());
+        child.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        child.waitFor();
+        for (ProcessHandle d : descendants) {
+            d.onExit().join();
+        }
     }
 }

@@ -51,7 +51,9 @@ public final class WaitTcpStepType implements StepType {
                 FieldSpec.required("port", FieldKind.PORT, "port number or a name from the inventory's `ports`"),
                 FieldSpec.optional("within", FieldKind.DURATION, "give up after this long (default 5m)"),
                 FieldSpec.optional("interval", FieldKind.DURATION, "pause between attempts (default 1s)"),
-                FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one connection attempt (default 3s)"));
+                FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one connection attempt (default 3s)"),
+                FieldSpec.optional("expect", FieldKind.STRING,
+                        "regex the first line the service sends must match (e.g. \"^CS OK\"); default: an accepted connection is enough"));
     }
 
     @Override
@@ -60,11 +62,23 @@ public final class WaitTcpStepType implements StepType {
     }
 
     @Override
+    public void validate(StepSpec step, io.drctl.orchestrator.spi.StepValidation v) {
+        step.fields().optString("expect").ifPresent(e -> {
+            try {
+                java.util.regex.Pattern.compile(e);
+            } catch (java.util.regex.PatternSyntaxException x) {
+                v.problem("expect", "`expect` is not a valid regular expression: " + x.getDescription(), "e.g. \"^CS OK\"");
+            }
+        });
+    }
+
+    @Override
     public List<Action> expand(StepSpec step, Expansion expansion) {
         int port = step.fields().port("port").orElseThrow();
         Duration within = step.fields().duration("within").orElse(Duration.ofMinutes(5));
         Duration interval = step.fields().duration("interval").orElse(Duration.ofSeconds(1));
         Duration connect = step.fields().duration("connectTimeout").orElse(Duration.ofSeconds(3));
+        java.util.Optional<java.util.regex.Pattern> expect = step.fields().optString("expect").map(java.util.regex.Pattern::compile);
         List<Action> out = new ArrayList<>();
         for (Host h : step.hosts()) {
             String where = h.address() + ":" + port;
@@ -76,21 +90,32 @@ public final class WaitTcpStepType implements StepType {
 
                 @Override
                 public String description() {
-                    return "wait until " + where + " accepts TCP (within " + within.toSeconds() + "s)";
+                    return "wait until " + where + " accepts TCP" + expect.map(e -> " and greets /" + e + "/").orElse("")
+                            + " (within " + within.toSeconds() + "s)";
                 }
 
                 @Override
                 public Probe probe(ActionContext ctx) {
                     String seen = attempt(ctx);
-                    return seen == null ? Probe.satisfied(where + " accepts", where + " accepts")
-                            : Probe.needed(where + " " + seen, where + " accepts");
+                    String want = where + " accepts" + expect.map(e -> ", greets /" + e + "/").orElse("");
+                    return seen == null ? Probe.satisfied(want, want) : Probe.needed(where + " " + seen, want);
                 }
 
                 private String attempt(ActionContext ctx) {
                     try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress(h.address(), port),
-                                (int) Math.max(1, ctx.cancellation().remaining(connect).toMillis()));
-                        return null;
+                        int ms = (int) Math.max(1, ctx.cancellation().remaining(connect).toMillis());
+                        s.connect(new InetSocketAddress(h.address(), port), ms);
+                        if (expect.isEmpty()) {
+                            return null;
+                        }
+                        s.setSoTimeout(ms);
+                        String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                        if (line == null) {
+                            return "accepted but closed without a greeting";
+                        }
+                        String shown = line.length() > 120 ? line.substring(0, 120) + "..." : line;
+                        return expect.get().matcher(line).find() ? null : "greeted '" + shown + "', expected /" + expect.get() + "/";
                     } catch (IOException e) {
                         return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(java.util.Locale.ROOT);
                     }

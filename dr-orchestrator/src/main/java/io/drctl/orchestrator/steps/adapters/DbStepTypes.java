@@ -11,7 +11,6 @@ import io.drctl.orchestrator.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
-import io.drctl.orchestrator.spi.CancelledException;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -174,14 +173,6 @@ public final class DbStepTypes {
     }
 
     static io.drctl.dbms.Sleeper sleeper(ActionContext ctx) {
-        return d -> {
-            try {
-                ctx.cancellation().pause(d);
-            } catch (CancelledException e) {
-                InterruptedException ie = new InterruptedException(e.getMessage());
-                ie.initCause(e);
-                throw ie;
-            }
-        };
+        return d -> Pauses.pause(ctx, d);
     }
 }

@@ -148,17 +148,8 @@ public final class DnsStepTypes {
         return new DnsClient(signed ? key(ctx) : Optional.empty(), ctx.clock(), QUERY_TIMEOUT);
     }
 
-    /** Pauses through the step's cancellation, so a step timeout also ends a DNS wait. */
     static io.drctl.dns.Sleeper sleeper(ActionContext ctx) {
-        return d -> {
-            try {
-                ctx.cancellation().pause(d);
-            } catch (io.drctl.orchestrator.spi.CancelledException e) {
-                InterruptedException ie = new InterruptedException(e.getMessage());
-                ie.initCause(e);
-                throw ie;
-            }
-        };
+        return d -> Pauses.pause(ctx, d);
     }
 
     static StepFailure failure(DnsException e) {

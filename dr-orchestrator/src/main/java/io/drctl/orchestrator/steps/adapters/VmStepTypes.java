@@ -7,7 +7,6 @@ import io.drctl.orchestrator.model.Provider;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
-import io.drctl.orchestrator.spi.CancelledException;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -259,14 +258,6 @@ public final class VmStepTypes {
     }
 
     static Sleeper sleeper(ActionContext ctx) {
-        return d -> {
-            try {
-                ctx.cancellation().pause(d);
-            } catch (CancelledException e) {
-                InterruptedException ie = new InterruptedException(e.getMessage());
-                ie.initCause(e);
-                throw ie;
-            }
-        };
+        return d -> Pauses.pause(ctx, d);
     }
 }
