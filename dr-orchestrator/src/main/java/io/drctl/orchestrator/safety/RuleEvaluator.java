@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * Evaluates a run's safety rules at one point of the run and journals each outcome:
- * {@code rule.checked {rule, ok, at}} when the rule holds, {@code rule.violated {rule, type, detail, at}}
- * when it does not, and additionally {@code rule.overridden {rule, detail, reason, user, at}} when the
+ * {@code rule.checked {rule, ok, when}} when the rule holds, {@code rule.violated {rule, type, detail, when}}
+ * when it does not, and additionally {@code rule.overridden {rule, detail, reason, user, when}} when the
  * operator overrode that rule. Every rule is evaluated (so the journal shows all of them); the
  * caller stops the run when {@link #evaluate} returns violations that were not overridden.
  *
@@ -57,14 +57,14 @@ public final class RuleEvaluator {
         for (RuleSpec r : rules) {
             Check c = check(r, context);
             if (c.ok()) {
-                journal.append("rule.checked", data("rule", r.id(), "ok", true, "at", at));
+                journal.append("rule.checked", data("rule", r.id(), "ok", true, "when", at));
                 continue;
             }
-            journal.append("rule.violated", data("rule", r.id(), "type", r.type(), "detail", c.detail(), "at", at));
+            journal.append("rule.violated", data("rule", r.id(), "type", r.type(), "detail", c.detail(), "when", at));
             String reason = overrides.get(r.id());
             if (reason != null) {
                 journal.append("rule.overridden", data("rule", r.id(), "detail", c.detail(), "reason", reason, "user", user,
-                        "at", at));
+                        "when", at));
             } else {
                 out.add(new Violation(r.id(), r.type(), c.detail()));
             }
@@ -115,7 +115,7 @@ public final class RuleEvaluator {
                 boolean overridden = i + 1 < events.size() && events.get(i + 1).event().equals("rule.overridden")
                         && Objects.equals(events.get(i + 1).str("rule"), e.str("rule"));
                 if (!overridden) {
-                    out.add(new Violation(e.str("rule"), String.valueOf(e.str("type")), e.str("detail") + " (" + e.str("at") + ")"));
+                    out.add(new Violation(e.str("rule"), String.valueOf(e.str("type")), e.str("detail") + " (" + e.str("when") + ")"));
                 }
             }
         }
