@@ -3,7 +3,6 @@ package io.drctl.orchestrator.safety;
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
-import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
 import io.drctl.dns.RecordState;
 import io.drctl.dns.ZoneProbe;
@@ -23,12 +22,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
 
 /**
  * {@code records-in-one-region}: at every authoritative server that answers, each record's A RRset
  * is exactly the address of its host in one region, and all the listed records point at the same
  * region (no split brain between, say, {@code cfgmaster} and {@code configdb}). Queries are plain
- * (unsigned) reads of the RRsets ({@link DnsUpdater#probe}).
+ * (unsigned, non-recursive) A queries through {@link DnsClient#query}, as {@code DnsUpdater.probe} makes them.
  *
  * <p>The check is per server: right after a flip, a secondary that has not yet transferred the
  * change still answers the old region consistently, which is propagation (what {@code dns.verify}
@@ -83,8 +86,7 @@ public final class RecordsInOneRegionRule implements SafetyRule {
         for (DnsRecord r : records) {
             byFqdn.put(fqdn(r, dns.zone()), r);
         }
-        ZoneProbe probe = new DnsUpdater(zone, new DnsClient(Optional.empty(), ctx.clock(), QUERY_TIMEOUT))
-                .probe(new ArrayList<>(byFqdn.keySet()));
+        ZoneProbe probe = probe(zone, new ArrayList<>(byFqdn.keySet()), new DnsClient(Optional.empty(), ctx.clock(), QUERY_TIMEOUT));
         List<String> problems = new ArrayList<>();
         Map<String, String> regionByServer = new LinkedHashMap<>();
         for (DnsServer s : servers) {
@@ -109,8 +111,8 @@ public final class RecordsInOneRegionRule implements SafetyRule {
                 regionByServer.put(s.name(), regions.iterator().next());
             }
         }
-        String failed = probe.failed().isEmpty() ? "" : "; no answer from " + String.join(", ",
-                probe.failed().entrySet().stream().map(e -> e.getKey().name() + " (" + reason(e.getValue()) + ")").toList());
+        String failed = probe.failed().isEmpty() ? "" : "; no answer from " + String.join(", ", servers.stream()
+                .filter(probe.failed()::containsKey).map(s -> s.name() + " (" + reason(probe.failed().get(s)) + ")").toList());
         if (!problems.isEmpty()) {
             return Check.violated(String.join("; ", problems) + failed);
         }
@@ -122,6 +124,31 @@ public final class RecordsInOneRegionRule implements SafetyRule {
                 ? String.join(", ", names(records)) + " -> " + all.iterator().next() + " at " + String.join(", ", regionByServer.keySet())
                 : String.join(", ", names(records)) + " each in one region per server, servers still converging: " + regionByServer;
         return Check.ok(where + failed);
+    }
+
+    /** Plain (unsigned, read-only) A queries of every name at every server; a server that fails is reported. */
+    static ZoneProbe probe(DnsZone zone, List<String> names, DnsClient client) {
+        List<RecordState> states = new ArrayList<>();
+        Map<DnsServer, DnsException> failed = new LinkedHashMap<>();
+        for (DnsServer s : zone.servers()) {
+            try {
+                List<RecordState> here = new ArrayList<>();
+                for (String n : names) {
+                    DnsClient.Answer a = client.query(s, Name.fromString(n), Type.A);
+                    Set<String> addrs = new TreeSet<>();
+                    for (org.xbill.DNS.Record r : a.records()) {
+                        addrs.add(((ARecord) r).getAddress().getHostAddress());
+                    }
+                    here.add(new RecordState(s, n, addrs, a.ttl()));
+                }
+                states.addAll(here);
+            } catch (DnsException e) {
+                failed.put(s, e);
+            } catch (TextParseException e) {
+                throw new IllegalArgumentException("not a DNS name: " + e.getMessage(), e);
+            }
+        }
+        return new ZoneProbe(states, failed);
     }
 
     private static String reason(DnsException e) {
