@@ -73,64 +73,93 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         List<Host> dbms = rule.fields().hosts("dbms");
         int port = rule.fields().port("port").orElseThrow();
         FenceVerifier verifier = new FenceVerifier(CONNECT_TIMEOUT);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(8, sources.size())), r -> {
+        int threads = Math.max(1, Math.min(16, sources.size() * Math.max(1, dbms.size())));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "drctl-rule-" + rule.id());
             t.setDaemon(true);
             return t;
         });
-        Map<Host, Future<Seen>> futures = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + OVERALL.toNanos();
         try {
+            // 1. which sources answer over SSH (all at once)
+            Map<Host, Future<CommandRunner>> open = new LinkedHashMap<>();
             for (Host s : sources) {
-                futures.put(s, pool.submit(() -> from(s, dbms, port, verifier, ctx)));
+                open.put(s, pool.submit(() -> reachable(s, ctx)));
             }
-            long deadline = System.nanoTime() + OVERALL.toNanos();
+            Map<Host, CommandRunner> up = new LinkedHashMap<>();
             List<Seen> seen = new ArrayList<>();
-            for (Map.Entry<Host, Future<Seen>> f : futures.entrySet()) {
-                try {
-                    seen.add(f.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-                } catch (TimeoutException e) {
-                    throw new IllegalStateException("from " + f.getKey().ref() + ": no answer within " + OVERALL.toSeconds() + "s");
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Exception x) {
-                        throw x;
-                    }
-                    throw e;
+            for (Map.Entry<Host, Future<CommandRunner>> f : open.entrySet()) {
+                CommandRunner r = await(f.getValue(), deadline, "from " + f.getKey().ref());
+                if (r == null) {
+                    seen.add(new Seen(f.getKey(), List.of(), "unreachable over SSH"));
+                } else {
+                    up.put(f.getKey(), r);
                 }
             }
+            // 2. every (source, DBMS) connection at once, each made from the source host
+            Map<Host, Map<Host, Future<FenceVerifier.ConnectOutcome>>> connects = new LinkedHashMap<>();
+            for (Map.Entry<Host, CommandRunner> s : up.entrySet()) {
+                Map<Host, Future<FenceVerifier.ConnectOutcome>> m = new LinkedHashMap<>();
+                for (Host d : dbms) {
+                    if (!d.ref().equals(s.getKey().ref())) {
+                        m.put(d, pool.submit(() -> connect(verifier, s.getKey(), s.getValue(), d, port)));
+                    }
+                }
+                connects.put(s.getKey(), m);
+            }
+            for (Map.Entry<Host, Map<Host, Future<FenceVerifier.ConnectOutcome>>> s : connects.entrySet()) {
+                List<String> reached = new ArrayList<>();
+                for (Map.Entry<Host, Future<FenceVerifier.ConnectOutcome>> d : s.getValue().entrySet()) {
+                    FenceVerifier.ConnectOutcome o = await(d.getValue(), deadline,
+                            "from " + s.getKey().ref() + " to " + d.getKey().ref());
+                    if (o == FenceVerifier.ConnectOutcome.CONNECTED) {
+                        reached.add(d.getKey().ref());
+                    }
+                }
+                seen.add(new Seen(s.getKey(), reached, null));
+            }
+            seen.sort(java.util.Comparator.comparingInt(x -> sources.indexOf(x.source())));
             return verdict(seen, port);
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static Seen from(Host source, List<Host> dbms, int port, FenceVerifier verifier, RuleContext ctx) throws Exception {
-        CommandRunner runner;
+    private static <T> T await(Future<T> f, long deadline, String what) throws Exception {
         try {
-            runner = ctx.hosts().runner(source);
-            runner.run("true", SSH_CHECK_TIMEOUT);
-        } catch (HostAccessException e) {
-            if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
-                return new Seen(source, List.of(), "unreachable over SSH");
+            return f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + ": no answer within " + OVERALL.toSeconds() + "s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception x) {
+                throw x;
             }
             throw e;
         }
-        List<String> reached = new ArrayList<>();
-        for (Host d : dbms) {
-            if (d.ref().equals(source.ref())) {
-                continue;
+    }
+
+    /** The source's runner when it answers over SSH; null when it is down or unreachable (skipped). */
+    private static CommandRunner reachable(Host source, RuleContext ctx) throws HostAccessException {
+        try {
+            CommandRunner runner = ctx.hosts().runner(source);
+            runner.run("true", SSH_CHECK_TIMEOUT);
+            return runner;
+        } catch (HostAccessException e) {
+            if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
+                return null;
             }
-            FenceVerifier.ConnectOutcome o;
-            try {
-                o = verifier.connect(runner, d.address(), port);
-            } catch (FirewallException e) {
-                throw new IllegalStateException("from " + source.ref() + " to " + d.ref() + " (" + d.address() + ":" + port
-                        + "): " + e.getMessage(), e);
-            }
-            if (o == FenceVerifier.ConnectOutcome.CONNECTED) {
-                reached.add(d.ref());
-            }
+            throw e;
         }
-        return new Seen(source, reached, null);
+    }
+
+    private static FenceVerifier.ConnectOutcome connect(FenceVerifier verifier, Host source, CommandRunner runner, Host d,
+                                                        int port) {
+        try {
+            return verifier.connect(runner, d.address(), port);
+        } catch (FirewallException e) {
+            throw new IllegalStateException("from " + source.ref() + " to " + d.ref() + " (" + d.address() + ":" + port
+                    + "): " + e.getMessage(), e);
+        }
     }
 
     private static Check verdict(List<Seen> seen, int port) {
