@@ -355,4 +355,53 @@ class SafetyRulesTest {
         assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
         assertTrue(r.err().contains(":2:8: rules: `rules` must be a list, found a mapping"), r.err());
     }
+
+    static final String DRILL_RUNBOOK = """
+            name: NAME
+            params:
+              from: { default: region1 }
+              to: { default: region2 }
+            rules:
+              - { id: no-stop-marker, type: command, command: "test ! -e DIR/stop" }
+            steps:
+              - { id: move, type: exec, command: "echo NAME ${from}-${to} >> OUT" }
+            """;
+
+    Fixtures.Cli drill(String... extra) throws IOException {
+        Path over = Fixtures.write(tmp, "over.yaml", DRILL_RUNBOOK.replace("NAME", "over").replace("OUT", tmp.resolve("out.txt").toString())
+                .replace("DIR", tmp.toString()));
+        Path back = Fixtures.write(tmp, "back.yaml", DRILL_RUNBOOK.replace("NAME", "back").replace("OUT", tmp.resolve("out.txt").toString())
+                .replace("DIR", tmp.toString()));
+        List<String> args = new ArrayList<>(List.of("drill", "--state-dir", state.toString(), "-i", inv.toString(),
+                "--failover", over.toString(), "--failback", back.toString()));
+        args.addAll(List.of(extra));
+        return Fixtures.cli(args.toArray(String[]::new));
+    }
+
+    @Test
+    void drill_failoverRefused_stopsWithExitFourAndWritesTheReport() throws Exception {
+        Files.createFile(tmp.resolve("stop"));
+        Fixtures.Cli r = drill();
+        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        assertEquals(List.of(), lines(), "neither failover nor failback may run");
+        assertTrue(r.err().contains("failover refused by a safety rule; the drill stops here."), r.err());
+        assertTrue(r.err().contains("refused by safety rule `no-stop-marker` (command)"), r.err());
+        assertTrue(r.out().contains("report: "), r.out());
+    }
+
+    @Test
+    void drill_overrideAppliesToBothRuns() throws Exception {
+        Files.createFile(tmp.resolve("stop"));
+        Fixtures.Cli r = drill("--override-rule", "no-stop-marker", "--reason", "drill with the marker present");
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+        assertEquals(List.of("over region1-region2", "back region2-region1"), lines());
+    }
+
+    @Test
+    void drill_overrideOfUnknownRule_exitTwoBeforeAnything() throws Exception {
+        Fixtures.Cli r = drill("--override-rule", "nope", "--reason", "x");
+        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        assertTrue(r.err().contains("has no rule `nope`"), r.err());
+        assertEquals(List.of(), lines());
+    }
 }
