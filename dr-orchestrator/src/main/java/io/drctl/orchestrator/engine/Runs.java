@@ -54,6 +54,9 @@ public final class Runs {
                 start.put("dryRun", options.dryRun());
                 start.put("user", options.who());
                 start.put("pid", ProcessHandle.current().pid());
+                if (!options.overrides().isEmpty()) {
+                    start.put("ruleOverrides", options.overrides()); // what the operator allowed, journaled up front
+                }
                 journal.append("run.started", start);
                 options.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
                         + loaded.runbook().name() + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
@@ -84,7 +87,13 @@ public final class Runs {
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
-                journal.append("run.resumed", Map.of("user", options.who(), "pid", ProcessHandle.current().pid()));
+                Map<String, Object> resumed = new LinkedHashMap<>();
+                resumed.put("user", options.who());
+                resumed.put("pid", ProcessHandle.current().pid());
+                if (!options.overrides().isEmpty()) {
+                    resumed.put("ruleOverrides", options.overrides());
+                }
+                journal.append("run.resumed", resumed);
                 options.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
                 return Optional.of(new Engine(plan, runId, runDir, journal, o, redactor).execute(state));
             }

@@ -183,6 +183,8 @@ class SafetyRulesTest {
         assertEquals("tester@testhost", o.str("user"));
         assertEquals("after two", o.str("when"));
         assertTrue(o.str("detail").contains("exists"), o.str("detail"));
+        assertEquals(java.util.Map.of("no-stop-marker", "marker is expected in this test"),
+                Fixtures.journal(Fixtures.onlyRun(state)).get(0).data().get("ruleOverrides"));
     }
 
     @Test
