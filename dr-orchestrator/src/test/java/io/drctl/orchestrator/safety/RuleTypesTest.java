@@ -36,7 +36,6 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
@@ -337,9 +336,5 @@ class RuleTypesTest {
             socket.close();
             thread.join(2000);
         }
-    }
-
-    static Name name(String n) throws Exception {
-        return Name.fromString(n);
     }
 }
