@@ -271,6 +271,15 @@ final class Commands {
                     steps.add(sm);
                 }
                 m.put("steps", steps);
+                List<Object> rules = new ArrayList<>();
+                for (io.drctl.orchestrator.safety.RuleSpec rule : loaded.rules()) {
+                    Map<String, Object> rm = new LinkedHashMap<>();
+                    rm.put("id", rule.id());
+                    rm.put("type", rule.type());
+                    rule.description().ifPresent(d -> rm.put("description", d));
+                    rules.add(rm);
+                }
+                m.put("rules", rules);
                 ctx.out().println(JSON.writeValueAsString(m));
                 return ExitCodes.OK;
             }
@@ -295,6 +304,12 @@ final class Commands {
                         }));
                         o.error().ifPresent(e -> out.println("        ! probe failed: " + e));
                     }
+                }
+            }
+            if (!loaded.rules().isEmpty()) {
+                out.println("Safety rules (checked before the first step and between steps; a violation stops the run):");
+                for (io.drctl.orchestrator.safety.RuleSpec rule : loaded.rules()) {
+                    out.println("    " + rule.id() + " [" + rule.type() + "]" + rule.description().map(d -> "  # " + d).orElse(""));
                 }
             }
             return ExitCodes.OK;

@@ -406,4 +406,14 @@ class SafetyRulesTest {
         assertTrue(r.err().contains("has no rule `nope`"), r.err());
         assertEquals(List.of(), lines());
     }
+
+    @Test
+    void planOffline_shippedFailover_listsItsSafetyRules() {
+        Fixtures.Cli r = Fixtures.cli("plan", "--offline", Fixtures.repoRoot().resolve("inventory/example.yaml").toString(),
+                Fixtures.repoRoot().resolve("runbooks/full-failover.yaml").toString());
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+        assertTrue(r.out().contains("Safety rules (checked before the first step and between steps"), r.out());
+        assertTrue(r.out().contains("    one-dbms [single-dbms-reachable]  # "), r.out());
+        assertTrue(r.out().contains("    dns-one-region [records-in-one-region]  # "), r.out());
+    }
 }
