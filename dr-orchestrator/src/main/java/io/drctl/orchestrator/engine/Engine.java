@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Safety rules ({@code rules:}) are evaluated before the first step and at every quiescent point
  * after a step finishes (no other step in flight); a violation that is not overridden journals
- * {@code rule.violated}, starts no further step (in-flight ones finish) and ends the run
+ * {@code rule.violated}, starts no further step (the rest are journaled SKIPPED) and ends the run
  * {@link Status#REFUSED}. See {@link RuleEvaluator}.
  */
 public final class Engine {
