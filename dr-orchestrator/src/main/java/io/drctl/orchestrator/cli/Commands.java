@@ -19,6 +19,7 @@ import io.drctl.orchestrator.engine.RunStore;
 import io.drctl.orchestrator.engine.Status;
 import io.drctl.orchestrator.engine.StepOutcome;
 import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.safety.RuleEvaluator;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import io.drctl.orchestrator.yaml.Durations;
@@ -114,6 +115,60 @@ final class Commands {
         Path runbook() {
             return files.get(files.size() - 1);
         }
+    }
+
+    /** {@code --override-rule ID --reason TEXT} (run, resume, drill). */
+    static final class Overrides {
+        @Option(names = "--override-rule", paramLabel = "ID",
+                description = "go on although safety rule ID is violated (repeatable; needs --reason; journaled)")
+        List<String> rules = new ArrayList<>();
+
+        @Option(names = "--reason", paramLabel = "TEXT",
+                description = "why the override is safe: one for all overridden rules, or one per --override-rule in order")
+        List<String> reasons = new ArrayList<>();
+
+        /** Rule id to reason; invalid combinations are invalid input (exit 2). */
+        Map<String, String> map() throws InvalidInputException {
+            Problems p = new Problems();
+            io.drctl.orchestrator.yaml.Location at = io.drctl.orchestrator.yaml.Location.synthetic("command line", "--override-rule");
+            Map<String, String> out = new LinkedHashMap<>();
+            if (rules.isEmpty() && !reasons.isEmpty()) {
+                p.add(at, "--reason given without --override-rule", "name the rule: --override-rule ID --reason TEXT");
+            } else if (!rules.isEmpty() && reasons.isEmpty()) {
+                p.add(at, "--override-rule " + String.join(", ", rules) + " needs --reason",
+                        "say why it is safe, e.g. --reason \"region1 DBMS host is powered off (ticket INC-123)\"");
+            } else if (reasons.size() != 1 && reasons.size() != rules.size()) {
+                p.add(at, rules.size() + " --override-rule but " + reasons.size() + " --reason",
+                        "give one --reason for all, or one per --override-rule");
+            } else {
+                for (int i = 0; i < rules.size(); i++) {
+                    String reason = reasons.get(reasons.size() == 1 ? 0 : i);
+                    if (reason == null || reason.isBlank()) {
+                        p.add(at, "--reason for rule " + rules.get(i) + " is empty", "say why overriding it is safe");
+                    }
+                    out.put(rules.get(i), reason);
+                }
+            }
+            p.throwIfAny();
+            return out;
+        }
+    }
+
+    /**
+     * After a run ended {@link Status#REFUSED}: names each violated rule, what was seen, and how to
+     * resume or override.
+     */
+    static void explainRefusal(Ctx ctx, Runs runs, Path stateDir, String runId) throws IOException {
+        Path runDir = runs.store().existing(runId).orElseThrow();
+        List<RuleEvaluator.Violation> vs = RuleEvaluator.refusals(Journal.read(runDir.resolve(Journal.FILE)));
+        for (RuleEvaluator.Violation v : vs) {
+            ctx.err().println("drctl: refused by safety rule `" + v.rule() + "` (" + v.type() + "): " + v.detail());
+        }
+        ctx.err().println("drctl: no further step was started (steps in flight finished); the run is journaled.");
+        ctx.err().println("  fix the cause, then:  " + resumeCommand(stateDir, runId));
+        String ids = vs.stream().map(v -> "--override-rule " + v.rule()).collect(java.util.stream.Collectors.joining(" "));
+        ctx.err().println("  or, only if you know it is safe (journaled with your name and reason):");
+        ctx.err().println("    " + resumeCommand(stateDir, runId) + " " + ids + " --reason \"WHY IT IS SAFE\"");
     }
 
     static int invalid(Ctx ctx, InvalidInputException e) {
@@ -216,6 +271,15 @@ final class Commands {
                     steps.add(sm);
                 }
                 m.put("steps", steps);
+                List<Object> rules = new ArrayList<>();
+                for (io.drctl.orchestrator.safety.RuleSpec rule : loaded.rules()) {
+                    Map<String, Object> rm = new LinkedHashMap<>();
+                    rm.put("id", rule.id());
+                    rm.put("type", rule.type());
+                    rule.description().ifPresent(d -> rm.put("description", d));
+                    rules.add(rm);
+                }
+                m.put("rules", rules);
                 ctx.out().println(JSON.writeValueAsString(m));
                 return ExitCodes.OK;
             }
@@ -240,6 +304,12 @@ final class Commands {
                         }));
                         o.error().ifPresent(e -> out.println("        ! probe failed: " + e));
                     }
+                }
+            }
+            if (!loaded.rules().isEmpty()) {
+                out.println("Safety rules (checked before the first step and between steps; a violation stops the run):");
+                for (io.drctl.orchestrator.safety.RuleSpec rule : loaded.rules()) {
+                    out.println("    " + rule.id() + " [" + rule.type() + "]" + rule.description().map(d -> "  # " + d).orElse(""));
                 }
             }
             return ExitCodes.OK;
@@ -292,7 +362,7 @@ final class Commands {
     }
 
     static int exitFor(Status s) {
-        return s.isSuccessful() ? ExitCodes.OK : ExitCodes.STEP_FAILED;
+        return s.isSuccessful() ? ExitCodes.OK : s == Status.REFUSED ? ExitCodes.REFUSED : ExitCodes.STEP_FAILED;
     }
 
     static String resumeCommand(Path stateDir, String runId) {
@@ -303,7 +373,12 @@ final class Commands {
             description = "Execute a runbook: DAG order, journaled, resumable, under an exclusive lock.",
             footer = {"", "Examples:", "  drctl run -i inventory/lab.yaml runbooks/preflight.yaml",
                     "  drctl run inventory/lab.yaml runbooks/preflight.yaml -p region=region2 --yes",
-                    "  drctl run --dry-run inventory/lab.yaml runbooks/preflight.yaml"})
+                    "  drctl run --dry-run inventory/lab.yaml runbooks/preflight.yaml",
+                    "  drctl run -i inventory/prod.yaml runbooks/full-failover.yaml \\",
+                    "      --override-rule one-dbms --reason \"region1 DBMS host powered off, INC-123\"",
+                    "",
+                    "Safety rules (runbook `rules:`) are checked before the first step and between steps; a",
+                    "violation stops the run with exit 4 unless that rule is overridden with a reason."})
     static final class Run implements Callable<Integer> {
         private final Ctx ctx;
         @Mixin
@@ -317,6 +392,9 @@ final class Commands {
         @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step (journaled as --yes)")
         boolean yes;
 
+        @Mixin
+        Overrides overrides;
+
         Run(Ctx ctx) {
             this.ctx = ctx;
         }
@@ -324,9 +402,10 @@ final class Commands {
         @Override
         public Integer call() throws Exception {
             Path stateDir = shared.stateDir(ctx);
-            Runs runs = runs(ctx, stateDir, dryRun, yes, shared.verbose);
             RunResult r;
+            Runs runs;
             try {
+                runs = runs(ctx, stateDir, dryRun, yes, shared.verbose, overrides.map());
                 r = runs.run(input.inventory(ctx), input.runbook(), input.params);
             } catch (InvalidInputException e) {
                 return invalid(ctx, e);
@@ -335,7 +414,9 @@ final class Commands {
                 return ExitCodes.REFUSED;
             }
             summary(ctx, r);
-            if (!r.status().isSuccessful()) {
+            if (r.status() == Status.REFUSED) {
+                explainRefusal(ctx, runs, stateDir, r.runId());
+            } else if (!r.status().isSuccessful()) {
                 ctx.err().println("drctl: run failed; fix the cause, then resume with:");
                 ctx.err().println("  " + resumeCommand(stateDir, r.runId()));
             }
@@ -345,7 +426,13 @@ final class Commands {
 
     /** A {@link Runs} for this invocation, printing progress lines; errors redacted by the engine. */
     static Runs runs(Ctx ctx, Path stateDir, boolean dryRun, boolean yes, boolean verbose) {
-        return new Runs(new RunStore(stateDir), ctx.rt().registry().get(), options(ctx, dryRun, yes, printer(ctx, verbose)));
+        return runs(ctx, stateDir, dryRun, yes, verbose, Map.of());
+    }
+
+    /** The same, overriding the safety rules in {@code overrides} (rule id to reason). */
+    static Runs runs(Ctx ctx, Path stateDir, boolean dryRun, boolean yes, boolean verbose, Map<String, String> overrides) {
+        return new Runs(new RunStore(stateDir), ctx.rt().registry().get(),
+                options(ctx, dryRun, yes, printer(ctx, verbose)).withOverrides(overrides));
     }
 
     /** Loads a run's copied inputs with its recorded parameters. */
@@ -382,6 +469,9 @@ final class Commands {
         @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step")
         boolean yes;
 
+        @Mixin
+        Overrides overrides;
+
         Resume(Ctx ctx) {
             this.ctx = ctx;
         }
@@ -389,7 +479,12 @@ final class Commands {
         @Override
         public Integer call() throws Exception {
             Path stateDir = shared.stateDir(ctx);
-            Runs runs = runs(ctx, stateDir, false, yes, shared.verbose);
+            Runs runs;
+            try {
+                runs = runs(ctx, stateDir, false, yes, shared.verbose, overrides.map());
+            } catch (InvalidInputException e) {
+                return invalid(ctx, e);
+            }
             if (findRun(ctx, runs.store(), runId).isEmpty()) {
                 return ExitCodes.INVALID_INPUT;
             }
@@ -407,7 +502,9 @@ final class Commands {
                 return ExitCodes.OK;
             }
             summary(ctx, r.get());
-            if (!r.get().status().isSuccessful()) {
+            if (r.get().status() == Status.REFUSED) {
+                explainRefusal(ctx, runs, stateDir, runId);
+            } else if (!r.get().status().isSuccessful()) {
                 ctx.err().println("drctl: run failed again; resume with:");
                 ctx.err().println("  " + resumeCommand(stateDir, runId));
             }

@@ -72,6 +72,9 @@ final class Drill implements Callable<Integer> {
     @Option(names = "--no-failback", description = "stop after the failover and its verification (report still written)")
     boolean noFailback;
 
+    @Mixin
+    Commands.Overrides overrides;
+
     Drill(Commands.Ctx ctx) {
         this.ctx = ctx;
     }
@@ -79,17 +82,28 @@ final class Drill implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
-        Runs runs = Commands.runs(ctx, stateDir, false, yes, shared.verbose);
         Map<String, String> overParams = paramsFor(failover, Map.of("from", from, "to", to));
         Map<String, String> backParams = paramsFor(failback, Map.of("from", to, "to", from));
         Optional<Duration> objective;
         String inventoryName;
+        Runs runs;
+        Runs backRuns;
         try {
             // validate both before touching anything: a drill must not fail over and then find failback invalid
             Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
-            Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
+            Loaded back = Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
             objective = over.inventory().rto();
             inventoryName = over.inventory().name();
+            // an overridden rule must exist in at least one runbook; each run gets the overrides of its own rules
+            Map<String, String> all = overrides.map();
+            Map<String, String> overOverrides = only(all, over);
+            Map<String, String> backOverrides = only(all, back);
+            Map<String, String> unknown = new LinkedHashMap<>(all);
+            unknown.keySet().removeAll(overOverrides.keySet());
+            unknown.keySet().removeAll(backOverrides.keySet());
+            Runs.checkOverrides(over, unknown);
+            runs = Commands.runs(ctx, stateDir, false, yes, shared.verbose, overOverrides);
+            backRuns = Commands.runs(ctx, stateDir, false, yes, shared.verbose, backOverrides);
         } catch (InvalidInputException e) {
             return Commands.invalid(ctx, e);
         }
@@ -102,15 +116,23 @@ final class Drill implements Callable<Integer> {
             RunResult r1 = runs.run(inventory, failover, overParams);
             Commands.summary(ctx, r1);
             phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow()));
-            if (!r1.status().isSuccessful()) {
+            if (r1.status() == io.drctl.orchestrator.engine.Status.REFUSED) {
+                ctx.err().println("drctl: failover refused by a safety rule; the drill stops here.");
+                Commands.explainRefusal(ctx, runs, stateDir, r1.runId());
+                exit = ExitCodes.REFUSED;
+            } else if (!r1.status().isSuccessful()) {
                 ctx.err().println("drctl: failover failed; the drill stops here. Fix the cause, then resume with:");
                 ctx.err().println("  " + Commands.resumeCommand(stateDir, r1.runId()));
                 exit = ExitCodes.STEP_FAILED;
             } else if (!noFailback) {
-                RunResult r2 = runs.run(inventory, failback, backParams);
+                RunResult r2 = backRuns.run(inventory, failback, backParams);
                 Commands.summary(ctx, r2);
                 phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow()));
-                if (!r2.status().isSuccessful()) {
+                if (r2.status() == io.drctl.orchestrator.engine.Status.REFUSED) {
+                    ctx.err().println("drctl: failback refused by a safety rule.");
+                    Commands.explainRefusal(ctx, backRuns, stateDir, r2.runId());
+                    exit = ExitCodes.REFUSED;
+                } else if (!r2.status().isSuccessful()) {
                     ctx.err().println("drctl: failback failed. Fix the cause, then resume with:");
                     ctx.err().println("  " + Commands.resumeCommand(stateDir, r2.runId()));
                     exit = ExitCodes.STEP_FAILED;
@@ -132,6 +154,17 @@ final class Drill implements Callable<Integer> {
             exit = ExitCodes.STEP_FAILED; // every step succeeded but the RTO missed its objective
         }
         return exit;
+    }
+
+    /** The overrides naming rules of {@code loaded}'s runbook. */
+    private static Map<String, String> only(Map<String, String> overrides, Loaded loaded) {
+        Map<String, String> out = new LinkedHashMap<>();
+        loaded.rules().forEach(r -> {
+            if (overrides.containsKey(r.id())) {
+                out.put(r.id(), overrides.get(r.id()));
+            }
+        });
+        return out;
     }
 
     /** The drill's params restricted to what {@code runbook} declares, plus the direction. */

@@ -2,6 +2,9 @@ package io.drctl.orchestrator.engine;
 
 import io.drctl.orchestrator.model.Inventory;
 import io.drctl.orchestrator.model.Step;
+import io.drctl.orchestrator.safety.RuleContext;
+import io.drctl.orchestrator.safety.RuleEvaluator;
+import io.drctl.orchestrator.safety.SafetyRules;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
@@ -46,6 +49,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then either {@code action.verified} (probe satisfied) or {@code action.would-apply} (dry run) or
  * {@code action.applying}, {@code action.applied}, {@code action.verified}; failures add
  * {@code action.attempt-failed} and {@code action.retrying}; always {@code action.finished}.
+ *
+ * <p>Safety rules ({@code rules:}) are evaluated before the first step and at every quiescent point
+ * after a step finishes (no other step in flight); a violation that is not overridden journals
+ * {@code rule.violated}, starts no further step (the rest are journaled SKIPPED) and ends the run
+ * {@link Status#REFUSED}. See {@link RuleEvaluator}.
  */
 public final class Engine {
     private static final int OUTPUT_LIMIT = 2000;
@@ -93,7 +101,16 @@ public final class Engine {
         CompletionService<StepOutcome> done = new ExecutorCompletionService<>(pool);
         int running = 0;
         boolean aborted = false;
+        boolean refused = false;
+        RuleEvaluator rules = new RuleEvaluator(plan.loaded().rules(), SafetyRules.registry(), journal, options.overrides(),
+                options.who());
         try (HostAccess hosts = options.hostAccess().apply(inventory())) {
+            RuleContext ruleContext = ruleContext(hosts);
+            if (!rules.isEmpty()) {
+                // before the first step (run and resume; dry runs too: evaluation only reads)
+                refused = refuse(rules.evaluate("before the first step", ruleContext));
+                aborted = refused;
+            }
             while (true) {
                 boolean submitted = false;
                 for (Plan.PlannedStep s : plan.steps()) {
@@ -124,7 +141,8 @@ public final class Engine {
                         continue;
                     }
                     if (aborted || blocker.isPresent()) {
-                        String why = aborted ? "run aborted after a failed step" : "dependency " + blocker.get() + " did not succeed";
+                        String why = refused ? "run stopped by a violated safety rule"
+                                : aborted ? "run aborted after a failed step" : "dependency " + blocker.get() + " did not succeed";
                         status.put(id, Status.SKIPPED);
                         journal.append("step.finished", id, null, Map.of("status", Status.SKIPPED.name(), "reason", why));
                         StepOutcome o = new StepOutcome(id, s.type().name(), Status.SKIPPED, s.actions().size(), 0,
@@ -151,16 +169,61 @@ public final class Engine {
                             && plan.step(o.id()).orElseThrow().spec().onFailure() == Step.OnFailure.ABORT) {
                         aborted = true;
                     }
+                    // Rules are evaluated only at quiescent points: no other step of this run is in flight,
+                    // and this (the only) scheduling thread starts no step while evaluating. A step that
+                    // finishes while others run is covered at the next quiescent point (at the latest after
+                    // the last step). A dry run changes nothing, so the check before the first step suffices.
+                    if (!aborted && running == 0 && !rules.isEmpty() && !options.dryRun()) {
+                        refused = refuse(rules.evaluate("after " + o.id(), ruleContext));
+                        aborted = refused;
+                    }
                 }
             }
         } finally {
             pool.shutdownNow();
         }
-        Status runStatus = aborted ? firstFailure(outcomes) : overall(outcomes);
+        Status runStatus = refused ? Status.REFUSED : aborted ? firstFailure(outcomes) : overall(outcomes);
         journal.append("run.finished", Map.of("status", runStatus.name()));
         List<StepOutcome> ordered = new ArrayList<>();
         plan.steps().forEach(s -> Optional.ofNullable(outcomes.get(s.id())).ifPresent(ordered::add));
         return new RunResult(runId, runStatus, ordered, Duration.between(started, options.clock().instant()));
+    }
+
+    /** True (stop the run) when there are violations the operator did not override. */
+    private boolean refuse(List<RuleEvaluator.Violation> violations) {
+        for (RuleEvaluator.Violation v : violations) {
+            options.progress().detail("rule", v.rule(), "violated: " + redactor.redact(v.detail()));
+        }
+        return !violations.isEmpty();
+    }
+
+    private RuleContext ruleContext(HostAccess hosts) {
+        return new RuleContext() {
+            @Override
+            public Inventory inventory() {
+                return Engine.this.inventory();
+            }
+
+            @Override
+            public Map<String, String> params() {
+                return plan.loaded().params();
+            }
+
+            @Override
+            public HostAccess hosts() {
+                return hosts;
+            }
+
+            @Override
+            public java.time.Clock clock() {
+                return options.clock();
+            }
+
+            @Override
+            public Map<String, String> env() {
+                return options.env();
+            }
+        };
     }
 
     private static StepOutcome take(CompletionService<StepOutcome> done) {

@@ -39,6 +39,7 @@ public final class Runs {
     public RunResult run(Path inventoryFile, Path runbookFile, Map<String, String> params)
             throws InvalidInputException, LockHeldException, IOException {
         Loaded loaded = Loaded.load(inventoryFile, runbookFile, params, registry);
+        checkOverrides(loaded, options.overrides());
         Plan plan = Planner.plan(loaded, registry);
         String runId = store.newRunId(loaded.runbook().name(), options.clock());
         try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
@@ -53,6 +54,9 @@ public final class Runs {
                 start.put("dryRun", options.dryRun());
                 start.put("user", options.who());
                 start.put("pid", ProcessHandle.current().pid());
+                if (!options.overrides().isEmpty()) {
+                    start.put("ruleOverrides", options.overrides()); // what the operator allowed, journaled up front
+                }
                 journal.append("run.started", start);
                 options.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
                         + loaded.runbook().name() + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
@@ -76,12 +80,20 @@ public final class Runs {
             }
             Loaded loaded = reload(runDir, state);
             boolean dryRun = Boolean.TRUE.equals(state.start().get("dryRun"));
+            checkOverrides(loaded, options.overrides());
             EngineOptions o = new EngineOptions(dryRun, options.assumeYes(), options.clock(), options.env(),
-                    options.hostAccess(), options.user(), options.host(), options.progress(), options.prompt());
+                    options.hostAccess(), options.user(), options.host(), options.progress(), options.prompt(),
+                    options.overrides());
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
-                journal.append("run.resumed", Map.of("user", options.who(), "pid", ProcessHandle.current().pid()));
+                Map<String, Object> resumed = new LinkedHashMap<>();
+                resumed.put("user", options.who());
+                resumed.put("pid", ProcessHandle.current().pid());
+                if (!options.overrides().isEmpty()) {
+                    resumed.put("ruleOverrides", options.overrides());
+                }
+                journal.append("run.resumed", resumed);
                 options.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
                 return Optional.of(new Engine(plan, runId, runDir, journal, o, redactor).execute(state));
             }
@@ -102,6 +114,23 @@ public final class Runs {
                 return new Engine(plan, runId, runDir, journal, options, redactor).rollback(state);
             }
         }
+    }
+
+    /**
+     * Every overridden rule id must name a rule of the runbook (a typo must not silently override
+     * nothing), and each needs a reason (checked by {@link EngineOptions}).
+     */
+    public static void checkOverrides(Loaded loaded, Map<String, String> overrides) throws InvalidInputException {
+        List<String> ids = loaded.rules().stream().map(io.drctl.orchestrator.safety.RuleSpec::id).toList();
+        io.drctl.orchestrator.yaml.Problems problems = new io.drctl.orchestrator.yaml.Problems();
+        for (String id : overrides.keySet()) {
+            if (!ids.contains(id)) {
+                problems.add(io.drctl.orchestrator.yaml.Location.synthetic("command line", "--override-rule"),
+                        "--override-rule " + id + ": runbook `" + loaded.runbook().name() + "` has no rule `" + id + "`",
+                        ids.isEmpty() ? "it declares no rules" : io.drctl.orchestrator.yaml.Hints.didYouMean(id, ids));
+            }
+        }
+        problems.throwIfAny();
     }
 
     /** The run's copied inputs, loaded with its recorded parameters. */

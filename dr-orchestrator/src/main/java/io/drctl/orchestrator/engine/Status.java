@@ -19,6 +19,8 @@ public enum Status {
     FAILED(true, false, true),
     /** The step timeout expired. */
     TIMED_OUT(true, false, true),
+    /** The run was stopped by a violated safety rule (exit 4); resumable once the rule holds or is overridden. */
+    REFUSED(true, false, true),
     /** Not run because a dependency failed or the run was aborted. */
     SKIPPED(true, false, true),
     /** Undone by rollback. */

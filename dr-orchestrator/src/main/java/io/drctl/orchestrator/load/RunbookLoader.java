@@ -1,10 +1,18 @@
 package io.drctl.orchestrator.load;
 
 import io.drctl.host.Values;
+import io.drctl.orchestrator.model.Inventory;
 import io.drctl.orchestrator.model.Runbook;
 import io.drctl.orchestrator.model.Step;
+import io.drctl.orchestrator.safety.RuleSpec;
+import io.drctl.orchestrator.safety.SafetyRule;
+import io.drctl.orchestrator.safety.SafetyRules;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.StepFields;
+import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.yaml.Fields;
 import io.drctl.orchestrator.yaml.Hints;
+import io.drctl.orchestrator.yaml.Location;
 import io.drctl.orchestrator.yaml.Problems;
 import io.drctl.orchestrator.yaml.YNode;
 import io.drctl.orchestrator.yaml.YamlTree;
@@ -22,7 +30,8 @@ import java.util.Set;
 /**
  * Reads a runbook strictly. Common step keys are bound here; type-specific keys are kept (located)
  * and checked against the step type's declared fields by {@link Resolver}. Also checks ids,
- * {@code dependsOn} references and cycles, and undefined {@code ${params}}.
+ * {@code dependsOn} references and cycles, and undefined {@code ${params}}. Safety {@code rules:}
+ * are read the same way and resolved by {@link #resolveRules}.
  */
 public final class RunbookLoader {
     /** Keys every step may have, whatever its type. */
@@ -86,11 +95,134 @@ public final class RunbookLoader {
         } else {
             problems.add(sn.get().location(), "`steps` must be a list, found " + sn.get().kind());
         }
+        List<Runbook.Rule> rules = new ArrayList<>();
+        f.node("rules").ifPresent(rn -> {
+            if (rn instanceof YNode.YList list) {
+                for (YNode item : list.items()) {
+                    Fields.of(item, "a rule", problems).flatMap(rf -> rule(rf, problems)).ifPresent(rules::add);
+                }
+            } else if (!(rn instanceof YNode.YScalar sc && sc.isNull())) {
+                problems.add(rn.location(), "`rules` must be a list, found " + rn.kind());
+            }
+        });
         f.done();
-        Runbook rb = new Runbook(name, description, params, steps);
+        Runbook rb = new Runbook(name, description, params, steps, rules);
         checkGraph(rb, problems);
+        checkRuleIds(rb, problems);
         checkParamRefs(rb, problems);
         return rb;
+    }
+
+    /** Keys every safety rule may have, whatever its type. */
+    public static final List<String> COMMON_RULE_KEYS = List.of("id", "type", "description");
+
+    private static Optional<Runbook.Rule> rule(Fields r, Problems problems) {
+        Optional<String> id = r.requiredString("id");
+        id.ifPresent(i -> {
+            if (!Values.isName(i)) {
+                problems.add(r.at("id"), "rule id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'");
+            }
+        });
+        Optional<String> type = r.requiredString("type");
+        Optional<String> description = r.string("description");
+        Map<String, YNode> fields = new LinkedHashMap<>();
+        for (Map.Entry<String, YNode> e : r.map().entries().entrySet()) {
+            if (!COMMON_RULE_KEYS.contains(e.getKey())) {
+                fields.put(e.getKey(), e.getValue());
+                r.allow(e.getKey()); // checked against the rule type's fields by resolveRules
+            }
+        }
+        r.done();
+        if (id.isEmpty() || type.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Runbook.Rule(id.get(), type.get(), description, fields, r.location(), r.map()));
+    }
+
+    /** Duplicate rule ids. */
+    static void checkRuleIds(Runbook rb, Problems problems) {
+        Map<String, Runbook.Rule> byId = new LinkedHashMap<>();
+        for (Runbook.Rule r : rb.rules()) {
+            Runbook.Rule prev = byId.putIfAbsent(r.id(), r);
+            if (prev != null) {
+                problems.add(r.at("id"), "duplicate rule id `" + r.id() + "` (first at line " + prev.location().line() + ")");
+            }
+        }
+    }
+
+    /**
+     * Resolves the runbook's safety rules like steps: substitutes {@code ${params}}, checks every
+     * key against the rule type's fields (unknown keys with "did you mean" hints), converts the
+     * field kinds, then runs the type's own validation. Problems are located at file:line:column.
+     */
+    public static List<RuleSpec> resolveRules(Runbook rb, Inventory inv, Map<String, String> params, SafetyRules registry,
+                                              Problems problems) {
+        List<RuleSpec> out = new ArrayList<>();
+        for (Runbook.Rule r : rb.rules()) {
+            Optional<SafetyRule> type = registry.find(r.type());
+            if (type.isEmpty()) {
+                problems.add(r.at("type"), "rule `" + r.id() + "`: unknown rule type `" + r.type() + "`",
+                        Hints.didYouMean(r.type(), registry.names()));
+                continue;
+            }
+            SafetyRule t = type.get();
+            int before = problems.size();
+            Map<String, FieldSpec> specs = new LinkedHashMap<>();
+            t.fields().forEach(fs -> specs.put(fs.name(), fs));
+            List<String> allowed = new ArrayList<>(COMMON_RULE_KEYS);
+            allowed.addAll(specs.keySet());
+            for (String key : r.fields().keySet()) {
+                if (!specs.containsKey(key) && !Secrets.isSecretKey(key)) {
+                    problems.add(r.keyAt(key), "unknown key `" + key + "` for rule type `" + t.name() + "`",
+                            Hints.didYouMean(key, allowed));
+                }
+            }
+            Map<String, Object> values = new HashMap<>();
+            Map<String, Location> locations = new HashMap<>();
+            for (FieldSpec fs : specs.values()) {
+                YNode raw = r.fields().get(fs.name());
+                if (raw == null || (raw instanceof YNode.YScalar sc && sc.isNull())) {
+                    if (fs.required()) {
+                        problems.add(r.location().child(fs.name()), "rule `" + r.id() + "` of type `" + t.name()
+                                + "` needs `" + fs.name() + "`", fs.description());
+                    }
+                    continue;
+                }
+                YNode node = Params.substitute(raw, params);
+                locations.put(fs.name(), node.location());
+                Resolver.convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
+            }
+            if (problems.size() > before) {
+                continue;
+            }
+            RuleSpec spec = new RuleSpec(r.id(), r.type(), r.description().map(d -> Params.substituteText(d, params)),
+                    new StepFields(values, locations, r.location()), r.location());
+            t.validate(spec, new StepValidation() {
+                @Override
+                public Inventory inventory() {
+                    return inv;
+                }
+
+                @Override
+                public Map<String, String> params() {
+                    return params;
+                }
+
+                @Override
+                public void problem(String field, String message) {
+                    problems.add(spec.fields().location(field), "rule `" + r.id() + "`: " + message);
+                }
+
+                @Override
+                public void problem(String field, String message, String hint) {
+                    problems.add(spec.fields().location(field), "rule `" + r.id() + "`: " + message, hint);
+                }
+            });
+            if (problems.size() == before) {
+                out.add(spec);
+            }
+        }
+        return out;
     }
 
     private static Optional<Step> step(Fields s, Problems problems) {
@@ -209,6 +341,9 @@ public final class RunbookLoader {
         for (Step st : rb.steps()) {
             st.hosts().ifPresent(h -> Params.checkRefs(h, rb.params().keySet(), problems));
             st.fields().values().forEach(v -> Params.checkRefs(v, rb.params().keySet(), problems));
+        }
+        for (Runbook.Rule r : rb.rules()) {
+            r.fields().values().forEach(v -> Params.checkRefs(v, rb.params().keySet(), problems));
         }
     }
 }

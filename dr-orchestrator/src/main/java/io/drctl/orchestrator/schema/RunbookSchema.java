@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drctl.orchestrator.safety.SafetyRule;
+import io.drctl.orchestrator.safety.SafetyRules;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
@@ -45,7 +47,14 @@ public final class RunbookSchema {
         ObjectNode steps = props.putObject("steps");
         steps.put("type", "array").putObject("items").put("$ref", "#/definitions/step");
 
-        ObjectNode step = root.putObject("definitions").putObject("step");
+        ObjectNode rulesProp = props.putObject("rules");
+        rulesProp.put("type", "array").put("description",
+                "safety rules checked before the first step and between steps; a violation stops the run")
+                .putObject("items").put("$ref", "#/definitions/rule");
+
+        ObjectNode definitions = root.putObject("definitions");
+        ruleDefinition(definitions.putObject("rule"), SafetyRules.registry());
+        ObjectNode step = definitions.putObject("step");
         step.put("type", "object");
         step.putArray("required").add("id").add("type");
         ObjectNode common = step.putObject("properties");
@@ -77,6 +86,36 @@ public final class RunbookSchema {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void ruleDefinition(ObjectNode rule, SafetyRules rules) {
+        rule.put("type", "object");
+        rule.putArray("required").add("id").add("type");
+        ruleCommon(rule.putObject("properties"), rules);
+        ArrayNode allOf = rule.putArray("allOf");
+        for (SafetyRule t : rules.all()) {
+            ObjectNode r = allOf.addObject();
+            r.putObject("if").putObject("properties").putObject("type").put("const", t.name());
+            ObjectNode then = r.putObject("then");
+            then.put("additionalProperties", false);
+            ArrayNode required = then.putArray("required");
+            ObjectNode tp = then.putObject("properties");
+            ruleCommon(tp, rules);
+            for (FieldSpec f : t.fields()) {
+                kind(tp.putObject(f.name()), f).put("description", f.description());
+                if (f.required()) {
+                    required.add(f.name());
+                }
+            }
+        }
+    }
+
+    private static void ruleCommon(ObjectNode p, SafetyRules rules) {
+        p.putObject("id").put("type", "string").put("pattern", "^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+                .put("description", "rule id (what --override-rule names)");
+        ArrayNode types = p.putObject("type").putArray("enum");
+        rules.names().forEach(types::add);
+        p.putObject("description").put("type", "string");
     }
 
     private static void commonProperties(ObjectNode p, StepTypeRegistry registry) {
