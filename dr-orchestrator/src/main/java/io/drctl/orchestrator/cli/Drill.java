@@ -72,6 +72,14 @@ final class Drill implements Callable<Integer> {
     @Option(names = "--no-failback", description = "stop after the failover and its verification (report still written)")
     boolean noFailback;
 
+    @Option(names = "--readiness", paramLabel = "RUNBOOK", defaultValue = "runbooks/readiness.yaml",
+            description = "readiness checks run before the failover (the drill starts only when DR is ready) "
+                    + "and after the failback (the normal state is back) (default: ${DEFAULT-VALUE})")
+    Path readiness;
+
+    @Option(names = "--no-readiness", description = "skip the readiness checks before and after")
+    boolean noReadiness;
+
     @Mixin
     Commands.Overrides overrides;
 
@@ -92,6 +100,9 @@ final class Drill implements Callable<Integer> {
             // validate both before touching anything: a drill must not fail over and then find failback invalid
             Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
             Loaded back = Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
+            if (!noReadiness) {
+                Loaded.load(inventory, readiness, readinessParams(), ctx.rt().registry().get());
+            }
             objective = over.inventory().rto();
             inventoryName = over.inventory().name();
             // an overridden rule must exist in at least one runbook; each run gets the overrides of its own rules
@@ -113,6 +124,10 @@ final class Drill implements Callable<Integer> {
         List<DrillReport.Phase> phases = new ArrayList<>();
         int exit = ExitCodes.OK;
         try {
+            if (!noReadiness && !readinessPhase(runs, "readiness-before", phases)) {
+                ctx.err().println("drctl: the DR region is not ready (see the failed checks above); the drill does not start");
+                return finish(stateDir, drillId, inventoryName, objective, phases, ExitCodes.STEP_FAILED);
+            }
             RunResult r1 = runs.run(inventory, failover, overParams);
             Commands.summary(ctx, r1);
             phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow()));
@@ -136,6 +151,9 @@ final class Drill implements Callable<Integer> {
                     ctx.err().println("drctl: failback failed. Fix the cause, then resume with:");
                     ctx.err().println("  " + Commands.resumeCommand(stateDir, r2.runId()));
                     exit = ExitCodes.STEP_FAILED;
+                } else if (!noReadiness && !readinessPhase(runs, "readiness-after", phases)) {
+                    ctx.err().println("drctl: after the failback the readiness checks fail: the normal state is not fully back");
+                    exit = ExitCodes.STEP_FAILED;
                 }
             }
         } catch (InvalidInputException e) {
@@ -144,6 +162,12 @@ final class Drill implements Callable<Integer> {
             ctx.err().println("drctl: refused: " + e.getMessage());
             return ExitCodes.REFUSED;
         }
+        return finish(stateDir, drillId, inventoryName, objective, phases, exit);
+    }
+
+    private int finish(Path stateDir, String drillId, String inventoryName, Optional<Duration> objective,
+                       List<DrillReport.Phase> phases, int exitSoFar) throws java.io.IOException {
+        int exit = exitSoFar;
         DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases);
         Path dir = stateDir.resolve("drills").resolve(drillId);
         Path html = report.write(dir);
@@ -165,6 +189,23 @@ final class Drill implements Callable<Integer> {
             }
         });
         return out;
+    }
+
+    private Map<String, String> readinessParams() throws java.io.IOException {
+        return paramsFor(readiness, Map.of("active", from, "standby", to));
+    }
+
+    /** Runs the readiness checks as a phase of the drill; true when every check passed. */
+    private boolean readinessPhase(Runs runs, String name, List<DrillReport.Phase> phases) throws Exception {
+        io.drctl.orchestrator.readiness.ReadinessResult r =
+                new io.drctl.orchestrator.readiness.Readiness(runs, ctx.rt().clock()).run(inventory, readiness, readinessParams());
+        ctx.out().println(name + ": " + r.verdict());
+        r.failed().forEach(c -> ctx.out().println("  FAIL " + c));
+        if (r.runId().isPresent()) {
+            phases.add(DrillReport.phase(name, r.runId().get(), runs.store().existing(r.runId().get()).orElseThrow())
+                    .withStatus(r.ok() ? "SUCCEEDED" : "FAILED"));
+        }
+        return r.ok();
     }
 
     /** The drill's params restricted to what {@code runbook} declares, plus the direction. */

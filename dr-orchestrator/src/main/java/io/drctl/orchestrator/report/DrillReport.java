@@ -41,6 +41,11 @@ public record DrillReport(String drillId, String inventory, String from, String 
         public Duration duration() {
             return Duration.between(started, finished);
         }
+
+        /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
+        public Phase withStatus(String newStatus) {
+            return new Phase(name, runId, runbook, newStatus, started, finished, steps);
+        }
     }
 
     /** One step as the journal recorded it. */
@@ -95,8 +100,8 @@ public record DrillReport(String drillId, String inventory, String from, String 
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
                                  List<Phase> phases) {
-        Optional<Duration> rto = phases.isEmpty() || !phases.get(0).status().equals("SUCCEEDED")
-                ? Optional.empty() : Optional.of(phases.get(0).duration());
+        Optional<Duration> rto = phases.stream().filter(p -> p.name().equals("failover")).findFirst()
+                .filter(p -> p.status().equals("SUCCEEDED")).map(Phase::duration);
         boolean allOk = !phases.isEmpty() && phases.stream().allMatch(p -> p.status().equals("SUCCEEDED"));
         boolean inTime = rto.isPresent() && objective.map(o -> rto.get().compareTo(o) <= 0).orElse(true);
         return new DrillReport(drillId, inventory, from, to, objective, rto, List.copyOf(phases), allOk && inTime);
@@ -129,7 +134,8 @@ public record DrillReport(String drillId, String inventory, String from, String 
         StringBuilder b = new StringBuilder();
         b.append("# DR drill ").append(drillId).append("\n\n");
         b.append("- Inventory: `").append(inventory).append("`\n");
-        b.append("- Failover: ").append(from).append(" → ").append(to).append(", then failback\n");
+        b.append("- Phases: ").append(String.join(" → ", phases.stream().map(Phase::name).toList()))
+                .append(" (failover ").append(from).append(" → ").append(to).append(")\n");
         b.append("- Recovery-time objective: ").append(objective.map(DrillReport::fmt).orElse("(none set)")).append("\n");
         b.append("- Measured RTO (failover start → last failover step verified): ")
                 .append(rto.map(DrillReport::fmt).orElse("not reached")).append("\n");

@@ -159,6 +159,7 @@ class LabFailoverIT {
         String reseed = repo.resolve("lab/db-reseed").toString();
         Cli c = drctl("drill", "-i", inventory(), "--yes",
                 "--failover", runbook("full-failover.yaml"), "--failback", runbook("failback.yaml"),
+                "--readiness", runbook("readiness.yaml"),
                 "-p", "reseedCommand=" + reseed, "-p", "reseedCheck=" + reseed + " --check");
         assertEquals(0, c.exit(), "drill failed:\n" + c.out() + c.err());
         assertTrue(c.out().contains("PASSED: RTO "), c.out());
@@ -169,7 +170,10 @@ class LabFailoverIT {
         }
         String json = Files.readString(dir.resolve("report.json"));
         assertTrue(json.contains("\"passed\" : true"), json);
-        assertTrue(Files.readString(dir.resolve("report.md")).contains("| flip-dns | dns.update | SUCCEEDED |"));
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("| flip-dns | dns.update | SUCCEEDED |"), md);
+        assertTrue(md.contains("## readiness-before: readiness") && md.contains("## readiness-after: readiness"), md);
+        assertTrue(md.contains("| standby-fenced | firewall.verify | "), md);
         assertTrue(Files.readString(dir.resolve("report.html")).contains("PASSED"));
         assertEquals(0, Lab.check().exitCode(), "the drill leaves the lab in its normal state");
     }

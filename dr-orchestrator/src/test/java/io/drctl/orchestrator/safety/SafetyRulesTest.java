@@ -375,7 +375,7 @@ class SafetyRulesTest {
         Path back = Fixtures.write(tmp, "back.yaml", DRILL_RUNBOOK.replace("NAME", "back").replace("OUT", tmp.resolve("out.txt").toString())
                 .replace("DIR", tmp.toString()));
         List<String> args = new ArrayList<>(List.of("drill", "--state-dir", state.toString(), "-i", inv.toString(),
-                "--failover", over.toString(), "--failback", back.toString()));
+                "--failover", over.toString(), "--failback", back.toString(), "--no-readiness"));
         args.addAll(List.of(extra));
         return Fixtures.cli(args.toArray(String[]::new));
     }
