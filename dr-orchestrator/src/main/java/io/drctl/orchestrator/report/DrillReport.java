@@ -95,7 +95,9 @@ public record DrillReport(String drillId, String inventory, String from, String 
                 }
             }
         }
-        return new Phase(name, runId, runbook, status, started, finished, List.copyOf(steps.values()));
+        List<StepLine> ordered = new ArrayList<>(steps.values());
+        ordered.sort(java.util.Comparator.comparing(StepLine::started));
+        return new Phase(name, runId, runbook, status, started, finished, List.copyOf(ordered));
     }
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
@@ -143,7 +145,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
                     .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");
-            b.append("| step | type | status | targets | changed | start (UTC) | duration | error |\n");
+            b.append("| step | type | status | targets | applied | start (UTC) | duration | error |\n");
             b.append("|---|---|---|---:|---:|---|---:|---|\n");
             for (StepLine s : p.steps()) {
                 b.append("| ").append(s.id()).append(" | ").append(s.type()).append(" | ").append(s.status()).append(" | ")
@@ -182,7 +184,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("<h2>").append(esc(p.name())).append(": ").append(esc(p.runbook())).append(" — ").append(esc(p.status()))
                     .append(" in ").append(fmt(p.duration())).append("</h2><p>run <code>").append(esc(p.runId())).append("</code></p>");
-            b.append("<table><tr><th>step</th><th>type</th><th>status</th><th>targets</th><th>changed</th><th>duration</th>")
+            b.append("<table><tr><th>step</th><th>type</th><th>status</th><th>targets</th><th>applied</th><th>duration</th>")
                     .append("<th style=\"width:40%\">timeline</th><th>error</th></tr>");
             for (StepLine s : p.steps()) {
                 double left = Duration.between(t0, s.started()).toMillis() / total * 100;

@@ -1,0 +1,80 @@
+package io.drctl.orchestrator.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drctl.orchestrator.Fixtures;
+import io.drctl.orchestrator.cli.ExitCodes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A drill of local exec runbooks: the phases, the verdict and the three report formats, read back from journals. */
+class DrillReportTest {
+
+    @TempDir
+    Path tmp;
+
+    static final String RUNBOOK = """
+            name: NAME
+            params:
+              from: { default: region1 }
+              to: { default: region2 }
+            steps:
+              - { id: first, type: exec, command: "echo NAME-first ${from}-${to} >> OUT" }
+              - { id: second, type: exec, command: "CMD", dependsOn: [first] }
+            """;
+
+    Fixtures.Cli drill(String backCommand) throws Exception {
+        Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY.replace("name: loopback-test",
+                "name: loopback-test\nrto: 1m"));
+        Path out = tmp.resolve("out.txt");
+        Path over = Fixtures.write(tmp, "over.yaml", RUNBOOK.replace("NAME", "over").replace("OUT", out.toString())
+                .replace("CMD", "true"));
+        Path back = Fixtures.write(tmp, "back.yaml", RUNBOOK.replace("NAME", "back").replace("OUT", out.toString())
+                .replace("CMD", backCommand));
+        return Fixtures.cli("drill", "--state-dir", tmp.resolve("state").toString(), "-i", inv.toString(),
+                "--failover", over.toString(), "--failback", back.toString(), "--no-readiness");
+    }
+
+    Path reportDir() throws Exception {
+        try (var s = Files.list(tmp.resolve("state/drills"))) {
+            return s.findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void drill_bothRunsSucceed_passingReportInThreeFormats() throws Exception {
+        Fixtures.Cli r = drill("true");
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+        assertEquals(List.of("over-first region1-region2", "back-first region2-region1"),
+                Files.readAllLines(tmp.resolve("out.txt")), "failback runs with the direction swapped");
+        Path dir = reportDir();
+        String json = Files.readString(dir.resolve("report.json"));
+        assertTrue(json.contains("\"passed\" : true") && json.contains("\"objective\" : \"PT1M\""), json);
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("## failover: over") && md.contains("## failback: back"), md);
+        assertTrue(md.indexOf("| first | exec | SUCCEEDED |") < md.indexOf("| second | exec | SUCCEEDED |"), "steps in start order");
+        assertTrue(md.contains("**Verdict: PASSED: RTO "), md);
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.startsWith("<!doctype html>") && html.contains("class=\"verdict ok\""), html);
+    }
+
+    @Test
+    void drill_failbackFails_reportFailsAndNamesTheStep_htmlEscaped() throws Exception {
+        Fixtures.Cli r = drill("echo '<b>boom</b>' >&2; exit 7");
+        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+        assertTrue(r.err().contains("drctl resume "), r.err());
+        Path dir = reportDir();
+        assertTrue(Files.readString(dir.resolve("report.json")).contains("\"passed\" : false"));
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("| second | exec | FAILED |"), md);
+        assertTrue(md.contains("**Verdict: FAILED"), md);
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("&lt;b&gt;boom&lt;/b&gt;"), "the step's error is shown: " + html);
+        assertFalse(html.contains("<b>boom</b>"), "step output must be escaped in the HTML");
+    }
+}
