@@ -44,6 +44,16 @@ public final class SshHostAccess implements HostAccess {
         return r;
     }
 
+    /** Probes the SSH port directly (no handshake); through a jump host it cannot tell and says true. */
+    @Override
+    public boolean answers(Host host, Duration timeout) {
+        SshSettings s = inventory.sshFor(host);
+        if (s.jumpHost().isPresent()) {
+            return true;
+        }
+        return io.drctl.host.TcpProbe.probe(host.address(), s.port().orElse(22), timeout).isOpen();
+    }
+
     /** The SSH target of {@code host}: its overrides over the inventory defaults. */
     public SshTarget target(Host host, int depth) throws HostAccessException {
         SshSettings s = inventory.sshFor(host);

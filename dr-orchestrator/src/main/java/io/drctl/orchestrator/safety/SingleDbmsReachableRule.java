@@ -35,6 +35,9 @@ import java.util.concurrent.TimeoutException;
 public final class SingleDbmsReachableRule implements SafetyRule {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     static final Duration SSH_CHECK_TIMEOUT = Duration.ofSeconds(15);
+    /** A powered-off source answers nothing: probing its SSH port first skips it without waiting out
+     *  the SSH connect timeout at every check between steps. */
+    static final Duration SSH_PORT_PROBE = Duration.ofMillis(1500);
     static final Duration OVERALL = Duration.ofMinutes(2);
 
     @Override
@@ -140,6 +143,9 @@ public final class SingleDbmsReachableRule implements SafetyRule {
 
     /** The source's runner when it answers over SSH; null when it is down or unreachable (skipped). */
     private static CommandRunner reachable(Host source, RuleContext ctx) throws HostAccessException {
+        if (!ctx.hosts().answers(source, SSH_PORT_PROBE)) {
+            return null;
+        }
         try {
             CommandRunner runner = ctx.hosts().runner(source);
             runner.run("true", SSH_CHECK_TIMEOUT);

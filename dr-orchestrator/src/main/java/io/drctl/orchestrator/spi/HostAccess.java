@@ -14,6 +14,15 @@ public interface HostAccess extends AutoCloseable {
     /** A runner for {@code host}; sessions are opened lazily and reused. Do not close it: the run does. */
     CommandRunner runner(Host host) throws HostAccessException;
 
+    /**
+     * A cheap reachability hint: false when {@code host} visibly cannot be reached within
+     * {@code timeout} (e.g. its SSH port does not answer TCP), so callers may skip it without
+     * waiting out a full connect timeout. True when reachable or when this access cannot tell.
+     */
+    default boolean answers(Host host, java.time.Duration timeout) {
+        return true;
+    }
+
     @Override
     default void close() {
     }
