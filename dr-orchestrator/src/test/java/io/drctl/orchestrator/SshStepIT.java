@@ -2,10 +2,7 @@ package io.drctl.orchestrator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.drctl.host.CommandRunner;
-import io.drctl.host.SshTarget;
 import io.drctl.host.ssh.SshSessions;
 import io.drctl.orchestrator.cli.CliRuntime;
 import io.drctl.orchestrator.cli.ExitCodes;
@@ -96,18 +93,6 @@ class SshStepIT {
         }
     }
 
-    /** True when host-access provides a working SshSessions (it is a placeholder on older trees). */
-    static boolean sshImplemented() {
-        SshTarget t = new SshTarget("probe", "127.0.0.1", port, "root", dir.resolve("id_ed25519"), dir.resolve("known_hosts"),
-                true, Duration.ofSeconds(5), CommandRunner.OsFamily.LINUX, Optional.empty());
-        try (SshSessions s = new SshSessions()) {
-            s.runner(t);
-            return true;
-        } catch (UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
     Fixtures.Cli run(Path tmp, String identity, String knownHosts, String runbook) throws Exception {
         Path inv = Fixtures.write(tmp, "inv.yaml", """
                 name: sshd-test
@@ -140,7 +125,6 @@ class SshStepIT {
 
     @Test
     void ssh_realSshd_capturesOutputAndExitStatus() throws Exception {
-        assumeTrue(sshImplemented(), "io.drctl.host.ssh.SshSessions is still the placeholder in this tree");
         Path tmp = Files.createTempDirectory(dir, "ok");
         Fixtures.Cli r = run(tmp, "id_ed25519", "known_hosts", HELLO);
         assertEquals(ExitCodes.OK, r.code(), r.all());
@@ -155,7 +139,6 @@ class SshStepIT {
 
     @Test
     void ssh_realSshd_unexpectedExitFails() throws Exception {
-        assumeTrue(sshImplemented(), "io.drctl.host.ssh.SshSessions is still the placeholder in this tree");
         Path tmp = Files.createTempDirectory(dir, "exit");
         Fixtures.Cli r = run(tmp, "id_ed25519", "known_hosts", HELLO.replace("expectExit: 5", "expectExit: 0"));
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
@@ -164,7 +147,6 @@ class SshStepIT {
 
     @Test
     void ssh_unknownHostKey_refused() throws Exception {
-        assumeTrue(sshImplemented(), "io.drctl.host.ssh.SshSessions is still the placeholder in this tree");
         Path tmp = Files.createTempDirectory(dir, "unknown");
         Fixtures.Cli r = run(tmp, "id_ed25519", "empty_known_hosts", HELLO);
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
@@ -175,7 +157,6 @@ class SshStepIT {
 
     @Test
     void ssh_wrongKey_refused() throws Exception {
-        assumeTrue(sshImplemented(), "io.drctl.host.ssh.SshSessions is still the placeholder in this tree");
         Path tmp = Files.createTempDirectory(dir, "wrongkey");
         Fixtures.Cli r = run(tmp, "other_key", "known_hosts", HELLO);
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());

@@ -102,7 +102,7 @@ class VmFleetTest {
 
         @Override
         public PowerResult stop(VmRef vm) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("VmFleet only starts VMs; stop(" + vm + ") must not be called");
         }
 
         @Override

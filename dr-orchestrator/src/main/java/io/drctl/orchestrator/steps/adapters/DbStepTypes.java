@@ -21,11 +21,9 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code db.promote}: turn the DBMS replica on each target host into a writable primary (PostgreSQL:
@@ -88,11 +86,7 @@ public final class DbStepTypes {
             Duration within = step.fields().duration("within").orElse(Duration.ofSeconds(60));
             List<Action> out = new ArrayList<>();
             for (Host h : step.hosts()) {
-                Host.DbSpec db = h.db().orElseThrow();
-                int port = db.port().orElseGet(() -> x.inventory().ports().getOrDefault("dbms", 5432));
-                PostgresInstance instance = new PostgresInstance(h.ref(), socketDir, port, Optional.of(db.osUser().orElse("postgres")),
-                        "postgres", "postgres", db.version().map(ver -> Path.of("/usr/lib/postgresql/" + ver + "/bin")),
-                        db.dataDir().map(Path::of));
+                PostgresInstance instance = AdapterAccess.postgres(h, x.inventory(), socketDir);
                 out.add(new PromoteAction(h, instance, method, within));
             }
             return out;
@@ -124,7 +118,7 @@ public final class DbStepTypes {
         }
 
         private PostgresPromoter promoter(ActionContext ctx) throws Exception {
-            return new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), sleeper(ctx), Duration.ofSeconds(30));
+            return new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> AdapterAccess.pause(ctx, d), Duration.ofSeconds(30));
         }
 
         @Override
@@ -172,7 +166,4 @@ public final class DbStepTypes {
         }
     }
 
-    static io.drctl.dbms.Sleeper sleeper(ActionContext ctx) {
-        return d -> Pauses.pause(ctx, d);
-    }
 }

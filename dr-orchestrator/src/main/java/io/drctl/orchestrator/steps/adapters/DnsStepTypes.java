@@ -3,16 +3,12 @@ package io.drctl.orchestrator.steps.adapters;
 import io.drctl.dns.ChangeThreshold;
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
-import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsVerifier;
 import io.drctl.dns.DnsZone;
 import io.drctl.dns.FlipRequest;
 import io.drctl.dns.RecordFlip;
 import io.drctl.dns.RecordState;
-import io.drctl.dns.TsigKey;
-import io.drctl.dns.TsigKeyException;
-import io.drctl.dns.TsigKeys;
 import io.drctl.dns.UpdateOutcome;
 import io.drctl.dns.ZoneProbe;
 import io.drctl.dns.cache.CacheFlushException;
@@ -20,7 +16,6 @@ import io.drctl.dns.cache.CacheHost;
 import io.drctl.dns.cache.FlushResult;
 import io.drctl.dns.cache.ResolverCacheFlusher;
 import io.drctl.host.Values;
-import io.drctl.orchestrator.model.Dns;
 import io.drctl.orchestrator.model.DnsRecord;
 import io.drctl.orchestrator.model.Host;
 import io.drctl.orchestrator.model.Inventory;
@@ -37,7 +32,6 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,39 +111,11 @@ public final class DnsStepTypes {
     }
 
     static DnsZone zone(Inventory inv) {
-        Dns dns = inv.dns().orElseThrow();
-        List<DnsServer> servers = dns.servers().stream().map(s -> new DnsServer(s.name(), s.address(), s.port())).toList();
-        return new DnsZone(dns.zone(), servers.get(0), servers);
-    }
-
-    static Optional<TsigKey> key(ActionContext ctx) throws StepFailure {
-        Optional<Dns.TsigRef> ref = ctx.inventory().dns().orElseThrow().tsig();
-        if (ref.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            if (ref.get().keyFile().isPresent()) {
-                return Optional.of(TsigKeys.fromFile(expandHome(ref.get().keyFile().get(), ctx.env()), Optional.empty()));
-            }
-            return Optional.of(TsigKeys.fromEnvironment(ctx.env(), ref.get().keyEnv().orElseThrow()));
-        } catch (TsigKeyException e) {
-            throw new StepFailure("TSIG key (" + ref.get() + "): " + e.getMessage(), false, e);
-        }
-    }
-
-    static Path expandHome(String path, Map<String, String> env) {
-        if (path.startsWith("~/")) {
-            return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), path.substring(2));
-        }
-        return Path.of(path);
+        return AdapterAccess.dnsZone(inv);
     }
 
     static DnsClient client(ActionContext ctx, boolean signed) throws StepFailure {
-        return new DnsClient(signed ? key(ctx) : Optional.empty(), ctx.clock(), QUERY_TIMEOUT);
-    }
-
-    static io.drctl.dns.Sleeper sleeper(ActionContext ctx) {
-        return d -> Pauses.pause(ctx, d);
+        return new DnsClient(signed ? AdapterAccess.tsigKey(ctx) : Optional.empty(), ctx.clock(), QUERY_TIMEOUT);
     }
 
     static StepFailure failure(DnsException e) {
@@ -432,7 +398,7 @@ public final class DnsStepTypes {
         public Applied apply(ActionContext ctx) throws Exception {
             DnsZone zone = zone(ctx.inventory());
             DnsVerifier verifier = new DnsVerifier(client(ctx, false), ctx.clock(),
-                    sleeper(ctx), interval);
+                    d -> AdapterAccess.pause(ctx, d), interval);
             try {
                 DnsVerifier.Verified v = verifier.verify(zone.servers(), want, ctx.cancellation().remaining(within));
                 return Applied.of(v.servers().size() + " server(s) answer " + show(want) + " after "
@@ -629,7 +595,7 @@ public final class DnsStepTypes {
 
         @Override
         public Applied apply(ActionContext ctx) throws Exception {
-            ResolverCacheFlusher flusher = new ResolverCacheFlusher(ctx.clock(), sleeper(ctx),
+            ResolverCacheFlusher flusher = new ResolverCacheFlusher(ctx.clock(), d -> AdapterAccess.pause(ctx, d),
                     Duration.ofSeconds(30), interval);
             CacheHost ch = new CacheHost(host.ref(), ctx.hosts().runner(host));
             try {

@@ -1,9 +1,7 @@
 package io.drctl.orchestrator.steps.adapters;
 
-import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.model.Host;
 import io.drctl.orchestrator.model.Inventory;
-import io.drctl.orchestrator.model.Provider;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
@@ -18,27 +16,17 @@ import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.vm.CheckOutcome;
-import io.drctl.vm.CommandTemplates;
-import io.drctl.vm.CommandVmProvider;
 import io.drctl.vm.GuestReady;
 import io.drctl.vm.GuestWait;
 import io.drctl.vm.PowerResult;
 import io.drctl.vm.PowerState;
 import io.drctl.vm.ReadinessCheck;
-import io.drctl.vm.SecretRef;
-import io.drctl.vm.Sleeper;
-import io.drctl.vm.TrustStoreRef;
 import io.drctl.vm.VmException;
 import io.drctl.vm.VmProvider;
 import io.drctl.vm.VmRef;
-import io.drctl.vm.VsphereConfig;
-import io.drctl.vm.VsphereRestProvider;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code vm.start} and {@code vm.stop}: power the targets' VMs through their inventory provider
@@ -204,7 +192,7 @@ public final class VmStepTypes {
                 PowerResult r = start ? p.start(ref()) : p.stop(ref());
                 String summary = (r.changed() ? "powered " : "already ") + (start ? "on" : "off") + ": " + r.before() + " -> " + r.after();
                 if (start && !waitFor.isEmpty()) {
-                    GuestWait wait = new GuestWait(ctx.clock(), sleeper(ctx), Duration.ofSeconds(1));
+                    GuestWait wait = new GuestWait(ctx.clock(), d -> AdapterAccess.pause(ctx, d), Duration.ofSeconds(1));
                     GuestReady ready = wait.await(host.ref(), checks(ctx.inventory()), ctx.cancellation().remaining(within));
                     summary += "; guest ready after " + ready.elapsed().toMillis() + " ms (" + ready.checks() + ")";
                 }
@@ -237,27 +225,8 @@ public final class VmStepTypes {
         }
 
         private VmProvider provider(ActionContext ctx) throws StepFailure {
-            Provider p = ctx.inventory().providers().get(host.vm().orElseThrow().provider());
-            try {
-                if (p instanceof Provider.Command c) {
-                    return new CommandVmProvider(c.name(),
-                            CommandTemplates.of(c.start(), c.stop(), c.status(), c.running(), c.stopped()),
-                            LocalCommandRunner.local(), Duration.ofMinutes(2), Duration.ofMinutes(2), Duration.ofSeconds(1),
-                            ctx.clock(), sleeper(ctx));
-                }
-                Provider.Vsphere v = (Provider.Vsphere) p; // sealed: the only other kind
-                VsphereConfig config = VsphereConfig.of(URI.create(v.url()), v.user(), SecretRef.env(v.passwordEnv()),
-                        v.trustStore().map(t -> new TrustStoreRef(Path.of(t), "PKCS12", Optional.empty())).orElse(null));
-                return new VsphereRestProvider(config, ctx.env(), sleeper(ctx));
-            } catch (VmException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
-            } catch (IllegalArgumentException e) {
-                throw new StepFailure("VM provider `" + p.name() + "`: " + e.getMessage(), false, e);
-            }
+            return AdapterAccess.vmProvider(ctx, host, Duration.ofMinutes(2));
         }
     }
 
-    static Sleeper sleeper(ActionContext ctx) {
-        return d -> Pauses.pause(ctx, d);
-    }
 }

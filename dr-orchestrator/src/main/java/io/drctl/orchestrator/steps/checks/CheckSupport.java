@@ -1,8 +1,6 @@
 package io.drctl.orchestrator.steps.checks;
 
-import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
-import io.drctl.orchestrator.spi.CancelledException;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Verified;
 import java.time.Duration;
@@ -38,16 +36,5 @@ final class CheckSupport {
             return sign + String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
         }
         return sign + String.format(java.util.Locale.ROOT, "%dm%02ds", ms / 60_000, (ms / 1000) % 60);
-    }
-
-    /** A sleeper that pauses through the step's cancellation (so the step timeout ends a wait). */
-    static void pause(ActionContext ctx, Duration d) throws InterruptedException {
-        try {
-            ctx.cancellation().pause(d);
-        } catch (CancelledException e) {
-            InterruptedException ie = new InterruptedException(e.getMessage());
-            ie.initCause(e);
-            throw ie;
-        }
     }
 }

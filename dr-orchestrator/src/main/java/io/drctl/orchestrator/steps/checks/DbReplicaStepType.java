@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.steps.checks;
 
+import io.drctl.orchestrator.steps.adapters.AdapterAccess;
 import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
@@ -19,7 +20,6 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,11 +117,7 @@ public final class DbReplicaStepType implements StepType {
         String socketDir = step.fields().optString("socketDir").orElse("/var/run/postgresql");
         List<Action> out = new ArrayList<>();
         for (Host h : step.hosts()) {
-            Host.DbSpec db = h.db().orElseThrow();
-            int port = db.port().orElseGet(() -> x.inventory().ports().getOrDefault("dbms", 5432));
-            PostgresInstance instance = new PostgresInstance(h.ref(), socketDir, port, Optional.of(db.osUser().orElse("postgres")),
-                    "postgres", "postgres", db.version().map(ver -> Path.of("/usr/lib/postgresql/" + ver + "/bin")),
-                    db.dataDir().map(Path::of));
+            PostgresInstance instance = AdapterAccess.postgres(h, x.inventory(), socketDir);
             out.add(new ReplicaAction(h, instance, new Bounds(primary, maxLag, maxBytes)));
         }
         return out;
@@ -208,7 +204,7 @@ public final class DbReplicaStepType implements StepType {
         public Probe probe(ActionContext ctx) throws Exception {
             PgProbe p;
             try {
-                p = new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> CheckSupport.pause(ctx, d),
+                p = new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> AdapterAccess.pause(ctx, d),
                         Duration.ofSeconds(1)).probe();
             } catch (DbmsException e) {
                 throw new StepFailure(e.getMessage(), e.isRetriable(), e);

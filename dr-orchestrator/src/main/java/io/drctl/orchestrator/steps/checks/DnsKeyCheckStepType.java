@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.steps.checks;
 
+import io.drctl.orchestrator.steps.adapters.AdapterAccess;
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
@@ -7,9 +8,6 @@ import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
 import io.drctl.dns.KeyCheck;
 import io.drctl.dns.TsigKey;
-import io.drctl.dns.TsigKeyException;
-import io.drctl.dns.TsigKeys;
-import io.drctl.orchestrator.model.Dns;
 import io.drctl.orchestrator.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
@@ -23,11 +21,9 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -87,9 +83,8 @@ public final class DnsKeyCheckStepType implements StepType {
 
     @Override
     public List<Action> expand(StepSpec step, Expansion x) {
-        Dns dns = x.inventory().dns().orElseThrow();
-        List<DnsServer> servers = dns.servers().stream().map(s -> new DnsServer(s.name(), s.address(), s.port())).toList();
-        DnsZone zone = new DnsZone(dns.zone(), servers.get(0), servers);
+        DnsZone zone = AdapterAccess.dnsZone(x.inventory());
+        List<DnsServer> servers = zone.servers();
         Optional<Duration> maxSkew = step.fields().duration("maxSkew");
         List<Action> out = new ArrayList<>();
         for (DnsServer s : servers) {
@@ -98,24 +93,9 @@ public final class DnsKeyCheckStepType implements StepType {
         return out;
     }
 
-    static Path expandHome(String path, Map<String, String> env) {
-        if (path.startsWith("~/")) {
-            return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), path.substring(2));
-        }
-        return Path.of(path);
-    }
-
-    /** Loads the key the inventory references (file or environment variable); the secret never leaves TsigKey. */
+    /** The key the inventory references; validation guaranteed there is one. */
     static TsigKey key(ActionContext ctx) throws StepFailure {
-        Dns.TsigRef ref = ctx.inventory().dns().orElseThrow().tsig().orElseThrow();
-        try {
-            if (ref.keyFile().isPresent()) {
-                return TsigKeys.fromFile(expandHome(ref.keyFile().get(), ctx.env()), Optional.empty());
-            }
-            return TsigKeys.fromEnvironment(ctx.env(), ref.keyEnv().orElseThrow());
-        } catch (TsigKeyException e) {
-            throw new StepFailure("TSIG key (" + ref + "): " + e.getMessage(), false, e);
-        }
+        return AdapterAccess.tsigKey(ctx).orElseThrow();
     }
 
     static final class KeyAction implements Action {

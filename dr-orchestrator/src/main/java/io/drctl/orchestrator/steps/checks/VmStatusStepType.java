@@ -1,8 +1,7 @@
 package io.drctl.orchestrator.steps.checks;
 
-import io.drctl.host.LocalCommandRunner;
+import io.drctl.orchestrator.steps.adapters.AdapterAccess;
 import io.drctl.orchestrator.model.Host;
-import io.drctl.orchestrator.model.Provider;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
@@ -15,18 +14,10 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
-import io.drctl.vm.CommandTemplates;
-import io.drctl.vm.CommandVmProvider;
 import io.drctl.vm.PowerState;
-import io.drctl.vm.SecretRef;
-import io.drctl.vm.TrustStoreRef;
 import io.drctl.vm.VmException;
 import io.drctl.vm.VmProvider;
 import io.drctl.vm.VmRef;
-import io.drctl.vm.VsphereConfig;
-import io.drctl.vm.VsphereRestProvider;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,23 +139,7 @@ public final class VmStatusStepType implements StepType {
         }
 
         private VmProvider provider(ActionContext ctx) throws StepFailure {
-            Provider p = ctx.inventory().providers().get(host.vm().orElseThrow().provider());
-            try {
-                if (p instanceof Provider.Command c) {
-                    return new CommandVmProvider(c.name(),
-                            CommandTemplates.of(c.start(), c.stop(), c.status(), c.running(), c.stopped()),
-                            LocalCommandRunner.local(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
-                            ctx.clock(), d -> CheckSupport.pause(ctx, d));
-                }
-                Provider.Vsphere v = (Provider.Vsphere) p; // sealed: the only other kind
-                VsphereConfig config = VsphereConfig.of(URI.create(v.url()), v.user(), SecretRef.env(v.passwordEnv()),
-                        v.trustStore().map(t -> new TrustStoreRef(Path.of(t), "PKCS12", Optional.empty())).orElse(null));
-                return new VsphereRestProvider(config, ctx.env(), d -> CheckSupport.pause(ctx, d));
-            } catch (VmException e) {
-                throw new StepFailure(host.ref() + ": VM provider `" + p.name() + "`: " + e.getMessage(), e.isRetriable(), e);
-            } catch (IllegalArgumentException e) {
-                throw new StepFailure(host.ref() + ": VM provider `" + p.name() + "`: " + e.getMessage(), false, e);
-            }
+            return AdapterAccess.vmProvider(ctx, host, Duration.ofMinutes(1));
         }
     }
 }
