@@ -80,8 +80,7 @@ class LabCrashResumeIT {
         assertEquals(Optional.of("10.77.2.30"), Lab.lookupAtBind("configdb"));
         assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R2_MFWK_P, "10.77.1.30", Lab.DBMS_PORT), "old DBMS fenced");
         assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R2_MFWK_P, "10.77.2.30", Lab.DBMS_PORT), "new DBMS open");
-        String greeting = Lab.exec(LabHost.R2_APP_P,
-                "timeout 5 bash -c 'exec 3<>/dev/tcp/10.77.2.10/2020; head -n1 <&3'").stdout().strip();
+        String greeting = LabCli.greeting(LabHost.R2_APP_P, "10.77.2.10");
         assertEquals("CS OK db=10.77.2.30", greeting);
         List<String> journal = Fixtures.brief(runDir);
         assertTrue(journal.contains("run.resumed"), journal.toString());

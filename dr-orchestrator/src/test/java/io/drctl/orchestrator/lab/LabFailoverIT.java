@@ -3,16 +3,14 @@ package io.drctl.orchestrator.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
-import io.drctl.orchestrator.cli.Main;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -57,25 +55,8 @@ class LabFailoverIT {
         }
     }
 
-    record Cli(int exit, String out, String err) {
-    }
-
     static Cli drctl(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new java.util.ArrayList<>(List.of(args));
-        all.add("--state-dir");
-        all.add(stateDir.toString());
-        int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        Cli c = new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        System.out.println(c.out());
-        System.err.println(c.err());
-        return c;
-    }
-
-    static String runbook(String name) {
-        return repo.resolve("runbooks").resolve(name).toString();
+        return LabCli.drctl(stateDir, args);
     }
 
     static String inventory() {
@@ -93,12 +74,6 @@ class LabFailoverIT {
         }
     }
 
-    static String inRecovery(LabHost dbms) {
-        CommandResult r = Lab.exec(dbms, "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -qAt -h /run/postgresql "
-                + "-p 5432 -U postgres -c 'SELECT pg_is_in_recovery()'");
-        return r.stdout().strip();
-    }
-
     static String resolvesOn(LabHost host, String name) {
         return Lab.exec(host, "getent ahostsv4 " + name + "." + Lab.ZONE + " | awk 'NR==1{print $1}'").stdout().strip();
     }
@@ -106,13 +81,13 @@ class LabFailoverIT {
     @Test
     @Order(1)
     void failover_movesEveryPartToRegion2() throws Exception {
-        Cli c = drctl("run", "-i", inventory(), runbook("full-failover.yaml"));
+        Cli c = drctl("run", "-i", inventory(), LabCli.runbook("full-failover.yaml"));
         assertEquals(0, c.exit(), "failover run failed:\n" + c.out() + c.err());
 
         assertEquals(Optional.of("10.77.2.10"), Lab.lookupAtBind("cfgmaster"));
         assertEquals(Optional.of("10.77.2.11"), Lab.lookupAtBind("cfgmaster-bk"));
         assertEquals(Optional.of("10.77.2.30"), Lab.lookupAtBind("configdb"));
-        assertEquals("f", inRecovery(LabHost.R2_DBMS), "region2 DBMS must be a primary");
+        assertEquals("f", LabCli.inRecovery(LabHost.R2_DBMS), "region2 DBMS must be a primary");
         assertTrue(Lab.isRunning(LabHost.R2_MFWK_P) && Lab.isRunning(LabHost.R2_MFWK_B), "region2 Framework VMs powered on");
         assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R2_MFWK_P, "10.77.2.30", Lab.DBMS_PORT), "new DBMS reachable");
         assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R2_MFWK_P, "10.77.1.30", Lab.DBMS_PORT), "old DBMS fenced");
@@ -127,7 +102,7 @@ class LabFailoverIT {
     @Test
     @Order(2)
     void failover_again_changesNothing() {
-        Cli c = drctl("run", "-i", inventory(), runbook("full-failover.yaml"));
+        Cli c = drctl("run", "-i", inventory(), LabCli.runbook("full-failover.yaml"));
         assertEquals(0, c.exit(), c.out() + c.err());
         for (String step : List.of("promote-db\\s+db.promote", "fence-old\\s+firewall.fence", "unfence-new\\s+firewall.unfence",
                 "start-framework\\s+vm.start", "flip-dns\\s+dns.update")) {
@@ -140,14 +115,14 @@ class LabFailoverIT {
     @Order(3)
     void failback_restoresTheNormalState() {
         String reseed = repo.resolve("lab/db-reseed").toString();
-        Cli c = drctl("run", "-i", inventory(), runbook("failback.yaml"), "--yes",
+        Cli c = drctl("run", "-i", inventory(), LabCli.runbook("failback.yaml"), "--yes",
                 "-p", "reseedCommand=" + reseed, "-p", "reseedCheck=" + reseed + " --check");
         assertEquals(0, c.exit(), "failback run failed:\n" + c.out() + c.err());
 
         assertEquals(Optional.of("10.77.1.10"), Lab.lookupAtBind("cfgmaster"));
         assertEquals(Optional.of("10.77.1.30"), Lab.lookupAtBind("configdb"));
-        assertEquals("f", inRecovery(LabHost.R1_DBMS));
-        assertEquals("t", inRecovery(LabHost.R2_DBMS), "region2 is a replica again");
+        assertEquals("f", LabCli.inRecovery(LabHost.R1_DBMS));
+        assertEquals("t", LabCli.inRecovery(LabHost.R2_DBMS), "region2 is a replica again");
         assertTrue(!Lab.isRunning(LabHost.R2_MFWK_P) && !Lab.isRunning(LabHost.R2_MFWK_B), "region2 Framework dormant again");
         CommandResult check = Lab.check();
         assertEquals(0, check.exitCode(), "lab/check after failback:\n" + check.stdout());
@@ -158,8 +133,8 @@ class LabFailoverIT {
     void drill_writesAPassingTimedReport() throws Exception {
         String reseed = repo.resolve("lab/db-reseed").toString();
         Cli c = drctl("drill", "-i", inventory(), "--yes",
-                "--failover", runbook("full-failover.yaml"), "--failback", runbook("failback.yaml"),
-                "--readiness", runbook("readiness.yaml"),
+                "--failover", LabCli.runbook("full-failover.yaml"), "--failback", LabCli.runbook("failback.yaml"),
+                "--readiness", LabCli.runbook("readiness.yaml"),
                 "-p", "reseedCommand=" + reseed, "-p", "reseedCheck=" + reseed + " --check");
         assertEquals(0, c.exit(), "drill failed:\n" + c.out() + c.err());
         assertTrue(c.out().contains("PASSED: RTO "), c.out());

@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
-import io.drctl.orchestrator.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -39,16 +35,7 @@ class LabPartialFailoverIT {
     }
 
     int run(String runbook) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8),
-                "run", "--state-dir", state.toString(), "-i", Lab.inventory().toString(),
-                Lab.repoRoot().resolve("runbooks").resolve(runbook).toString());
-        System.out.println(out.toString(StandardCharsets.UTF_8));
-        return code;
-    }
-
-    static String greeting(LabHost from, String address) {
-        return Lab.exec(from, "timeout 5 bash -c 'exec 3<>/dev/tcp/" + address + "/2020; head -n1 <&3'").stdout().strip();
+        return LabCli.drctl(state, "run", "-i", Lab.inventory().toString(), LabCli.runbook(runbook)).exit();
     }
 
     @Test
@@ -59,7 +46,7 @@ class LabPartialFailoverIT {
         assertEquals(Optional.of("10.77.2.11"), Lab.lookupAtBind("cfgmaster-bk"));
         assertEquals(Optional.of("10.77.1.30"), Lab.lookupAtBind("configdb"), "the DBMS FQDN is untouched");
         assertFalse(Lab.isRunning(LabHost.R1_MFWK_P) || Lab.isRunning(LabHost.R1_MFWK_B), "one master CS pair only");
-        assertEquals("CS OK db=10.77.1.30", greeting(LabHost.R2_APP_P, "10.77.2.10"));
+        assertEquals("CS OK db=10.77.1.30", LabCli.greeting(LabHost.R2_APP_P, "10.77.2.10"));
         for (LabHost app : List.of(LabHost.R1_APP_P, LabHost.R2_APP_B)) {
             assertEquals("10.77.2.10", Lab.exec(app, "getent ahostsv4 cfgmaster.cc.lab.test | awk 'NR==1{print $1}'").stdout().strip());
         }
@@ -73,7 +60,7 @@ class LabPartialFailoverIT {
         assertEquals(Optional.of("10.77.2.30"), Lab.lookupAtBind("configdb"));
         assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R1_MFWK_P, "10.77.1.30", Lab.DBMS_PORT), "old DBMS fenced");
         assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, "10.77.2.30", Lab.DBMS_PORT), "new DBMS open");
-        assertEquals("CS OK db=10.77.2.30", greeting(LabHost.R1_APP_P, "10.77.1.10"));
+        assertEquals("CS OK db=10.77.2.30", LabCli.greeting(LabHost.R1_APP_P, "10.77.1.10"));
         assertTrue(Lab.isRunning(LabHost.R1_MFWK_P));
     }
 }

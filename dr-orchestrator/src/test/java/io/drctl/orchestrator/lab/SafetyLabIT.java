@@ -4,18 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.cli.Main;
 import io.drctl.orchestrator.engine.Journal;
 import io.drctl.orchestrator.engine.JournalEvent;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,27 +49,8 @@ class SafetyLabIT {
         }
     }
 
-    record Cli(int exit, String out, String err) {
-    }
-
     static Cli drctl(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new java.util.ArrayList<>(List.of(args));
-        all.add("--state-dir");
-        all.add(stateDir.toString());
-        int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        Cli c = new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        System.out.println(c.out());
-        System.err.println(c.err());
-        return c;
-    }
-
-    static String inRecovery(LabHost dbms) {
-        CommandResult r = Lab.exec(dbms, "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -qAt -h /run/postgresql "
-                + "-p 5432 -U postgres -c 'SELECT pg_is_in_recovery()'");
-        return r.stdout().strip();
+        return LabCli.drctl(stateDir, args);
     }
 
     @Test
@@ -100,8 +78,8 @@ class SafetyLabIT {
         assertEquals(Optional.of("10.77.1.10"), Lab.lookupAtBind("cfgmaster"));
         assertEquals(Optional.of("10.77.1.11"), Lab.lookupAtBind("cfgmaster-bk"));
         assertEquals(Optional.of("10.77.1.30"), Lab.lookupAtBind("configdb"));
-        assertEquals("t", inRecovery(LabHost.R2_DBMS), "region2 DBMS must still be a replica");
-        assertEquals("f", inRecovery(LabHost.R1_DBMS), "region1 DBMS must still be the primary");
+        assertEquals("t", LabCli.inRecovery(LabHost.R2_DBMS), "region2 DBMS must still be a replica");
+        assertEquals("f", LabCli.inRecovery(LabHost.R1_DBMS), "region1 DBMS must still be the primary");
         assertFalse(Lab.isRunning(LabHost.R2_MFWK_P) || Lab.isRunning(LabHost.R2_MFWK_B), "region2 Framework must stay dormant");
         assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, LabHost.R1_DBMS.address(), Lab.DBMS_PORT),
                 "region1 DBMS must not have been fenced");
