@@ -98,27 +98,7 @@ public final class Resolver {
         if (problems.size() > before) {
             return Optional.empty();
         }
-        t.validate(spec, new StepValidation() {
-            @Override
-            public Inventory inventory() {
-                return inv;
-            }
-
-            @Override
-            public Map<String, String> params() {
-                return params;
-            }
-
-            @Override
-            public void problem(String field, String message) {
-                problems.add(spec.fields().location(field), "step `" + st.id() + "`: " + message);
-            }
-
-            @Override
-            public void problem(String field, String message, String hint) {
-                problems.add(spec.fields().location(field), "step `" + st.id() + "`: " + message, hint);
-            }
-        });
+        t.validate(spec, validation(inv, params, spec.fields(), "step `" + st.id() + "`: ", problems));
         return problems.size() > before ? Optional.empty() : Optional.of(spec);
     }
 
@@ -261,5 +241,31 @@ public final class Resolver {
             }
             default -> throw new IllegalStateException("unhandled field kind " + fs.kind());
         }
+    }
+
+    /** A problem sink for a step's or a rule's own validation: located at the field, prefixed with what it is. */
+    static StepValidation validation(Inventory inv, Map<String, String> params, StepFields fields, String prefix,
+                                     Problems problems) {
+        return new StepValidation() {
+            @Override
+            public Inventory inventory() {
+                return inv;
+            }
+
+            @Override
+            public Map<String, String> params() {
+                return params;
+            }
+
+            @Override
+            public void problem(String field, String message) {
+                problems.add(fields.location(field), prefix + message);
+            }
+
+            @Override
+            public void problem(String field, String message, String hint) {
+                problems.add(fields.location(field), prefix + message, hint);
+            }
+        };
     }
 }

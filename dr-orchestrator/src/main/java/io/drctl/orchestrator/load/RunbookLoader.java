@@ -9,7 +9,6 @@ import io.drctl.orchestrator.safety.SafetyRule;
 import io.drctl.orchestrator.safety.SafetyRules;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepFields;
-import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.yaml.Fields;
 import io.drctl.orchestrator.yaml.Hints;
 import io.drctl.orchestrator.yaml.Location;
@@ -197,27 +196,7 @@ public final class RunbookLoader {
             }
             RuleSpec spec = new RuleSpec(r.id(), r.type(), r.description().map(d -> Params.substituteText(d, params)),
                     new StepFields(values, locations, r.location()), r.location());
-            t.validate(spec, new StepValidation() {
-                @Override
-                public Inventory inventory() {
-                    return inv;
-                }
-
-                @Override
-                public Map<String, String> params() {
-                    return params;
-                }
-
-                @Override
-                public void problem(String field, String message) {
-                    problems.add(spec.fields().location(field), "rule `" + r.id() + "`: " + message);
-                }
-
-                @Override
-                public void problem(String field, String message, String hint) {
-                    problems.add(spec.fields().location(field), "rule `" + r.id() + "`: " + message, hint);
-                }
-            });
+            t.validate(spec, Resolver.validation(inv, params, spec.fields(), "rule `" + r.id() + "`: ", problems));
             if (problems.size() == before) {
                 out.add(spec);
             }
