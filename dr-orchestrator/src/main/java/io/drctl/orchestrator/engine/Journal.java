@@ -63,7 +63,7 @@ public final class Journal implements AutoCloseable {
     /** Appends and fsyncs one event. */
     public synchronized JournalEvent append(String event, String step, String target, Map<String, ?> data) {
         Map<String, Object> clean = new LinkedHashMap<>();
-        data.forEach((k, v) -> clean.put(k, v instanceof String s ? redactor.redact(s) : v));
+        data.forEach((k, v) -> clean.put(k, redactor.redactDeep(v)));
         JournalEvent e = new JournalEvent(++seq, clock.instant(), event, Optional.ofNullable(step),
                 Optional.ofNullable(target), clean);
         Map<String, Object> line = new LinkedHashMap<>();

@@ -45,6 +45,24 @@ public final class Redactor {
         return new Redactor(values);
     }
 
+    /** {@link #redact(String)} applied to every string inside {@code v}, at any depth (maps, lists); other values as they are. */
+    public Object redactDeep(Object v) {
+        if (v instanceof String s) {
+            return redact(s);
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(k instanceof String ks ? redact(ks) : k, redactDeep(x)));
+            return out;
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            List<Object> out = new ArrayList<>();
+            c.forEach(x -> out.add(redactDeep(x)));
+            return out;
+        }
+        return v;
+    }
+
     public String redact(String s) {
         String out = s;
         for (String secret : secrets) {
