@@ -23,6 +23,11 @@ import org.apache.commons.exec.PumpStreamHandler;
  */
 public final class LocalCommandRunner implements CommandRunner {
 
+    /** Whether {@code setsid} and {@code /proc} are there to supervise local commands (Linux). */
+    private static final boolean SUPERVISED = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self"))
+            && (java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/setsid"))
+            || java.nio.file.Files.isExecutable(java.nio.file.Path.of("/bin/setsid")));
+
     private final List<String> prefix;
     private final String description;
     private final Map<String, String> environment;
@@ -54,19 +59,49 @@ public final class LocalCommandRunner implements CommandRunner {
         return new LocalCommandRunner(argvPrefix, description, null);
     }
 
+    /**
+     * Runs the command in a session (process group) of its own, next to a watcher that kills the whole
+     * group as soon as this JVM is gone (its parent changes): a drctl killed with SIGKILL mid-command
+     * leaves no command running behind it. Arguments: $1 = this JVM's pid, $2 = the command.
+     */
+    static final String SUPERVISOR = String.join("\n",
+            "p=$1; s=$$",
+            "( while read -r _ _ _ pp _ < /proc/$s/stat && [ \"$pp\" = \"$p\" ]; do sleep 1; done; kill -KILL 0 ) "
+                    + "</dev/null >/dev/null 2>&1 &",
+            "w=$!",
+            "sh -c \"$2\" drctl-command <&0 &",
+            "c=$!",
+            "wait \"$c\"; rc=$?",
+            "kill \"$w\" 2>/dev/null",
+            "exit $rc");
+
+    /**
+     * Whether commands of {@link #local()} runners run supervised: in a process group of their own that
+     * is killed when this JVM goes away, however it goes (SIGKILL included).
+     */
+    public static boolean supervised() {
+        return SUPERVISED;
+    }
+
     @Override
     public CommandResult run(String command, Duration timeout) throws HostAccessException {
         List<String> argv = new ArrayList<>(prefix);
-        argv.add("sh");
-        argv.add("-c");
-        argv.add(command);
+        if (prefix.isEmpty() && SUPERVISED) {
+            argv.addAll(List.of("setsid", "sh", "-c", SUPERVISOR, "drctl-supervisor",
+                    Long.toString(ProcessHandle.current().pid()), command));
+        } else {
+            // behind a prefix (a namespace) this JVM's pid is not visible: plain sh, killed by the timeout only
+            argv.add("sh");
+            argv.add("-c");
+            argv.add(command);
+        }
         CommandLine cl = new CommandLine(argv.get(0));
         for (String a : argv.subList(1, argv.size())) {
             cl.addArgument(a, false);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        TreeKiller killer = new TreeKiller();
+        TreeKiller killer = new TreeKiller(prefix.isEmpty() && SUPERVISED);
         DefaultExecutor executor = DefaultExecutor.builder().get();
         executor.setStreamHandler(new PumpStreamHandler(out, err));
         executor.setProcessDestroyer(killer);
@@ -100,6 +135,12 @@ public final class LocalCommandRunner implements CommandRunner {
      */
     private static final class TreeKiller implements ProcessDestroyer {
         private final AtomicReference<Process> process = new AtomicReference<>();
+        private final boolean groupLeader;
+
+        /** @param groupLeader the process leads its own process group ({@code setsid}), so the group can be killed at once */
+        TreeKiller(boolean groupLeader) {
+            this.groupLeader = groupLeader;
+        }
         private final AtomicBoolean timedOut = new AtomicBoolean();
         private volatile boolean killed;
 
@@ -135,6 +176,17 @@ public final class LocalCommandRunner implements CommandRunner {
                 return;
             }
             killed = true;
+            if (groupLeader) {
+                // one atomic kill of the whole group: killing a child first would let its shell run the next command
+                try {
+                    new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(2, TimeUnit.SECONDS);
+                } catch (IOException e) {
+                    // fall through to the per-process kill below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             // twice: a child forked while the first pass ran is caught by the second
             for (int pass = 0; pass < 2; pass++) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -359,10 +359,33 @@ final class Commands {
                     Durations.format(o.duration()), o.error().orElse(""));
         }
         out.println("run " + r.runId() + ": " + r.status() + " in " + Durations.format(r.duration()));
+        if (r.status() == Status.COMPLETED_WITH_FAILURES) {
+            List<StepOutcome> failed = r.steps().stream()
+                    .filter(o -> !o.status().isSuccessful() && o.status() != Status.SKIPPED).toList();
+            out.println("completed with " + failed.size() + " best-effort failure(s) (steps marked onFailure: continue):");
+            failed.forEach(o -> out.println("  " + o.id() + ": " + o.status() + o.error().map(e -> ": " + e).orElse("")));
+        }
     }
 
     static int exitFor(Status s) {
-        return s.isSuccessful() ? ExitCodes.OK : s == Status.REFUSED ? ExitCodes.REFUSED : ExitCodes.STEP_FAILED;
+        return switch (s) {
+            case REFUSED -> ExitCodes.REFUSED;
+            case COMPLETED_WITH_FAILURES -> ExitCodes.BEST_EFFORT_FAILED;
+            default -> s.isSuccessful() ? ExitCodes.OK : ExitCodes.STEP_FAILED;
+        };
+    }
+
+    /** After a run or resume: how to go on when it did not simply succeed. */
+    static void explainEnd(Ctx ctx, Runs runs, Path stateDir, RunResult r) throws IOException {
+        if (r.status() == Status.REFUSED) {
+            explainRefusal(ctx, runs, stateDir, r.runId());
+        } else if (r.status() == Status.COMPLETED_WITH_FAILURES) {
+            ctx.err().println("drctl: run completed with best-effort failures; to retry them, fix the cause, then:");
+            ctx.err().println("  " + resumeCommand(stateDir, r.runId()));
+        } else if (!r.status().isSuccessful()) {
+            ctx.err().println("drctl: run failed; fix the cause, then resume with:");
+            ctx.err().println("  " + resumeCommand(stateDir, r.runId()));
+        }
     }
 
     static String resumeCommand(Path stateDir, String runId) {
@@ -414,12 +437,7 @@ final class Commands {
                 return ExitCodes.REFUSED;
             }
             summary(ctx, r);
-            if (r.status() == Status.REFUSED) {
-                explainRefusal(ctx, runs, stateDir, r.runId());
-            } else if (!r.status().isSuccessful()) {
-                ctx.err().println("drctl: run failed; fix the cause, then resume with:");
-                ctx.err().println("  " + resumeCommand(stateDir, r.runId()));
-            }
+            explainEnd(ctx, runs, stateDir, r);
             return exitFor(r.status());
         }
     }
@@ -502,12 +520,7 @@ final class Commands {
                 return ExitCodes.OK;
             }
             summary(ctx, r.get());
-            if (r.get().status() == Status.REFUSED) {
-                explainRefusal(ctx, runs, stateDir, runId);
-            } else if (!r.get().status().isSuccessful()) {
-                ctx.err().println("drctl: run failed again; resume with:");
-                ctx.err().println("  " + resumeCommand(stateDir, runId));
-            }
+            explainEnd(ctx, runs, stateDir, r.get());
             return exitFor(r.get().status());
         }
     }
@@ -624,19 +637,32 @@ final class Commands {
         public Integer call() throws Exception {
             RunStore store = new RunStore(shared.stateDir(ctx));
             String id = runId;
+            List<JournalEvent> events = null;
             if (id == null) {
-                List<String> ids = store.runIds();
-                if (ids.isEmpty()) {
-                    ctx.err().println("drctl: no runs in " + store.stateDir());
+                for (String candidate : store.runIds()) {
+                    Optional<List<JournalEvent>> read = readOrWarn(ctx, store.runDir(candidate).resolve(Journal.FILE));
+                    if (read.isPresent()) {
+                        id = candidate;
+                        events = read.get();
+                        break;
+                    }
+                }
+                if (id == null) {
+                    ctx.err().println("drctl: no readable runs in " + store.stateDir());
                     return ExitCodes.INVALID_INPUT;
                 }
-                id = ids.get(0);
             }
             Optional<Path> runDir = findRun(ctx, store, id);
             if (runDir.isEmpty()) {
                 return ExitCodes.INVALID_INPUT;
             }
-            List<JournalEvent> events = Journal.read(runDir.get().resolve(Journal.FILE));
+            if (events == null) {
+                Optional<List<JournalEvent>> read = readOrWarn(ctx, runDir.get().resolve(Journal.FILE));
+                if (read.isEmpty()) {
+                    return ExitCodes.INVALID_INPUT;
+                }
+                events = read.get();
+            }
             RunState state = RunState.replay(events);
             Map<String, Object> m = describe(id, state);
             if (shared.json()) {
@@ -653,6 +679,16 @@ final class Commands {
         }
     }
 
+    /** A run's journal, or a warning on stderr naming the file and why it cannot be read (the other runs stay listed). */
+    static Optional<List<JournalEvent>> readOrWarn(Ctx ctx, Path journal) {
+        try {
+            return Optional.of(Journal.read(journal));
+        } catch (IOException | RuntimeException e) {
+            ctx.err().println("drctl: warning: skipping a run whose journal cannot be read: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     static Map<String, Object> describe(String id, RunState state) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runId", id);
@@ -663,6 +699,8 @@ final class Commands {
         m.put("user", state.start().get("user"));
         m.put("dryRun", state.start().get("dryRun"));
         m.put("params", state.params());
+        state.events().stream().filter(e -> e.event().equals("run.finished")).reduce((a, b) -> b)
+                .map(e -> e.data().get("bestEffortFailures")).ifPresent(f -> m.put("bestEffortFailures", f));
         Map<String, String> steps = new LinkedHashMap<>();
         state.steps().forEach((k, v) -> steps.put(k, v.name()));
         m.put("steps", steps);
@@ -688,8 +726,11 @@ final class Commands {
             RunStore store = new RunStore(shared.stateDir(ctx));
             List<Map<String, Object>> runs = new ArrayList<>();
             for (String id : store.runIds().stream().limit(limit).toList()) {
-                Path f = store.runDir(id).resolve(Journal.FILE);
-                Map<String, Object> m = describe(id, RunState.replay(Journal.read(f)));
+                Optional<List<JournalEvent>> events = readOrWarn(ctx, store.runDir(id).resolve(Journal.FILE));
+                if (events.isEmpty()) {
+                    continue;
+                }
+                Map<String, Object> m = describe(id, RunState.replay(events.get()));
                 m.remove("steps");
                 runs.add(m);
             }

@@ -136,9 +136,11 @@ final class Drill implements Callable<Integer> {
                 Commands.explainRefusal(ctx, runs, stateDir, r1.runId());
                 exit = ExitCodes.REFUSED;
             } else if (!r1.status().isSuccessful()) {
-                ctx.err().println("drctl: failover failed; the drill stops here. Fix the cause, then resume with:");
+                boolean bestEffort = r1.status() == io.drctl.orchestrator.engine.Status.COMPLETED_WITH_FAILURES;
+                ctx.err().println("drctl: failover " + (bestEffort ? "completed with best-effort failures (listed above)"
+                        : "failed") + "; the drill stops here. Fix the cause, then resume with:");
                 ctx.err().println("  " + Commands.resumeCommand(stateDir, r1.runId()));
-                exit = ExitCodes.STEP_FAILED;
+                exit = Commands.exitFor(r1.status());
             } else if (!noFailback) {
                 RunResult r2 = backRuns.run(inventory, failback, backParams);
                 Commands.summary(ctx, r2);
@@ -148,9 +150,10 @@ final class Drill implements Callable<Integer> {
                     Commands.explainRefusal(ctx, backRuns, stateDir, r2.runId());
                     exit = ExitCodes.REFUSED;
                 } else if (!r2.status().isSuccessful()) {
-                    ctx.err().println("drctl: failback failed. Fix the cause, then resume with:");
+                    ctx.err().println("drctl: failback " + (r2.status() == io.drctl.orchestrator.engine.Status.COMPLETED_WITH_FAILURES
+                            ? "completed with best-effort failures (listed above)" : "failed") + ". Fix the cause, then resume with:");
                     ctx.err().println("  " + Commands.resumeCommand(stateDir, r2.runId()));
-                    exit = ExitCodes.STEP_FAILED;
+                    exit = Commands.exitFor(r2.status());
                 } else if (!noReadiness && !readinessPhase(runs, "readiness-after", phases)) {
                     ctx.err().println("drctl: after the failback the readiness checks fail: the normal state is not fully back");
                     exit = ExitCodes.STEP_FAILED;

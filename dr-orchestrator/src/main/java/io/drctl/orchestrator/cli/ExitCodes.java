@@ -15,4 +15,10 @@ public final class ExitCodes {
     public static final int STEP_FAILED = 3;
     /** Refused: the state directory is locked by another run, or a safety check refused. */
     public static final int REFUSED = 4;
+    /**
+     * The run completed, but best-effort steps ({@code onFailure: continue}) failed, e.g. the old
+     * region's DBMS could not be fenced; each is listed in the summary, {@code status} and the drill
+     * report, and {@code drctl resume RUN} retries them.
+     */
+    public static final int BEST_EFFORT_FAILED = 5;
 }

@@ -17,39 +17,113 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The append-only JSON-lines journal of one run. {@link #append} returns only after the line is
  * written and {@code fsync}'d, so the engine calls it <em>before</em> each side effect it announces.
- * Every string passes through the run's {@link Redactor}.
+ * Every string, at any depth, passes through the run's {@link Redactor}.
+ *
+ * <p>One writer thread owns the file: an interrupt or cancellation of a caller (a step timing out)
+ * can never close the channel. A caller interrupted while waiting for its line still waits until the
+ * line is on disk, then gets its interrupt flag back.
+ *
+ * <p>On {@link #open}, a torn last line (a crash mid-write) is repaired: the file is truncated to
+ * the last complete line, fsync'd, and a {@code journal.repaired} event says how many bytes went.
  */
 public final class Journal implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     public static final String FILE = "journal.jsonl";
 
     private final FileChannel channel;
+    private final ExecutorService writer;
     private final Clock clock;
     private final Redactor redactor;
     private long seq;
+    private boolean closed;
 
     private Journal(FileChannel channel, Clock clock, Redactor redactor, long seq) {
         this.channel = channel;
         this.clock = clock;
         this.redactor = redactor;
         this.seq = seq;
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "drctl-journal");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Opens (creating) the journal in {@code runDir} for appending; sequence numbers continue. */
+    /**
+     * Opens (creating) the journal in {@code runDir} for appending; sequence numbers continue. A torn
+     * tail is cut off first and the repair journaled.
+     *
+     * @throws IOException when the file cannot be opened, or a line other than the last is corrupt
+     */
     public static Journal open(Path runDir, Clock clock, Redactor redactor) throws IOException {
         Path file = runDir.resolve(FILE);
-        long last = Files.exists(file) ? read(file).stream().mapToLong(JournalEvent::seq).max().orElse(0) : 0;
         boolean created = !Files.exists(file);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
-        if (created) {
-            syncDirectory(runDir); // the new file's directory entry must survive a power loss too
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        Journal j;
+        try {
+            Tail tail = repairTail(file, ch);
+            ch.position(ch.size());
+            if (created) {
+                syncDirectory(runDir); // the new file's directory entry must survive a power loss too
+            }
+            j = new Journal(ch, clock, redactor, tail.lastSeq());
+            if (tail.cutBytes() > 0) {
+                j.append(EventType.JOURNAL_REPAIRED, Map.of("truncatedBytes", tail.cutBytes(), "atOffset", tail.keptBytes(),
+                        "detail", "the last line was torn (a crash mid-write); it was cut off"));
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
-        return new Journal(ch, clock, redactor, last);
+        return j;
+    }
+
+    private record Tail(long lastSeq, long keptBytes, long cutBytes) {
+    }
+
+    /**
+     * Keeps every complete line: a last line without its newline that still parses gets the newline;
+     * one that does not parse is truncated away. Fsyncs when it changed anything.
+     */
+    private static Tail repairTail(Path file, FileChannel ch) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        int end = all.length;
+        int lastNl = -1;
+        for (int i = end - 1; i >= 0; i--) {
+            if (all[i] == '\n') {
+                lastNl = i;
+                break;
+            }
+        }
+        long lastSeq = 0;
+        List<JournalEvent> complete = parse(file, new String(all, 0, lastNl + 1, StandardCharsets.UTF_8), false);
+        for (JournalEvent e : complete) {
+            lastSeq = Math.max(lastSeq, e.seq());
+        }
+        int tailLen = end - (lastNl + 1);
+        if (tailLen == 0) {
+            return new Tail(lastSeq, end, 0);
+        }
+        String tail = new String(all, lastNl + 1, tailLen, StandardCharsets.UTF_8);
+        Optional<JournalEvent> whole = tail.isBlank() ? Optional.empty() : parseLine(tail);
+        if (whole.isPresent()) {
+            ch.position(end);
+            ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
+            ch.force(false);
+            return new Tail(Math.max(lastSeq, whole.get().seq()), end + 1, 0);
+        }
+        ch.truncate(lastNl + 1);
+        ch.force(true);
+        return new Tail(lastSeq, lastNl + 1, tailLen);
     }
 
     private static void syncDirectory(Path dir) {
@@ -60,16 +134,19 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Appends and fsyncs one event. */
-    public synchronized JournalEvent append(String event, String step, String target, Map<String, ?> data) {
+    /** Appends and fsyncs one event. Safe to call from any thread, interrupted or not. */
+    public synchronized JournalEvent append(EventType event, String step, String target, Map<String, ?> data) {
+        if (closed) {
+            throw new IllegalStateException("journal closed");
+        }
         Map<String, Object> clean = new LinkedHashMap<>();
         data.forEach((k, v) -> clean.put(k, redactor.redactDeep(v)));
-        JournalEvent e = new JournalEvent(++seq, clock.instant(), event, Optional.ofNullable(step),
+        JournalEvent e = new JournalEvent(seq + 1, clock.instant(), event.wire(), Optional.ofNullable(step),
                 Optional.ofNullable(target), clean);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("seq", e.seq());
         line.put("at", e.at().toString());
-        line.put("event", event);
+        line.put("event", e.event());
         if (step != null) {
             line.put("step", step);
         }
@@ -77,53 +154,106 @@ public final class Journal implements AutoCloseable {
             line.put("target", target);
         }
         line.putAll(clean);
+        byte[] bytes;
         try {
-            byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+            bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot encode a journal event", ex);
+        }
+        write(bytes);
+        seq++;
+        return e;
+    }
+
+    private void write(byte[] bytes) {
+        Future<?> f = writer.submit(() -> {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
             channel.force(false);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write the journal; stopping before any further side effect", ex);
+            return null;
+        });
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    return;
+                } catch (InterruptedException ie) {
+                    interrupted = true; // the line must reach the disk before the caller goes on
+                } catch (ExecutionException ee) {
+                    Throwable c = ee.getCause();
+                    throw new UncheckedIOException("cannot write the journal; stopping before any further side effect",
+                            c instanceof IOException io ? io : new IOException(c));
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return e;
     }
 
-    public JournalEvent append(String event, Map<String, ?> data) {
+    public JournalEvent append(EventType event, Map<String, ?> data) {
         return append(event, null, null, data);
     }
 
-    /** Reads a journal; a torn last line (crash mid-write) is ignored. */
+    /**
+     * Reads a journal; a torn last line (crash mid-write) is ignored.
+     *
+     * @throws IOException when a line other than the last is not a journal event (naming file and line)
+     */
     public static List<JournalEvent> read(Path file) throws IOException {
+        return parse(file, Files.readString(file, StandardCharsets.UTF_8), true);
+    }
+
+    private static List<JournalEvent> parse(Path file, String text, boolean tolerateTornLast) throws IOException {
         List<JournalEvent> out = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i);
+        String[] lines = text.split("\n", -1);
+        int last = lines.length - 1;
+        while (last >= 0 && lines[last].isBlank()) {
+            last--;
+        }
+        for (int i = 0; i <= last; i++) {
+            String l = lines[i];
             if (l.isBlank()) {
                 continue;
             }
-            Map<String, Object> m;
-            try {
-                m = JSON.readValue(l, new TypeReference<LinkedHashMap<String, Object>>() { });
-            } catch (IOException e) {
-                if (i == lines.size() - 1) {
+            Optional<JournalEvent> e = parseLine(l);
+            if (e.isEmpty()) {
+                if (i == last && tolerateTornLast) {
                     break; // torn final write
                 }
-                throw new IOException(file + ":" + (i + 1) + ": corrupt journal line", e);
+                throw new IOException(file + ":" + (i + 1) + ": corrupt journal line (not a journal event)");
             }
-            long seq = ((Number) m.remove("seq")).longValue();
-            Instant at = Instant.parse((String) m.remove("at"));
-            String event = (String) m.remove("event");
-            Optional<String> step = Optional.ofNullable((String) m.remove("step"));
-            Optional<String> target = Optional.ofNullable((String) m.remove("target"));
-            out.add(new JournalEvent(seq, at, event, step, target, m));
+            out.add(e.get());
         }
         return out;
     }
 
+    private static Optional<JournalEvent> parseLine(String l) {
+        try {
+            Map<String, Object> m = JSON.readValue(l, new TypeReference<LinkedHashMap<String, Object>>() { });
+            if (!(m.remove("seq") instanceof Number seq) || !(m.remove("at") instanceof String at)
+                    || !(m.remove("event") instanceof String event)) {
+                return Optional.empty();
+            }
+            Optional<String> step = Optional.ofNullable(m.remove("step")).map(Object::toString);
+            Optional<String> target = Optional.ofNullable(m.remove("target")).map(Object::toString);
+            return Optional.of(new JournalEvent(seq.longValue(), Instant.parse(at), event, step, target, m));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writer.shutdown();
         try {
             channel.close();
         } catch (IOException e) {

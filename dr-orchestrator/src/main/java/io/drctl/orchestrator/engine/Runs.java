@@ -57,7 +57,7 @@ public final class Runs {
                 if (!options.overrides().isEmpty()) {
                     start.put("ruleOverrides", options.overrides()); // what the operator allowed, journaled up front
                 }
-                journal.append("run.started", start);
+                journal.append(EventType.RUN_STARTED, start);
                 options.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
                         + loaded.runbook().name() + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
                 return new Engine(plan, runId, runDir, journal, options, redactor).execute(RunState.replay(List.of()));
@@ -75,6 +75,7 @@ public final class Runs {
         Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
         try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
             RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
+            requireStart(runDir, state, "resume");
             if (state.runStatus() == Status.SUCCEEDED) {
                 return Optional.empty();
             }
@@ -93,7 +94,7 @@ public final class Runs {
                 if (!options.overrides().isEmpty()) {
                     resumed.put("ruleOverrides", options.overrides());
                 }
-                journal.append("run.resumed", resumed);
+                journal.append(EventType.RUN_RESUMED, resumed);
                 options.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
                 return Optional.of(new Engine(plan, runId, runDir, journal, o, redactor).execute(state));
             }
@@ -105,6 +106,7 @@ public final class Runs {
         Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
         try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
             RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
+            requireStart(runDir, state, "roll back");
             Loaded loaded = reload(runDir, state);
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
@@ -131,6 +133,20 @@ public final class Runs {
             }
         }
         problems.throwIfAny();
+    }
+
+    /**
+     * A journal without its {@code run.started} line has lost the run's parameters and whether it was a
+     * dry run: acting on it would guess both (the runbook's defaults, live), so it is refused.
+     */
+    static void requireStart(Path runDir, RunState state, String what) throws InvalidInputException {
+        if (!state.hasStart()) {
+            io.drctl.orchestrator.yaml.Problems problems = new io.drctl.orchestrator.yaml.Problems();
+            problems.add(io.drctl.orchestrator.yaml.Location.synthetic(runDir.resolve(Journal.FILE).toString(), "run.started"),
+                    "cannot " + what + ": the journal has no run.started line, so the run's parameters and dry-run flag are"
+                            + " unknown", "start a new run with `drctl run` (add --dry-run first to see what it would do)");
+            problems.throwIfAny();
+        }
     }
 
     /** The run's copied inputs, loaded with its recorded parameters. */

@@ -21,6 +21,13 @@ public enum Status {
     TIMED_OUT(true, false, true),
     /** The run was stopped by a violated safety rule (exit 4); resumable once the rule holds or is overridden. */
     REFUSED(true, false, true),
+    /** An observing step (a wait, a check) stopped because the run aborted after another step failed. */
+    CANCELLED(true, false, true),
+    /**
+     * The run finished, but steps marked {@code onFailure: continue} failed (best-effort failures, e.g.
+     * the old region's DBMS could not be fenced); exit code 5, each failure listed.
+     */
+    COMPLETED_WITH_FAILURES(true, false, true),
     /** Not run because a dependency failed or the run was aborted. */
     SKIPPED(true, false, true),
     /** Undone by rollback. */
@@ -46,6 +53,14 @@ public enum Status {
     /** The desired state holds (or, dry run, was assessed). Resume skips these. */
     public boolean isSuccessful() {
         return successful;
+    }
+
+    /**
+     * The desired state was reached and proven in this run (applied or found satisfied): resume skips
+     * it. Unlike {@link #isSuccessful()}, a dry run's WOULD_APPLY and a rollback's REVERTED are not done.
+     */
+    public boolean isDone() {
+        return this == SUCCEEDED || this == SATISFIED;
     }
 
     /** {@code drctl resume} attempts it again (re-probing first). */

@@ -57,13 +57,13 @@ public final class RuleEvaluator {
         for (RuleSpec r : rules) {
             Check c = check(r, context);
             if (c.ok()) {
-                journal.append("rule.checked", data("rule", r.id(), "ok", true, "when", at));
+                journal.append(io.drctl.orchestrator.engine.EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at));
                 continue;
             }
-            journal.append("rule.violated", data("rule", r.id(), "type", r.type(), "detail", c.detail(), "when", at));
+            journal.append(io.drctl.orchestrator.engine.EventType.RULE_VIOLATED, data("rule", r.id(), "type", r.type(), "detail", c.detail(), "when", at));
             String reason = overrides.get(r.id());
             if (reason != null) {
-                journal.append("rule.overridden", data("rule", r.id(), "detail", c.detail(), "reason", reason, "user", user,
+                journal.append(io.drctl.orchestrator.engine.EventType.RULE_OVERRIDDEN, data("rule", r.id(), "detail", c.detail(), "reason", reason, "user", user,
                         "when", at));
             } else {
                 out.add(new Violation(r.id(), r.type(), c.detail()));

@@ -33,6 +33,26 @@ public interface Action {
     /** Proves the outcome from outside (a query, a connection). Called after apply and after a satisfied probe. */
     Verified verify(ActionContext ctx) throws Exception;
 
+    /**
+     * Whether {@link #apply} changes the system ({@code db.promote}, {@code firewall.fence}) or only
+     * observes it ({@code dns.verify}, {@code wait.tcp}: its "apply" waits or checks). Observing actions
+     * never enter rollback, are not counted as changed, run for real in a dry run (they only read), and
+     * are cancelled at once when the run aborts; a changing action finishes its current attempt.
+     */
+    default boolean changes() {
+        return true;
+    }
+
+    /**
+     * Whether whatever {@link #apply} started ends when drctl ends (a local command in its own,
+     * supervised process group). When false (a command on another host, an API call), an apply cut off
+     * by a crash may still be running or may have happened: resume re-probes and, unless the probe is
+     * satisfied, asks the operator before applying again ({@code --yes} answers).
+     */
+    default boolean stopsWithDrctl() {
+        return false;
+    }
+
     /** Whether {@link #revert} can undo apply. */
     default boolean revertible() {
         return false;

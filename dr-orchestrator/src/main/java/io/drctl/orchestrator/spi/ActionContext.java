@@ -47,4 +47,9 @@ public interface ActionContext {
 
     /** Adds a non-secret key/value to the journal entry of this action (e.g. {@code approvedBy}). */
     void note(String key, String value);
+
+    /** Whether this is a dry run: only verbs that read may run (the engine never calls apply of a changing action). */
+    default boolean dryRun() {
+        return false;
+    }
 }

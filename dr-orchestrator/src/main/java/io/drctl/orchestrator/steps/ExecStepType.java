@@ -81,6 +81,11 @@ public final class ExecStepType implements StepType {
             }
 
             @Override
+            public boolean stopsWithDrctl() {
+                return LocalCommandRunner.supervised();
+            }
+
+            @Override
             public String description() {
                 return "run `" + cmd.command() + "`" + cmd.unless().map(u -> " unless `" + u + "`").orElse("");
             }

@@ -84,6 +84,11 @@ public final class WaitTcpStepType implements StepType {
             String where = h.address() + ":" + port;
             out.add(new Action() {
                 @Override
+                public boolean changes() {
+                    return false;
+                }
+
+                @Override
                 public String target() {
                     return h.ref();
                 }

@@ -369,6 +369,11 @@ public final class DnsStepTypes {
     }
 
     static final class VerifyAction implements Action {
+        @Override
+        public boolean changes() {
+            return false;
+        }
+
         private final Map<String, Set<String>> want;
         private final Duration within;
         private final Duration interval;

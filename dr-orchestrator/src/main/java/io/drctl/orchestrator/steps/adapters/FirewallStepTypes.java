@@ -205,6 +205,11 @@ public final class FirewallStepTypes {
         }
 
         @Override
+        public boolean changes() {
+            return mode != Mode.VERIFY;
+        }
+
+        @Override
         public String target() {
             return host.ref();
         }

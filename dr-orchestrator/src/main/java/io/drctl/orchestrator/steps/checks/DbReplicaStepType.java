@@ -180,6 +180,11 @@ public final class DbReplicaStepType implements StepType {
     }
 
     static final class ReplicaAction implements Action {
+        @Override
+        public boolean changes() {
+            return false;
+        }
+
         private final Host host;
         private final PostgresInstance instance;
         private final Bounds bounds;

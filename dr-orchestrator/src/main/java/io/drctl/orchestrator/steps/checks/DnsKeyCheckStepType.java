@@ -99,6 +99,11 @@ public final class DnsKeyCheckStepType implements StepType {
     }
 
     static final class KeyAction implements Action {
+        @Override
+        public boolean changes() {
+            return false;
+        }
+
         private final DnsZone zone;
         private final DnsServer server;
         private final Optional<Duration> maxSkew;

@@ -95,6 +95,11 @@ public final class VmStatusStepType implements StepType {
     }
 
     static final class StatusAction implements Action {
+        @Override
+        public boolean changes() {
+            return false;
+        }
+
         private final Host host;
         private final Expect expect;
 
