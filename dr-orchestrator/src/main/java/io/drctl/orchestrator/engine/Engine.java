@@ -127,7 +127,7 @@ public final class Engine {
                         continue;
                     }
                     Status before = previous.step(id);
-                    if (before.isDone()) {
+                    if (doneBefore(id, previous)) {
                         status.put(id, before);
                         journal.append(EventType.STEP_ALREADY_DONE, id, null, Map.of("status", before.name()));
                         outcomes.put(id, new StepOutcome(id, s.type().name(), before, s.actions().size(), 0, Duration.ZERO,
@@ -206,6 +206,17 @@ public final class Engine {
         List<StepOutcome> ordered = new ArrayList<>();
         plan.steps().forEach(s -> Optional.ofNullable(outcomes.get(s.id())).ifPresent(ordered::add));
         return new RunResult(runId, runStatus, ordered, Duration.between(started, options.clock().instant()));
+    }
+
+    /**
+     * A step done in an earlier attempt is skipped only when everything it depends on was done too: after
+     * a rollback, a check that followed a reverted step must run again after the step is re-applied.
+     */
+    private boolean doneBefore(String id, RunState previous) {
+        if (!previous.step(id).isDone()) {
+            return false;
+        }
+        return plan.step(id).map(s -> s.spec().dependsOn().stream().allMatch(d -> doneBefore(d, previous))).orElse(true);
     }
 
     /**
@@ -396,6 +407,8 @@ public final class Engine {
         journal.append(EventType.STEP_STARTED, spec.id(), null, Map.of("type", spec.type(), "targets", s.actions().size()));
         options.progress().stepStarted(spec.id(), spec.type(), s.actions().size());
         int threads = Math.max(1, Math.min(spec.parallelism(), s.actions().size()));
+        // when a dependency runs again (it was reverted), every action of this step is re-probed
+        boolean depsDone = spec.dependsOn().stream().allMatch(d -> doneBefore(d, previous));
         ExecutorService fan = Executors.newFixedThreadPool(threads, daemon("drctl-" + spec.id()));
         Map<ActionRun, Future<Status>> futures = new LinkedHashMap<>();
         Map<String, String> errors = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -404,7 +417,7 @@ public final class Engine {
             for (Action a : s.actions()) {
                 ActionRun ar = new ActionRun(new ActionKey(spec.id(), a.target()), a);
                 Status before = previous.action(ar.key);
-                if (before.isDone()) {
+                if (before.isDone() && depsDone) {
                     journal.append(EventType.ACTION_ALREADY_DONE, spec.id(), a.target(), Map.of("status", before.name()));
                     results.put(ar, before);
                     continue;

@@ -69,19 +69,29 @@ public final class Cancellation {
         }
     }
 
-    /** Waits {@code d} (shortened to the deadline), waking early on cancel; then {@link #check()}. */
+    /**
+     * Waits {@code d} of the clock's time (shortened to the deadline), waking early on cancel; then
+     * {@link #check()}. Waits in short slices and re-reads the clock, so an injected clock is honoured.
+     */
     public void pause(Duration d) throws CancelledException {
         check();
-        long ms = remaining(d).toMillis();
-        if (ms > 0) {
+        Instant until = clock.instant().plus(remaining(d));
+        while (!cancelled && clock.instant().isBefore(until)) {
+            long ms = Math.min(SLICE_MS, Math.max(1, Duration.between(clock.instant(), until).toMillis()));
             synchronized (lock) {
+                if (cancelled) {
+                    break;
+                }
                 try {
                     lock.wait(ms);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    break;
                 }
             }
         }
         check();
     }
+
+    private static final long SLICE_MS = 50;
 }
