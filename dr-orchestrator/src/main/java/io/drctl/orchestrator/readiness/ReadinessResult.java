@@ -67,6 +67,13 @@ public record ReadinessResult(Optional<String> runId, String runbook, String inv
                 + String.join(", ", f.stream().map(CheckResult::id).toList());
     }
 
+    /** The same result with every text that could echo a secret (details, error) passed through {@code r}. */
+    public ReadinessResult redacted(io.drctl.orchestrator.engine.Redactor r) {
+        List<CheckResult> c = checks.stream().map(x -> new CheckResult(x.id(), x.type(), x.ok(), x.status(),
+                r.redact(x.detail()), x.duration())).toList();
+        return new ReadinessResult(runId, runbook, inventory, started, finished, c, error.map(r::redact));
+    }
+
     /** A JSON-friendly view (what {@code /results} and {@code --output json} print). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
