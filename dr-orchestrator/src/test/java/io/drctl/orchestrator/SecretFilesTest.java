@@ -93,6 +93,53 @@ class SecretFilesTest {
         }
     }
 
+    /** Readiness (text, JSON as /results serves it, a daemon round) and a drill's report, with checks printing the key file. */
+    @Test
+    void readinessDaemonAndDrill_checksPrintingTheKeyFile_secretNowhere() throws Exception {
+        Path checks = Fixtures.write(tmp, "checks.yaml", """
+                name: leaky-readiness
+                steps:
+                  - { id: shows-key, type: exec, command: "cat KEY; base64 -d KEY", onFailure: continue }
+                  - { id: fails-with-key, type: exec, command: "cat KEY >&2; exit 1", onFailure: continue }
+                  - { id: tsig-key, type: dns.key-check, onFailure: continue }
+                """.replace("KEY", keyFile.toString()));
+        Path over = Fixtures.write(tmp, "over.yaml", """
+                name: over
+                steps:
+                  - { id: echo, type: exec, command: "echo over $(cat KEY)" }
+                """.replace("KEY", keyFile.toString()));
+        Path back = Fixtures.write(tmp, "back.yaml", """
+                name: back
+                steps:
+                  - { id: echo, type: exec, command: "echo back $(cat KEY) >&2; exit 1" }
+                """.replace("KEY", keyFile.toString()));
+        List<String> seen = new ArrayList<>();
+        for (String[] args : List.of(
+                new String[] {"readiness", "-v", "-i", inv.toString(), checks.toString()},
+                new String[] {"readiness", "--output", "json", "-i", inv.toString(), checks.toString()},
+                new String[] {"daemon", "--once", "--listen", "127.0.0.1:0", "-i", inv.toString(), checks.toString()},
+                new String[] {"drill", "-v", "-i", inv.toString(), "--failover", over.toString(), "--failback", back.toString(),
+                        "--no-readiness"})) {
+            List<String> a = new ArrayList<>(List.of(args));
+            a.addAll(List.of("--state-dir", state.toString()));
+            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new));
+            assertEquals(ExitCodes.STEP_FAILED, c.code(), c.all());
+            seen.add(String.join(" ", args) + ": " + c.all());
+        }
+        assertTrue(seen.get(1).contains("\"check\" : \"fails-with-key\""), seen.get(1));
+        assertTrue(Files.isDirectory(state.resolve("drills")), "the drill wrote its report");
+        try (Stream<Path> files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                seen.add(f + ": " + Files.readString(f, StandardCharsets.ISO_8859_1));
+            }
+        }
+        for (String s : seen) {
+            for (String secret : List.of(SECRET, SECRET.replace("=", ""), PLAIN)) {
+                assertFalse(s.contains(secret), "secret in " + s);
+            }
+        }
+    }
+
     @Test
     void run_keyFileMissing_runNotRefusedAndSaysWhere() throws Exception {
         Files.delete(keyFile);
