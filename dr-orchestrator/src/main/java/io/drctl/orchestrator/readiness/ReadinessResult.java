@@ -18,8 +18,8 @@ import java.util.Optional;
  * @param started   when the round started
  * @param finished  when it ended
  * @param checks    one result per step, in execution order
- * @param error     why the round produced no verdict on the checks (invalid input, the state-dir lock
- *                  held by another run, an I/O failure); a round with an error is not ready
+ * @param error     why the round produced no verdict on the checks (invalid input, the lock held by
+ *                  another round, an I/O failure); a round with an error is not ready
  */
 public record ReadinessResult(Optional<String> runId, String runbook, String inventory, Instant started, Instant finished,
                               List<CheckResult> checks, Optional<String> error) {
