@@ -7,10 +7,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Loads TSIG keys from references: a BIND key file (as {@code tsig-keygen} writes it) or an environment
@@ -79,7 +84,7 @@ public final class TsigKeys {
             throw new TsigKeyException(source, 0, "expected 3 fields separated by ':', found " + parts.length, format);
         }
         TsigAlgorithm alg = TsigAlgorithm.fromBindName(parts[0]).orElseThrow(() -> new TsigKeyException(source, 0,
-                "unsupported algorithm '" + parts[0] + "'", "use one of " + TsigAlgorithm.supported()));
+                "unsupported algorithm " + shown(parts[0]), "use one of " + TsigAlgorithm.supported()));
         byte[] secret = decodeSecret(parts[2], source, 0);
         return build(parts[1], alg, secret, source, 0);
     }
@@ -91,7 +96,12 @@ public final class TsigKeys {
         Token t;
         while ((t = lx.next()) != null) {
             if (!t.isWord("key")) {
-                throw new TsigKeyException(source, t.line, "unexpected '" + t.text + "'",
+                if (looksLikeKeyMaterial(t.text)) {
+                    throw new TsigKeyException(source, t.line, "the file holds a bare secret (" + shown(t)
+                            + "), not a key statement", "wrap it as tsig-keygen writes it: key \"NAME\" "
+                            + "{ algorithm hmac-sha256; secret \"<the base64 secret>\"; };");
+                }
+                throw new TsigKeyException(source, t.line, "found " + shown(t) + " where a key statement was expected",
                         "a key file holds only statements of the form key \"name\" { algorithm ...; secret \"...\"; };");
             }
             int keyLine = t.line;
@@ -111,26 +121,27 @@ public final class TsigKeys {
                 if (field.isWord("algorithm")) {
                     Token v = lx.expect("an algorithm name");
                     alg = TsigAlgorithm.fromBindName(v.text).orElseThrow(() -> new TsigKeyException(source, v.line,
-                            "unsupported algorithm '" + v.text + "' in key '" + name.text + "'",
+                            "unsupported algorithm " + shown(v) + " in key " + shown(name),
                             "use one of " + TsigAlgorithm.supported()));
                     lx.expectPunct(";", "after the algorithm");
                 } else if (field.isWord("secret")) {
                     Token v = lx.expect("the secret in double quotes");
                     if (v.kind != Kind.STRING) {
-                        throw new TsigKeyException(source, v.line, "the secret of key '" + name.text + "' is not quoted",
+                        throw new TsigKeyException(source, v.line, "the secret of key " + shown(name) + " is not quoted",
                                 "write secret \"base64\";");
                     }
                     secret = decodeSecret(v.text, source, v.line);
                     secretLine = v.line;
                     lx.expectPunct(";", "after the secret");
                 } else {
-                    throw new TsigKeyException(source, field.line, "unexpected '" + field.text + "' in key '" + name.text + "'",
+                    throw new TsigKeyException(source, field.line, "found " + shown(field) + " in key " + shown(name)
+                            + " where 'algorithm', 'secret' or '}' was expected",
                             "a key statement holds only 'algorithm' and 'secret'");
                 }
             }
-            lx.expectPunct(";", "after the closing '}' of key '" + name.text + "'");
+            lx.expectPunct(";", "after the closing '}' of key " + shown(name));
             if (secret == null) {
-                throw new TsigKeyException(source, keyLine, "key '" + name.text + "' has no secret",
+                throw new TsigKeyException(source, keyLine, "key " + shown(name) + " has no secret",
                         "add secret \"base64\"; (tsig-keygen writes one)");
             }
             keys.add(build(name.text, alg == null ? TsigAlgorithm.DEFAULT : alg, secret, source, secretLine));
@@ -142,8 +153,78 @@ public final class TsigKeys {
         try {
             return new TsigKey(name, alg, secret, source);
         } catch (IllegalArgumentException e) {
-            throw new TsigKeyException(source, line, e.getMessage(), "key names are DNS names: letters, digits, '-', '_', '.'");
+            // TsigKey's message quotes the name; a misplaced secret could stand where the name should
+            throw new TsigKeyException(source, line, "not a TSIG key name: " + shown(name),
+                    "key names are DNS names: letters, digits, '-', '_', '.'");
         }
+    }
+
+    private static final Pattern KEY_MATERIAL = Pattern.compile("[A-Za-z0-9+/]{16,}={0,2}");
+    private static final Pattern KEY_NAME = Pattern.compile("(?i)\\bkey\\s+\"?([^\\s\"{;]+)");
+    private static final Pattern QUOTED_SECRET = Pattern.compile("(?i)\\bsecret\\s+\"([^\"\\n]*)\"");
+    /** An identifier in one letter case (options, hmac-md5, HMAC-SHA512., drctl-update). */
+    private static final Pattern HARMLESS_WORD = Pattern.compile(
+            "[A-Za-z][a-z0-9]*(?:[-_.][A-Za-z0-9]+)*\\.?|[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*\\.?");
+
+    /** Base64 text long enough to be a TSIG secret (16 characters hold 12 bytes). */
+    static boolean looksLikeKeyMaterial(String s) {
+        return KEY_MATERIAL.matcher(s).matches();
+    }
+
+    /**
+     * {@code 'word'} when the word is harmless to show in a message (a keyword, a typo of one, an
+     * algorithm or key name: at most 24 characters, shaped like an identifier in one letter case, not
+     * base64 key material); otherwise only what it is and how long, never the text itself.
+     */
+    static String shown(String text) {
+        if (text.length() <= 24 && HARMLESS_WORD.matcher(text).matches() && !looksLikeKeyMaterial(text)) {
+            return "'" + text + "'";
+        }
+        return "a word of " + text.length() + " characters (not shown: it may be key material)";
+    }
+
+    private static String shown(Token t) {
+        return switch (t.kind) {
+            case PUNCT -> "'" + t.text + "'";
+            case STRING -> "a quoted string of " + t.text.length() + " characters (not shown)";
+            case WORD -> shown(t.text);
+        };
+    }
+
+    /**
+     * Every text in {@code keyFileText} that is or may be a secret, for redaction: each quoted value
+     * after {@code secret}, every run of base64 characters that looks like key material (16 or more,
+     * mixing cases and digits or padded) and is not a key name, and the whole text when it is one word
+     * (a bare secret). Tolerant: it never fails, whatever the text (a bare secret, a half-written file).
+     */
+    public static List<String> secretTexts(String keyFileText) {
+        Set<String> names = new HashSet<>();
+        Matcher n = KEY_NAME.matcher(keyFileText);
+        while (n.find()) {
+            names.add(n.group(1));
+        }
+        Set<String> out = new LinkedHashSet<>();
+        Matcher q = QUOTED_SECRET.matcher(keyFileText);
+        while (q.find()) {
+            if (!q.group(1).isBlank()) {
+                out.add(q.group(1).strip());
+            }
+        }
+        Matcher b = KEY_MATERIAL.matcher(keyFileText);
+        while (b.find()) {
+            String run = b.group();
+            // random bytes in base64 mix cases and digits; a path or word in a comment does not
+            boolean mixed = run.chars().anyMatch(Character::isUpperCase) && run.chars().anyMatch(Character::isLowerCase)
+                    && run.chars().anyMatch(Character::isDigit);
+            if ((mixed || run.endsWith("=")) && !names.contains(run)) {
+                out.add(run);
+            }
+        }
+        String whole = keyFileText.strip();
+        if (!whole.isEmpty() && whole.chars().noneMatch(Character::isWhitespace) && !names.contains(whole)) {
+            out.add(whole); // a bare secret of any shape
+        }
+        return List.copyOf(out);
     }
 
     private static byte[] decodeSecret(String b64, String source, int line) throws TsigKeyException {
@@ -194,15 +275,11 @@ public final class TsigKeys {
         void expectPunct(String p, String where) throws TsigKeyException {
             Token t = expect("'" + p + "' " + where);
             if (!t.isPunct(p)) {
-                throw new TsigKeyException(source, t.line, "expected '" + p + "' " + where + ", found '" + abbreviate(t) + "'",
+                throw new TsigKeyException(source, t.line, "expected '" + p + "' " + where + ", found " + shown(t),
                         "every value ends with ';' and every key block with '};'");
             }
         }
 
-        private static String abbreviate(Token t) {
-            // a stray token could be a secret: never quote a string token in full
-            return t.kind == Kind.STRING ? "\"...\"" : t.text.length() > 40 ? t.text.substring(0, 40) + "..." : t.text;
-        }
 
         Token next() throws TsigKeyException {
             skipSpaceAndComments();

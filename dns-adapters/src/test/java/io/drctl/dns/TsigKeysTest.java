@@ -153,7 +153,47 @@ class TsigKeysTest {
     void fromFile_otherStatementIsRefused() throws Exception {
         Path f = write("options { directory \"/tmp\"; };");
         TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
-        assertTrue(e.getMessage().contains("unexpected 'options'"), e.getMessage());
+        assertTrue(e.getMessage().contains("found 'options' where a key statement was expected"), e.getMessage());
+    }
+
+    @Test
+    void fromFile_bareBase64Secret_saysWhatAndWhereWithoutTheSecret() throws Exception {
+        Path f = write(SECRET + "\n");
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        assertEquals(1, e.line().orElseThrow());
+        assertTrue(e.getMessage().startsWith(f + ":1: the file holds a bare secret (a word of 44 characters"), e.getMessage());
+        assertTrue(e.hint().orElseThrow().contains("key \"NAME\""), e.hint().toString());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void fromFile_secretsWhereWordsBelong_neverQuoted() throws Exception {
+        for (String text : List.of(
+                "key k {\n algorithm " + SECRET + ";\n secret \"" + SECRET + "\";\n};",
+                "key k {\n " + SECRET + " \"x\";\n};",
+                "key " + SECRET + " {\n secret \"" + SECRET + "\";\n};",
+                "key k {\n secret \"" + SECRET + "\" " + SECRET + "\n};",
+                "key k {\n secret \"" + SECRET + "\"; }\n " + SECRET,
+                "\"" + SECRET + "\"")) {
+            TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(write(text), Optional.empty()), text);
+            assertNoSecret(e);
+            assertTrue(e.line().isPresent(), e.getMessage());
+        }
+        TsigKeyException env = assertThrows(TsigKeyException.class,
+                () -> TsigKeys.fromEnvironment(Map.of("V", SECRET + ":k:" + SECRET), "V"));
+        assertNoSecret(env);
+    }
+
+    @Test
+    void secretTexts_findsSecretsInAnyShapeOfFileButNotNamesOrComments() {
+        assertEquals(List.of(SECRET), TsigKeys.secretTexts(SECRET + "\n"));
+        assertEquals(List.of(SECRET, SECRET512), TsigKeys.secretTexts("""
+                # see /etc/bind/named.conf.options for the server side
+                key "drctl-update-key-2024" { algorithm hmac-sha256; secret "%s"; };
+                key Region1UpdateKey2024x { secret "%s" };
+                """.formatted(SECRET, SECRET512)));
+        assertEquals(List.of("short"), TsigKeys.secretTexts("key k { secret \"short\"; };"));
+        assertEquals(List.of(), TsigKeys.secretTexts(""));
     }
 
     @Test
@@ -195,5 +235,6 @@ class TsigKeysTest {
 
     private static void assertNoSecret(Exception e) {
         assertFalse(e.getMessage().contains(SECRET.substring(0, 12)), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET.substring(SECRET.length() - 12)), e.getMessage());
     }
 }

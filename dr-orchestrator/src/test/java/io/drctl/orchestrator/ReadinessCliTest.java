@@ -94,7 +94,7 @@ class ReadinessCliTest {
         assertTrue(line(r.out(), "dormant").matches("ok\\s+dormant\\s+vm.status\\s+region2/app: STOPPED \\(stopped\\)"), r.out());
         assertTrue(r.out().contains("READY: all 3 checks passed"), r.out());
         // vm.status changed nothing: probed satisfied, never applied
-        List<String> brief = Fixtures.brief(Fixtures.onlyRun(state));
+        List<String> brief = Fixtures.brief(Fixtures.onlyRun(state.resolve("readiness")));
         assertTrue(brief.contains("action.probed dormant region2/app"), brief.toString());
         assertFalse(brief.contains("action.applying dormant region2/app"), brief.toString());
     }
@@ -138,7 +138,9 @@ class ReadinessCliTest {
         Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), rb.toString());
         assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
         assertTrue(r.err().contains("bad.yaml:6:"), r.err());
-        assertFalse(Files.exists(state.resolve("runs")) && Files.list(state.resolve("runs")).findAny().isPresent());
+        for (Path runs : List.of(state.resolve("runs"), state.resolve("readiness/runs"))) {
+            assertFalse(Files.exists(runs) && Files.list(runs).findAny().isPresent(), runs.toString());
+        }
     }
 
     @Test
@@ -183,11 +185,61 @@ class ReadinessCliTest {
                     "--keep-runs", "2");
             assertEquals(ExitCodes.OK, r.code(), r.all());
         }
-        List<String> runs;
-        try (var s = Files.list(state.resolve("runs"))) {
-            runs = s.map(p -> p.getFileName().toString()).sorted().toList();
+        List<String> readinessRuns = runIds(state.resolve("readiness"));
+        assertEquals(2, readinessRuns.size(), readinessRuns.toString());
+        assertTrue(readinessRuns.stream().allMatch(id -> id.contains("-readiness-test-")), readinessRuns.toString());
+        List<String> operatorRuns = runIds(state);
+        assertEquals(1, operatorRuns.size(), operatorRuns.toString());
+        assertTrue(operatorRuns.get(0).contains("-other-"), operatorRuns.toString());
+    }
+
+    static List<String> runIds(Path stateDir) throws Exception {
+        try (var s = Files.list(stateDir.resolve("runs"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertEquals(2, runs.stream().filter(id -> id.contains("-readiness-test-")).count(), runs.toString());
-        assertEquals(1, runs.stream().filter(id -> id.contains("-other-")).count(), runs.toString());
+    }
+
+    /**
+     * A readiness round in progress (a check that waits for a file) never refuses an operator's run on
+     * the same state directory; a second round meanwhile is refused by the rounds' own lock.
+     */
+    @Test
+    void readinessRoundInProgress_operatorRunOnSameStateDir_notRefused() throws Exception {
+        Path started = tmp.resolve("round-started");
+        Path release = tmp.resolve("release-round");
+        Path rb = Fixtures.write(tmp, "slow.yaml", """
+                name: slow-readiness
+                steps:
+                  - id: waits
+                    type: exec
+                    command: "touch %s; i=0; while [ ! -f %s ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done"
+                    timeout: 60s
+                """.formatted(started, release));
+        Path trivial = Fixtures.write(tmp, "trivial.yaml", """
+                name: incident
+                steps:
+                  - { id: act, type: exec, command: "true" }
+                """);
+        java.util.concurrent.CompletableFuture<Fixtures.Cli> round = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> drctl("daemon", "-i", inv.toString(), rb.toString(), "--once", "--listen", "127.0.0.1:0"));
+        try {
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (!Files.exists(started)) {
+                assertFalse(round.isDone(), () -> "the round ended before its check started: " + round.join().all());
+                assertTrue(System.nanoTime() < deadline, "the readiness round's check never started");
+                Thread.sleep(20);
+            }
+            Fixtures.Cli run = drctl("run", "-i", inv.toString(), trivial.toString());
+            assertEquals(ExitCodes.OK, run.code(), run.all());
+            Fixtures.Cli second = drctl("readiness", "-i", inv.toString(), rb.toString());
+            assertEquals(ExitCodes.REFUSED, second.code(), second.all());
+            assertFalse(round.isDone(), "the round was still in progress throughout");
+        } finally {
+            Files.writeString(release, "");
+        }
+        Fixtures.Cli r = round.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+        assertEquals(1, runIds(state).size());
+        assertEquals(1, runIds(state.resolve("readiness")).size());
     }
 }

@@ -91,6 +91,16 @@ class VmFleetTest {
             maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
             try {
                 barrier.await(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.BrokenBarrierException e) {
+                // another start was cancelled and broke the barrier: this one stays blocked until it is
+                // cancelled too, as a real start would (else it could end as Failed before the fleet
+                // cancels it)
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new VmException(VmException.Kind.TIMEOUT, vm.id(), "barrier broken: " + e);
             } catch (Exception e) {
                 throw new VmException(VmException.Kind.TIMEOUT, vm.id(), "barrier not reached: " + e);
             } finally {

@@ -449,8 +449,15 @@ final class Commands {
 
     /** The same, overriding the safety rules in {@code overrides} (rule id to reason). */
     static Runs runs(Ctx ctx, Path stateDir, boolean dryRun, boolean yes, boolean verbose, Map<String, String> overrides) {
-        return new Runs(new RunStore(stateDir), ctx.rt().registry().get(),
-                options(ctx, dryRun, yes, printer(ctx, verbose)).withOverrides(overrides));
+        RunStore store = new RunStore(stateDir);
+        return new Runs(store, ctx.rt().registry().get(),
+                options(ctx, dryRun, yes, new RedactingProgress(printer(ctx, verbose), store, ctx.rt().env()))
+                        .withOverrides(overrides));
+    }
+
+    /** The secrets of run {@code runDir}'s inventory (its copy), for what status and history print. */
+    static Redactor redactor(Ctx ctx, Path runDir) {
+        return Redactor.forInventoryFile(runDir.resolve(RunStore.INVENTORY_COPY), ctx.rt().env());
     }
 
     /** Loads a run's copied inputs with its recorded parameters. */
@@ -665,15 +672,19 @@ final class Commands {
             }
             RunState state = RunState.replay(events);
             Map<String, Object> m = describe(id, state);
+            // journals are redacted when written; this also covers runs journaled before a secret was known
+            Redactor redactor = redactor(ctx, runDir.get());
             if (shared.json()) {
-                ctx.out().println(JSON.writeValueAsString(m));
+                ctx.out().println(redactor.redact(JSON.writeValueAsString(redactor.redactDeep(m))));
             } else {
-                ctx.out().println("run " + id + ": " + m.get("status") + "  runbook " + m.get("runbook") + "  started "
-                        + m.get("started") + " by " + m.get("user"));
+                StringBuilder text = new StringBuilder();
+                text.append("run " + id + ": " + m.get("status") + "  runbook " + m.get("runbook") + "  started "
+                        + m.get("started") + " by " + m.get("user")).append(System.lineSeparator());
                 for (Map.Entry<String, Status> e : state.steps().entrySet()) {
-                    ctx.out().printf("  %-24s %s%n", e.getKey(), e.getValue());
+                    text.append(String.format("  %-24s %s%n", e.getKey(), e.getValue()));
                 }
-                ctx.out().println("  journal: " + runDir.get().resolve(Journal.FILE) + " (" + events.size() + " events)");
+                text.append("  journal: " + runDir.get().resolve(Journal.FILE) + " (" + events.size() + " events)");
+                ctx.out().println(redactor.redact(text.toString()));
             }
             return ExitCodes.OK;
         }
@@ -732,7 +743,9 @@ final class Commands {
                 }
                 Map<String, Object> m = describe(id, RunState.replay(events.get()));
                 m.remove("steps");
-                runs.add(m);
+                @SuppressWarnings("unchecked")
+                Map<String, Object> redacted = (Map<String, Object>) redactor(ctx, store.runDir(id)).redactDeep(m);
+                runs.add(redacted);
             }
             if (shared.json()) {
                 ctx.out().println(JSON.writeValueAsString(runs));

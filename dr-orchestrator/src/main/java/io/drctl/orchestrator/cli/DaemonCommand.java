@@ -1,6 +1,7 @@
 package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.engine.Progress;
+import io.drctl.orchestrator.engine.Redactor;
 import io.drctl.orchestrator.engine.RunStore;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.load.Loaded;
@@ -36,8 +37,9 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Schedule: Quartz cron, 6 or 7 fields:",
                 "  seconds minutes hours day-of-month month day-of-week [year]",
                 "  one of the two day fields must be '?'; default every 5 minutes: '0 */5 * * * ?'", "",
-                "Each round is a journaled run holding the state-dir lock for a few seconds:",
-                "give the daemon its own --state-dir so an operator's `drctl run` is never refused.", "",
+                "Each round is a journaled run in <state-dir>/readiness/ under a lock of its own: rounds never",
+                "overlap, and an operator's `drctl run` on the same --state-dir is never refused because of one.",
+                "See past rounds with: drctl history --state-dir <state-dir>/readiness", "",
                 "Examples:",
                 "  drctl daemon -i inventory/prod.yaml",
                 "  drctl daemon -i inventory/prod.yaml --schedule '0 0/15 * * * ?' --listen 127.0.0.1:9464",
@@ -67,8 +69,8 @@ final class DaemonCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--keep-runs", paramLabel = "N", defaultValue = "288",
-            description = "keep the newest N finished readiness runs in the state dir, delete older ones (default: ${DEFAULT-VALUE},"
-                    + " one day at 5-minute rounds); runs of other runbooks are never touched")
+            description = "keep the newest N finished readiness runs in <state-dir>/readiness, delete older ones (default: "
+                    + "${DEFAULT-VALUE}, one day at 5-minute rounds); runs of other runbooks are never touched")
     int keepRuns;
 
     @Option(names = "--once", description = "run one round, print it, and exit (0 ready, 3 not ready)")
@@ -107,12 +109,13 @@ final class DaemonCommand implements Callable<Integer> {
             return Commands.invalid(ctx, e);
         }
         Path stateDir = shared.stateDir(ctx);
+        RunStore store = Readiness.store(stateDir);
         Supplier<ReadinessResult> round = () -> {
-            ReadinessResult r = round(stateDir, inv);
+            ReadinessResult r = round(store, inv);
             try {
-                RunPruner.prune(new RunStore(stateDir), runbookName, keepRuns);
+                RunPruner.prune(store, runbookName, keepRuns);
             } catch (IOException | RuntimeException e) {
-                ctx.err().println("drctl daemon: could not prune old readiness runs in " + stateDir + ": " + e.getMessage());
+                ctx.err().println("drctl daemon: could not prune old readiness runs in " + store.stateDir() + ": " + e.getMessage());
             }
             return r;
         };
@@ -127,7 +130,7 @@ final class DaemonCommand implements Callable<Integer> {
         InetSocketAddress bound = server.address();
         String base = "http://" + bound.getAddress().getHostAddress() + ":" + bound.getPort();
         ctx.out().println("drctl daemon: serving " + base + "/healthz, /metrics, /results; readiness " + runbook + " on " + inv
-                + (once ? " once" : ", schedule '" + schedule + "'") + "; state dir " + stateDir);
+                + (once ? " once" : ", schedule '" + schedule + "'") + "; readiness runs in " + store.stateDir());
         if (once) {
             try (server) {
                 ReadinessResult r = round.get();
@@ -151,20 +154,24 @@ final class DaemonCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** One round; never throws (invalid input or an internal error becomes a not-ready result). */
-    private ReadinessResult round(Path stateDir, Path inv) {
+    /**
+     * One round in the readiness store (its own lock: never the operator's); never throws (invalid
+     * input or an internal error becomes a not-ready result), and the result is redacted.
+     */
+    private ReadinessResult round(RunStore store, Path inv) {
         java.time.Instant started = ctx.rt().clock().instant();
+        ReadinessResult r;
         try {
-            Runs runs = new Runs(new RunStore(stateDir), ctx.rt().registry().get(),
-                    Commands.options(ctx, false, false, Progress.NONE));
-            return new Readiness(runs, ctx.rt().clock()).run(inv, runbook, params);
+            Runs runs = new Runs(store, ctx.rt().registry().get(), Commands.options(ctx, false, false, Progress.NONE));
+            r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, runbook, params);
         } catch (InvalidInputException e) {
-            return ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
+            r = ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
                     ReadinessCommand.oneLine(e));
         } catch (RuntimeException e) {
-            return ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
+            r = ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
                     "internal error: " + e);
         }
+        return r.redacted(Redactor.forInventoryFile(inv, ctx.rt().env()));
     }
 
     /** {@code HOST:PORT} with an IP literal (or localhost) and a port 0..65535. */

@@ -130,7 +130,8 @@ final class Drill implements Callable<Integer> {
             }
             RunResult r1 = runs.run(inventory, failover, overParams);
             Commands.summary(ctx, r1);
-            phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow()));
+            phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow(),
+                    ctx.rt().env()));
             if (r1.status() == io.drctl.orchestrator.engine.Status.REFUSED) {
                 ctx.err().println("drctl: failover refused by a safety rule; the drill stops here.");
                 Commands.explainRefusal(ctx, runs, stateDir, r1.runId());
@@ -144,7 +145,8 @@ final class Drill implements Callable<Integer> {
             } else if (!noFailback) {
                 RunResult r2 = backRuns.run(inventory, failback, backParams);
                 Commands.summary(ctx, r2);
-                phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow()));
+                phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow(),
+                        ctx.rt().env()));
                 if (r2.status() == io.drctl.orchestrator.engine.Status.REFUSED) {
                     ctx.err().println("drctl: failback refused by a safety rule.");
                     Commands.explainRefusal(ctx, backRuns, stateDir, r2.runId());
@@ -201,11 +203,12 @@ final class Drill implements Callable<Integer> {
     /** Runs the readiness checks as a phase of the drill; true when every check passed. */
     private boolean readinessPhase(Runs runs, String name, List<DrillReport.Phase> phases) throws Exception {
         io.drctl.orchestrator.readiness.ReadinessResult r =
-                new io.drctl.orchestrator.readiness.Readiness(runs, ctx.rt().clock()).run(inventory, readiness, readinessParams());
+                new io.drctl.orchestrator.readiness.Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inventory, readiness, readinessParams());
         ctx.out().println(name + ": " + r.verdict());
         r.failed().forEach(c -> ctx.out().println("  FAIL " + c));
         if (r.runId().isPresent()) {
-            phases.add(DrillReport.phase(name, r.runId().get(), runs.store().existing(r.runId().get()).orElseThrow())
+            phases.add(DrillReport.phase(name, r.runId().get(), runs.store().existing(r.runId().get()).orElseThrow(),
+                    ctx.rt().env())
                     .withStatus(r.ok() ? "SUCCEEDED" : "FAILED"));
         }
         return r.ok();

@@ -27,7 +27,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "readiness", mixinStandardHelpOptions = true,
         description = {"Check, read-only, that the standby region would take over.",
                 "Runs the readiness runbook as a journaled run; prints one line per check (ok/FAIL, what was seen) and the verdict.",
-                "Exit 0 when every check passed, 3 otherwise (4: another run holds the state-dir lock)."},
+                "Exit 0 when every check passed, 3 otherwise (4: another readiness round is in progress).",
+                "Rounds journal into <state-dir>/readiness/ under a lock of their own: an operator's `drctl run`",
+                "is never refused because of a readiness round (see past rounds: drctl history --state-dir <state-dir>/readiness)."},
         footer = {"", "Examples:",
                 "  drctl readiness -i inventory/lab.yaml",
                 "  drctl readiness -i inventory/prod.yaml -p active=region2 -p standby=region1 --output json",
@@ -59,9 +61,11 @@ final class ReadinessCommand implements Callable<Integer> {
         ReadinessResult r;
         try {
             inv = inventory(ctx, inventory);
-            Runs runs = new Runs(new io.drctl.orchestrator.engine.RunStore(shared.stateDir(ctx)), ctx.rt().registry().get(),
-                    Commands.options(ctx, false, false, shared.verbose && !shared.json() ? Commands.printer(ctx, true) : Progress.NONE));
-            r = new Readiness(runs, ctx.rt().clock()).run(inv, runbook, params);
+            io.drctl.orchestrator.engine.RunStore store = Readiness.store(shared.stateDir(ctx));
+            Progress progress = shared.verbose && !shared.json()
+                    ? new RedactingProgress(Commands.printer(ctx, true), store, ctx.rt().env()) : Progress.NONE;
+            Runs runs = new Runs(store, ctx.rt().registry().get(), Commands.options(ctx, false, false, progress));
+            r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, runbook, params);
         } catch (InvalidInputException e) {
             return Commands.invalid(ctx, e);
         }

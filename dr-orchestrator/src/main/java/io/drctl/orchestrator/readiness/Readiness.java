@@ -3,7 +3,9 @@ package io.drctl.orchestrator.readiness;
 import io.drctl.orchestrator.engine.Journal;
 import io.drctl.orchestrator.engine.JournalEvent;
 import io.drctl.orchestrator.engine.LockHeldException;
+import io.drctl.orchestrator.engine.Redactor;
 import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.RunStore;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.engine.StepOutcome;
 import io.drctl.orchestrator.spi.Verified;
@@ -22,23 +24,47 @@ import java.util.Optional;
  * Runs a readiness runbook as an ordinary journaled run (its steps are read-only checks) and turns the
  * run into one {@link CheckResult} per step: the step's status decides ok/FAIL, and the journal gives the
  * detail (what each target's verification saw, or its error).
+ *
+ * <p>Scheduled and on-demand readiness rounds journal into their own store, {@link #store}: its lock
+ * keeps two rounds from overlapping, and an operator's run, which locks the state directory itself, is
+ * never refused because a round is in progress.
  */
 public final class Readiness {
+    /** The subdirectory of the state directory that holds readiness runs and their lock. */
+    public static final String SUBDIR = "readiness";
+
     private static final String BY_APPLY = Verified.byApply().detail();
 
     private final Runs runs;
     private final Clock clock;
+    private final Map<String, String> env;
 
-    public Readiness(Runs runs, Clock clock) {
+    /**
+     * @param runs  where the rounds run: {@link #store}{@code (stateDir)} for rounds of their own, or an
+     *              operator's state directory when readiness is a phase of the operator's work (a drill)
+     * @param env   the environment the secret references are read from, to redact the result
+     */
+    public Readiness(Runs runs, Clock clock, Map<String, String> env) {
         this.runs = runs;
         this.clock = clock;
+        this.env = Map.copyOf(env);
+    }
+
+    /** The run store of readiness rounds in {@code stateDir}: {@code <state-dir>/readiness/}, with its own lock. */
+    public static RunStore store(Path stateDir) {
+        return new RunStore(stateDir.resolve(SUBDIR));
     }
 
     /**
      * One round. Invalid input propagates (the CLI's exit 2); a held lock or an I/O failure becomes a
-     * result with an error (not ready), so a scheduler keeps going.
+     * result with an error (not ready), so a scheduler keeps going. Every text of the result is
+     * redacted of the inventory's secrets.
      */
     public ReadinessResult run(Path inventory, Path runbook, Map<String, String> params) throws InvalidInputException {
+        return round(inventory, runbook, params).redacted(Redactor.forInventoryFile(inventory, env));
+    }
+
+    private ReadinessResult round(Path inventory, Path runbook, Map<String, String> params) throws InvalidInputException {
         Instant started = clock.instant();
         RunResult r;
         try {

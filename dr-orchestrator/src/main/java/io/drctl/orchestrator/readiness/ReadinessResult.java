@@ -18,8 +18,8 @@ import java.util.Optional;
  * @param started   when the round started
  * @param finished  when it ended
  * @param checks    one result per step, in execution order
- * @param error     why the round produced no verdict on the checks (invalid input, the state-dir lock
- *                  held by another run, an I/O failure); a round with an error is not ready
+ * @param error     why the round produced no verdict on the checks (invalid input, the lock held by
+ *                  another round, an I/O failure); a round with an error is not ready
  */
 public record ReadinessResult(Optional<String> runId, String runbook, String inventory, Instant started, Instant finished,
                               List<CheckResult> checks, Optional<String> error) {
@@ -65,6 +65,13 @@ public record ReadinessResult(Optional<String> runId, String runbook, String inv
         }
         return "NOT READY: " + f.size() + " of " + checks.size() + " checks failed: "
                 + String.join(", ", f.stream().map(CheckResult::id).toList());
+    }
+
+    /** The same result with every text that could echo a secret (details, error) passed through {@code r}. */
+    public ReadinessResult redacted(io.drctl.orchestrator.engine.Redactor r) {
+        List<CheckResult> c = checks.stream().map(x -> new CheckResult(x.id(), x.type(), x.ok(), x.status(),
+                r.redact(x.detail()), x.duration())).toList();
+        return new ReadinessResult(runId, runbook, inventory, started, finished, c, error.map(r::redact));
     }
 
     /** A JSON-friendly view (what {@code /results} and {@code --output json} print). */

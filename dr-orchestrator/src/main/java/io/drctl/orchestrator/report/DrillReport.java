@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.drctl.orchestrator.engine.Journal;
 import io.drctl.orchestrator.engine.JournalEvent;
+import io.drctl.orchestrator.engine.Redactor;
+import io.drctl.orchestrator.engine.RunStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +23,8 @@ import java.util.Optional;
  * A drill's timed report for auditors: the failover and failback runs, every step's start, end and
  * outcome (read back from the runs' journals, so the report shows what the journal proves), the
  * measured recovery time against the objective, and the verdict. Written as JSON, Markdown and a
- * self-contained HTML page with a timeline. Carries no secrets: journals never hold any.
+ * self-contained HTML page with a timeline. Carries no secrets: journals never hold any, and what is read
+ * back is redacted again.
  *
  * @param drillId    the drill's id
  * @param inventory  inventory name
@@ -56,8 +59,18 @@ public record DrillReport(String drillId, String inventory, String from, String 
         }
     }
 
-    /** Reads a run's journal into a phase. */
+    /** Reads a run's journal into a phase; secrets of files the run's inventory references are redacted. */
     public static Phase phase(String name, String runId, Path runDir) throws IOException {
+        return phase(name, runId, runDir, Map.of());
+    }
+
+    /**
+     * Reads a run's journal into a phase, every text redacted of the secrets the run's inventory (its
+     * copy in {@code runDir}) references, read through {@code env}. Journals are redacted when written;
+     * this covers a run journaled before a secret was known.
+     */
+    public static Phase phase(String name, String runId, Path runDir, Map<String, String> env) throws IOException {
+        Redactor redactor = Redactor.forInventoryFile(runDir.resolve(RunStore.INVENTORY_COPY), env);
         List<JournalEvent> events = Journal.read(runDir.resolve(Journal.FILE));
         Instant started = events.isEmpty() ? Instant.EPOCH : events.get(0).at();
         Instant finished = events.isEmpty() ? Instant.EPOCH : events.get(events.size() - 1).at();
@@ -86,10 +99,10 @@ public record DrillReport(String drillId, String inventory, String from, String 
                 }
                 case "step.finished" -> {
                     String id = e.step().orElse("?");
-                    steps.put(id, new StepLine(id, String.valueOf(stepType.getOrDefault(id, e.str("type"))), e.str("status"),
-                            stepStart.getOrDefault(id, e.at()), e.at(),
+                    steps.put(id, new StepLine(redactor.redact(id), String.valueOf(stepType.getOrDefault(id, e.str("type"))),
+                            e.str("status"), stepStart.getOrDefault(id, e.at()), e.at(),
                             targetCount.getOrDefault(id, 0), changed.getOrDefault(id, 0),
-                            e.str("error") == null ? "" : e.str("error")));
+                            e.str("error") == null ? "" : redactor.redact(e.str("error"))));
                 }
                 default -> {
                 }
@@ -97,7 +110,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         }
         List<StepLine> ordered = new ArrayList<>(steps.values());
         ordered.sort(java.util.Comparator.comparing(StepLine::started));
-        return new Phase(name, runId, runbook, status, started, finished, List.copyOf(ordered));
+        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered));
     }
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,

@@ -25,8 +25,11 @@ import java.util.concurrent.TimeoutException;
  * DBMS hosts accepts a TCP connection on {@code port} (no split brain: the Framework can write to
  * one configuration database only). Each connection is made from the source host itself
  * ({@link FenceVerifier#connect}: CONNECTED / REFUSED / TIMED_OUT). Sources that are down or
- * unreachable over SSH are skipped and named in the detail (a dormant VM connects nowhere); any
- * other host-access error (host key, authentication) makes the rule unevaluable, i.e. violated.
+ * unreachable over SSH are skipped and named in the detail with the reason (a dormant VM connects
+ * nowhere), as long as at least one source was evaluated. When none answers, the rule cannot be
+ * evaluated from anywhere and is violated, naming every source and why it was skipped (the operator
+ * who knows why overrides it with a reason). Any other host-access error (host key, authentication)
+ * also makes the rule unevaluable, i.e. violated.
  *
  * <pre>
  * - { id: one-dbms, type: single-dbms-reachable, from: "role=framework", dbms: "role=dbms", port: dbms }
@@ -47,7 +50,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
 
     @Override
     public String summary() {
-        return "from each reachable source host, at most one DBMS host accepts TCP on the port";
+        return "from each reachable source host, at most one DBMS host accepts TCP on the port (violated when no source answers)";
     }
 
     @Override
@@ -66,8 +69,12 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         }
     }
 
-    /** What one source saw: the DBMS hosts it reached, or why it was skipped. */
+    /** What one source saw: the DBMS hosts it reached, or why it was skipped (null when evaluated). */
     private record Seen(Host source, List<String> reached, String skipped) {
+    }
+
+    /** A source that answers over SSH (its runner), or why it was skipped. */
+    private record Reach(CommandRunner runner, String skipped) {
     }
 
     @Override
@@ -85,18 +92,18 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         long deadline = System.nanoTime() + OVERALL.toNanos();
         try {
             // 1. which sources answer over SSH (all at once)
-            Map<Host, Future<CommandRunner>> open = new LinkedHashMap<>();
+            Map<Host, Future<Reach>> open = new LinkedHashMap<>();
             for (Host s : sources) {
                 open.put(s, pool.submit(() -> reachable(s, ctx)));
             }
             Map<Host, CommandRunner> up = new LinkedHashMap<>();
             List<Seen> seen = new ArrayList<>();
-            for (Map.Entry<Host, Future<CommandRunner>> f : open.entrySet()) {
-                CommandRunner r = await(f.getValue(), deadline, "from " + f.getKey().ref());
-                if (r == null) {
-                    seen.add(new Seen(f.getKey(), List.of(), "unreachable over SSH"));
+            for (Map.Entry<Host, Future<Reach>> f : open.entrySet()) {
+                Reach r = await(f.getValue(), deadline, "from " + f.getKey().ref());
+                if (r.runner() == null) {
+                    seen.add(new Seen(f.getKey(), List.of(), r.skipped()));
                 } else {
-                    up.put(f.getKey(), r);
+                    up.put(f.getKey(), r.runner());
                 }
             }
             // 2. every (source, DBMS) connection at once, each made from the source host
@@ -141,18 +148,20 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         }
     }
 
-    /** The source's runner when it answers over SSH; null when it is down or unreachable (skipped). */
-    private static CommandRunner reachable(Host source, RuleContext ctx) throws HostAccessException {
+    /** The source's runner when it answers over SSH; else why it was skipped (down or unreachable). */
+    private static Reach reachable(Host source, RuleContext ctx) throws HostAccessException {
         if (!ctx.hosts().answers(source, SSH_PORT_PROBE)) {
-            return null;
+            int sshPort = ctx.inventory().sshFor(source).port().orElse(22);
+            return new Reach(null, "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
+                    + SSH_PORT_PROBE.toMillis() + " ms");
         }
         try {
             CommandRunner runner = ctx.hosts().runner(source);
             runner.run("true", SSH_CHECK_TIMEOUT);
-            return runner;
+            return new Reach(runner, null);
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
-                return null;
+                return new Reach(null, "SSH " + e.kind() + ": " + e.getMessage());
             }
             throw e;
         }
@@ -174,7 +183,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         List<String> skipped = new ArrayList<>();
         for (Seen s : seen) {
             if (s.skipped() != null) {
-                skipped.add(s.source().ref());
+                skipped.add(s.source().ref() + " (" + s.skipped() + ")");
                 continue;
             }
             String line = s.source().ref() + " reaches " + (s.reached().isEmpty() ? "none" : String.join(", ", s.reached()));
@@ -183,11 +192,19 @@ public final class SingleDbmsReachableRule implements SafetyRule {
                 bad.add(line);
             }
         }
-        String skip = skipped.isEmpty() ? "" : "; skipped (unreachable over SSH): " + String.join(", ", skipped);
+        if (seen.isEmpty()) {
+            return Check.violated("cannot be evaluated: `from` selects no host, so no DBMS connection can be tried");
+        }
+        if (parts.isEmpty()) {
+            // fail closed: "nothing seen from anywhere" proves nothing about split brain
+            return Check.violated("cannot be evaluated: no source host answers over SSH, so no DBMS connection on TCP "
+                    + port + " could be tried from anywhere; tried " + String.join(", ", skipped));
+        }
+        String skip = skipped.isEmpty() ? "" : "; skipped: " + String.join(", ", skipped);
         if (!bad.isEmpty()) {
             return Check.violated("more than one DBMS accepts TCP " + port + ": " + String.join("; ", bad)
                     + " (expected at most one per source)" + skip);
         }
-        return Check.ok((parts.isEmpty() ? "no source host reachable" : String.join("; ", parts)) + skip);
+        return Check.ok(String.join("; ", parts) + skip);
     }
 }

@@ -185,7 +185,8 @@ class ReadinessLabIT {
         }
         assertTrue(l.get("tsig-key").contains("BAD_SIGNATURE"), l.get("tsig-key"));
         assertFalse((c.out() + c.err()).contains(wrong), "the secret must not be printed");
-        try (var files = java.nio.file.Files.walk(stateDir.resolve("runs"))) {
+        // readiness rounds journal under <state-dir>/readiness/runs; walk the whole state dir
+        try (var files = java.nio.file.Files.walk(stateDir)) {
             for (Path f : files.filter(java.nio.file.Files::isRegularFile).filter(f -> f.toString().endsWith(".jsonl")).toList()) {
                 assertFalse(java.nio.file.Files.readString(f).contains(wrong), "secret in journal " + f);
             }

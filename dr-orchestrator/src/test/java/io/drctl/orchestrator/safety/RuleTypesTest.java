@@ -57,6 +57,8 @@ class RuleTypesTest {
     int deadPort;
     /** Hosts whose SSH is "down" (the host access throws UNREACHABLE), or fails otherwise. */
     final Map<String, HostAccessException.Kind> broken = new ConcurrentHashMap<>();
+    /** Hosts whose SSH port does not even answer TCP (a powered-off VM). */
+    final java.util.Set<String> silent = ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -125,6 +127,11 @@ class RuleTypesTest {
                 }
                 return LocalCommandRunner.local();
             }
+
+            @Override
+            public boolean answers(Host host, java.time.Duration timeout) {
+                return !silent.contains(host.ref());
+            }
         };
     }
 
@@ -179,7 +186,7 @@ class RuleTypesTest {
         Check c = evaluate(load(ns2.port()), "one-dbms");
         assertFalse(c.ok(), c.detail());
         assertEquals("more than one DBMS accepts TCP " + dbPort + ": region1/fw reaches region1/dbms, region2/dbms"
-                + " (expected at most one per source); skipped (unreachable over SSH): region2/fw", c.detail());
+                + " (expected at most one per source); skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
     }
 
     @Test
@@ -187,7 +194,54 @@ class RuleTypesTest {
         dbms2.close(); // region2 DBMS now refuses (RST), as a fenced one does
         Check c = evaluate(load(ns2.port()), "one-dbms");
         assertTrue(c.ok(), c.detail());
-        assertEquals("region1/fw reaches region1/dbms; skipped (unreachable over SSH): region2/fw", c.detail());
+        assertEquals("region1/fw reaches region1/dbms; skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
+    }
+
+    static final String REGION2_FW_DOWN = "region2/fw: ssh to 127.0.0.4: UNREACHABLE";
+
+    @Test
+    void singleDbms_noSourceAnswers_violatedNamingEachSourceAndWhy() throws Exception {
+        silent.add("region1/fw"); // powered off: its SSH port does not answer
+        Check c = evaluate(load(ns2.port()), "one-dbms");
+        assertFalse(c.ok(), "a rule that cannot be evaluated from anywhere must not hold: " + c.detail());
+        assertEquals("cannot be evaluated: no source host answers over SSH, so no DBMS connection on TCP " + dbPort
+                + " could be tried from anywhere; tried region1/fw (SSH port 22 at 127.0.0.1 does not answer TCP within"
+                + " 1500 ms), region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
+    }
+
+    @Test
+    void singleDbms_noSourceAnswersAndOneDbmsFenced_stillViolated() throws Exception {
+        dbms2.close();
+        broken.put("region1/fw", HostAccessException.Kind.COMMAND_TIMEOUT);
+        Check c = evaluate(load(ns2.port()), "one-dbms");
+        assertFalse(c.ok(), c.detail());
+        assertTrue(c.detail().contains("tried region1/fw (SSH COMMAND_TIMEOUT: region1/fw: ssh to 127.0.0.1: COMMAND_TIMEOUT)"),
+                c.detail());
+    }
+
+    @Test
+    void run_noSourceAnswers_refusedThenRunsWhenOverriddenWithReason() throws Exception {
+        silent.add("region1/fw");
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2.port()));
+        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
+        CliRuntime rt = new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
+                inv2 -> hostAccess(), Optional.empty(), "tester", "testhost");
+        Path state = tmp.resolve("state");
+        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
+        assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): cannot be evaluated: "
+                + "no source host answers over SSH"), r.err());
+
+        String runId = Fixtures.onlyRun(state).getFileName().toString();
+        Fixtures.Cli again = Fixtures.cli(rt, "resume", runId, "--state-dir", state.toString(),
+                "--override-rule", "one-dbms", "--reason", "every Framework host is powered off (INC-1)");
+        assertEquals(ExitCodes.OK, again.code(), again.all());
+        assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
+        assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> e.event().equals("rule.overridden")
+                && "every Framework host is powered off (INC-1)".equals(e.str("reason"))));
     }
 
     @Test
