@@ -276,6 +276,21 @@ public final class Engine {
             public Map<String, String> env() {
                 return options.env();
             }
+
+            @Override
+            public Optional<String> poweredOff(io.drctl.orchestrator.model.Host host) {
+                if (host.vm().isEmpty() || !inventory().providers().containsKey(host.vm().get().provider())) {
+                    return Optional.empty();
+                }
+                String id = host.vm().get().id();
+                try (io.drctl.vm.VmProvider p = io.drctl.orchestrator.steps.adapters.AdapterAccess.vmProvider(inventory(),
+                        options.env(), options.clock(), d -> Thread.sleep(d.toMillis()), host, Duration.ofSeconds(10))) {
+                    io.drctl.vm.PowerState st = p.status(new io.drctl.vm.VmRef(host.ref(), id));
+                    return st.isStopped() ? Optional.of("VM " + id + " reported stopped by " + p.describe()) : Optional.empty();
+                } catch (Exception e) {
+                    return Optional.empty(); // cannot prove it: the host stays unjudged
+                }
+            }
         };
     }
 

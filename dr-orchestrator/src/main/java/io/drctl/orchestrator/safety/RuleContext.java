@@ -22,4 +22,12 @@ public interface RuleContext {
 
     /** Environment for secret references ({@code keyEnv}); never journal the values. */
     Map<String, String> env();
+
+    /**
+     * Proof that {@code host} is powered off: its VM provider reports the VM stopped (a read-only status
+     * call). Empty when the host has no VM, or the provider cannot be asked or says otherwise.
+     */
+    default java.util.Optional<String> poweredOff(io.drctl.orchestrator.model.Host host) {
+        return java.util.Optional.empty();
+    }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeoutException;
  * unreachable over SSH are skipped and named in the detail with the reason (a dormant VM connects
  * nowhere), as long as at least one source was evaluated. When none answers, the rule cannot be
  * evaluated from anywhere and is violated, naming every source and why it was skipped (the operator
- * who knows why overrides it with a reason). Any other host-access error (host key, authentication)
+ * who knows why overrides it with a reason) — unless every source is proven powered off by its VM
+ * provider (a read-only status call): a stopped VM connects to no DBMS, so the rule holds. Any other host-access error (host key, authentication)
  * also makes the rule unevaluable, i.e. violated.
  *
  * <pre>
@@ -69,12 +70,15 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         }
     }
 
-    /** What one source saw: the DBMS hosts it reached, or why it was skipped (null when evaluated). */
-    private record Seen(Host source, List<String> reached, String skipped) {
+    /**
+     * What one source saw: the DBMS hosts it reached, or why it was skipped (null when evaluated);
+     * {@code off} when its VM provider proved it powered off (it connects nowhere).
+     */
+    private record Seen(Host source, List<String> reached, String skipped, boolean off) {
     }
 
-    /** A source that answers over SSH (its runner), or why it was skipped. */
-    private record Reach(CommandRunner runner, String skipped) {
+    /** A source that answers over SSH (its runner), or why it was skipped, and whether it is proven powered off. */
+    private record Reach(CommandRunner runner, String skipped, boolean off) {
     }
 
     @Override
@@ -101,7 +105,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
             for (Map.Entry<Host, Future<Reach>> f : open.entrySet()) {
                 Reach r = await(f.getValue(), deadline, "from " + f.getKey().ref());
                 if (r.runner() == null) {
-                    seen.add(new Seen(f.getKey(), List.of(), r.skipped()));
+                    seen.add(new Seen(f.getKey(), List.of(), r.skipped(), r.off()));
                 } else {
                     up.put(f.getKey(), r.runner());
                 }
@@ -126,7 +130,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
                         reached.add(d.getKey().ref());
                     }
                 }
-                seen.add(new Seen(s.getKey(), reached, null));
+                seen.add(new Seen(s.getKey(), reached, null, false));
             }
             seen.sort(java.util.Comparator.comparingInt(x -> sources.indexOf(x.source())));
             return verdict(seen, port);
@@ -152,16 +156,20 @@ public final class SingleDbmsReachableRule implements SafetyRule {
     private static Reach reachable(Host source, RuleContext ctx) throws HostAccessException {
         if (!ctx.hosts().answers(source, SSH_PORT_PROBE)) {
             int sshPort = ctx.inventory().sshFor(source).port().orElse(22);
-            return new Reach(null, "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
-                    + SSH_PORT_PROBE.toMillis() + " ms");
+            String why = "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
+                    + SSH_PORT_PROBE.toMillis() + " ms";
+            java.util.Optional<String> off = ctx.poweredOff(source);
+            return new Reach(null, why + off.map(o -> "; powered off: " + o).orElse(""), off.isPresent());
         }
         try {
             CommandRunner runner = ctx.hosts().runner(source);
             runner.run("true", SSH_CHECK_TIMEOUT);
-            return new Reach(runner, null);
+            return new Reach(runner, null, false);
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
-                return new Reach(null, "SSH " + e.kind() + ": " + e.getMessage());
+                java.util.Optional<String> off = ctx.poweredOff(source);
+                return new Reach(null, "SSH " + e.kind() + ": " + e.getMessage() + off.map(o -> "; powered off: " + o).orElse(""),
+                        off.isPresent());
             }
             throw e;
         }
@@ -194,6 +202,10 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         }
         if (seen.isEmpty()) {
             return Check.violated("cannot be evaluated: `from` selects no host, so no DBMS connection can be tried");
+        }
+        if (parts.isEmpty() && seen.stream().allMatch(Seen::off)) {
+            // proven, not assumed: every source's VM provider reports it stopped, and a stopped VM connects nowhere
+            return Check.ok("no source host is running, so none can reach a DBMS: " + String.join(", ", skipped));
         }
         if (parts.isEmpty()) {
             // fail closed: "nothing seen from anywhere" proves nothing about split brain

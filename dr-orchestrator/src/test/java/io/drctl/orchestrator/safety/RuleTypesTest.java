@@ -245,6 +245,40 @@ class RuleTypesTest {
     }
 
     @Test
+    void run_noSourceAnswers_everyVmProvenStoppedByItsProvider_holds_oneNotProven_refused() throws Exception {
+        silent.add("region1/fw");
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        Path power = Files.createDirectories(tmp.resolve("power"));
+        Files.writeString(power.resolve("fw1"), "poweredOff\n");
+        Files.writeString(power.resolve("fw2"), "poweredOff\n");
+        String withVms = inventory(ns2.port())
+                .replace("fw:   { address: 127.0.0.1, roles: [framework] }",
+                        "fw:   { address: 127.0.0.1, roles: [framework], vm: { provider: files, id: fw1 } }")
+                .replace("fw:   { address: 127.0.0.4, roles: [framework] }",
+                        "fw:   { address: 127.0.0.4, roles: [framework], vm: { provider: files, id: fw2 } }")
+                + """
+                providers:
+                  files: { kind: command, start: "echo poweredOn > POWER/{id}", stop: "echo poweredOff > POWER/{id}",
+                           status: "cat POWER/{id}", running: "poweredOn", stopped: "poweredOff" }
+                """.replace("POWER", power.toString());
+        Path inv = Fixtures.write(tmp, "inv.yaml", withVms);
+        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
+        CliRuntime rt = new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
+                inv2 -> hostAccess(), Optional.empty(), "tester", "testhost");
+        Path state = tmp.resolve("state");
+        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+        assertEquals(ExitCodes.OK, r.code(), "every source proven powered off: no Framework host can reach a DBMS: " + r.all());
+        assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> e.event().equals("rule.checked")
+                && "one-dbms".equals(e.str("rule"))), "checked, not overridden");
+
+        Files.writeString(power.resolve("fw2"), "poweredOn\n"); // running but unreachable: cannot be judged
+        Fixtures.Cli r2 = Fixtures.cli(rt, "run", "--state-dir", tmp.resolve("state2").toString(), inv.toString(), rb.toString());
+        assertEquals(ExitCodes.REFUSED, r2.code(), r2.all());
+        assertTrue(r2.err().contains("cannot be evaluated"), r2.err());
+    }
+
+    @Test
     void singleDbms_sourceWithBadHostKey_cannotBeEvaluated() throws Exception {
         broken.put("region2/fw", HostAccessException.Kind.CHANGED_HOST_KEY);
         Loaded loaded = load(ns2.port());

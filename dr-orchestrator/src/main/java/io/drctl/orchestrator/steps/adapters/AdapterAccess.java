@@ -87,18 +87,24 @@ public final class AdapterAccess {
      * @param commandTimeout how long one provider command, and settling into the new power state, may take
      */
     public static VmProvider vmProvider(ActionContext ctx, Host host, Duration commandTimeout) throws StepFailure {
-        Provider p = ctx.inventory().providers().get(host.vm().orElseThrow().provider());
+        return vmProvider(ctx.inventory(), ctx.env(), ctx.clock(), d -> pause(ctx, d), host, commandTimeout);
+    }
+
+    /** The same, outside a step (a safety rule): {@code sleeper} waits between status polls. */
+    public static VmProvider vmProvider(io.drctl.orchestrator.model.Inventory inventory, Map<String, String> env,
+                                        java.time.Clock clock, io.drctl.vm.Sleeper sleeper, Host host,
+                                        Duration commandTimeout) throws StepFailure {
+        Provider p = inventory.providers().get(host.vm().orElseThrow().provider());
         try {
             if (p instanceof Provider.Command c) {
                 return new CommandVmProvider(c.name(),
                         CommandTemplates.of(c.start(), c.stop(), c.status(), c.running(), c.stopped()),
-                        LocalCommandRunner.local(), commandTimeout, commandTimeout, Duration.ofSeconds(1),
-                        ctx.clock(), d -> pause(ctx, d));
+                        LocalCommandRunner.local(), commandTimeout, commandTimeout, Duration.ofSeconds(1), clock, sleeper);
             }
             Provider.Vsphere v = (Provider.Vsphere) p; // sealed: the only other kind
             VsphereConfig config = VsphereConfig.of(URI.create(v.url()), v.user(), SecretRef.env(v.passwordEnv()),
                     v.trustStore().map(t -> new TrustStoreRef(Path.of(t), "PKCS12", Optional.empty())).orElse(null));
-            return new VsphereRestProvider(config, ctx.env(), d -> pause(ctx, d));
+            return new VsphereRestProvider(config, env, sleeper);
         } catch (VmException e) {
             throw new StepFailure(host.ref() + ": VM provider `" + p.name() + "`: " + e.getMessage(), e.isRetriable(), e);
         } catch (IllegalArgumentException e) {
