@@ -6,7 +6,7 @@ import java.util.Objects;
  * A failure to probe or promote a DBMS, classified by {@link Kind} (from exit codes and typed host-access
  * failures, never from message text). Messages name the instance and endpoint and say what was expected.
  */
-public class DbmsException extends Exception {
+public class DbmsException extends Exception implements io.drctl.host.AdapterFailure {
 
     /** What went wrong; decides whether a later retry can help. */
     public enum Kind {
@@ -55,14 +55,21 @@ public class DbmsException extends Exception {
         this(kind, target, message, null);
     }
 
+    @Override
+    public String kindName() {
+        return kind().name();
+    }
+
     public Kind kind() {
         return kind;
     }
 
+    @Override
     public String target() {
         return target;
     }
 
+    @Override
     public boolean isRetriable() {
         return kind.isRetriable();
     }

@@ -10,7 +10,7 @@ import org.xbill.DNS.Rcode;
  * transport failure), decides {@link #isRetriable()}, and the message names the server, the zone or
  * record, what was expected and what was seen, with a hint.
  */
-public class DnsException extends Exception {
+public class DnsException extends Exception implements io.drctl.host.AdapterFailure {
 
     /** What went wrong; the single place that decides whether retrying can help. */
     public enum Kind {
@@ -89,11 +89,17 @@ public class DnsException extends Exception {
         this(kind, target, message, -1, 0, null, cause);
     }
 
+    @Override
+    public String kindName() {
+        return kind().name();
+    }
+
     public Kind kind() {
         return kind;
     }
 
     /** The server (and record or zone) the failure concerns. */
+    @Override
     public String target() {
         return target;
     }
@@ -113,6 +119,7 @@ public class DnsException extends Exception {
         return Optional.ofNullable(clockSkew);
     }
 
+    @Override
     public boolean isRetriable() {
         return kind.isRetriable();
     }

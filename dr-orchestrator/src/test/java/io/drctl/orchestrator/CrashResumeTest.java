@@ -119,6 +119,64 @@ class CrashResumeTest {
         assertTrue(after.contains("run.resumed"), after.toString());
     }
 
+    /** Alive and not a zombie (a killed process may wait for its reaper). */
+    static boolean running(long pid) throws IOException {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        if (!Files.exists(stat)) {
+            return false;
+        }
+        try {
+            String s = Files.readString(stat);
+            return !s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return false; // gone while reading
+        }
+    }
+
+    @Test
+    void sigkillOfDrctlAlone_itsCommandEndsWithIt_resumeAppliesAgainWithoutAsking() throws Exception {
+        Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY);
+        Path pidFile = tmp.resolve("cmd.pid");
+        Path out = tmp.resolve("out.txt");
+        Path rb = Fixtures.write(tmp, "rb.yaml", """
+                name: orphan
+                steps:
+                  - id: long
+                    type: exec
+                    command: "if [ -f DIR/second ]; then echo done >> OUT; exit 0; fi; touch DIR/second; echo $$ > PID; sleep 30 & echo $! >> PID; wait"
+                    unless: "grep -qx done OUT"
+                """.replace("DIR", tmp.toString()).replace("OUT", out.toString()).replace("PID", pidFile.toString()));
+        Path state = tmp.resolve("state");
+        Process child = startChild(inv, rb, state);
+        List<Long> pids = new ArrayList<>();
+        Instant giveUp = Instant.now().plus(Duration.ofSeconds(30));
+        while (pids.size() < 2 && Instant.now().isBefore(giveUp)) {
+            Thread.sleep(20);
+            if (Files.exists(pidFile)) {
+                pids.clear();
+                Files.readAllLines(pidFile).stream().filter(l -> l.matches("\\d+")).map(Long::parseLong).forEach(pids::add);
+            }
+        }
+        assertEquals(2, pids.size(), "the command started: its shell and its sleep");
+        assertTrue(running(pids.get(0)) && running(pids.get(1)));
+        child.destroyForcibly(); // SIGKILL to the drctl JVM only: nothing kills its children for it
+        child.waitFor();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+        while ((running(pids.get(0)) || running(pids.get(1))) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        assertTrue(!running(pids.get(0)) && !running(pids.get(1)), "the command ended with drctl: " + pids);
+
+        Path runDir = Fixtures.onlyRun(state);
+        Fixtures.Cli resumed = Fixtures.cli("resume", runDir.getFileName().toString(), "--state-dir", state.toString());
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.all());
+        assertEquals(List.of("done"), Files.readAllLines(out));
+        List<String> brief = Fixtures.brief(runDir);
+        assertTrue(brief.contains("action.fate-unknown long local"), brief.toString());
+        assertTrue(Fixtures.journal(runDir).stream().filter(e -> e.event().equals("action.fate-unknown")).findFirst()
+                .orElseThrow().str("detail").contains("ended with that drctl"), brief.toString());
+    }
+
     @Test
     void run_whileAnotherRunHoldsTheLock_refusesNamingTheHolder() throws Exception {
         Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY);

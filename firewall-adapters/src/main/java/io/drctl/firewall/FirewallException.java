@@ -7,7 +7,7 @@ import java.util.Objects;
  * A firewall operation that failed, classified by {@link Kind} (from exit codes and exception types,
  * never from message text). The message names the host and says what was expected and what was seen.
  */
-public class FirewallException extends Exception {
+public class FirewallException extends Exception implements io.drctl.host.AdapterFailure {
 
     public enum Kind {
         /** The host could not be reached or the command timed out (from {@link HostAccessException}). */
@@ -55,14 +55,21 @@ public class FirewallException extends Exception {
         return new FirewallException(k, e.target(), doing + ": " + e.kind() + ": " + e.getMessage(), e);
     }
 
+    @Override
+    public String kindName() {
+        return kind().name();
+    }
+
     public Kind kind() {
         return kind;
     }
 
+    @Override
     public String target() {
         return target;
     }
 
+    @Override
     public boolean isRetriable() {
         return kind.isRetriable();
     }

@@ -6,7 +6,7 @@ import java.util.Objects;
  * A failure to reach or use a host, classified by {@link Kind} (never by message text).
  * The message names the target and says what was expected.
  */
-public class HostAccessException extends Exception {
+public class HostAccessException extends Exception implements io.drctl.host.AdapterFailure {
 
     /** What went wrong; decides whether a retry can help. */
     public enum Kind {
@@ -49,14 +49,21 @@ public class HostAccessException extends Exception {
         this(kind, target, message, null);
     }
 
+    @Override
+    public String kindName() {
+        return kind().name();
+    }
+
     public Kind kind() {
         return kind;
     }
 
+    @Override
     public String target() {
         return target;
     }
 
+    @Override
     public boolean isRetriable() {
         return kind.isRetriable();
     }

@@ -6,7 +6,7 @@ import java.util.Objects;
  * A failure to query or change a VM's power, classified by {@link Kind} (never by message text).
  * Messages name the VM and the endpoint and never contain credentials.
  */
-public class VmException extends Exception {
+public class VmException extends Exception implements io.drctl.host.AdapterFailure {
 
     /** What went wrong; decides whether a later retry can help. */
     public enum Kind {
@@ -66,14 +66,21 @@ public class VmException extends Exception {
         this(kind, target, message, null);
     }
 
+    @Override
+    public String kindName() {
+        return kind().name();
+    }
+
     public Kind kind() {
         return kind;
     }
 
+    @Override
     public String target() {
         return target;
     }
 
+    @Override
     public boolean isRetriable() {
         return kind.isRetriable();
     }

@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.host.HostAccessException;
+import io.drctl.host.AdapterFailure;
 import io.drctl.orchestrator.spi.StepFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +17,9 @@ final class Failures {
         if (t instanceof StepFailure f) {
             return new Failure(f.getMessage(), f.isRetriable());
         }
-        if (t instanceof HostAccessException h) {
-            return new Failure(h.kind() + ": " + h.getMessage(), h.isRetriable());
+        if (t instanceof AdapterFailure a) {
+            // every adapter's failures share one contract: kind, target, retriable
+            return new Failure(a.kindName() + ": " + a.getMessage(), a.isRetriable());
         }
         if (t instanceof IOException || t instanceof UncheckedIOException) {
             return new Failure("I/O: " + t.getMessage(), true);

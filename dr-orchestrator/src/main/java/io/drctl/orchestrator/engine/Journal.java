@@ -225,7 +225,7 @@ public final class Journal implements AutoCloseable {
                 if (i == last && tolerateTornLast) {
                     break; // torn final write
                 }
-                throw new IOException(file + ":" + (i + 1) + ": corrupt journal line (not a journal event)");
+                throw new CorruptJournalException(file, i + 1);
             }
             out.add(e.get());
         }

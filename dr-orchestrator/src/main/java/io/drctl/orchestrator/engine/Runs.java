@@ -74,7 +74,7 @@ public final class Runs {
     public Optional<RunResult> resume(String runId) throws InvalidInputException, LockHeldException, IOException {
         Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
         try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
-            RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
+            RunState state = RunState.replay(readJournal(runDir, "resume"));
             requireStart(runDir, state, "resume");
             if (state.runStatus() == Status.SUCCEEDED) {
                 return Optional.empty();
@@ -105,7 +105,7 @@ public final class Runs {
     public RunResult rollback(String runId) throws InvalidInputException, LockHeldException, IOException {
         Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
         try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
-            RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
+            RunState state = RunState.replay(readJournal(runDir, "roll back"));
             requireStart(runDir, state, "roll back");
             Loaded loaded = reload(runDir, state);
             Plan plan = Planner.plan(loaded, registry);
@@ -133,6 +133,20 @@ public final class Runs {
             }
         }
         problems.throwIfAny();
+    }
+
+    /** The run's journal; a corrupt line (not a torn tail) is invalid input naming file and line. */
+    static List<JournalEvent> readJournal(Path runDir, String what) throws IOException, InvalidInputException {
+        try {
+            return Journal.read(runDir.resolve(Journal.FILE));
+        } catch (CorruptJournalException e) {
+            io.drctl.orchestrator.yaml.Problems problems = new io.drctl.orchestrator.yaml.Problems();
+            problems.add(io.drctl.orchestrator.yaml.Location.synthetic(e.file() + ":" + e.line(), "journal"),
+                    "cannot " + what + ": line " + e.line() + " of the journal is not a journal event (only a torn last"
+                            + " line is repaired automatically)", "inspect the file; do not edit a journal by hand");
+            problems.throwIfAny();
+            throw e;
+        }
     }
 
     /**

@@ -71,7 +71,9 @@ class LabCrashResumeIT {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8),
-                "resume", runDir.getFileName().toString(), "--state-dir", state.toString());
+                // --yes: an action cut off while applying on another host has an unknown fate; resume re-probes it
+                // and, unless the probe shows it done, asks before applying again
+                "resume", runDir.getFileName().toString(), "--state-dir", state.toString(), "--yes");
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
         assertEquals(0, code, "resume after a kill at " + killPoint + ":\n" + printed);
@@ -84,6 +86,11 @@ class LabCrashResumeIT {
         assertEquals("CS OK db=10.77.2.30", greeting);
         List<String> journal = Fixtures.brief(runDir);
         assertTrue(journal.contains("run.resumed"), journal.toString());
+        if (killPoint.startsWith("action.applying")) {
+            String step = killPoint.substring("action.applying ".length());
+            assertTrue(journal.stream().anyMatch(l -> l.startsWith("action.fate-unknown " + step)),
+                    "the cut-off apply is journaled as of unknown fate: " + journal);
+        }
         assertEquals(1, journal.stream().filter(l -> l.equals("run.finished")).count(), journal.toString());
     }
 
