@@ -62,7 +62,7 @@ class ValidateThenRunsTest {
                   - id: mark
                     type: exec
                     command: "printf '%%s' ${marker} > %1$s/quoted; printf '%%s' \\"$DRCTL_PARAM_MARKER\\" > %1$s/env"
-                    unless: "test -f ${marker}%2$s"
+                    unless: "test -f ${marker} || test -f %1$s/quoted%2$s"
                 """.formatted(tmp, unlessExtra));
     }
 
@@ -179,7 +179,7 @@ class ValidateThenRunsTest {
         assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
         assertLine(v.err(), "rb.yaml", 3, "parameter `n` = '3x' is not a whole number");
         assertLine(v.err(), "rb.yaml", 4, "parameter `target` = 'region9/dbms' is not a host of the inventory");
-        assertLine(v.err(), "rb.yaml", 5, "unknown parameter type `boolean`", "did you mean `bool`?");
+        assertLine(v.err(), "rb.yaml", 5, "unknown parameter type `boolean`", "expected one of: string, int, bool, region, host, command");
     }
 
     // ------------------------------------------------------------------ YAML indirections
@@ -213,7 +213,7 @@ class ValidateThenRunsTest {
                 """);
         Fixtures.Cli v = Fixtures.cli("validate", EXAMPLE.toString(), rb.toString());
         assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
-        assertLine(v.err(), "rb.yaml", 5, "YAML tag `str` is not allowed");
+        assertLine(v.err(), "rb.yaml", 5, "YAML tag `!!str` is not allowed");
         assertLine(v.err(), "rb.yaml", 7, "YAML merge key `<<` is not allowed");
     }
 
@@ -264,7 +264,7 @@ class ValidateThenRunsTest {
         Fixtures.Cli v = Fixtures.cli("validate", EXAMPLE.toString(), rb.toString());
         assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
         assertLine(v.err(), "rb.yaml", 6, "`timeout` is '99999999999999999999s', more than the maximum 30d");
-        assertLine(v.err(), "rb.yaml", 10, "`within` is '9223372036854775807m', more than the maximum 30d");
+        assertLine(v.err(), "rb.yaml", 11, "`within` is '9223372036854775807m', more than the maximum 30d");
     }
 
     @Test
@@ -322,7 +322,7 @@ class ValidateThenRunsTest {
         assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
         assertEquals(1, v.err().lines().filter(l -> l.startsWith("  ")).count(), "only the unknown resolver: " + v.err());
         assertLine(v.err(), "inv.yaml", ValidateTest.lineOf(text, "resolver: windows,"), "unknown resolver kind `windows`",
-                "did you mean `windows-dns-client`?");
+                "expected one of: systemd-resolved, nscd, dnsmasq, unbound, windows-dns-client, auto, none");
     }
 
     @Test

@@ -233,7 +233,7 @@ public final class InventoryLoader {
                 int before = problems.size();
                 out = url.isPresent() && user.isPresent() && env.isPresent()
                         ? Optional.of(new Provider.Vsphere(name, url.get(), user.get(), env.get(), trust)) : Optional.empty();
-                if (out.isPresent() && problems.size() == before) {
+                if (out.isPresent() && problems.size() == before && ENV_NAME.matcher(env.get()).matches()) {
                     try {
                         VsphereConfig.of(URI.create(url.get()), user.get(), SecretRef.env(env.get()), null);
                     } catch (IllegalArgumentException e) {

@@ -68,6 +68,8 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
     public static Problems check(Path inventoryFile, List<Path> runbookFiles, StepTypeRegistry registry) {
         Problems problems = new Problems();
         Optional<Inventory> inv = InventoryLoader.load(inventoryFile, problems);
+        // an inventory with problems is kept best-effort for the runbooks' own checks, but never expanded
+        boolean inventoryValid = problems.isEmpty();
         for (Path file : runbookFiles) {
             Optional<Runbook> rb = RunbookLoader.load(file, problems);
             if (inv.isPresent() && rb.isPresent()) {
@@ -75,7 +77,7 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
                 Map<String, String> params = Params.effective(rb.get(), inv.get(), Map.of(), problems);
                 List<StepSpec> steps = Resolver.resolve(rb.get(), inv.get(), params, registry, problems);
                 RunbookLoader.resolveRules(rb.get(), inv.get(), params, SafetyRules.registry(), problems);
-                if (problems.size() == before) {
+                if (inventoryValid && problems.size() == before) {
                     expandAll(inv.get(), params, steps, registry, problems);
                 }
             }

@@ -251,9 +251,9 @@ public final class Resolver {
                 }
                 String v = text.get();
                 if (v.matches("\\d+")) {
-                    int p = Integer.parseInt(v);
+                    int p = v.length() > 5 ? Integer.MAX_VALUE : Integer.parseInt(v);
                     if (p < 1 || p > 65535) {
-                        problems.add(at, "`" + name + "`: " + p + " is not a TCP port", "expected 1..65535");
+                        problems.add(at, "`" + name + "`: " + Fields.shorten(v) + " is not a TCP port", "expected 1..65535");
                         return Optional.empty();
                     }
                     return Optional.of(p);

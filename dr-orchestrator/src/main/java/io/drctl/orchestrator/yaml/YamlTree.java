@@ -22,7 +22,7 @@ import java.util.Optional;
  * tags ({@code !!str}) are refused with a located problem.
  */
 public final class YamlTree {
-    private static final YAMLFactory FACTORY = new YAMLFactory();
+    private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
     /** Inventories and runbooks are small; anything larger is not one (and must not exhaust memory). */
     public static final long MAX_BYTES = 4L * 1024 * 1024;
@@ -66,6 +66,7 @@ public final class YamlTree {
 
     /** Parses {@code text} named {@code file} in messages. */
     public static Optional<YNode> parse(String file, String text, Problems problems) {
+        Indirections.check(file, text, problems);
         try (JsonParser p = FACTORY.createParser(text)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -86,10 +87,10 @@ public final class YamlTree {
         }
     }
 
-    private static void skip(JsonParser p) throws IOException {
-        if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
-            p.skipChildren();
-        }
+    private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
+        org.yaml.snakeyaml.LoaderOptions o = new org.yaml.snakeyaml.LoaderOptions();
+        o.setCodePointLimit((int) MAX_BYTES + 1); // the file cap decides, not the parser's 3 MB default
+        return o;
     }
 
     private static Location here(JsonParser p, String file, String path) {
@@ -100,20 +101,9 @@ public final class YamlTree {
     private static YNode node(JsonParser p, String file, String path, Problems problems) throws IOException {
         JsonToken t = p.currentToken();
         Location at = here(p, file, path);
-        if (p instanceof YAMLParser y) {
-            if (y.isCurrentAlias()) {
-                problems.add(at, "YAML alias `*" + y.getText() + "` is not allowed", "write the value out: a runbook must read literally");
-                skip(p);
-                return new YNode.YScalar(at, null, YNode.ScalarType.NULL);
-            }
-            if (y.getCurrentAnchor() != null) {
-                problems.add(at, "YAML anchor `&" + y.getCurrentAnchor() + "` is not allowed",
-                        "remove it and write values out: a runbook must read literally");
-            }
-            String tag = y.getTypeId();
-            if (tag != null) {
-                problems.add(at, "YAML tag `" + tag + "` is not allowed", "remove it; quote a value to make it a string");
-            }
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+            // reported by Indirections; kept as the literal text so nothing else treats it as a value it is not
+            return new YNode.YScalar(at, "*" + y.getText(), YNode.ScalarType.STRING);
         }
         switch (t) {
             case START_OBJECT -> {

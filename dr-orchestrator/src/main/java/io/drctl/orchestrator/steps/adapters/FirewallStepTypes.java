@@ -135,6 +135,9 @@ public final class FirewallStepTypes {
 
         @Override
         public void validate(StepSpec step, StepValidation v) {
+            if (step.fields().strings("from").isEmpty()) {
+                v.problem("from", "`from` is empty: a fence from nowhere blocks nothing", "e.g. from: [framework]");
+            }
             for (String s : step.fields().strings("from")) {
                 if (!Values.isCidr(s) && resolveSubnet(s, v.inventory()).isEmpty()) {
                     v.problem("from", "'" + s + "' is neither a CIDR nor a subnet name of any region",

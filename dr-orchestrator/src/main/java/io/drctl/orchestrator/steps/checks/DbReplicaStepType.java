@@ -89,11 +89,6 @@ public final class DbReplicaStepType implements StepType {
                 }
             }
         }
-        step.fields().integer("maxLagBytes").ifPresent(b -> {
-            if (b < 0) {
-                v.problem("maxLagBytes", "maxLagBytes must be 0 or more, found " + b);
-            }
-        });
         step.fields().duration("maxLag").ifPresent(d -> {
             if (d.isNegative()) {
                 v.problem("maxLag", "maxLag must not be negative, found " + d);
