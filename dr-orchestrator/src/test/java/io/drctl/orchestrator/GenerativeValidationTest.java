@@ -172,7 +172,9 @@ class GenerativeValidationTest {
         Path out = Files.createDirectories(Path.of("target", "generative-failures"));
         Files.writeString(out.resolve("failure-" + n + "-inv.yaml"), inv);
         Files.writeString(out.resolve("failure-" + n + "-rb.yaml"), rb);
-        return what + ": " + problem + "\n(inputs saved as " + out.toAbsolutePath() + "/failure-" + n + "-{inv,rb}.yaml)";
+        // control characters from the mutations would garble the test report
+        String shown = problem.replaceAll("[\\p{Cntrl}&&[^\n]]", "?");
+        return what + ": " + shown + "\n(inputs saved as " + out.toAbsolutePath() + "/failure-" + n + "-{inv,rb}.yaml)";
     }
 
     static Object read(Path p) throws IOException {
@@ -252,7 +254,8 @@ class GenerativeValidationTest {
                 }
             }
             case 1 -> { // duplicate a key
-                if (s.container() instanceof Map<?, ?> map && s.key() instanceof String k) {
+                if (s.container() instanceof Map<?, ?> map) {
+                    String k = s.key() instanceof DupKey d ? d.key() : String.valueOf(s.key());
                     applied.add("duplicate " + k);
                     ((Map<Object, Object>) map).put(new DupKey(k), copy(s.get()));
                 } else {

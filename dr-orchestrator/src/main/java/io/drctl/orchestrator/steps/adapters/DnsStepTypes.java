@@ -185,8 +185,12 @@ public final class DnsStepTypes {
             String from = step.fields().optString("from").orElseGet(() -> otherRegion(v.inventory(), step.fields().string("to")));
             if (from != null) {
                 for (DnsRecord r : step.fields().records("records")) {
-                    if (addressOf(r, from, v.inventory()).isEmpty()) {
+                    Optional<String> now = addressOf(r, from, v.inventory());
+                    if (now.isEmpty()) {
                         v.problem("records", "record `" + r.name() + "` names no existing host in region " + from);
+                    } else if (!Values.isIpv4(now.get())) {
+                        v.problem("records", "record `" + r.name() + "` in " + from + " points at '" + now.get()
+                                + "', which is not an IPv4 address (the compare-and-swap expects the current A record)");
                     }
                 }
             }
