@@ -461,6 +461,10 @@ public final class InventoryLoader {
                         problems.add(s.at("port"), "DNS server port " + p + " is not a port", "expected 1..65535");
                         ok = false;
                     }
+                    if (ok && servers.stream().anyMatch(x -> x.name().equals(name.get()))) {
+                        problems.add(s.at("name"), "DNS server name `" + name.get() + "` is listed twice", "each server needs its own name");
+                        ok = false;
+                    }
                     if (ok) {
                         servers.add(new Dns.Server(name.get(), address.get(), p));
                     }

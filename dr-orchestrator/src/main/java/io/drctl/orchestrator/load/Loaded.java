@@ -107,7 +107,12 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
         };
         for (StepSpec step : steps) {
             try {
-                registry.find(step.type()).orElseThrow().expand(step, x);
+                java.util.Set<String> targets = new java.util.HashSet<>();
+                for (var action : registry.find(step.type()).orElseThrow().expand(step, x)) {
+                    if (!targets.add(action.target())) {
+                        throw new IllegalStateException("two actions for target " + action.target());
+                    }
+                }
             } catch (RuntimeException e) {
                 problems.add(step.location(), EXPANSION_FAILED + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
                         "please report this with the runbook and inventory");
