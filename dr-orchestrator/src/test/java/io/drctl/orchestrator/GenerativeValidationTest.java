@@ -62,7 +62,7 @@ class GenerativeValidationTest {
     @Test
     void mutatedInputs_validateExitsTwoLocatedOrPlanOfflineSucceeds() throws Exception {
         long seed = Long.getLong("drctl.gen.seed", System.nanoTime());
-        int iterations = Integer.getInteger("drctl.gen.iterations", 3000);
+        int iterations = Integer.getInteger("drctl.gen.iterations", 2500);
         System.out.println("GenerativeValidationTest seed=" + seed + " iterations=" + iterations
                 + " (rerun: -Ddrctl.gen.seed=" + seed + ")");
         Random rnd = new Random(seed);
