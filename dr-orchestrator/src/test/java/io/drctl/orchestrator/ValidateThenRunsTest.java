@@ -137,6 +137,7 @@ class ValidateThenRunsTest {
         assertTrue(r.err().contains("parameter `from` = 'region1,region2' is not a region of the inventory (regions: region1, region2)"),
                 r.err());
         assertFalse(r.out().contains("fence"), r.out());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("  ")).count(), "no follow-on selector problems: " + r.err());
     }
 
     @Test

@@ -173,6 +173,20 @@ public final class Params {
         }
     }
 
+    /**
+     * Whether {@code node} still holds a {@code ${name}} after substitution: a parameter that is undefined, has no
+     * value, or whose value was refused. Each of those is reported already, so the field is not checked further.
+     */
+    public static boolean unresolved(YNode node) {
+        if (node instanceof YNode.YMap m) {
+            return m.entries().values().stream().anyMatch(Params::unresolved);
+        }
+        if (node instanceof YNode.YList l) {
+            return l.items().stream().anyMatch(Params::unresolved);
+        }
+        return node instanceof YNode.YScalar s && s.text() != null && REF.matcher(s.text()).find();
+    }
+
     /** A name, or {@code region/name}: what a selector value may be. */
     static boolean isSelectorWord(String v) {
         int slash = v.indexOf('/');

@@ -73,8 +73,9 @@ public final class Resolver {
         } else if (st.hosts().isPresent()) {
             int selectorProblems = problems.size();
             Params.checkSelectorValues(st.hosts().get(), params, problems);
-            if (problems.size() == selectorProblems) {
-                hosts = selectorHosts(Params.substitute(st.hosts().get(), params), inv, problems);
+            YNode selector = Params.substitute(st.hosts().get(), params);
+            if (problems.size() == selectorProblems && !Params.unresolved(selector)) {
+                hosts = selectorHosts(selector, inv, problems);
             }
         } else if (t.targets() == StepType.Targets.HOSTS) {
             problems.add(st.location().child("hosts"), "step `" + st.id() + "` of type `" + t.name() + "` needs `hosts`",
@@ -82,6 +83,7 @@ public final class Resolver {
         }
         Map<String, Object> values = new HashMap<>();
         Map<String, Location> locations = new HashMap<>();
+        boolean unresolved = false;
         for (FieldSpec fs : specs.values()) {
             YNode raw = st.fields().get(fs.name());
             if (raw == null || (raw instanceof YNode.YScalar s && s.isNull())) {
@@ -93,13 +95,17 @@ public final class Resolver {
             }
             YNode node = substituted(fs, raw, params, rb.params(), problems);
             locations.put(fs.name(), node.location());
+            if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
+                unresolved = true; // reported with the parameter: not valid, but nothing new to say here
+                continue;
+            }
             convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
         }
         Optional<String> description = st.description().map(d -> Params.substituteText(d, params));
         StepSpec spec = new StepSpec(st.id(), st.type(), description, hosts,
                 new StepFields(values, locations, st.location()), st.dependsOn(), st.timeout(), st.retry(),
                 st.onFailure(), st.parallelism(), st.location());
-        if (problems.size() > before) {
+        if (problems.size() > before || unresolved) {
             return Optional.empty();
         }
         t.validate(spec, validation(inv, params, spec.fields(), "step `" + st.id() + "`: ", problems));

@@ -7,6 +7,7 @@ import io.drctl.orchestrator.model.Step;
 import io.drctl.orchestrator.safety.RuleSpec;
 import io.drctl.orchestrator.safety.SafetyRule;
 import io.drctl.orchestrator.safety.SafetyRules;
+import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepFields;
 import io.drctl.orchestrator.yaml.Fields;
@@ -186,6 +187,7 @@ public final class RunbookLoader {
             }
             SafetyRule t = type.get();
             int before = problems.size();
+            boolean unresolved = false;
             Map<String, FieldSpec> specs = new LinkedHashMap<>();
             t.fields().forEach(fs -> specs.put(fs.name(), fs));
             List<String> allowed = new ArrayList<>(COMMON_RULE_KEYS);
@@ -209,9 +211,13 @@ public final class RunbookLoader {
                 }
                 YNode node = Resolver.substituted(fs, raw, params, rb.params(), problems);
                 locations.put(fs.name(), node.location());
+                if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
+                    unresolved = true; // the parameter's problem is reported already: skip this rule
+                    continue;
+                }
                 Resolver.convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
             }
-            if (problems.size() > before) {
+            if (problems.size() > before || unresolved) {
                 continue;
             }
             RuleSpec spec = new RuleSpec(r.id(), r.type(), r.description().map(d -> Params.substituteText(d, params)),
