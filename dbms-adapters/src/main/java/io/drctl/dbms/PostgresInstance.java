@@ -59,8 +59,18 @@ public record PostgresInstance(String name, String host, int port, Optional<Stri
         return host + ":" + port;
     }
 
+    /** Whether {@code p} is accepted as a data, binary or socket directory: absolute, letters, digits and {@code _ . @ + - /}, no {@code ..}. */
+    public static boolean isSafePath(String p) {
+        return p != null && SAFE_PATH.matcher(p).matches() && !p.contains("..");
+    }
+
+    /** Whether {@code v} is a PostgreSQL major version as Debian's directory layout names it ({@code 9.6}, {@code 15}). */
+    public static boolean isMajorVersion(String v) {
+        return v != null && v.matches("([1-9]\\d?)(\\.\\d)?");
+    }
+
     private static void safePath(String what, String p) {
-        if (!SAFE_PATH.matcher(p).matches() || p.contains("..")) {
+        if (!isSafePath(p)) {
             throw new IllegalArgumentException("not a safe absolute path for " + what + ": '" + p
                     + "' (letters, digits and _ . @ + - / only)");
         }

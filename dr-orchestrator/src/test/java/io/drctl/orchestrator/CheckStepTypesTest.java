@@ -65,7 +65,7 @@ class CheckStepTypesTest {
                     hosts: "region=region2 role=dbms"
                     expect: stopped
                 """);
-        ValidateTest.assertLine(out, "rb.yaml", 6, "expect must be `stopped` or `running`, found 'paused'");
+        ValidateTest.assertLine(out, "rb.yaml", 6, "`expect` must be one of stopped, running, found 'paused'");
         // `hosts` is a common key: its problems are located at the step
         ValidateTest.assertLine(out, "rb.yaml", 7, "steps[1].hosts", "host region2/dbms has no `vm:`");
     }
@@ -114,11 +114,11 @@ class CheckStepTypesTest {
                     expect: standby
                 """);
         ValidateTest.assertLine(out, "rb.yaml", 7, "`maxLag` bounds a replica's lag");
-        ValidateTest.assertLine(out, "rb.yaml", 11, "maxLagBytes must be 0 or more, found -1");
+        ValidateTest.assertLine(out, "rb.yaml", 11, "`maxLagBytes` is -1, outside 0..2147483647");
         ValidateTest.assertLine(out, "rb.yaml", 12, "steps[2].hosts", "host region2/mfwk-p has no `db:` section");
         ValidateTest.assertLine(out, "rb.yaml", 18, "unknown key `maxlag`", "did you mean `maxLag`?");
         ValidateTest.assertLine(out, "rb.yaml", 22, "soon");
-        ValidateTest.assertLine(out, "rb.yaml", 26, "expect must be `replica` or `primary`, found 'standby'");
+        ValidateTest.assertLine(out, "rb.yaml", 26, "`expect` must be one of replica, primary, found 'standby'");
     }
 
     @Test

@@ -211,10 +211,12 @@ class CliTest {
                     type: exec
                     command: "touch %s"
                     unless: "test -f %s"
+                    unlessReadOnly: true
                   - id: todo
                     type: exec
                     command: "touch %s"
                     unless: "test -f %s"
+                    unlessReadOnly: true
                 """.formatted(tmp.resolve("a"), done, tmp.resolve("b"), tmp.resolve("b")));
         Fixtures.Cli r = Fixtures.cli("plan", inv.toString(), rb.toString());
         assertEquals(ExitCodes.OK, r.code(), r.all());

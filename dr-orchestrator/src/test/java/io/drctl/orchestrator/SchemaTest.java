@@ -40,6 +40,24 @@ class SchemaTest {
     }
 
     @Test
+    void inventorySchema_shippedFileMatchesTheClosedSets() throws Exception {
+        Path shipped = Fixtures.repoRoot().resolve("inventory/inventory.schema.json");
+        assertEquals(io.drctl.orchestrator.schema.InventorySchema.generate(), Files.readString(shipped),
+                "inventory/inventory.schema.json is stale: regenerate with ./drctl schema inventory");
+        JsonNode host = new ObjectMapper().readTree(Files.readString(shipped)).get("definitions").get("host").get("properties");
+        assertEquals(io.drctl.firewall.BackendKind.labels(), strings(host.get("firewall").get("enum")));
+        assertEquals(io.drctl.dns.cache.ResolverKind.inventoryChoices(), strings(host.get("resolver").get("enum")));
+        assertEquals(io.drctl.dbms.DbmsKind.labels(), strings(host.get("db").get("properties").get("kind").get("enum")));
+        assertTrue(strings(host.get("firewall").get("enum")).contains("windows-netsh"), "the backend's kinds, all of them");
+    }
+
+    static java.util.List<String> strings(JsonNode array) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
     void inventorySchema_isValidJsonAndLinked() throws Exception {
         JsonNode s = new ObjectMapper().readTree(Files.readString(Fixtures.repoRoot().resolve("inventory/inventory.schema.json")));
         assertEquals(false, s.get("additionalProperties").asBoolean());

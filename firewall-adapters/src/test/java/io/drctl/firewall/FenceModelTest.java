@@ -100,9 +100,10 @@ class FenceModelTest {
     @Test
     void backendKindParse_acceptsInventorySpellings() {
         assertEquals(BackendKind.IPTABLES, BackendKind.parse("iptables"));
-        assertEquals(BackendKind.NFTABLES, BackendKind.parse("nft"));
+        assertEquals(BackendKind.NFTABLES, BackendKind.parse("nftables"));
         assertEquals(BackendKind.WINDOWS_NETSH, BackendKind.parse("windows-netsh"));
-        assertEquals(BackendKind.AUTO, BackendKind.parse("AUTO"));
+        assertEquals(BackendKind.AUTO, BackendKind.parse("auto"));
+        assertThrows(IllegalArgumentException.class, () -> BackendKind.parse("nft"), "one spelling per kind");
         assertThrows(IllegalArgumentException.class, () -> BackendKind.parse("pf"));
     }
 }

@@ -57,9 +57,17 @@ public final class ResolverCacheFlusher {
      * @param expected FQDN → the exact IPv4 set it must resolve to on every host
      * @param zone     the zone (unbound flushes it whole); empty = flush the names
      * @param timeout  per host: how long to keep flushing and checking
+     * @param caches   the caches the inventory declares for the host (empty list = none); empty = detect them
      */
-    public record Request(Map<String, Set<String>> expected, Optional<String> zone, Duration timeout) {
+    public record Request(Map<String, Set<String>> expected, Optional<String> zone, Duration timeout,
+                          Optional<List<ResolverKind>> caches) {
+        /** Detecting the host's caches. */
+        public Request(Map<String, Set<String>> expected, Optional<String> zone, Duration timeout) {
+            this(expected, zone, timeout, Optional.empty());
+        }
+
         public Request {
+            caches = caches.map(List::copyOf);
             if (expected.isEmpty()) {
                 throw new IllegalArgumentException("no names to verify");
             }
@@ -137,8 +145,8 @@ public final class ResolverCacheFlusher {
     private FlushResult flush(CacheHost host, Request req) throws HostFailed, InterruptedException {
         CommandRunner r = host.runner();
         Instant start = clock.instant();
-        List<ResolverKind> kinds = r.os() == CommandRunner.OsFamily.WINDOWS
-                ? List.of(ResolverKind.WINDOWS_DNS_CLIENT)
+        List<ResolverKind> kinds = req.caches().isPresent() ? req.caches().get()
+                : r.os() == CommandRunner.OsFamily.WINDOWS ? List.of(ResolverKind.WINDOWS_DNS_CLIENT)
                 : CacheCommands.parseDetected(run(host, CacheCommands.detectLinux(), "detect resolver caches").stdout());
         LOG.info("{}: resolver caches found: {}", host, kinds);
         long maxRounds = req.timeout().toMillis() / Math.max(1, retryInterval.toMillis()) + 2;

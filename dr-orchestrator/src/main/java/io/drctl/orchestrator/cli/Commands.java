@@ -778,11 +778,7 @@ final class Commands {
         public Integer call() throws IOException {
             switch (kind) {
                 case "runbook" -> ctx.out().print(io.drctl.orchestrator.schema.RunbookSchema.generate(ctx.rt().registry().get()));
-                case "inventory" -> {
-                    try (var in = Commands.class.getResourceAsStream("/schema/inventory.schema.json")) {
-                        ctx.out().print(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                }
+                case "inventory" -> ctx.out().print(io.drctl.orchestrator.schema.InventorySchema.generate());
                 default -> {
                     ctx.err().println("drctl: schema KIND must be inventory or runbook, got '" + kind + "'");
                     return ExitCodes.INVALID_INPUT;

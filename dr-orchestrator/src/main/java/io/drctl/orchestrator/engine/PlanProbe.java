@@ -108,6 +108,11 @@ public final class PlanProbe {
                         @Override
                         public void note(String key, String value) {
                         }
+
+                        @Override
+                        public boolean dryRun() {
+                            return true; // a plan changes nothing: probes skip what is not declared read-only
+                        }
                     };
                     String key = s.id() + "/" + a.target();
                     try {

@@ -1,5 +1,9 @@
 package io.drctl.orchestrator.load;
 
+import io.drctl.dbms.DbmsKind;
+import io.drctl.dbms.PostgresInstance;
+import io.drctl.dns.cache.ResolverKind;
+import io.drctl.firewall.BackendKind;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.Values;
 import io.drctl.orchestrator.model.Dns;
@@ -15,6 +19,10 @@ import io.drctl.orchestrator.yaml.Location;
 import io.drctl.orchestrator.yaml.Problems;
 import io.drctl.orchestrator.yaml.YNode;
 import io.drctl.orchestrator.yaml.YamlTree;
+import io.drctl.vm.CommandTemplates;
+import io.drctl.vm.SecretRef;
+import io.drctl.vm.VsphereConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,9 +40,12 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class InventoryLoader {
     static final Set<String> OS = Set.of("linux", "windows");
-    static final List<String> FIREWALLS = List.of("iptables", "nftables", "windows", "auto");
-    static final List<String> RESOLVERS = List.of("dnsmasq", "systemd-resolved", "nscd", "unbound", "windows", "none");
-    static final List<String> DB_KINDS = List.of("postgresql", "mssql", "oracle");
+    // the closed sets are defined once, by the adapters that implement them
+    static final List<String> FIREWALLS = BackendKind.labels();
+    static final List<String> RESOLVERS = ResolverKind.inventoryChoices();
+    static final List<String> DB_KINDS = DbmsKind.labels();
+    /** Largest TTL drctl writes: a week (RFC 2181 allows more, but a DR flip wants short TTLs). */
+    static final int MAX_TTL = 604800;
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private InventoryLoader() {
@@ -119,6 +130,7 @@ public final class InventoryLoader {
             }
         });
         f.done();
+        dns.ifPresent(z -> checkRecordsInZone(z.zone(), recordsAt(f), problems));
         Inventory inv = new Inventory(name, rto, ssh, dns, ports, regions, records, providers);
         // references that need the whole inventory
         rf.ifPresent(r -> checkJumpHosts(inv, r, problems));
@@ -128,6 +140,38 @@ public final class InventoryLoader {
             }
         }));
         return inv;
+    }
+
+    /** Record names as written, with where their keys are. */
+    private static Map<String, Location> recordsAt(Fields f) {
+        Map<String, Location> out = new LinkedHashMap<>();
+        YNode recs = f.map().get("records");
+        if (recs instanceof YNode.YMap m) {
+            m.entries().keySet().forEach(k -> out.put(k, m.keyLocation(k)));
+        }
+        return out;
+    }
+
+    /**
+     * A record is relative to the zone ({@code cfgmaster}) or absolute inside it ({@code cfgmaster.cc.example.com.});
+     * drctl only ever updates names of its zone, and the full name must fit DNS's 253 characters.
+     */
+    static void checkRecordsInZone(String zone, Map<String, Location> records, Problems problems) {
+        String z = zone.endsWith(".") ? zone : zone + ".";
+        records.forEach((name, at) -> {
+            if (!Values.isHostname(name)) {
+                return; // reported already
+            }
+            String fqdn = name.endsWith(".") ? name : name + "." + z;
+            if (name.endsWith(".") && !(fqdn.equalsIgnoreCase(z) || fqdn.toLowerCase(java.util.Locale.ROOT)
+                    .endsWith("." + z.toLowerCase(java.util.Locale.ROOT)))) {
+                problems.add(at, "record `" + name + "` is outside the zone " + z, "write it relative to the zone, e.g. "
+                        + name.substring(0, name.indexOf('.') > 0 ? name.indexOf('.') : name.length()));
+            } else if (fqdn.length() > 254 || !Values.isHostname(fqdn)) {
+                problems.add(at, "record `" + Fields.shorten(name) + "` with the zone is not a valid DNS name (" + fqdn.length()
+                        + " characters, labels at most 63)");
+            }
+        });
     }
 
     private static void checkJumpHosts(Inventory inv, Fields regionsField, Problems problems) {
@@ -155,8 +199,11 @@ public final class InventoryLoader {
                 s.problems().add(s.at("user"), "ssh user '" + u + "' is not a valid login name");
             }
         });
-        SshSettings out = new SshSettings(user, port, s.string("identityFile"), s.string("knownHosts"),
-                s.duration("connectTimeout"), s.string("jumpHost"));
+        Optional<String> identity = s.string("identityFile");
+        Optional<String> knownHosts = s.string("knownHosts");
+        checkPath(s, "identityFile", identity);
+        checkPath(s, "knownHosts", knownHosts);
+        SshSettings out = new SshSettings(user, port, identity, knownHosts, s.duration("connectTimeout"), s.string("jumpHost"));
         s.done();
         return out;
     }
@@ -182,8 +229,17 @@ public final class InventoryLoader {
                 var env = p.requiredString("passwordEnv");
                 env.ifPresent(e -> checkEnvName(p, "passwordEnv", e));
                 var trust = p.string("trustStore");
+                checkPath(p, "trustStore", trust);
+                int before = problems.size();
                 out = url.isPresent() && user.isPresent() && env.isPresent()
                         ? Optional.of(new Provider.Vsphere(name, url.get(), user.get(), env.get(), trust)) : Optional.empty();
+                if (out.isPresent() && problems.size() == before && ENV_NAME.matcher(env.get()).matches()) {
+                    try {
+                        VsphereConfig.of(URI.create(url.get()), user.get(), SecretRef.env(env.get()), null);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(p.location(), "vSphere provider `" + name + "`: " + e.getMessage());
+                    }
+                }
             }
             case "command" -> {
                 var start = p.requiredString("start");
@@ -203,6 +259,13 @@ public final class InventoryLoader {
                 out = start.isPresent() && stop.isPresent() && status.isPresent() && running.isPresent() && stopped.isPresent()
                         ? Optional.of(new Provider.Command(name, start.get(), stop.get(), status.get(), running.get(), stopped.get()))
                         : Optional.empty();
+                if (out.isPresent()) {
+                    try {
+                        CommandTemplates.of(start.get(), stop.get(), status.get(), running.get(), stopped.get());
+                    } catch (IllegalArgumentException e) {
+                        problems.add(p.location(), "command provider `" + name + "`: " + e.getMessage());
+                    }
+                }
             }
             default -> {
                 problems.add(p.at("kind"), "unknown provider kind `" + kind.get() + "`",
@@ -215,11 +278,21 @@ public final class InventoryLoader {
         return out;
     }
 
+    /** {@code value} must be a variable name; it may be a pasted secret, so the problem never quotes it. */
     static void checkEnvName(Fields f, String key, String value) {
         if (!ENV_NAME.matcher(value).matches()) {
-            f.problems().add(f.at(key), "`" + key + "` must name an environment variable, got '"
-                    + (value.length() > 40 ? value.substring(0, 8) + "…" : value) + "'", "e.g. DRCTL_TSIG_KEY");
+            f.problems().add(f.at(key), "`" + key + "` must name an environment variable (its value is not shown: it may be a secret)",
+                    "letters, digits and '_', e.g. DRCTL_VSPHERE_PASSWORD; put the secret itself in that variable");
         }
+    }
+
+    /** A file path drctl opens: no control characters (NUL cannot be a path); the value is not quoted. */
+    static void checkPath(Fields f, String key, Optional<String> value) {
+        value.ifPresent(v -> {
+            if (v.isBlank() || v.chars().anyMatch(Character::isISOControl)) {
+                f.problems().add(f.at(key), "`" + key + "` must be a file path without control characters");
+            }
+        });
     }
 
     private static Region region(String regionName, Fields r, Map<String, Provider> providers, Problems problems) {
@@ -296,28 +369,44 @@ public final class InventoryLoader {
         Optional<String> firewall = h.string("firewall");
         firewall.ifPresent(fw -> {
             if (!FIREWALLS.contains(fw)) {
-                problems.add(h.at("firewall"), "unknown firewall kind `" + fw + "`", Hints.didYouMean(fw, FIREWALLS));
+                problems.add(h.at("firewall"), "unknown firewall kind `" + Fields.shorten(fw) + "`", Hints.didYouMean(fw, FIREWALLS));
             }
         });
         Optional<String> resolver = h.string("resolver");
+        boolean windows = os == CommandRunner.OsFamily.WINDOWS;
         resolver.ifPresent(rs -> {
             if (!RESOLVERS.contains(rs)) {
-                problems.add(h.at("resolver"), "unknown resolver kind `" + rs + "`", Hints.didYouMean(rs, RESOLVERS));
+                problems.add(h.at("resolver"), "unknown resolver kind `" + Fields.shorten(rs) + "`", Hints.didYouMean(rs, RESOLVERS));
+            } else if (rs.equals(ResolverKind.WINDOWS_DNS_CLIENT.label()) != windows && ResolverKind.declared(rs).map(l -> !l.isEmpty()).orElse(false)) {
+                problems.add(h.at("resolver"), "resolver `" + rs + "` does not run on " + (windows ? "Windows" : "Linux") + " hosts",
+                        windows ? "windows-dns-client, auto or none" : "systemd-resolved, nscd, dnsmasq, unbound, auto or none");
             }
         });
         Optional<Host.DbSpec> db = h.fields("db").flatMap(d -> {
             Optional<String> kind = d.requiredString("kind");
             kind.ifPresent(k -> {
                 if (!DB_KINDS.contains(k)) {
-                    problems.add(d.at("kind"), "unknown db kind `" + k + "`", Hints.didYouMean(k, DB_KINDS));
+                    problems.add(d.at("kind"), "unknown db kind `" + Fields.shorten(k) + "`", Hints.didYouMean(k, DB_KINDS));
                 }
             });
             Optional<String> version = d.string("version");
+            version.ifPresent(ver -> {
+                if (!PostgresInstance.isMajorVersion(ver)) {
+                    problems.add(d.at("version"), "db version '" + Fields.shorten(ver) + "' is not a major version number",
+                            "e.g. 15 or 9.6");
+                }
+            });
             Optional<String> dataDir = d.string("dataDir");
+            dataDir.ifPresent(dir -> {
+                if (!PostgresInstance.isSafePath(dir)) {
+                    problems.add(d.at("dataDir"), "dataDir '" + Fields.shorten(dir) + "' is not a safe absolute path",
+                            "letters, digits and _ . @ + - / only, e.g. /var/lib/postgresql/15/main");
+                }
+            });
             Optional<String> osUser = d.string("osUser");
             osUser.ifPresent(u -> {
-                if (!u.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
-                    problems.add(d.at("osUser"), "osUser '" + u + "' is not a valid user name");
+                if (!u.matches("[A-Za-z_][A-Za-z0-9_.-]*") || !Values.isName(u)) {
+                    problems.add(d.at("osUser"), "osUser '" + Fields.shorten(u) + "' is not a valid user name");
                 }
             });
             Optional<Integer> port = d.integer("port");
@@ -347,6 +436,9 @@ public final class InventoryLoader {
         if (sn.isEmpty()) {
             problems.add(d.location().child("servers"), "missing required key `servers`");
         } else if (sn.get() instanceof YNode.YList list) {
+            if (list.items().isEmpty()) {
+                problems.add(list.location(), "`servers` is empty", "list every authoritative server: - { name: ns1, address: 192.0.2.53 }");
+            }
             for (YNode item : list.items()) {
                 Fields.of(item, "a DNS server", problems).ifPresent(s -> {
                     Optional<String> name = s.requiredString("name");
@@ -354,14 +446,23 @@ public final class InventoryLoader {
                     Optional<Integer> port = s.integer("port");
                     s.done();
                     boolean ok = name.isPresent() && address.isPresent();
-                    if (address.isPresent() && !Addresses.isAddress(address.get())) {
-                        problems.add(s.at("address"), "DNS server address is not an IP address or host name: '"
-                                + address.get() + "'", "expected e.g. 192.0.2.53");
+                    if (name.isPresent() && !Values.isName(name.get())) {
+                        problems.add(s.at("name"), "DNS server name '" + Fields.shorten(name.get()) + "' is not a safe name",
+                                "letters, digits, '_', '.', '-', e.g. ns1");
+                        ok = false;
+                    }
+                    if (address.isPresent() && !Values.isIp(address.get())) {
+                        problems.add(s.at("address"), "DNS server address is not an IP address: '"
+                                + Fields.shorten(address.get()) + "'", "expected e.g. 192.0.2.53 (updates and queries go to an address)");
                         ok = false;
                     }
                     int p = port.orElse(53);
                     if (p < 1 || p > 65535) {
                         problems.add(s.at("port"), "DNS server port " + p + " is not a port", "expected 1..65535");
+                        ok = false;
+                    }
+                    if (ok && servers.stream().anyMatch(x -> x.name().equals(name.get()))) {
+                        problems.add(s.at("name"), "DNS server name `" + name.get() + "` is listed twice", "each server needs its own name");
                         ok = false;
                     }
                     if (ok) {
@@ -376,6 +477,7 @@ public final class InventoryLoader {
             Optional<String> keyFile = t.string("keyFile");
             Optional<String> keyEnv = t.string("keyEnv");
             t.done();
+            checkPath(t, "keyFile", keyFile);
             keyEnv.ifPresent(e -> checkEnvName(t, "keyEnv", e));
             if (keyFile.isPresent() == keyEnv.isPresent()) {
                 problems.add(t.location(), "tsig needs exactly one of `keyFile`, `keyEnv`");
@@ -384,8 +486,8 @@ public final class InventoryLoader {
             return Optional.of(new Dns.TsigRef(keyFile, keyEnv));
         });
         int ttl = d.integer("ttl").orElse(60);
-        if (ttl < 0) {
-            problems.add(d.at("ttl"), "ttl must be >= 0, got " + ttl);
+        if (ttl < 0 || ttl > MAX_TTL) {
+            problems.add(d.at("ttl"), "ttl must be 0.." + MAX_TTL + " seconds, got " + ttl);
         }
         d.done();
         return zone.map(z -> new Dns(z, servers, tsig, ttl));

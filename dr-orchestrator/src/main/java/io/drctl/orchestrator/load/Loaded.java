@@ -4,6 +4,7 @@ import io.drctl.orchestrator.model.Inventory;
 import io.drctl.orchestrator.model.Runbook;
 import io.drctl.orchestrator.safety.RuleSpec;
 import io.drctl.orchestrator.safety.SafetyRules;
+import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import io.drctl.orchestrator.yaml.InvalidInputException;
@@ -38,7 +39,10 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
         this(inventory, runbook, params, steps, List.of());
     }
 
-    /** Loads and validates; throws with every problem found in both files. */
+    /**
+     * Loads and validates, then expands every step offline (what {@code plan --offline} does); throws with
+     * every problem found in both files.
+     */
     public static Loaded load(Path inventoryFile, Path runbookFile, Map<String, String> overrides,
                               StepTypeRegistry registry) throws InvalidInputException {
         Problems problems = new Problems();
@@ -47,25 +51,72 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
         if (inv.isEmpty() || rb.isEmpty()) {
             problems.throwIfAny();
         }
-        Map<String, String> params = Params.effective(rb.get(), overrides, problems);
+        Map<String, String> params = Params.effective(rb.get(), inv.get(), overrides, problems);
         List<StepSpec> steps = Resolver.resolve(rb.get(), inv.get(), params, registry, problems);
         List<RuleSpec> rules = RunbookLoader.resolveRules(rb.get(), inv.get(), params, SafetyRules.registry(), problems);
+        if (problems.isEmpty()) {
+            expandAll(inv.get(), params, steps, registry, problems);
+        }
         problems.throwIfAny();
         return new Loaded(inv.get(), rb.get(), params, steps, rules);
     }
 
-    /** Validates an inventory and any number of runbooks (with their default parameters), collecting every problem. */
+    /**
+     * Validates an inventory and any number of runbooks (with their default parameters), collecting every
+     * problem, and builds each runbook's plan offline so that whatever would fail at plan or run time fails here.
+     */
     public static Problems check(Path inventoryFile, List<Path> runbookFiles, StepTypeRegistry registry) {
         Problems problems = new Problems();
         Optional<Inventory> inv = InventoryLoader.load(inventoryFile, problems);
+        // an inventory with problems is kept best-effort for the runbooks' own checks, but never expanded
+        boolean inventoryValid = problems.isEmpty();
         for (Path file : runbookFiles) {
             Optional<Runbook> rb = RunbookLoader.load(file, problems);
             if (inv.isPresent() && rb.isPresent()) {
-                Map<String, String> params = Params.effective(rb.get(), Map.of(), problems);
-                Resolver.resolve(rb.get(), inv.get(), params, registry, problems);
+                int before = problems.size();
+                Map<String, String> params = Params.effective(rb.get(), inv.get(), Map.of(), problems);
+                List<StepSpec> steps = Resolver.resolve(rb.get(), inv.get(), params, registry, problems);
                 RunbookLoader.resolveRules(rb.get(), inv.get(), params, SafetyRules.registry(), problems);
+                if (inventoryValid && problems.size() == before) {
+                    expandAll(inv.get(), params, steps, registry, problems);
+                }
             }
         }
         return problems;
+    }
+
+    /** What {@link #expandAll} reports when a step type throws while planning: a bug in drctl, never in the input. */
+    public static final String EXPANSION_FAILED = "drctl cannot plan this step";
+
+    /**
+     * Expands every validated step as the planner will. Validation is meant to have caught every input a step
+     * type cannot expand; should one still throw, the user gets a located problem (exit 2), not an internal error.
+     */
+    static void expandAll(Inventory inv, Map<String, String> params, List<StepSpec> steps, StepTypeRegistry registry,
+                          Problems problems) {
+        Expansion x = new Expansion() {
+            @Override
+            public Inventory inventory() {
+                return inv;
+            }
+
+            @Override
+            public Map<String, String> params() {
+                return params;
+            }
+        };
+        for (StepSpec step : steps) {
+            try {
+                java.util.Set<String> targets = new java.util.HashSet<>();
+                for (var action : registry.find(step.type()).orElseThrow().expand(step, x)) {
+                    if (!targets.add(action.target())) {
+                        throw new IllegalStateException("two actions for target " + action.target());
+                    }
+                }
+            } catch (RuntimeException e) {
+                problems.add(step.location(), EXPANSION_FAILED + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+                        "please report this with the runbook and inventory");
+            }
+        }
     }
 }

@@ -39,13 +39,13 @@ public final class Resolver {
                                          StepTypeRegistry registry, Problems problems) {
         List<StepSpec> out = new ArrayList<>();
         for (Step st : rb.steps()) {
-            resolve(st, inv, params, registry, problems).ifPresent(out::add);
+            resolve(rb, st, inv, params, registry, problems).ifPresent(out::add);
         }
         return out;
     }
 
-    static Optional<StepSpec> resolve(Step st, Inventory inv, Map<String, String> params, StepTypeRegistry registry,
-                                      Problems problems) {
+    static Optional<StepSpec> resolve(Runbook rb, Step st, Inventory inv, Map<String, String> params,
+                                      StepTypeRegistry registry, Problems problems) {
         Optional<StepType> type = registry.find(st.type());
         if (type.isEmpty()) {
             problems.add(st.at("type"), "step `" + st.id() + "`: unknown step type `" + st.type() + "`",
@@ -71,13 +71,19 @@ public final class Resolver {
         if (st.hosts().isPresent() && t.targets() == StepType.Targets.NONE) {
             problems.add(st.hosts().get().location(), "step type `" + t.name() + "` takes no `hosts`");
         } else if (st.hosts().isPresent()) {
-            hosts = selectorHosts(Params.substitute(st.hosts().get(), params), inv, problems);
+            int selectorProblems = problems.size();
+            Params.checkSelectorValues(st.hosts().get(), params, problems);
+            YNode selector = Params.substitute(st.hosts().get(), params);
+            if (problems.size() == selectorProblems && !Params.unresolved(selector)) {
+                hosts = selectorHosts(selector, inv, problems);
+            }
         } else if (t.targets() == StepType.Targets.HOSTS) {
             problems.add(st.location().child("hosts"), "step `" + st.id() + "` of type `" + t.name() + "` needs `hosts`",
                     "e.g. hosts: \"region=${to} role=dbms\"");
         }
         Map<String, Object> values = new HashMap<>();
         Map<String, Location> locations = new HashMap<>();
+        boolean unresolved = false;
         for (FieldSpec fs : specs.values()) {
             YNode raw = st.fields().get(fs.name());
             if (raw == null || (raw instanceof YNode.YScalar s && s.isNull())) {
@@ -87,24 +93,39 @@ public final class Resolver {
                 }
                 continue;
             }
-            YNode node = Params.substitute(raw, params);
+            YNode node = substituted(fs, raw, params, rb.params(), problems);
             locations.put(fs.name(), node.location());
+            if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
+                unresolved = true; // reported with the parameter: not valid, but nothing new to say here
+                continue;
+            }
             convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
         }
         Optional<String> description = st.description().map(d -> Params.substituteText(d, params));
         StepSpec spec = new StepSpec(st.id(), st.type(), description, hosts,
                 new StepFields(values, locations, st.location()), st.dependsOn(), st.timeout(), st.retry(),
                 st.onFailure(), st.parallelism(), st.location());
-        if (problems.size() > before) {
+        if (problems.size() > before || unresolved) {
             return Optional.empty();
         }
         t.validate(spec, validation(inv, params, spec.fields(), "step `" + st.id() + "`: ", problems));
         return problems.size() > before ? Optional.empty() : Optional.of(spec);
     }
 
-    private static Location keyLocation(Step st, Map.Entry<String, YNode> e) {
-        Location v = e.getValue().location();
-        return new Location(v.file(), v.line(), v.column(), v.path());
+    /**
+     * {@code raw} with {@code ${params}} substituted as the field's kind needs: POSIX-quoted in commands,
+     * plain names only in selectors, as written elsewhere.
+     */
+    static YNode substituted(FieldSpec fs, YNode raw, Map<String, String> params, Map<String, Runbook.Param> declared,
+                             Problems problems) {
+        return switch (fs.kind()) {
+            case COMMAND -> Params.substituteForShell(raw, params, declared);
+            case SELECTOR -> {
+                Params.checkSelectorValues(raw, params, problems);
+                yield Params.substitute(raw, params);
+            }
+            default -> Params.substitute(raw, params);
+        };
     }
 
     static List<Host> selectorHosts(YNode node, Inventory inv, Problems problems) {
@@ -130,7 +151,7 @@ public final class Resolver {
         Location at = node.location();
         Optional<String> text = node instanceof YNode.YScalar s && !s.isNull() ? Optional.of(s.text()) : Optional.empty();
         switch (fs.kind()) {
-            case STRING, REGION, SOURCE -> {
+            case STRING, REGION, SOURCE, COMMAND -> {
                 if (text.isEmpty()) {
                     problems.add(at, "`" + name + "` must be a single value, found " + node.kind());
                     return Optional.empty();
@@ -177,12 +198,47 @@ public final class Resolver {
                 return Optional.of(List.copyOf(out));
             }
             case INTEGER -> {
+                int n;
                 try {
-                    return Optional.of(Integer.parseInt(text.orElseThrow(NumberFormatException::new).strip()));
+                    n = Integer.parseInt(text.orElseThrow(NumberFormatException::new).strip());
                 } catch (NumberFormatException e) {
-                    problems.add(at, "`" + name + "` must be an integer, found " + Fields.describe(node));
+                    boolean digits = text.isPresent() && text.get().strip().matches("-?\\d+");
+                    problems.add(at, "`" + name + "` must be an integer" + fs.bounds().map(b -> " in " + b.render()).orElse("")
+                            + ", found " + Fields.describe(node) + (digits ? " (too large)" : ""));
                     return Optional.empty();
                 }
+                if (fs.bounds().isPresent() && !fs.bounds().get().contains(n)) {
+                    problems.add(at, "`" + name + "` is " + n + ", outside " + fs.bounds().get().render(), fs.description());
+                    return Optional.empty();
+                }
+                return Optional.of(n);
+            }
+            case NUMBER -> {
+                double d;
+                try {
+                    String t = text.orElseThrow(NumberFormatException::new).strip();
+                    if (!t.matches("-?\\d{1,15}(\\.\\d{1,15})?")) {
+                        throw new NumberFormatException();
+                    }
+                    d = Double.parseDouble(t);
+                } catch (NumberFormatException e) {
+                    problems.add(at, "`" + name + "` must be a number like 0.5, found " + Fields.describe(node));
+                    return Optional.empty();
+                }
+                if (fs.bounds().isPresent() && !fs.bounds().get().contains(d)) {
+                    problems.add(at, "`" + name + "` is " + text.get().strip() + ", outside " + fs.bounds().get().render(),
+                            fs.description());
+                    return Optional.empty();
+                }
+                return Optional.of(d);
+            }
+            case ENUM -> {
+                if (text.isPresent() && fs.values().contains(text.get())) {
+                    return Optional.of(text.get());
+                }
+                problems.add(at, "`" + name + "` must be one of " + String.join(", ", fs.values()) + ", found " + Fields.describe(node),
+                        text.map(t -> Hints.didYouMean(t, fs.values())).orElse("expected one of: " + String.join(", ", fs.values())));
+                return Optional.empty();
             }
             case BOOLEAN -> {
                 if (text.isPresent() && (text.get().equals("true") || text.get().equals("false"))) {
@@ -192,11 +248,7 @@ public final class Resolver {
                 return Optional.empty();
             }
             case DURATION -> {
-                Optional<java.time.Duration> d = text.flatMap(Durations::parse);
-                if (d.isEmpty()) {
-                    problems.add(at, "`" + name + "` must be a duration like 30s, 10m, 1h, found " + Fields.describe(node));
-                }
-                return d.map(x -> x);
+                return Fields.duration(name, node, problems).map(x -> x);
             }
             case PORT -> {
                 if (text.isEmpty()) {
@@ -205,9 +257,9 @@ public final class Resolver {
                 }
                 String v = text.get();
                 if (v.matches("\\d+")) {
-                    int p = Integer.parseInt(v);
+                    int p = v.length() > 5 ? Integer.MAX_VALUE : Integer.parseInt(v);
                     if (p < 1 || p > 65535) {
-                        problems.add(at, "`" + name + "`: " + p + " is not a TCP port", "expected 1..65535");
+                        problems.add(at, "`" + name + "`: " + Fields.shorten(v) + " is not a TCP port", "expected 1..65535");
                         return Optional.empty();
                     }
                     return Optional.of(p);

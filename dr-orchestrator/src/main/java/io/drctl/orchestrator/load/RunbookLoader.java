@@ -7,6 +7,7 @@ import io.drctl.orchestrator.model.Step;
 import io.drctl.orchestrator.safety.RuleSpec;
 import io.drctl.orchestrator.safety.SafetyRule;
 import io.drctl.orchestrator.safety.SafetyRules;
+import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepFields;
 import io.drctl.orchestrator.yaml.Fields;
@@ -55,6 +56,7 @@ public final class RunbookLoader {
         String name = f.requiredString("name").orElse("runbook");
         Optional<String> description = f.string("description");
         Map<String, Runbook.Param> params = new LinkedHashMap<>();
+        Map<String, Location> differsFromAt = new HashMap<>();
         f.fields("params").ifPresent(pf -> {
             for (String key : pf.map().entries().keySet()) {
                 if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -67,17 +69,28 @@ public final class RunbookLoader {
                         Optional<String> def = p.string("default");
                         List<String> allowed = p.stringList("allowed");
                         Optional<String> desc = p.string("description");
+                        Runbook.ParamType type = p.string("type").flatMap(t -> {
+                            Optional<Runbook.ParamType> found = Runbook.ParamType.find(t);
+                            if (found.isEmpty()) {
+                                problems.add(p.at("type"), "unknown parameter type `" + Fields.shorten(t) + "`",
+                                        Hints.didYouMean(t, Runbook.ParamType.labels()));
+                            }
+                            return found;
+                        }).orElse(Runbook.ParamType.STRING);
+                        Optional<String> differsFrom = p.string("differsFrom");
                         p.done();
                         def.ifPresent(d -> {
                             if (!allowed.isEmpty() && !allowed.contains(d)) {
-                                problems.add(p.at("default"), "default '" + d + "' of `" + key + "` is not allowed",
+                                problems.add(p.at("default"), "default '" + Fields.shorten(d) + "' of `" + key + "` is not allowed",
                                         "expected one of: " + String.join(", ", allowed));
                             }
                         });
-                        params.put(key, new Runbook.Param(key, def, allowed, desc));
+                        params.put(key, new Runbook.Param(key, def, allowed, desc, type, differsFrom, p.at("default")));
+                        differsFromAt.put(key, p.at("differsFrom"));
                     });
                 } else if (v instanceof YNode.YScalar s) {
-                    params.put(key, new Runbook.Param(key, Optional.ofNullable(s.text()), List.of(), Optional.empty()));
+                    params.put(key, new Runbook.Param(key, Optional.ofNullable(s.text()), List.of(), Optional.empty(),
+                            Runbook.ParamType.STRING, Optional.empty(), s.location()));
                 } else {
                     problems.add(v.location(), "parameter `" + key + "` must be a value or a mapping, found " + v.kind());
                 }
@@ -105,6 +118,14 @@ public final class RunbookLoader {
             }
         });
         f.done();
+        for (Runbook.Param p : params.values()) {
+            p.differsFrom().ifPresent(other -> {
+                if (!params.containsKey(other) || other.equals(p.name())) {
+                    problems.add(differsFromAt.get(p.name()), "`differsFrom` of `" + p.name() + "` names no other parameter `"
+                            + Fields.shorten(other) + "`", Hints.didYouMean(other, params.keySet()));
+                }
+            });
+        }
         Runbook rb = new Runbook(name, description, params, steps, rules);
         checkGraph(rb, problems);
         checkRuleIds(rb, problems);
@@ -166,6 +187,7 @@ public final class RunbookLoader {
             }
             SafetyRule t = type.get();
             int before = problems.size();
+            boolean unresolved = false;
             Map<String, FieldSpec> specs = new LinkedHashMap<>();
             t.fields().forEach(fs -> specs.put(fs.name(), fs));
             List<String> allowed = new ArrayList<>(COMMON_RULE_KEYS);
@@ -187,11 +209,15 @@ public final class RunbookLoader {
                     }
                     continue;
                 }
-                YNode node = Params.substitute(raw, params);
+                YNode node = Resolver.substituted(fs, raw, params, rb.params(), problems);
                 locations.put(fs.name(), node.location());
+                if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
+                    unresolved = true; // the parameter's problem is reported already: skip this rule
+                    continue;
+                }
                 Resolver.convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
             }
-            if (problems.size() > before) {
+            if (problems.size() > before || unresolved) {
                 continue;
             }
             RuleSpec spec = new RuleSpec(r.id(), r.type(), r.description().map(d -> Params.substituteText(d, params)),

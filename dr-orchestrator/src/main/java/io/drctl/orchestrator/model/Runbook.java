@@ -42,13 +42,67 @@ public record Runbook(String name, Optional<String> description, Map<String, Par
      * @param defaultValue default, or empty when the operator must give it ({@code -p name=value})
      * @param allowed      allowed values, empty = any
      * @param description  what it means
+     * @param type         what values it takes (checked before anything runs)
+     * @param differsFrom  another parameter whose value this one must differ from (e.g. {@code to} vs {@code from})
+     * @param location     where the default is written (else the parameter), for problems with the default
      */
-    public record Param(String name, Optional<String> defaultValue, List<String> allowed, Optional<String> description) {
+    public record Param(String name, Optional<String> defaultValue, List<String> allowed, Optional<String> description,
+                        ParamType type, Optional<String> differsFrom, Location location) {
         public Param {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(defaultValue, "defaultValue");
             allowed = List.copyOf(allowed);
             Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(differsFrom, "differsFrom");
+            Objects.requireNonNull(location, "location");
+        }
+
+        /** An untyped ({@link ParamType#STRING}) parameter. */
+        public Param(String name, Optional<String> defaultValue, List<String> allowed, Optional<String> description) {
+            this(name, defaultValue, allowed, description, ParamType.STRING, Optional.empty(),
+                    Location.synthetic("runbook", "params." + name));
+        }
+    }
+
+    /**
+     * What values a parameter takes. Every value is checked before anything runs; in a command
+     * ({@code command}, {@code unless}, {@code revert}) it is pasted POSIX single-quoted, one literal word,
+     * except for {@link #COMMAND}.
+     */
+    public enum ParamType {
+        /** Any text without control characters (the default). */
+        STRING("string"),
+        /** A whole number (at most 18 digits, optionally negative). */
+        INT("int"),
+        /** {@code true} or {@code false}. */
+        BOOL("bool"),
+        /** The name of a region of the inventory. */
+        REGION("region"),
+        /** A host of the inventory: {@code region/name}, or a name unique across regions. */
+        HOST("host"),
+        /**
+         * A command line the operator supplies, pasted into commands unquoted (it is meant to be run as
+         * shell text): give it only values you would type at a shell yourself.
+         */
+        COMMAND("command");
+
+        private final String label;
+
+        ParamType(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        public static List<String> labels() {
+            return java.util.Arrays.stream(values()).map(ParamType::label).toList();
+        }
+
+        public static Optional<ParamType> find(String label) {
+            return java.util.Arrays.stream(values()).filter(t -> t.label.equals(label)).findFirst();
         }
     }
 

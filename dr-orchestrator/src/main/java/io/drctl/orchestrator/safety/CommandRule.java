@@ -31,7 +31,7 @@ public final class CommandRule implements SafetyRule {
     @Override
     public List<FieldSpec> fields() {
         return List.of(
-                FieldSpec.required("command", FieldKind.STRING, "shell command run locally; exit 0 = the rule holds; must not change anything"),
+                FieldSpec.required("command", FieldKind.COMMAND, "shell command run locally; exit 0 = the rule holds; must not change anything"),
                 FieldSpec.optional("timeout", FieldKind.DURATION, "how long the command may take (default 30s; timing out is a violation)"));
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drctl.orchestrator.model.Runbook;
 import io.drctl.orchestrator.safety.SafetyRule;
 import io.drctl.orchestrator.safety.SafetyRules;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -44,6 +45,12 @@ public final class RunbookSchema {
         pmp.putObject("default").putArray("type").add("string").add("number").add("boolean");
         pmp.putObject("allowed").put("type", "array").putObject("items").put("type", "string");
         pmp.putObject("description").put("type", "string");
+        ObjectNode ptype = pmp.putObject("type");
+        ptype.put("description", "what values the parameter takes (default string); every value is checked before anything runs,"
+                + " and reaches commands single-quoted unless the type is command");
+        ArrayNode ptypes = ptype.putArray("enum");
+        Runbook.ParamType.labels().forEach(ptypes::add);
+        pmp.putObject("differsFrom").put("type", "string").put("description", "another parameter this one's value must differ from");
         ObjectNode steps = props.putObject("steps");
         steps.put("type", "array").putObject("items").put("$ref", "#/definitions/step");
 
@@ -146,9 +153,21 @@ public final class RunbookSchema {
 
     private static ObjectNode kind(ObjectNode n, FieldSpec f) {
         switch (f.kind()) {
-            case STRING, REGION, SOURCE -> n.put("type", "string");
+            case STRING, REGION, SOURCE, COMMAND -> n.put("type", "string");
+            case ENUM -> {
+                ArrayNode values = n.putArray("enum");
+                f.values().forEach(values::add);
+            }
             case STRING_LIST, RECORDS, SELECTOR -> stringOrList(n);
-            case INTEGER, PORT, DURATION -> n.putArray("type").add("integer").add("string");
+            case PORT, DURATION -> n.putArray("type").add("integer").add("string");
+            case INTEGER -> {
+                n.putArray("type").add("integer").add("string");
+                f.bounds().ifPresent(b -> n.put("minimum", (long) b.min()).put("maximum", (long) b.max()));
+            }
+            case NUMBER -> {
+                n.putArray("type").add("number").add("string");
+                f.bounds().ifPresent(b -> n.put("minimum", b.min()).put("maximum", b.max()));
+            }
             case BOOLEAN -> n.putArray("type").add("boolean").add("string");
             case STRING_MAP -> n.put("type", "object").putObject("additionalProperties").putArray("type")
                     .add("string").add("number").add("boolean");

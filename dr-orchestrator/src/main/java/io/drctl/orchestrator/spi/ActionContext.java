@@ -48,7 +48,10 @@ public interface ActionContext {
     /** Adds a non-secret key/value to the journal entry of this action (e.g. {@code approvedBy}). */
     void note(String key, String value);
 
-    /** Whether this is a dry run: only verbs that read may run (the engine never calls apply of a changing action). */
+    /**
+     * Whether this is a dry run (or a plan): probe must then run nothing that is not declared read-only,
+     * and say what it skipped.
+     */
     default boolean dryRun() {
         return false;
     }

@@ -9,8 +9,17 @@ public enum FieldKind {
     STRING,
     /** {@code List<String>}; a single scalar is a one-element list. */
     STRING_LIST,
-    /** {@code Integer}. */
+    /** {@code Integer}, within the field's {@link FieldSpec#bounds()} when it declares them. */
     INTEGER,
+    /** {@code Double}: a finite decimal number, within the field's {@link FieldSpec#bounds()} when it declares them. */
+    NUMBER,
+    /** {@code String}: one of the field's {@link FieldSpec#values()} (a closed set, e.g. {@code fenced}, {@code open}). */
+    ENUM,
+    /**
+     * {@code String}: a shell command line. {@code ${param}} references are replaced by the value POSIX
+     * single-quoted (one literal word), except parameters declared {@code type: command}.
+     */
+    COMMAND,
     /** {@code Boolean}. */
     BOOLEAN,
     /** {@code java.time.Duration}, written {@code 30s}, {@code 10m}, {@code 1h}. */

@@ -55,6 +55,11 @@ public final class StepFields {
         return get(name, Integer.class);
     }
 
+    /** A {@link FieldKind#NUMBER} field. */
+    public Optional<Double> number(String name) {
+        return get(name, Double.class);
+    }
+
     public boolean bool(String name, boolean defaultValue) {
         return get(name, Boolean.class).orElse(defaultValue);
     }

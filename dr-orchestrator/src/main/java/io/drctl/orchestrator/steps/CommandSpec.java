@@ -20,32 +20,46 @@ import java.util.Optional;
 /**
  * The fields and verbs shared by {@code exec} and {@code ssh}: a command, an optional read-only
  * {@code unless} check that makes it idempotent, the expected exit code, and an optional {@code revert} command.
+ * {@code ${params}} reach these commands POSIX single-quoted (see {@link FieldKind#COMMAND}). In a dry run (and a
+ * plan) {@code unless} runs only when the runbook declares it read-only ({@code unlessReadOnly: true}).
  */
-record CommandSpec(String command, Optional<String> unless, int expectExit, Optional<String> revert,
-                   Duration commandTimeout) {
+record CommandSpec(String command, Optional<String> unless, boolean unlessReadOnly, int expectExit,
+                   Optional<String> revert, Duration commandTimeout) {
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
     static List<FieldSpec> fields() {
         return List.of(
-                FieldSpec.required("command", FieldKind.STRING, "shell command line to run"),
-                FieldSpec.optional("unless", FieldKind.STRING,
-                        "read-only check command: exit 0 means the desired state already holds, so `command` is skipped;"
+                FieldSpec.required("command", FieldKind.COMMAND, "shell command line to run; ${params} are pasted single-quoted"),
+                FieldSpec.optional("unless", FieldKind.COMMAND,
+                        "check command: exit 0 means the desired state already holds, so `command` is skipped;"
                                 + " after `command` it must exit 0 (verification)"),
-                FieldSpec.optional("expectExit", FieldKind.INTEGER, "exit code that means success (default 0)"),
-                FieldSpec.optional("revert", FieldKind.STRING, "command that undoes `command` (used by drctl rollback)"),
+                FieldSpec.optional("unlessReadOnly", FieldKind.BOOLEAN,
+                        "true declares that `unless` changes nothing, so dry runs and plans may run it (default false: skipped there)"),
+                FieldSpec.optional("expectExit", FieldKind.INTEGER, "exit code that means success (default 0)").between(0, 255),
+                FieldSpec.optional("revert", FieldKind.COMMAND, "command that undoes `command` (used by drctl rollback)"),
                 FieldSpec.optional("commandTimeout", FieldKind.DURATION,
                         "kill the command after this long (default: the step timeout, else 10m)"));
     }
 
     static CommandSpec of(StepFields f) {
-        return new CommandSpec(f.string("command"), f.optString("unless"), f.integer("expectExit").orElse(0),
-                f.optString("revert"), f.duration("commandTimeout").orElse(DEFAULT_TIMEOUT));
+        return new CommandSpec(f.string("command"), f.optString("unless"), f.bool("unlessReadOnly", false),
+                f.integer("expectExit").orElse(0), f.optString("revert"), f.duration("commandTimeout").orElse(DEFAULT_TIMEOUT));
+    }
+
+    /** Cross-field checks: {@code unlessReadOnly} without {@code unless} means nothing. */
+    static void validate(StepFields f, io.drctl.orchestrator.spi.StepValidation v) {
+        if (f.has("unlessReadOnly") && !f.has("unless")) {
+            v.problem("unlessReadOnly", "`unlessReadOnly` without `unless` declares nothing", "add `unless:` or remove it");
+        }
     }
 
     Probe probe(CommandRunner runner, ActionContext ctx) throws HostAccessException, CancelledException {
         if (unless.isEmpty()) {
             return Probe.unknown("no `unless` check");
+        }
+        if (ctx.dryRun() && !unlessReadOnly) {
+            return Probe.unknown("`unless` not run in a dry run: it is not declared read-only (unlessReadOnly: true)");
         }
         CommandResult r = runner.run(unless.get(), ctx.cancellation().remaining(commandTimeout));
         ctx.cancellation().check();

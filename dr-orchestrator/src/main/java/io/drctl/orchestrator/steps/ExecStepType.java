@@ -20,13 +20,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code exec}: a local command on the orchestrator machine (Commons Exec, {@code sh -c}).
+ * {@code exec}: a local command on the orchestrator machine (Commons Exec, {@code sh -c}). {@code ${params}} are
+ * pasted single-quoted; each parameter is also in the environment as {@code DRCTL_PARAM_<NAME>}.
  *
  * <pre>
  * - id: mark
  *   type: exec
  *   command: "echo done >> /var/tmp/log"
  *   unless: "grep -qx done /var/tmp/log"   # optional: exit 0 = already done, skip
+ *   unlessReadOnly: true                   # optional: `unless` changes nothing, so dry runs may run it
  *   expectExit: 0
  *   env: { REGION: "${to}" }
  * </pre>
@@ -57,11 +59,17 @@ public final class ExecStepType implements StepType {
 
     @Override
     public void validate(StepSpec step, StepValidation v) {
+        CommandSpec.validate(step.fields(), v);
         step.fields().map("env").keySet().forEach(k -> {
             if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 v.problem("env", "environment variable name '" + k + "' is not valid");
             }
         });
+    }
+
+    /** {@code DRCTL_PARAM_<NAME>}: the environment variable holding parameter {@code name} for local commands. */
+    public static String paramVariable(String name) {
+        return "DRCTL_PARAM_" + name.toUpperCase(java.util.Locale.ROOT);
     }
 
     @Override
@@ -71,6 +79,8 @@ public final class ExecStepType implements StepType {
         return List.of(new Action() {
             CommandRunner runner(ActionContext ctx) {
                 Map<String, String> env = new HashMap<>(ctx.env());
+                // every parameter is also readable as an environment variable, never parsed by the shell
+                ctx.params().forEach((k, val) -> env.put(paramVariable(k), val));
                 env.putAll(extraEnv);
                 return LocalCommandRunner.local(env);
             }

@@ -49,6 +49,11 @@ public final class SshStepType implements StepType {
     }
 
     @Override
+    public void validate(StepSpec step, io.drctl.orchestrator.spi.StepValidation v) {
+        CommandSpec.validate(step.fields(), v);
+    }
+
+    @Override
     public List<Action> expand(StepSpec step, Expansion expansion) {
         CommandSpec cmd = CommandSpec.of(step.fields());
         List<Action> out = new ArrayList<>();

@@ -114,15 +114,22 @@ public final class Fields {
 
     public Optional<Duration> duration(String key) {
         return node(key).flatMap(n -> {
-            if (n instanceof YNode.YScalar s && !s.isNull()) {
-                Optional<Duration> d = Durations.parse(s.text());
-                if (d.isPresent()) {
-                    return d;
-                }
-            }
-            problems.add(n.location(), "`" + key + "` must be a duration like 30s, 10m, 1h, found " + describe(n));
-            return Optional.empty();
+            return duration(key, n, problems);
         });
+    }
+
+    /** {@code n} as a bounded duration, or a located problem naming {@code key} and why. */
+    public static Optional<Duration> duration(String key, YNode n, Problems problems) {
+        String text = n instanceof YNode.YScalar s && !s.isNull() ? s.text() : null;
+        switch (Durations.check(text)) {
+            case OK -> {
+                return Durations.parse(text);
+            }
+            case TOO_LARGE -> problems.add(n.location(), "`" + key + "` is " + describe(n) + ", more than the maximum "
+                    + Durations.format(Durations.MAX), "DR steps and waits are bounded; e.g. 10m, 2h, 1d");
+            default -> problems.add(n.location(), "`" + key + "` must be a duration like 30s, 10m, 1h, found " + describe(n));
+        }
+        return Optional.empty();
     }
 
     /** A list of strings; a single scalar counts as a one-element list. */
@@ -155,10 +162,16 @@ public final class Fields {
         }
     }
 
+    /** {@code 'value'} (shortened to 60 characters) or the node's kind, for "found ..." in messages. */
     public static String describe(YNode n) {
         if (n instanceof YNode.YScalar s && !s.isNull()) {
-            return "'" + s.text() + "'";
+            return "'" + shorten(s.text()) + "'";
         }
         return n.kind();
+    }
+
+    /** {@code text} cut to 60 characters, so a pasted blob does not flood the problem list. */
+    public static String shorten(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 }

@@ -124,4 +124,15 @@ public final class AdapterAccess {
                 "postgres", "postgres", db.version().map(ver -> Path.of("/usr/lib/postgresql/" + ver + "/bin")),
                 db.dataDir().map(Path::of));
     }
+
+    /** {@code socketDir}, when given, must be a path {@link PostgresInstance} accepts. */
+    public static void validateSocketDir(io.drctl.orchestrator.spi.StepSpec step, io.drctl.orchestrator.spi.StepValidation v) {
+        step.fields().optString("socketDir").ifPresent(d -> {
+            if (!PostgresInstance.isSafePath(d)) {
+                v.problem("socketDir", "socketDir '" + io.drctl.orchestrator.yaml.Fields.shorten(d)
+                        + "' is not a safe absolute path", "letters, digits and _ . @ + - / only, e.g. /var/run/postgresql");
+            }
+        });
+    }
+
 }

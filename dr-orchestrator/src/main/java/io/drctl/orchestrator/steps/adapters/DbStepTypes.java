@@ -3,6 +3,7 @@ package io.drctl.orchestrator.steps.adapters;
 import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
+import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PostgresInstance;
 import io.drctl.dbms.PostgresPromoter;
 import io.drctl.dbms.PromoteMethod;
@@ -50,7 +51,7 @@ public final class DbStepTypes {
         @Override
         public List<FieldSpec> fields() {
             return List.of(
-                    FieldSpec.optional("method", FieldKind.STRING, "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
+                    FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
                     FieldSpec.optional("socketDir", FieldKind.STRING, "PostgreSQL socket directory on the host (default /var/run/postgresql)"),
                     FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"));
         }
@@ -63,15 +64,13 @@ public final class DbStepTypes {
         @Override
         public void validate(StepSpec step, StepValidation v) {
             String method = step.fields().optString("method").orElse("pg_promote");
-            if (!method.equals("pg_promote") && !method.equals("pg_ctl")) {
-                v.problem("method", "method must be `pg_promote` or `pg_ctl`, found '" + method + "'");
-            }
+            AdapterAccess.validateSocketDir(step, v);
             for (Host h : step.hosts()) {
                 if (h.db().isEmpty()) {
                     v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
-                } else if (!h.db().get().kind().equals("postgresql")) {
-                    v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be promoted yet",
-                            "supported: postgresql");
+                } else if (DbmsKind.find(h.db().get().kind()).isEmpty()) {
+                    v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be promoted",
+                            "supported: " + String.join(", ", DbmsKind.labels()));
                 } else if (method.equals("pg_ctl") && h.db().get().dataDir().isEmpty()) {
                     v.problem("method", "method pg_ctl needs db.dataDir on host " + h.ref());
                 }

@@ -15,6 +15,7 @@ import io.drctl.dns.cache.CacheFlushException;
 import io.drctl.dns.cache.CacheHost;
 import io.drctl.dns.cache.FlushResult;
 import io.drctl.dns.cache.ResolverCacheFlusher;
+import io.drctl.dns.cache.ResolverKind;
 import io.drctl.host.Values;
 import io.drctl.orchestrator.model.DnsRecord;
 import io.drctl.orchestrator.model.Host;
@@ -168,7 +169,8 @@ public final class DnsStepTypes {
             return List.of(records(), to(),
                     FieldSpec.optional("from", FieldKind.REGION, "region the records point at now (default: the other region)"),
                     FieldSpec.optional("ttl", FieldKind.DURATION, "TTL written with the records (default: keep the current TTL)"),
-                    FieldSpec.optional("maxZoneShare", FieldKind.STRING, "also refuse to touch more than this share of the zone's A records, e.g. 0.5 (needs zone transfer for drctl's key; default: no share limit)"),
+                    FieldSpec.optional("maxZoneShare", FieldKind.NUMBER, "also refuse to touch more than this share of the zone's A records, e.g. 0.5 (needs zone transfer for drctl's key; default: no share limit)")
+                            .between(0, 1),
                     FieldSpec.optional("force", FieldKind.STRING, "reason to exceed the change threshold (journaled)"));
         }
 
@@ -183,19 +185,18 @@ public final class DnsStepTypes {
             String from = step.fields().optString("from").orElseGet(() -> otherRegion(v.inventory(), step.fields().string("to")));
             if (from != null) {
                 for (DnsRecord r : step.fields().records("records")) {
-                    if (addressOf(r, from, v.inventory()).isEmpty()) {
+                    Optional<String> now = addressOf(r, from, v.inventory());
+                    if (now.isEmpty()) {
                         v.problem("records", "record `" + r.name() + "` names no existing host in region " + from);
+                    } else if (!Values.isIpv4(now.get())) {
+                        v.problem("records", "record `" + r.name() + "` in " + from + " points at '" + now.get()
+                                + "', which is not an IPv4 address (the compare-and-swap expects the current A record)");
                     }
                 }
             }
-            step.fields().optString("maxZoneShare").ifPresent(s -> {
-                try {
-                    double d = Double.parseDouble(s);
-                    if (d <= 0 || d > 1) {
-                        v.problem("maxZoneShare", "maxZoneShare must be in (0, 1], found " + s);
-                    }
-                } catch (NumberFormatException e) {
-                    v.problem("maxZoneShare", "maxZoneShare must be a number like 0.5, found '" + s + "'");
+            step.fields().number("maxZoneShare").ifPresent(d -> {
+                if (d <= 0) {
+                    v.problem("maxZoneShare", "maxZoneShare must be more than 0 (a share of the zone), found " + d);
                 }
             });
         }
@@ -211,7 +212,7 @@ public final class DnsStepTypes {
                 flips.add(RecordFlip.of(fqdn(r, inv), addressOf(r, from, inv).orElseThrow(), addressOf(r, to, inv).orElseThrow()));
             }
             Optional<Duration> ttl = step.fields().duration("ttl");
-            double share = step.fields().optString("maxZoneShare").map(Double::parseDouble).orElse(1.0);
+            double share = step.fields().number("maxZoneShare").orElse(1.0);
             Optional<String> force = step.fields().optString("force");
             return List.of(new UpdateAction(flips, ttl, share, force, recs.size()));
         }
@@ -589,7 +590,9 @@ public final class DnsStepTypes {
 
         @Override
         public String description() {
-            return "flush resolver caches on " + host.ref() + " until it resolves " + show(want);
+            return "flush " + host.resolver().filter(r -> !r.equals(ResolverKind.AUTO))
+                    .map(r -> r.equals(ResolverKind.NONE) ? "no cache (none declared)" : r + " cache")
+                    .orElse("resolver caches") + " on " + host.ref() + " until it resolves " + show(want);
         }
 
         @Override
@@ -604,8 +607,10 @@ public final class DnsStepTypes {
                     Duration.ofSeconds(30), interval);
             CacheHost ch = new CacheHost(host.ref(), ctx.hosts().runner(host));
             try {
+                // the inventory's `resolver:` names the host's cache (or none); absent or `auto`: detect
+                Optional<List<ResolverKind>> caches = host.resolver().flatMap(ResolverKind::declared);
                 FlushResult r = flusher.flushOne(ch, new ResolverCacheFlusher.Request(want, Optional.of(zone),
-                        ctx.cancellation().remaining(within)));
+                        ctx.cancellation().remaining(within), caches));
                 return Applied.of("flushed " + r.flushed() + "; resolves " + r.resolved() + " after " + r.attempts()
                         + " round(s), " + r.elapsed().toMillis() + " ms");
             } catch (CacheFlushException e) {

@@ -120,7 +120,7 @@ public final class FirewallStepTypes {
                     FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one verification connect (default 5s)")));
             if (mode == Mode.VERIFY) {
                 f.add(FieldSpec.required("source", FieldKind.SELECTOR, "hosts that try to connect"));
-                f.add(FieldSpec.required("expect", FieldKind.STRING, "`fenced` (refused) or `open` (accepted)"));
+                f.add(FieldSpec.oneOf("expect", true, List.of("fenced", "open"), "`fenced` (refused) or `open` (accepted)"));
             } else {
                 f.add(FieldSpec.optional("verifyFrom", FieldKind.SELECTOR,
                         "hosts that prove the effect by connecting (default: rules are listed only)"));
@@ -135,6 +135,9 @@ public final class FirewallStepTypes {
 
         @Override
         public void validate(StepSpec step, StepValidation v) {
+            if (step.fields().strings("from").isEmpty()) {
+                v.problem("from", "`from` is empty: a fence from nowhere blocks nothing", "e.g. from: [framework]");
+            }
             for (String s : step.fields().strings("from")) {
                 if (!Values.isCidr(s) && resolveSubnet(s, v.inventory()).isEmpty()) {
                     v.problem("from", "'" + s + "' is neither a CIDR nor a subnet name of any region",
@@ -145,12 +148,6 @@ public final class FirewallStepTypes {
             if (name.isPresent() && !Values.isName(name.get())) {
                 v.problem("name", "fence name '" + name.get() + "' is not a safe name", "letters, digits, '_', '.', '-'");
             }
-            if (mode == Mode.VERIFY) {
-                String e = step.fields().string("expect");
-                if (!e.equals("fenced") && !e.equals("open")) {
-                    v.problem("expect", "expect must be `fenced` or `open`, found '" + e + "'");
-                }
-            }
             for (Host h : step.hosts()) {
                 if (h.firewall().isEmpty() && h.os() == CommandRunner.OsFamily.WINDOWS) {
                     continue; // windows by default
@@ -160,7 +157,7 @@ public final class FirewallStepTypes {
                         BackendKind.parse(h.firewall().get());
                     } catch (IllegalArgumentException e) {
                         v.problem("hosts", h.ref() + ": firewall kind '" + h.firewall().get() + "' is unknown",
-                                "iptables, nftables, windows, windows-netsh or auto");
+                                String.join(", ", BackendKind.labels()));
                     }
                 }
             }

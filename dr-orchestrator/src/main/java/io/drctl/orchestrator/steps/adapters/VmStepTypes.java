@@ -107,7 +107,8 @@ public final class VmStepTypes {
                 }
             }
             for (String w : step.fields().strings("waitFor")) {
-                if (!w.equals("ssh") && !v.inventory().ports().containsKey(w) && !w.matches("\\d{1,5}")) {
+                boolean port = w.matches("\\d{1,5}") && Integer.parseInt(w) >= 1 && Integer.parseInt(w) <= 65535;
+                if (!w.equals("ssh") && !v.inventory().ports().containsKey(w) && !port) {
                     v.problem("waitFor", "'" + w + "' is neither `ssh`, a port name from `ports`, nor a port number",
                             "ports: " + v.inventory().ports().keySet());
                 }

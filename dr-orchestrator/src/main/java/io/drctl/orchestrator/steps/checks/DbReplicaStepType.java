@@ -64,10 +64,11 @@ public final class DbReplicaStepType implements StepType {
     @Override
     public List<FieldSpec> fields() {
         return List.of(
-                FieldSpec.optional("expect", FieldKind.STRING, "`replica` (default: a streaming replica) or `primary`"),
+                FieldSpec.oneOf("expect", false, List.of("replica", "primary"), "`replica` (default: a streaming replica) or `primary`"),
                 FieldSpec.optional("maxLag", FieldKind.DURATION,
                         "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
-                FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed"),
+                FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
+                        .between(0, Integer.MAX_VALUE),
                 FieldSpec.optional("socketDir", FieldKind.STRING, "PostgreSQL socket directory on the host (default /var/run/postgresql)"));
     }
 
@@ -79,9 +80,8 @@ public final class DbReplicaStepType implements StepType {
     @Override
     public void validate(StepSpec step, StepValidation v) {
         String expect = step.fields().optString("expect").orElse("replica");
-        if (!expect.equals("replica") && !expect.equals("primary")) {
-            v.problem("expect", "expect must be `replica` or `primary`, found '" + expect + "'");
-        } else if (expect.equals("primary")) {
+        AdapterAccess.validateSocketDir(step, v);
+        if (expect.equals("primary")) {
             for (String f : List.of("maxLag", "maxLagBytes")) {
                 if (step.fields().has(f)) {
                     v.problem(f, "`" + f + "` bounds a replica's lag; it has no meaning with expect: primary",
@@ -89,11 +89,6 @@ public final class DbReplicaStepType implements StepType {
                 }
             }
         }
-        step.fields().integer("maxLagBytes").ifPresent(b -> {
-            if (b < 0) {
-                v.problem("maxLagBytes", "maxLagBytes must be 0 or more, found " + b);
-            }
-        });
         step.fields().duration("maxLag").ifPresent(d -> {
             if (d.isNegative()) {
                 v.problem("maxLag", "maxLag must not be negative, found " + d);
@@ -102,9 +97,9 @@ public final class DbReplicaStepType implements StepType {
         for (Host h : step.hosts()) {
             if (h.db().isEmpty()) {
                 v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
-            } else if (!h.db().get().kind().equals("postgresql")) {
-                v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be checked yet",
-                        "supported: postgresql");
+            } else if (io.drctl.dbms.DbmsKind.find(h.db().get().kind()).isEmpty()) {
+                v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be checked",
+                        "supported: " + String.join(", ", io.drctl.dbms.DbmsKind.labels()));
             }
         }
     }

@@ -51,7 +51,7 @@ public final class VmStatusStepType implements StepType {
 
     @Override
     public List<FieldSpec> fields() {
-        return List.of(FieldSpec.required("expect", FieldKind.STRING, "`stopped` (dormant) or `running`"));
+        return List.of(FieldSpec.oneOf("expect", true, List.of("stopped", "running"), "`stopped` (dormant) or `running`"));
     }
 
     @Override
@@ -69,10 +69,6 @@ public final class VmStatusStepType implements StepType {
 
     @Override
     public void validate(StepSpec step, StepValidation v) {
-        String e = step.fields().string("expect");
-        if (parse(e).isEmpty()) {
-            v.problem("expect", "expect must be `stopped` or `running`, found '" + e + "'");
-        }
         for (Host h : step.hosts()) {
             if (h.vm().isEmpty()) {
                 v.problem("hosts", "host " + h.ref() + " has no `vm:` (provider and id), so its power state cannot be read",
