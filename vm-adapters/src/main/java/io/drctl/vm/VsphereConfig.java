@@ -17,11 +17,9 @@ import java.util.Optional;
  * @param allowInsecureHttp true only for tests/labs: permits an {@code http} base URL
  * @param connectTimeout    TCP + TLS connect timeout
  * @param requestTimeout    per-request timeout (a power-on request returns when the VM is on)
- * @param retry             retries for HTTP 5xx and refused connections
  */
 public record VsphereConfig(URI baseUrl, String username, SecretRef password, Optional<TrustStoreRef> trustStore,
-                            boolean allowInsecureHttp, Duration connectTimeout, Duration requestTimeout,
-                            RetryPolicy retry) {
+                            boolean allowInsecureHttp, Duration connectTimeout, Duration requestTimeout) {
     public VsphereConfig {
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(username, "username");
@@ -29,7 +27,6 @@ public record VsphereConfig(URI baseUrl, String username, SecretRef password, Op
         Objects.requireNonNull(trustStore, "trustStore");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
-        Objects.requireNonNull(retry, "retry");
         String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !(scheme.equals("http") && allowInsecureHttp)) {
             throw new IllegalArgumentException("vCenter URL must be https: '" + baseUrl + "'"
@@ -49,10 +46,10 @@ public record VsphereConfig(URI baseUrl, String username, SecretRef password, Op
         }
     }
 
-    /** Production defaults: https required, 10 s connect, 120 s per request, {@link RetryPolicy#defaults()}. */
+    /** Production defaults: https required, 10 s connect, 120 s per request. */
     public static VsphereConfig of(URI baseUrl, String username, SecretRef password, TrustStoreRef trustStore) {
         return new VsphereConfig(baseUrl, username, password, Optional.ofNullable(trustStore), false,
-                Duration.ofSeconds(10), Duration.ofSeconds(120), RetryPolicy.defaults());
+                Duration.ofSeconds(10), Duration.ofSeconds(120));
     }
 
     /** The base URL without a trailing slash, as used in messages. */

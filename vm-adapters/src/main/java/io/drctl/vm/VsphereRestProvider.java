@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /api/vcenter/vm/{vm}/power?action=start|stop} returns 204 once done.</li>
  * </ul>
  * A 401 on a call (expired session) triggers one fresh login and one retry; a second 401 is
- * {@link VmException.Kind#AUTH_FAILED}. HTTP 5xx and refused connections are retried per the config's
- * {@link RetryPolicy} with the injected {@link Sleeper}; timeouts are not retried (a power-on may still be in
- * progress: the caller re-probes). {@code SUSPENDED} counts as {@link Power#STOPPED} (start resumes it).
+ * {@link VmException.Kind#AUTH_FAILED}. HTTP 5xx and refused connections are not retried here: they are
+ * thrown as retriable {@link VmException}s ({@code SERVER_ERROR}, {@code UNREACHABLE}) and the engine
+ * decides, in one place, whether to try again (and journals it); timeouts are not retriable (a power-on
+ * may still be in progress: the caller re-probes). {@code SUSPENDED} counts as {@link Power#STOPPED} (start resumes it).
  *
  * <p>The password is resolved from its reference at each login and is never logged, stored in a field,
  * or placed in an exception. The session id is treated the same way.
@@ -51,7 +52,6 @@ public final class VsphereRestProvider implements VmProvider {
 
     private final VsphereConfig config;
     private final Map<String, String> environment;
-    private final Sleeper sleeper;
     private final HttpClient http;
     private final Object loginLock = new Object();
     private volatile String sessionId;
@@ -59,14 +59,12 @@ public final class VsphereRestProvider implements VmProvider {
     /**
      * @param config      endpoint, credentials reference, trust store, timeouts, retries
      * @param environment environment for resolving {@link SecretRef.Env} references
-     * @param sleeper     waits between retries
      * @throws VmException {@link VmException.Kind#CONFIG} when the trust store cannot be loaded
      */
-    public VsphereRestProvider(VsphereConfig config, Map<String, String> environment, Sleeper sleeper)
+    public VsphereRestProvider(VsphereConfig config, Map<String, String> environment)
             throws VmException {
         this.config = Objects.requireNonNull(config, "config");
         this.environment = Map.copyOf(environment);
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -168,7 +166,7 @@ public final class VsphereRestProvider implements VmProvider {
         return "/api/vcenter/vm/" + vm.id() + "/power"; // id is a validated name: safe in a path
     }
 
-    /** One authenticated call: reuses the session, re-logs in once on 401, retries 5xx per policy. */
+    /** One authenticated call: reuses the session, re-logs in once on 401; a 5xx is thrown as retriable. */
     private HttpResponse<String> call(VmRef vm, String method, String path, String body) throws VmException {
         boolean reloggedIn = false;
         while (true) {
@@ -271,65 +269,47 @@ public final class VsphereRestProvider implements VmProvider {
         HttpRequest build();
     }
 
-    /** Sends with transport-error classification and bounded retries of 5xx / refused connections. */
+    /**
+     * Sends once, classifying the outcome: 5xx and refused connections are retriable failures for the
+     * caller (the engine) to retry; TLS, timeouts and interrupts are not.
+     */
     private HttpResponse<String> exchange(String target, String what, RequestFactory request) throws VmException {
-        int max = config.retry().maxAttempts();
-        for (int attempt = 1; ; attempt++) {
-            VmException failure;
-            HttpResponse<String> r = null;
-            try {
-                r = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                failure = r.statusCode() >= 500 ? new VmException(VmException.Kind.SERVER_ERROR, target, what + " at "
-                        + config.endpoint() + ": server error " + r.statusCode() + " " + errorSummary(r.body())
-                        + " (attempt " + attempt + " of " + max + ")") : null;
-            } catch (SecretUnavailable e) {
-                throw e.cause;
-            } catch (HttpConnectTimeoutException e) {
-                failure = new VmException(VmException.Kind.UNREACHABLE, target, what + ": cannot connect to "
-                        + config.endpoint() + " within " + config.connectTimeout().toSeconds() + " s", e);
-            } catch (HttpTimeoutException e) {
-                throw new VmException(VmException.Kind.TIMEOUT, target, what + " at " + config.endpoint()
-                        + ": no answer within " + describe(config.requestTimeout()), e);
-            } catch (SSLException e) {
-                throw new VmException(VmException.Kind.TLS, target, what + ": TLS handshake with " + config.endpoint()
-                        + " failed (is its certificate in the configured trust store "
-                        + config.trustStore().map(t -> t.path().toString()).orElse("<JVM default>") + "?): "
-                        + e.getMessage(), e);
-            } catch (ConnectException e) {
-                failure = new VmException(VmException.Kind.UNREACHABLE, target, what + ": cannot connect to "
-                        + config.endpoint() + ": " + e.getClass().getSimpleName(), e);
-            } catch (IOException e) {
-                if (rootCause(e) instanceof SSLException ssl) {
-                    throw new VmException(VmException.Kind.TLS, target, what + ": TLS handshake with "
-                            + config.endpoint() + " failed: " + ssl.getMessage(), e);
-                }
-                failure = new VmException(VmException.Kind.UNREACHABLE, target, what + " at " + config.endpoint()
-                        + ": " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VmException(VmException.Kind.INTERRUPTED, target, what + " at " + config.endpoint()
-                        + " interrupted", e);
+        HttpResponse<String> r;
+        try {
+            r = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (SecretUnavailable e) {
+            throw e.cause;
+        } catch (HttpConnectTimeoutException e) {
+            throw new VmException(VmException.Kind.UNREACHABLE, target, what + ": cannot connect to "
+                    + config.endpoint() + " within " + config.connectTimeout().toSeconds() + " s", e);
+        } catch (HttpTimeoutException e) {
+            throw new VmException(VmException.Kind.TIMEOUT, target, what + " at " + config.endpoint()
+                    + ": no answer within " + describe(config.requestTimeout()), e);
+        } catch (SSLException e) {
+            throw new VmException(VmException.Kind.TLS, target, what + ": TLS handshake with " + config.endpoint()
+                    + " failed (is its certificate in the configured trust store "
+                    + config.trustStore().map(t -> t.path().toString()).orElse("<JVM default>") + "?): "
+                    + e.getMessage(), e);
+        } catch (ConnectException e) {
+            throw new VmException(VmException.Kind.UNREACHABLE, target, what + ": cannot connect to "
+                    + config.endpoint() + ": " + e.getClass().getSimpleName(), e);
+        } catch (IOException e) {
+            if (rootCause(e) instanceof SSLException ssl) {
+                throw new VmException(VmException.Kind.TLS, target, what + ": TLS handshake with "
+                        + config.endpoint() + " failed: " + ssl.getMessage(), e);
             }
-            if (failure == null) {
-                return r;
-            }
-            if (!shouldRetry(failure.kind()) || attempt >= max) {
-                throw failure;
-            }
-            Duration wait = config.retry().backoffAfter(attempt);
-            log.warn("{} (retrying in {} ms)", failure.getMessage(), wait.toMillis());
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VmException(VmException.Kind.INTERRUPTED, target, what + " retry wait interrupted", e);
-            }
+            throw new VmException(VmException.Kind.UNREACHABLE, target, what + " at " + config.endpoint()
+                    + ": " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException(VmException.Kind.INTERRUPTED, target, what + " at " + config.endpoint()
+                    + " interrupted", e);
         }
-    }
-
-    /** The one place that decides which failures are retried here. */
-    private static boolean shouldRetry(VmException.Kind kind) {
-        return kind == VmException.Kind.SERVER_ERROR || kind == VmException.Kind.UNREACHABLE;
+        if (r.statusCode() >= 500) {
+            throw new VmException(VmException.Kind.SERVER_ERROR, target, what + " at " + config.endpoint()
+                    + ": server error " + r.statusCode() + " " + errorSummary(r.body()));
+        }
+        return r;
     }
 
     private void expectSuccess(VmRef vm, HttpResponse<String> r, String what) throws VmException {

@@ -50,7 +50,6 @@ class VsphereRestProviderTest {
     private static final VmRef VM = new VmRef("region2/mfwk-p", "vm-1001");
 
     private WireMockServer wm;
-    private final List<Duration> slept = new ArrayList<>();
     private ListAppender<ILoggingEvent> logs;
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
     private PrintStream realOut;
@@ -80,12 +79,11 @@ class VsphereRestProviderTest {
 
     private VsphereConfig config(Duration requestTimeout) {
         return new VsphereConfig(URI.create("http://127.0.0.1:" + wm.port()), USER, SecretRef.env(PW_VAR),
-                Optional.empty(), true, Duration.ofSeconds(2), requestTimeout,
-                new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
+                Optional.empty(), true, Duration.ofSeconds(2), requestTimeout);
     }
 
     private VsphereRestProvider provider() throws VmException {
-        return new VsphereRestProvider(config(Duration.ofSeconds(5)), Map.of(PW_VAR, PASSWORD), slept::add);
+        return new VsphereRestProvider(config(Duration.ofSeconds(5)), Map.of(PW_VAR, PASSWORD));
     }
 
     private void stubLogin(String session) {
@@ -220,34 +218,31 @@ class VsphereRestProviderTest {
     }
 
     @Test
-    void status_serverErrorThenOk_retriesWithBackoff() throws Exception {
+    void status_serverError_isRetriableWithoutRetryingHere() throws Exception {
         stubLogin("sess-1");
-        wm.stubFor(get(urlEqualTo(POWER)).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(503).withBody("{\"error_type\":\"SERVICE_UNAVAILABLE\"}"))
-                .willSetStateTo("healthy"));
-        wm.stubFor(get(urlEqualTo(POWER)).inScenario("flaky").whenScenarioStateIs("healthy")
-                .willReturn(aResponse().withStatus(200).withBody("{\"state\":\"POWERED_OFF\"}")));
+        wm.stubFor(get(urlEqualTo(POWER))
+                .willReturn(aResponse().withStatus(503).withBody("{\"error_type\":\"SERVICE_UNAVAILABLE\"}")));
 
         try (VsphereRestProvider p = provider()) {
-            assertEquals(Power.STOPPED, p.status(VM).power());
+            VmException e = assertThrows(VmException.class, () -> p.status(VM));
+            assertEquals(VmException.Kind.SERVER_ERROR, e.kind());
+            assertTrue(e.isRetriable(), "the engine decides to retry, and journals it");
+            assertTrue(e.getMessage().contains("server error 503"), e.getMessage());
         }
-        assertEquals(2, wm.findAll(getRequestedFor(urlEqualTo(POWER))).size());
-        assertEquals(List.of(Duration.ofMillis(100)), slept);
+        assertEquals(1, wm.findAll(getRequestedFor(urlEqualTo(POWER))).size(), "one request: no retry loop in the adapter");
     }
 
     @Test
-    void start_serverErrorEveryTime_givesUpAfterMaxAttempts() throws Exception {
+    void start_serverError_sendsNoPowerRequest() throws Exception {
         stubLogin("sess-1");
         wm.stubFor(get(urlEqualTo(POWER)).willReturn(aResponse().withStatus(500)));
 
         try (VsphereRestProvider p = provider()) {
             VmException e = assertThrows(VmException.class, () -> p.start(VM));
             assertEquals(VmException.Kind.SERVER_ERROR, e.kind());
-            assertTrue(e.getMessage().contains("attempt 3 of 3"), e.getMessage());
         }
-        assertEquals(3, wm.findAll(getRequestedFor(urlEqualTo(POWER))).size());
+        assertEquals(1, wm.findAll(getRequestedFor(urlEqualTo(POWER))).size());
         assertEquals(0, posts(POWER + "?action=start"));
-        assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200)), slept);
     }
 
     @Test
@@ -257,7 +252,7 @@ class VsphereRestProviderTest {
                 .withBody("{\"state\":\"POWERED_ON\"}").withFixedDelay(3000)));
 
         try (VsphereRestProvider p = new VsphereRestProvider(config(Duration.ofMillis(300)),
-                Map.of(PW_VAR, PASSWORD), slept::add)) {
+                Map.of(PW_VAR, PASSWORD))) {
             VmException e = assertThrows(VmException.class, () -> p.status(VM));
             assertEquals(VmException.Kind.TIMEOUT, e.kind());
             assertTrue(e.getMessage().contains("300 ms"), e.getMessage());
@@ -311,7 +306,7 @@ class VsphereRestProviderTest {
 
     @Test
     void status_missingPasswordVariable_isConfigErrorAndNothingSent() throws Exception {
-        try (VsphereRestProvider p = new VsphereRestProvider(config(Duration.ofSeconds(2)), Map.of(), slept::add)) {
+        try (VsphereRestProvider p = new VsphereRestProvider(config(Duration.ofSeconds(2)), Map.of())) {
             VmException e = assertThrows(VmException.class, () -> p.status(VM));
             assertEquals(VmException.Kind.CONFIG, e.kind());
             assertTrue(e.getMessage().contains(PW_VAR), e.getMessage());

@@ -74,8 +74,7 @@ class VsphereTlsTest {
 
     private static VsphereConfig config(Optional<TrustStoreRef> ts) {
         return new VsphereConfig(URI.create("https://127.0.0.1:" + wm.httpsPort()), "u@vsphere.local",
-                SecretRef.env("DRVM_VC_PW"), ts, false, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                new RetryPolicy(1, Duration.ZERO, Duration.ZERO));
+                SecretRef.env("DRVM_VC_PW"), ts, false, Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     private static final Map<String, String> ENV = Map.of("DRVM_VC_PW", "pw", STORE_PW_VAR, STORE_PW);
@@ -83,14 +82,14 @@ class VsphereTlsTest {
     @Test
     void status_certificateInTrustStore_succeeds() throws Exception {
         try (VsphereRestProvider p = new VsphereRestProvider(
-                config(Optional.of(TrustStoreRef.pkcs12(trustStore, SecretRef.env(STORE_PW_VAR)))), ENV, d -> { })) {
+                config(Optional.of(TrustStoreRef.pkcs12(trustStore, SecretRef.env(STORE_PW_VAR)))), ENV)) {
             assertEquals(Power.RUNNING, p.status(VM).power());
         }
     }
 
     @Test
     void status_selfSignedWithoutTrustStore_isTlsError() throws Exception {
-        try (VsphereRestProvider p = new VsphereRestProvider(config(Optional.empty()), ENV, d -> { })) {
+        try (VsphereRestProvider p = new VsphereRestProvider(config(Optional.empty()), ENV)) {
             VmException e = assertThrows(VmException.class, () -> p.status(VM));
             assertEquals(VmException.Kind.TLS, e.kind(), e.getMessage());
         }
@@ -100,7 +99,7 @@ class VsphereTlsTest {
     void constructor_wrongTrustStorePassword_isConfigError() {
         VmException e = assertThrows(VmException.class, () -> new VsphereRestProvider(
                 config(Optional.of(TrustStoreRef.pkcs12(trustStore, SecretRef.env(STORE_PW_VAR)))),
-                Map.of(STORE_PW_VAR, "wrong"), d -> { }));
+                Map.of(STORE_PW_VAR, "wrong")));
         assertEquals(VmException.Kind.CONFIG, e.kind());
     }
 }

@@ -12,6 +12,8 @@ import io.drctl.orchestrator.engine.PlanProbe;
 import io.drctl.orchestrator.engine.Planner;
 import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.engine.Redactor;
+import io.drctl.orchestrator.engine.RunPolicy;
+import io.drctl.orchestrator.engine.RunServices;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.RunState;
@@ -317,8 +319,8 @@ final class Commands {
     }
 
     static EngineOptions options(Ctx ctx, boolean dryRun, boolean yes, Progress progress) {
-        return new EngineOptions(dryRun, yes, ctx.rt().clock(), ctx.rt().env(), ctx.rt().hostAccess(), ctx.rt().user(),
-                ctx.rt().host(), progress, yes ? Optional.empty() : ctx.rt().prompt());
+        return new EngineOptions(RunPolicy.of(dryRun, yes), new RunServices(ctx.rt().clock(), ctx.rt().env(),
+                ctx.rt().hostAccess(), ctx.rt().user(), ctx.rt().host(), progress, yes ? Optional.empty() : ctx.rt().prompt()));
     }
 
     /** One line per step start and end. */

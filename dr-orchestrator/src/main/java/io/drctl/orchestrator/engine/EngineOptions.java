@@ -9,52 +9,66 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * How the engine runs.
- *
- * @param dryRun     probe only; never apply or revert (enforced in {@link Engine} in one place)
- * @param assumeYes  pre-approve every approval step ({@code --yes})
- * @param clock      time source
- * @param env        environment for secret references and local commands
- * @param hostAccess opens host access for an inventory (SSH in production)
- * @param user       {@code user} for the journal and approvals
- * @param host       this machine's name
- * @param progress   live progress sink
- * @param prompt     TTY prompt for approvals, when interactive
- * @param overrides  safety rules the operator overrides ({@code --override-rule ID --reason TEXT}): rule id to
- *                   reason; a violation of such a rule is journaled as {@code rule.overridden} and the run goes on
+ * How the engine runs: the operator's {@link RunPolicy} and the run's {@link RunServices}. The
+ * accessors below read through to them.
  */
-public record EngineOptions(boolean dryRun, boolean assumeYes, Clock clock, Map<String, String> env,
-                            Function<Inventory, HostAccess> hostAccess, String user, String host, Progress progress,
-                            Optional<Function<String, Optional<Boolean>>> prompt, Map<String, String> overrides) {
+public record EngineOptions(RunPolicy policy, RunServices services) {
     public EngineOptions {
-        overrides = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(overrides));
-        overrides.forEach((rule, reason) -> {
-            if (reason == null || reason.isBlank()) {
-                throw new IllegalArgumentException("override of rule '" + rule + "' needs a reason, got '" + reason + "'");
-            }
-        });
-        Objects.requireNonNull(clock, "clock");
-        env = Map.copyOf(env);
-        Objects.requireNonNull(hostAccess, "hostAccess");
-        Objects.requireNonNull(user, "user");
-        Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(progress, "progress");
-        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(services, "services");
     }
 
-    /** Without rule overrides. */
-    public EngineOptions(boolean dryRun, boolean assumeYes, Clock clock, Map<String, String> env,
-                         Function<Inventory, HostAccess> hostAccess, String user, String host, Progress progress,
-                         Optional<Function<String, Optional<Boolean>>> prompt) {
-        this(dryRun, assumeYes, clock, env, hostAccess, user, host, progress, prompt, Map.of());
+    /** These options with another policy (resume keeps the run's own dry-run flag). */
+    public EngineOptions with(RunPolicy newPolicy) {
+        return new EngineOptions(newPolicy, services);
     }
 
     /** These options with {@code overrides} (rule id to reason) instead. */
     public EngineOptions withOverrides(Map<String, String> newOverrides) {
-        return new EngineOptions(dryRun, assumeYes, clock, env, hostAccess, user, host, progress, prompt, newOverrides);
+        return with(policy.withOverrides(newOverrides));
+    }
+
+    public boolean dryRun() {
+        return policy.dryRun();
+    }
+
+    public boolean assumeYes() {
+        return policy.assumeYes();
+    }
+
+    public Map<String, String> overrides() {
+        return policy.overrides();
+    }
+
+    public Clock clock() {
+        return services.clock();
+    }
+
+    public Map<String, String> env() {
+        return services.env();
+    }
+
+    public Function<Inventory, HostAccess> hostAccess() {
+        return services.hostAccess();
+    }
+
+    public String user() {
+        return services.user();
+    }
+
+    public String host() {
+        return services.host();
+    }
+
+    public Progress progress() {
+        return services.progress();
+    }
+
+    public Optional<Function<String, Optional<Boolean>>> prompt() {
+        return services.prompt();
     }
 
     public String who() {
-        return user + "@" + host;
+        return user() + "@" + host();
     }
 }

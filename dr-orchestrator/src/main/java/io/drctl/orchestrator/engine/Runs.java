@@ -82,9 +82,7 @@ public final class Runs {
             Loaded loaded = reload(runDir, state);
             boolean dryRun = Boolean.TRUE.equals(state.start().get("dryRun"));
             checkOverrides(loaded, options.overrides());
-            EngineOptions o = new EngineOptions(dryRun, options.assumeYes(), options.clock(), options.env(),
-                    options.hostAccess(), options.user(), options.host(), options.progress(), options.prompt(),
-                    options.overrides());
+            EngineOptions o = options.with(options.policy().withDryRun(dryRun));
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {

@@ -45,6 +45,18 @@ public record DrillReport(String drillId, String inventory, String from, String 
             return Duration.between(started, finished);
         }
 
+        /**
+         * Steps that failed without stopping the run ({@code onFailure: continue}): what a run that ended
+         * COMPLETED_WITH_FAILURES did not do, as {@code "id: STATUS"}.
+         */
+        public List<String> bestEffortFailures() {
+            if (!"COMPLETED_WITH_FAILURES".equals(status)) {
+                return List.of();
+            }
+            return steps.stream().filter(st -> st.status() != null && !List.of("SUCCEEDED", "SATISFIED", "SKIPPED", "WOULD_APPLY")
+                    .contains(st.status())).map(st -> st.id() + ": " + st.status()).toList();
+        }
+
         /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
         public Phase withStatus(String newStatus) {
             return new Phase(name, runId, runbook, newStatus, started, finished, steps);
@@ -158,6 +170,10 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
                     .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");
+            if (!p.bestEffortFailures().isEmpty()) {
+                b.append("**Best-effort failures** (steps marked `onFailure: continue`): ")
+                        .append(String.join(", ", p.bestEffortFailures())).append("\n\n");
+            }
             b.append("| step | type | status | targets | applied | start (UTC) | duration | error |\n");
             b.append("|---|---|---|---:|---:|---|---:|---|\n");
             for (StepLine s : p.steps()) {
@@ -197,6 +213,10 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("<h2>").append(esc(p.name())).append(": ").append(esc(p.runbook())).append(" — ").append(esc(p.status()))
                     .append(" in ").append(fmt(p.duration())).append("</h2><p>run <code>").append(esc(p.runId())).append("</code></p>");
+            if (!p.bestEffortFailures().isEmpty()) {
+                b.append("<p class=\"bad\"><strong>Best-effort failures</strong> (steps marked <code>onFailure: continue</code>): ")
+                        .append(esc(String.join(", ", p.bestEffortFailures()))).append("</p>");
+            }
             b.append("<table><tr><th>step</th><th>type</th><th>status</th><th>targets</th><th>applied</th><th>duration</th>")
                     .append("<th style=\"width:40%\">timeline</th><th>error</th></tr>");
             for (StepLine s : p.steps()) {

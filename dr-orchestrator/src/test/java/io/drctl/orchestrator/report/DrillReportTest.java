@@ -77,4 +77,30 @@ class DrillReportTest {
         assertTrue(html.contains("&lt;b&gt;boom&lt;/b&gt;"), "the step's error is shown: " + html);
         assertFalse(html.contains("<b>boom</b>"), "step output must be escaped in the HTML");
     }
+
+    @Test
+    void drill_failoverWithBestEffortFailure_exit5_reportListsIt() throws Exception {
+        Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY);
+        Path over = Fixtures.write(tmp, "over.yaml", """
+                name: over
+                steps:
+                  - { id: fence-old, type: exec, command: "exit 3", onFailure: continue }
+                  - { id: flip, type: exec, command: "true", dependsOn: [fence-old] }
+                """);
+        Path back = Fixtures.write(tmp, "back.yaml", """
+                name: back
+                steps:
+                  - { id: flip-back, type: exec, command: "true" }
+                """);
+        Fixtures.Cli r = Fixtures.cli("drill", "--state-dir", tmp.resolve("state").toString(), "-i", inv.toString(),
+                "--failover", over.toString(), "--failback", back.toString(), "--no-readiness");
+        assertEquals(ExitCodes.BEST_EFFORT_FAILED, r.code(), r.all());
+        assertTrue(r.err().contains("failover completed with best-effort failures"), r.err());
+        String md = Files.readString(reportDir().resolve("report.md"));
+        assertTrue(md.contains("COMPLETED_WITH_FAILURES"), md);
+        assertTrue(md.contains("**Best-effort failures** (steps marked `onFailure: continue`): fence-old: FAILED"), md);
+        assertTrue(md.contains("**Verdict: FAILED"), md);
+        String html = Files.readString(reportDir().resolve("report.html"));
+        assertTrue(html.contains("<strong>Best-effort failures</strong>"), html);
+    }
 }

@@ -104,7 +104,7 @@ public final class AdapterAccess {
             Provider.Vsphere v = (Provider.Vsphere) p; // sealed: the only other kind
             VsphereConfig config = VsphereConfig.of(URI.create(v.url()), v.user(), SecretRef.env(v.passwordEnv()),
                     v.trustStore().map(t -> new TrustStoreRef(Path.of(t), "PKCS12", Optional.empty())).orElse(null));
-            return new VsphereRestProvider(config, env, sleeper);
+            return new VsphereRestProvider(config, env);
         } catch (VmException e) {
             throw new StepFailure(host.ref() + ": VM provider `" + p.name() + "`: " + e.getMessage(), e.isRetriable(), e);
         } catch (IllegalArgumentException e) {
