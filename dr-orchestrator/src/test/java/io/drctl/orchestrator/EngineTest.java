@@ -353,4 +353,46 @@ class EngineTest {
         assertEquals(ExitCodes.OK, twice.code(), twice.all());
         assertEquals(List.of("a", "b", "undo-b", "undo-a"), lines(), "a second rollback reverts nothing again");
     }
+
+    @Test
+    void failedStep_cancelsARealWaitInFlight_runEndsAtOnce() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort(); // nothing listens here once closed
+        }
+        long t0 = System.nanoTime();
+        Fixtures.Cli r = run("""
+                name: abort
+                steps:
+                  - { id: config-server-up, type: wait.tcp, hosts: "region=region1 role=app", port: PORT, within: 5m }
+                  - { id: verify-fence, type: exec, command: "exit 3" }
+                """.replace("PORT", Integer.toString(closed)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+        assertTrue(ms < 5000, "the 5-minute wait was cancelled when the other step failed; run took " + ms + " ms");
+        List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
+        assertEquals("CANCELLED", events.stream().filter(e -> e.brief().equals("step.finished config-server-up"))
+                .findFirst().orElseThrow().str("status"));
+        assertEquals("FAILED", events.get(events.size() - 1).str("status"));
+    }
+
+    @Test
+    void dryRun_unlessNotDeclaredReadOnly_isNotRun_andSaysSo() throws Exception {
+        Fixtures.Cli r = run("""
+                name: dry-unless
+                steps:
+                  - { id: guarded, type: exec, command: "touch DIR/applied", unless: "touch DIR/unless-ran; false" }
+                  - { id: readonly, type: exec, command: "touch DIR/applied2", unless: "test -f DIR/never",
+                      unlessReadOnly: true }
+                """, "--dry-run");
+        assertEquals(ExitCodes.OK, r.code(), r.all());
+        assertFalse(Files.exists(tmp.resolve("unless-ran")), "a dry run runs no `unless` not declared read-only");
+        assertFalse(Files.exists(tmp.resolve("applied")) || Files.exists(tmp.resolve("applied2")));
+        List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
+        JournalEvent probe = events.stream().filter(e -> e.brief().equals("action.probed guarded local")).findFirst().orElseThrow();
+        assertEquals("UNKNOWN", probe.str("state"));
+        assertTrue(probe.str("current").contains("not run in a dry run"), probe.toString());
+        JournalEvent ro = events.stream().filter(e -> e.brief().equals("action.probed readonly local")).findFirst().orElseThrow();
+        assertEquals("NEEDED", ro.str("state"), "a read-only unless is run: " + ro);
+    }
 }

@@ -135,6 +135,12 @@ class RuleTypesTest {
         };
     }
 
+    /** The in-process CLI with this test's host access (silent and broken hosts). */
+    CliRuntime cliRuntime() {
+        return new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
+                inv2 -> hostAccess(), Optional.empty(), "tester", "testhost");
+    }
+
     Loaded load(int ns2Port) throws Exception {
         Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2Port));
         Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
@@ -226,8 +232,7 @@ class RuleTypesTest {
         allIn(ns2, "region1");
         Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2.port()));
         Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
-        CliRuntime rt = new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
-                inv2 -> hostAccess(), Optional.empty(), "tester", "testhost");
+        CliRuntime rt = cliRuntime();
         Path state = tmp.resolve("state");
         Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
         assertEquals(ExitCodes.REFUSED, r.code(), r.all());
@@ -264,8 +269,7 @@ class RuleTypesTest {
                 """.replace("POWER", power.toString());
         Path inv = Fixtures.write(tmp, "inv.yaml", withVms);
         Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
-        CliRuntime rt = new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
-                inv2 -> hostAccess(), Optional.empty(), "tester", "testhost");
+        CliRuntime rt = cliRuntime();
         Path state = tmp.resolve("state");
         Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
         assertEquals(ExitCodes.OK, r.code(), "every source proven powered off: no Framework host can reach a DBMS: " + r.all());
@@ -292,8 +296,7 @@ class RuleTypesTest {
         allIn(ns2, "region1");
         Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2.port()));
         Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
-        CliRuntime rt = new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
-                inv2 -> hostAccess(), Optional.empty(), "tester", "testhost");
+        CliRuntime rt = cliRuntime();
         Path state = tmp.resolve("state");
         Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
         assertEquals(ExitCodes.REFUSED, r.code(), r.all());
