@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -190,18 +189,20 @@ class LinuxFirewallIT {
     void verify_fenceThatListsButDoesNotBlock_fails() throws Exception {
         // an operator's earlier ACCEPT wins over an appended REJECT: the listing is fine, the effect is not
         lab.inDbms("iptables -A INPUT -p tcp --dport " + DB_PORT + " -j ACCEPT");
-        FirewallBackend appended = backend(BackendKind.IPTABLES);
-        appended.apply(dbFence(), GUARD);
+        FirewallBackend appended = new IptablesBackend(lab.dbms(), IptablesBackend.Position.APPEND, List.of(), Duration.ofSeconds(30));
+        FirewallException applied = assertThrows(FirewallException.class, () -> appended.apply(dbFence(), GUARD),
+                "the listing shows the appended rule behind the ACCEPT: not a fence");
+        assertEquals(FirewallException.Kind.UNEXPECTED_OUTPUT, applied.kind(), applied.getMessage());
 
         FenceVerifier.Verification v = verifier.verify(appended, dbFence(), true, lab.fw(), DBMS_IP);
-        assertTrue(v.probe().isFenced(), "rules list fine");
+        assertFalse(v.probe().tagged().isEmpty(), "drctl's rules are listed");
+        assertFalse(v.probe().isBlocked(), "but shadowed: " + v.probe().describe());
         assertEquals(ConnectOutcome.CONNECTED, v.outcome());
         assertFalse(v.passed(), v.detail());
         FirewallException e = assertThrows(FirewallException.class, () -> v.orThrow("dbms"));
         assertEquals(FirewallException.Kind.VERIFICATION_FAILED, e.kind());
 
-        appended.remove(dbFence());
-        FirewallBackend first = new IptablesBackend(lab.dbms(), IptablesBackend.Position.INSERT_FIRST, Optional.empty(), Duration.ofSeconds(30));
+        FirewallBackend first = backend(BackendKind.IPTABLES); // inserts first: moves the shadowed rules ahead of the ACCEPT
         first.apply(dbFence(), GUARD);
         assertTrue(verifier.verify(first, dbFence(), true, lab.fw(), DBMS_IP).passed());
     }
@@ -231,7 +232,10 @@ class LinuxFirewallIT {
         Path dir = Files.createTempDirectory("drfw-persist");
         try {
             IptablesBackend.Persistence p = new IptablesBackend.Persistence(dir + "/iptables/rules.v4", dir + "/iptables/rules.v6");
-            IptablesBackend fw = new IptablesBackend(lab.dbms(), IptablesBackend.Position.APPEND, Optional.of(p), Duration.ofSeconds(30));
+            Files.createDirectories(dir.resolve("iptables"));
+            Files.writeString(Path.of(p.v4File()), "");
+            Files.writeString(Path.of(p.v6File()), "");
+            IptablesBackend fw = new IptablesBackend(lab.dbms(), IptablesBackend.Position.APPEND, List.of(p), Duration.ofSeconds(30));
             FenceChange c = fw.apply(dbFence(), GUARD);
             assertTrue(c.persisted());
             assertTrue(Files.readString(Path.of(p.v4File())).contains("-s 10.78.0.3/32 -p tcp -m tcp --dport 15432 -m comment --comment \"drctl:fence:dbms\" -j REJECT --reject-with tcp-reset"));
