@@ -247,4 +247,135 @@ class LinuxFirewallIT {
             NetnsLab.root("rm", "-rf", dir.toString());
         }
     }
+
+    /** The reference architecture's manual fence: untagged REJECTs appended behind an ESTABLISHED,RELATED ACCEPT. */
+    private void manualFence() throws Exception {
+        lab.inDbms("iptables -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT"
+                + " && iptables -A INPUT -p tcp --dport " + DB_PORT + " --src 10.78.0.0/24 -j REJECT"
+                + " && iptables -N OPSFENCE && iptables -A INPUT -p tcp --dport " + DB_PORT + " -j OPSFENCE"
+                + " && iptables -A OPSFENCE -s " + FW_IP + " -j DROP"
+                + " && iptables -A INPUT -p tcp --dport 22 -j ACCEPT"
+                + " && ip6tables -A INPUT -p tcp --dport " + DB_PORT + " --src " + FW_IP6 + " -j REJECT");
+    }
+
+    @Test
+    void unfence_removesUntaggedRules_restoreBringsThemBackByteForByte() throws Exception {
+        manualFence();
+        String before = lab.inDbms("iptables -S; ip6tables -S");
+        FirewallBackend fw = backend(BackendKind.IPTABLES);
+        FenceProbe probe = fw.probe(dbFence());
+        assertEquals(3, probe.foreign().size(), probe.blocking().toString());
+        assertTrue(probe.isBlocked(), probe.describe());
+        assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+
+        List<BlockingRule> journaled = new java.util.ArrayList<>();
+        FenceChange c = fw.remove(dbFence(), journaled::addAll);
+        assertEquals(3, c.removedForeign().size(), c.toString());
+        assertEquals(c.removedRules(), journaled);
+        assertTrue(verifier.verify(fw, dbFence(), false, lab.fw(), DBMS_IP).orThrow("dbms").passed());
+        assertEquals(ConnectOutcome.CONNECTED, verifier.connect(lab.fw(), DBMS_IP6, DB_PORT));
+        String during = lab.inDbms("iptables -S");
+        assertTrue(during.contains("-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT") && during.contains("--dport 22 -j ACCEPT")
+                && during.contains("-N OPSFENCE"), "rules that do not block are kept: " + during);
+
+        fw.restore(dbFence(), journaled);
+        assertEquals(before, lab.inDbms("iptables -S; ip6tables -S"), "restored byte for byte, in the same chains and positions");
+        assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+        assertTrue(fw.restore(dbFence(), journaled).removedRules().isEmpty(), "restoring twice adds nothing");
+        lab.inDbms("iptables -F OPSFENCE; iptables -F INPUT; iptables -X OPSFENCE");
+    }
+
+    @Test
+    void fence_behindEstablishedAccept_cutsAConnectionHeldOpenBeforeIt() throws Exception {
+        lab.inDbms("iptables -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT && iptables -A INPUT -p tcp --dport " + DB_PORT + " -j ACCEPT");
+        try (HeldConnection control = HeldConnection.open(DBMS_IP, DB_PORT)) {
+            assertEquals("data", control.useNow(), "an unfenced held connection works");
+        }
+        try (HeldConnection held = HeldConnection.open(DBMS_IP, DB_PORT)) {
+            FenceChange c = backend(BackendKind.IPTABLES).apply(dbFence(), GUARD);
+            assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("conntrack: ")), c.notes().toString());
+            String outcome = held.useNow();
+            assertTrue(outcome.equals("reset") || outcome.equals("closed"), "the held connection is cut, saw " + outcome);
+        }
+        assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+        assertTrue(lab.inDbms("iptables -S INPUT").lines().skip(1).findFirst().orElse("").contains("drctl:fence:dbms"),
+                "drctl's rule is first in INPUT");
+    }
+
+    @Test
+    void fence_survivesASimulatedReboot_whenTheHostPersistsItsRules() throws Exception {
+        Path dir = Files.createTempDirectory("drfw-reboot");
+        try {
+            IptablesBackend.Persistence p = new IptablesBackend.Persistence(dir + "/rules.v4", dir + "/rules.v6");
+            IptablesBackend noPersistence = new IptablesBackend(lab.dbms(), IptablesBackend.Position.INSERT_FIRST, List.of(p), Duration.ofSeconds(30));
+            FenceChange unsaved = noPersistence.apply(dbFence(), GUARD);
+            assertFalse(unsaved.persisted());
+            assertTrue(unsaved.toString().contains("not persisted: the host has no firewall persistence"), unsaved.toString());
+            assertFalse(noPersistence.probe(dbFence()).persistence().survivesReboot(dbFence(), true), "readiness can say it would not survive");
+            noPersistence.remove(dbFence());
+
+            // netfilter-persistent installed: its rules files exist (here in a directory of this test)
+            lab.inDbms("iptables-save > " + p.v4File() + " && ip6tables-save > " + p.v6File());
+            IptablesBackend fw = new IptablesBackend(lab.dbms(), IptablesBackend.Position.INSERT_FIRST, List.of(p), Duration.ofSeconds(30));
+            FenceChange c = fw.apply(dbFence(), GUARD);
+            assertTrue(c.persisted(), c.toString());
+            assertTrue(fw.probe(dbFence()).persistence().survivesReboot(dbFence(), true));
+
+            lab.inDbms("iptables -F; iptables -X; ip6tables -F; ip6tables -X"); // the reboot: live rules gone
+            assertEquals(ConnectOutcome.CONNECTED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+            lab.inDbms("iptables-restore < " + p.v4File() + " && ip6tables-restore < " + p.v6File()); // what the boot does
+            assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+            assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP6, DB_PORT));
+
+            FenceChange r = fw.remove(dbFence());
+            assertTrue(r.persisted());
+            lab.inDbms("iptables -F; ip6tables -F; iptables-restore < " + p.v4File() + " && ip6tables-restore < " + p.v6File());
+            assertEquals(ConnectOutcome.CONNECTED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT), "the unfence persisted too");
+        } finally {
+            NetnsLab.root("rm", "-rf", dir.toString());
+        }
+    }
+
+    /** A TCP connection from the Framework namespace, opened now and used (one request) when asked. */
+    private static final class HeldConnection implements AutoCloseable {
+        private static final String PY = String.join("\n",
+                "import socket,sys",
+                "s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=5)",
+                "print('connected',flush=True)",
+                "sys.stdin.readline()",
+                "try:",
+                "  s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); d=s.recv(64); r='data' if d else 'closed'",
+                "except ConnectionResetError: r='reset'",
+                "except socket.timeout: r='timeout'",
+                "except OSError: r='error'",
+                "print(r,flush=True)");
+        private final Process p;
+        private final java.io.BufferedReader out;
+
+        private HeldConnection(Process p) {
+            this.p = p;
+            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        static HeldConnection open(String address, int port) throws Exception {
+            Process p = new ProcessBuilder("ip", "netns", "exec", NetnsLab.FW, "python3", "-c", PY, address, String.valueOf(port))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            HeldConnection h = new HeldConnection(p);
+            assertEquals("connected", h.out.readLine());
+            return h;
+        }
+
+        String useNow() throws Exception {
+            p.getOutputStream().write('\n');
+            p.getOutputStream().flush();
+            String line = out.readLine();
+            assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+            return line;
+        }
+
+        @Override
+        public void close() {
+            p.destroyForcibly();
+        }
+    }
 }
