@@ -67,6 +67,11 @@ public record Cidr(InetAddress network, int prefix) {
         return other.isIpv6() == isIpv6() && (contains(other.network) || other.contains(network));
     }
 
+    /** True if every address of {@code other} lies inside this network (same family, prefix no longer). */
+    public boolean covers(Cidr other) {
+        return other.isIpv6() == isIpv6() && prefix <= other.prefix && contains(other.network);
+    }
+
     /** The network address alone, canonical text. */
     public String address() {
         return network instanceof Inet6Address ? rfc5952(network.getAddress()) : network.getHostAddress();

@@ -5,24 +5,49 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a read-only probe found for one fence on one host.
+ * What a read-only probe found for one fence on one host. A fence is judged by its effect: whatever
+ * rule drops or rejects the port from the fence's sources counts ({@link #blocking}), whoever wrote it;
+ * drctl's own tagged rules are also sorted into present / missing / unexpected.
  *
- * @param fence      the fence asked about
- * @param present    drctl rules that enforce one of the fence's sources (port and source match)
- * @param missing    sources of the fence with no enforcing rule
- * @param unexpected rules tagged with this fence that enforce nothing it asks for (other port or source):
- *                   left by an older fence definition; reported, removed by {@code remove}, never by {@code apply}
+ * @param fence       the fence asked about
+ * @param present     drctl rules that enforce one of the fence's sources (port and source match)
+ * @param missing     sources of the fence with no enforcing drctl rule
+ * @param unexpected  rules tagged with this fence that enforce nothing it asks for (other port or source):
+ *                    left by an older fence definition; reported, removed by {@code remove}, never by {@code apply}
+ * @param inactive    rules tagged with this fence for one of its sources that do not block (shadowed, disabled)
+ * @param blocking    every rule, drctl's or not, that drops or rejects the port from (part of) a source, with its exact text
+ * @param alsoBlocking rules that block a source on every port (not a fence of this port): reported, never removed
+ * @param persistence whether the rules survive a reboot
  */
-public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> missing, List<FirewallRule> unexpected) {
+public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> missing, List<FirewallRule> unexpected,
+                         List<FirewallRule> inactive, List<BlockingRule> blocking, List<BlockingRule> alsoBlocking, FencePersistence persistence) {
     public FenceProbe {
         Objects.requireNonNull(fence, "fence");
         present = List.copyOf(present);
         missing = List.copyOf(missing);
         unexpected = List.copyOf(unexpected);
+        inactive = List.copyOf(inactive);
+        blocking = List.copyOf(blocking);
+        alsoBlocking = List.copyOf(alsoBlocking);
+        Objects.requireNonNull(persistence, "persistence");
+    }
+
+    /** A probe of a backend that only knows drctl's tagged rules (Windows): they are the blocking rules. */
+    public FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> missing, List<FirewallRule> unexpected) {
+        this(fence, present, missing, unexpected, List.of(), taggedAsBlocking(fence, present), List.of(), FencePersistence.unknown("not read"));
     }
 
     /** Sorts {@code tagged} (every rule carrying the fence's tag) into present / missing / unexpected. */
     public static FenceProbe of(Fence fence, List<FirewallRule> tagged) {
+        return of(fence, tagged, null, List.of(), FencePersistence.unknown("not read"));
+    }
+
+    /**
+     * Sorts {@code tagged} and keeps {@code blocking} (null: the tagged rules that enforce a source are the
+     * only blocking rules known).
+     */
+    public static FenceProbe of(Fence fence, List<FirewallRule> tagged, List<BlockingRule> blocking, List<BlockingRule> alsoBlocking,
+                                FencePersistence persistence) {
         List<FirewallRule> present = new ArrayList<>();
         List<Cidr> missing = new ArrayList<>();
         for (Cidr c : fence.sources()) {
@@ -30,26 +55,88 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
             if (hits.isEmpty()) {
                 missing.add(c);
             }
-            present.addAll(hits);
+            hits.stream().filter(h -> !present.contains(h)).forEach(present::add);
         }
-        List<FirewallRule> unexpected = tagged.stream().filter(r -> !present.contains(r)).toList();
-        return new FenceProbe(fence, present, missing, unexpected);
+        List<FirewallRule> unexpected = tagged.stream().filter(r -> fence.sources().stream().noneMatch(c -> r.isFor(fence, c))).toList();
+        List<FirewallRule> inactive = tagged.stream().filter(r -> !present.contains(r) && !unexpected.contains(r)).toList();
+        return new FenceProbe(fence, present, missing, unexpected, inactive, blocking == null ? taggedAsBlocking(fence, present) : blocking,
+                alsoBlocking, persistence);
     }
 
-    /** Every source of the fence is covered by a rule. */
+    private static List<BlockingRule> taggedAsBlocking(Fence fence, List<FirewallRule> present) {
+        List<BlockingRule> out = new ArrayList<>();
+        int i = 1;
+        for (FirewallRule r : present) {
+            out.add(new BlockingRule("windows", "any", "", "", i++, r.ref(), r.source(), BlockingRule.Origin.DRCTL, r.active()));
+        }
+        return out;
+    }
+
+    /** A copy with another persistence verdict. */
+    public FenceProbe withPersistence(FencePersistence p) {
+        return new FenceProbe(fence, present, missing, unexpected, inactive, blocking, alsoBlocking, p);
+    }
+
+    /** Every source of the fence is covered by a drctl rule. */
     public boolean isFenced() {
         return missing.isEmpty();
     }
 
     /** No rule carrying the fence's tag exists. */
     public boolean isUnfenced() {
-        return present.isEmpty() && unexpected.isEmpty();
+        return present.isEmpty() && unexpected.isEmpty() && inactive.isEmpty();
     }
 
-    /** Every rule carrying the fence's tag. */
+    /** Sources not wholly blocked by an effective rule of anyone. */
+    public List<Cidr> unblocked() {
+        return fence.sources().stream().filter(c -> blocking.stream().noneMatch(r -> r.blocksAll(c))).toList();
+    }
+
+    /** By effect: every source is dropped or rejected on the port by some effective rule, drctl's or not. */
+    public boolean isBlocked() {
+        return unblocked().isEmpty();
+    }
+
+    /** By effect: no rule of anyone blocks the port from any part of a source, and no rule carries the fence's tag. */
+    public boolean isOpen() {
+        return blocking.isEmpty() && isUnfenced();
+    }
+
+    /** The blocking rules drctl did not write. */
+    public List<BlockingRule> foreign() {
+        return blocking.stream().filter(BlockingRule::foreign).toList();
+    }
+
+    /** Every rule carrying the fence's tag (inactive ones, e.g. shadowed, included). */
     public List<FirewallRule> tagged() {
         List<FirewallRule> all = new ArrayList<>(present);
+        all.addAll(inactive);
         all.addAll(unexpected);
         return all;
+    }
+
+    /**
+     * One line for plans, checks and readiness: "blocked by 3 rules drctl did not write, 1 drctl rule",
+     * "open", "partly blocked (not 10.0.0.0/24)".
+     */
+    public String describe() {
+        if (isOpen()) {
+            return "open (no rule blocks tcp/" + fence.port() + " from " + fence.sources() + ")";
+        }
+        long foreign = blocking.stream().filter(BlockingRule::foreign).count();
+        long mine = blocking.size() - foreign;
+        List<String> parts = new ArrayList<>();
+        if (mine > 0) {
+            parts.add(mine + " drctl rule(s)");
+        }
+        if (foreign > 0) {
+            parts.add(foreign + " rule(s) drctl did not write");
+        }
+        if (!unexpected.isEmpty()) {
+            parts.add(unexpected.size() + " stale " + fence.tag() + " rule(s)");
+        }
+        long shadowed = blocking.stream().filter(r -> !r.effective()).count();
+        String state = isBlocked() ? "fenced" : "partly fenced (not " + unblocked() + ")";
+        return state + " by " + String.join(", ", parts) + (shadowed > 0 ? ", " + shadowed + " of them shadowed by an earlier ACCEPT" : "");
     }
 }

@@ -64,15 +64,16 @@ public final class FenceVerifier {
      * Verifies {@code fence} on {@code backend}'s host: lists the rules and connects from {@code source}
      * to {@code targetAddress}:{@code fence.port()}.
      *
-     * @param expectFenced true: every source must have a rule and the connection must be refused (or, for a
-     *                     dropping backend, refused or timed out); false: no tagged rule and the connection accepted
+     * @param expectFenced true: every source must be blocked by a rule (drctl's or not) and the connection must be
+     *                     refused (or, for a dropping backend, refused or timed out); false: no rule blocks any source
+     *                     and the connection is accepted
      * @param targetAddress the fenced host's address as the source host reaches it
      */
     public Verification verify(FirewallBackend backend, Fence fence, boolean expectFenced, CommandRunner source,
                                String targetAddress) throws FirewallException {
         FenceProbe probe = backend.probe(fence);
         ConnectOutcome outcome = connect(source, targetAddress, fence.port());
-        boolean rulesOk = expectFenced ? probe.isFenced() : probe.isUnfenced();
+        boolean rulesOk = expectFenced ? probe.isBlocked() : probe.isOpen();
         boolean effectOk = expectFenced
                 ? outcome == ConnectOutcome.REFUSED || (backend.blockBehavior() == BlockBehavior.DROP && outcome == ConnectOutcome.TIMED_OUT)
                 : outcome == ConnectOutcome.CONNECTED;
@@ -81,9 +82,9 @@ public final class FenceVerifier {
                 : "CONNECTED";
         String detail = (expectFenced ? "fenced " : "unfenced ") + fence.name() + ": from " + source.describe() + " to "
                 + targetAddress + ":" + fence.port() + " expected " + want + ", saw " + outcome
-                + "; rules " + (expectFenced
-                ? (probe.isFenced() ? "all present" : "missing for " + probe.missing())
-                : (probe.isUnfenced() ? "none left" : "still listed: " + probe.tagged()));
+                + "; rules: " + probe.describe()
+                + (expectFenced || probe.isOpen() ? "" : ": " + probe.blocking() + (probe.isUnfenced() ? "" : " " + probe.tagged()))
+                + "; " + probe.persistence().describe(fence, expectFenced);
         return new Verification(expectFenced, outcome, probe, rulesOk && effectOk, detail);
     }
 

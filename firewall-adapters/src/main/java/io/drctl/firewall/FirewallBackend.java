@@ -1,14 +1,19 @@
 package io.drctl.firewall;
 
+import java.util.List;
+
 /**
- * One host's firewall, driven through an {@link io.drctl.host.CommandRunner}. Implementations find
- * drctl's rules by the fence's tag and never touch any other rule.
+ * One host's firewall, driven through an {@link io.drctl.host.CommandRunner}. A fence is judged by its
+ * effect: any rule that drops or rejects the fence's port from its sources counts, whoever wrote it.
  *
  * <ul>
- *   <li>{@link #probe} is read-only;</li>
- *   <li>{@link #apply} (fence) probes first and adds only the missing rules, so running it twice adds nothing;</li>
- *   <li>{@link #remove} (unfence) deletes exactly the rules that carry the fence's tag, each by its own
- *       exact specification, and nothing else.</li>
+ *   <li>{@link #probe} is read-only: drctl's tagged rules, every blocking rule with its origin and exact text,
+ *       and whether the rules survive a reboot;</li>
+ *   <li>{@link #apply} (fence) probes first and adds only what is missing, ahead of any ACCEPT that would let
+ *       the traffic in, so running it twice adds nothing;</li>
+ *   <li>{@link #remove} (unfence) deletes every rule that blocks the fence's sources on its port, whoever wrote
+ *       it, each by its own exact specification, after telling the {@link RemovalJournal} what it will delete;</li>
+ *   <li>{@link #restore} puts rules removed by {@link #remove} back verbatim, in the same chain and position.</li>
  * </ul>
  */
 public interface FirewallBackend {
@@ -22,7 +27,7 @@ public interface FirewallBackend {
     String describe();
 
     /**
-     * Lists drctl's rules for {@code fence} (found by its tag) and compares them with what it asks for.
+     * Lists the rules that block {@code fence}'s port from its sources and drctl's tagged rules.
      *
      * @throws FirewallException HOST_UNREACHABLE, PERMISSION_DENIED, BACKEND_MISSING, COMMAND_FAILED, UNEXPECTED_OUTPUT
      */
@@ -36,9 +41,26 @@ public interface FirewallBackend {
     FenceChange apply(Fence fence, LockoutGuard guard) throws FirewallException;
 
     /**
-     * Unfences: removes every rule tagged with the fence (and only those).
+     * Unfences: removes every rule that blocks the fence's sources on its port (and every rule tagged with the fence).
      *
+     * @param journal told the exact rules before the first is deleted
      * @throws FirewallException as {@link #probe}
      */
-    FenceChange remove(Fence fence) throws FirewallException;
+    FenceChange remove(Fence fence, RemovalJournal journal) throws FirewallException;
+
+    /** {@link #remove(Fence, RemovalJournal)} without a journal. */
+    default FenceChange remove(Fence fence) throws FirewallException {
+        return remove(fence, RemovalJournal.NONE);
+    }
+
+    /**
+     * Puts back rules an earlier {@link #remove} deleted, verbatim, each in its chain at its listed position
+     * (rules still present are left alone).
+     *
+     * @throws FirewallException COMMAND_FAILED when this backend cannot restore rules; else as {@link #probe}
+     */
+    default FenceChange restore(Fence fence, List<BlockingRule> rules) throws FirewallException {
+        throw new FirewallException(FirewallException.Kind.COMMAND_FAILED, describe(),
+                "restoring removed rules verbatim is not supported by " + kind());
+    }
 }

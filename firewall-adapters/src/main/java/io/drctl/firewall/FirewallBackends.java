@@ -29,7 +29,7 @@ public final class FirewallBackends {
     /**
      * The backend for a host. {@code AUTO} detects: on Linux iptables if installed (either variant: its rules
      * are what operators of the seed's runbook look at), else nft; on Windows the cmdlets if present, else netsh.
-     * iptables gets default options (append, no persistence); build {@link IptablesBackend} directly for others.
+     * iptables gets default options (rules inserted first, persisted where the host persists); build {@link IptablesBackend} directly for others.
      *
      * @throws FirewallException BACKEND_MISSING when detection finds neither tool; HOST_UNREACHABLE
      */

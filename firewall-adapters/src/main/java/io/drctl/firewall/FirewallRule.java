@@ -26,9 +26,14 @@ public record FirewallRule(String fenceName, Fence.Protocol protocol, int port, 
         this(fenceName, protocol, port, source, ref, true);
     }
 
-    /** True if this rule enforces {@code fence} for {@code cidr}: same fence, protocol, port and source. */
+    /** True if this rule enforces {@code fence} for {@code cidr}: active, same fence, protocol, port and source. */
     public boolean enforces(Fence fence, Cidr cidr) {
-        return active && fenceName.equals(fence.name()) && protocol == fence.protocol() && port == fence.port() && source.equals(cidr);
+        return active && isFor(fence, cidr);
+    }
+
+    /** True if this rule was written for {@code fence} and {@code cidr} (same fence, protocol, port, source), active or not. */
+    public boolean isFor(Fence fence, Cidr cidr) {
+        return fenceName.equals(fence.name()) && protocol == fence.protocol() && port == fence.port() && source.equals(cidr);
     }
 
     @Override

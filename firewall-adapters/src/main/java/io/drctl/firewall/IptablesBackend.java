@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -19,17 +18,27 @@ import java.util.regex.Pattern;
  * fails the connect at once, and it is not subject to the kernel's ICMP rate limit, so a burst of
  * reconnecting clients all get a prompt refusal.
  *
- * <p>Each rule is checked with {@code -C} before it is added (never a duplicate), found again by parsing
- * {@code iptables -S INPUT} for the exact tag, and deleted with {@code -D} and the specification exactly
- * as listed, so a hand-made rule, even one on the same port, is never touched.
+ * <p>A fence is judged by effect ({@link IptablesRuleset}): the whole filter table is listed with
+ * {@code iptables -S}, and every rule reachable from INPUT that rejects or drops the port from a source
+ * counts, tagged or not. Fencing inserts drctl's rules first in INPUT (ahead of any ACCEPT, e.g. an
+ * ESTABLISHED,RELATED one), never twice ({@code -C} first), then cuts the sources' live connections with
+ * {@code conntrack -D} where the tool exists. Unfencing deletes every blocking rule, whoever wrote it, with
+ * {@code -D} and the specification exactly as listed; {@link #restore} re-inserts such rules verbatim at
+ * their listed positions.
+ *
+ * <p>Persistence: after every change the rules are saved with {@code iptables-save}/{@code ip6tables-save}
+ * (atomically: write, then rename) to the first {@link Persistence} candidate whose files exist on the host
+ * (netfilter-persistent's {@code /etc/iptables/rules.v4}, iptables-services' {@code /etc/sysconfig/iptables});
+ * a host with neither is reported as not persisting (a reboot would lose the fence).
  */
 public final class IptablesBackend implements FirewallBackend {
 
-    /** Where new rules go in INPUT: appended (as the seed's runbook does) or inserted first (wins over earlier ACCEPTs). */
+    /** Where new rules go in INPUT: inserted first (wins over earlier ACCEPTs; the default) or appended. */
     public enum Position { APPEND, INSERT_FIRST }
 
     /**
-     * Boot-time rules files written with {@code iptables-save}/{@code ip6tables-save} after a change.
+     * Boot-time rules files written with {@code iptables-save}/{@code ip6tables-save} after a change, used when
+     * they exist on the host.
      *
      * @param v4File absolute path for the IPv4 rules
      * @param v6File absolute path for the IPv6 rules
@@ -41,6 +50,8 @@ public final class IptablesBackend implements FirewallBackend {
         public static final Persistence DEBIAN = new Persistence("/etc/iptables/rules.v4", "/etc/iptables/rules.v6");
         /** RHEL/CentOS/Rocky iptables-services. */
         public static final Persistence RHEL = new Persistence("/etc/sysconfig/iptables", "/etc/sysconfig/ip6tables");
+        /** What a host may use, in the order looked for. */
+        public static final List<Persistence> KNOWN = List.of(DEBIAN, RHEL);
 
         public Persistence {
             for (String p : new String[] {v4File, v6File}) {
@@ -52,20 +63,25 @@ public final class IptablesBackend implements FirewallBackend {
     }
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    private static final String FILE_MARK = "drctl-file: ";
+    private static final String CONNTRACK_ABSENT = "drctl-conntrack: absent";
 
     private final HostCommands cmd;
     private final Position position;
-    private final Optional<Persistence> persistence;
+    private final List<Persistence> persistence;
 
-    /** Appends rules, does not persist, 30 s per command. */
+    /** Inserts rules first, persists where the host does ({@link Persistence#KNOWN}), 30 s per command. */
     public IptablesBackend(CommandRunner runner) {
-        this(runner, Position.APPEND, Optional.empty(), DEFAULT_TIMEOUT);
+        this(runner, Position.INSERT_FIRST, Persistence.KNOWN, DEFAULT_TIMEOUT);
     }
 
-    public IptablesBackend(CommandRunner runner, Position position, Optional<Persistence> persistence, Duration timeout) {
+    /**
+     * @param persistence candidates, in order; the first whose IPv4 or IPv6 file exists on the host is used, none: never persist
+     */
+    public IptablesBackend(CommandRunner runner, Position position, List<Persistence> persistence, Duration timeout) {
         this.cmd = new HostCommands(runner, timeout, "iptables");
         this.position = Objects.requireNonNull(position, "position");
-        this.persistence = Objects.requireNonNull(persistence, "persistence");
+        this.persistence = List.copyOf(persistence);
     }
 
     @Override
@@ -83,27 +99,66 @@ public final class IptablesBackend implements FirewallBackend {
         return cmd.target();
     }
 
+    /** Both families' live rule sets, as listed. */
+    private record Live(IptablesRuleset v4, IptablesRuleset v6) {
+        IptablesRuleset of(String family) {
+            return family.equals("ipv6") ? v6 : v4;
+        }
+    }
+
+    private Live listLive(Fence fence) throws FirewallException {
+        CommandResult v4 = cmd.require("iptables -w -S", "listing iptables rules for " + fence.tag());
+        // a host without IPv6 (ip6tables failing while iptables works) must not break a fence without IPv6 sources
+        CommandResult v6 = cmd.run("ip6tables -w -S", "listing ip6tables rules for " + fence.tag());
+        if (!v6.succeeded() && !fence.ipv6Sources().isEmpty()) {
+            throw cmd.failure(v6, "listing ip6tables rules for " + fence.tag());
+        }
+        return new Live(IptablesRuleset.parse(v4.stdout(), false, cmd.target()),
+                IptablesRuleset.parse(v6.succeeded() ? v6.stdout() : "", true, cmd.target()));
+    }
+
     @Override
     public FenceProbe probe(Fence fence) throws FirewallException {
+        return probe(fence, listLive(fence));
+    }
+
+    private FenceProbe probe(Fence fence, Live live) throws FirewallException {
+        IptablesRuleset.Found f4 = live.v4().analyze(fence.ipv4Sources(), fence.port(), fence.tag(), "ipv4");
+        IptablesRuleset.Found f6 = live.v6().analyze(fence.ipv6Sources(), fence.port(), fence.tag(), "ipv6");
+        List<BlockingRule> blocking = new ArrayList<>(f4.blocking());
+        blocking.addAll(f6.blocking());
+        List<BlockingRule> also = new ArrayList<>(f4.alsoBlocking());
+        also.addAll(f6.alsoBlocking());
         List<FirewallRule> tagged = new ArrayList<>();
-        CommandResult v4 = cmd.require("iptables -w -S INPUT", "listing iptables INPUT for " + fence.tag());
-        tagged.addAll(parseListing(v4.stdout(), fence.name(), cmd.target()));
-        // always list IPv6 too (an older definition may have left v6 rules), but a host without IPv6
-        // (ip6tables failing while iptables works) must not break a fence that has no IPv6 source
-        CommandResult v6 = cmd.run("ip6tables -w -S INPUT", "listing ip6tables INPUT for " + fence.tag());
-        if (v6.succeeded()) {
-            tagged.addAll(parseListing(v6.stdout(), fence.name(), cmd.target()));
-        } else if (!fence.ipv6Sources().isEmpty()) {
-            throw cmd.failure(v6, "listing ip6tables INPUT for " + fence.tag());
+        for (BlockingRule t : concat(f4.tagged(), f6.tagged())) {
+            FirewallRule r = parseTagged(t.text(), t.family().equals("ipv6"), fence.name(), cmd.target());
+            boolean shadowed = blocking.stream().anyMatch(b -> b.sameRule(t) && !b.effective());
+            tagged.add(shadowed ? new FirewallRule(r.fenceName(), r.protocol(), r.port(), r.source(), r.ref(), false) : r);
         }
-        return FenceProbe.of(fence, tagged);
+        return FenceProbe.of(fence, tagged, blocking, also, readPersistence(fence));
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     @Override
     public FenceChange apply(Fence fence, LockoutGuard guard) throws FirewallException {
         guard.check(fence, cmd.target());
         FenceProbe before = probe(fence);
-        for (Cidr c : before.missing()) {
+        List<Cidr> todo = before.unblocked();
+        // a drctl rule behind an ACCEPT lists but does not block: take it out and put it first
+        for (FirewallRule r : before.tagged()) {
+            if (!r.active() && todo.contains(r.source())) {
+                CommandResult del = cmd.run(binary(r.source()) + " -w -D INPUT " + r.ref(), "moving shadowed " + fence.tag() + " " + r.source());
+                if (del.exitCode() != 0 && del.exitCode() != 1) {
+                    throw cmd.failure(del, "moving shadowed " + fence.tag() + " " + r.source());
+                }
+            }
+        }
+        for (Cidr c : todo) {
             String spec = ruleSpec(fence, c);
             String bin = binary(c);
             CommandResult check = cmd.run(bin + " -w -C INPUT " + spec, "checking " + fence.tag() + " " + c);
@@ -116,57 +171,206 @@ public final class IptablesBackend implements FirewallBackend {
             String add = position == Position.APPEND ? " -w -A INPUT " : " -w -I INPUT 1 ";
             cmd.require(bin + add + spec, "adding " + fence.tag() + " " + c);
         }
+        List<String> notes = new ArrayList<>();
+        if (!todo.isEmpty()) {
+            notes.add(cutConnections(fence));
+        }
+        boolean persist = !todo.isEmpty() || !before.persistence().survivesReboot(fence, true);
+        FencePersistence saved = persist ? persist(fence) : before.persistence();
         FenceProbe after = probe(fence);
-        if (!after.isFenced()) {
+        if (!after.isBlocked()) {
             throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
-                    "after adding " + fence + " the listing still lacks " + after.missing());
+                    "after adding " + fence + " the rules still do not block " + after.unblocked() + ": " + after.describe());
         }
         List<FirewallRule> added = after.present().stream().filter(r -> !before.present().contains(r)).toList();
-        boolean persisted = !added.isEmpty() && persistIfAsked();
-        return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), persisted);
-    }
-
-    @Override
-    public FenceChange remove(Fence fence) throws FirewallException {
-        FenceProbe before = probe(fence);
-        List<FirewallRule> removed = new ArrayList<>();
-        for (FirewallRule r : before.tagged()) {
-            CommandResult del = cmd.run(binary(r.source()) + " -w -D INPUT " + r.ref(), "removing " + fence.tag() + " " + r.source());
-            if (del.exitCode() == 0) {
-                removed.add(r);
-            } else if (del.exitCode() != 1) { // 1: already gone (removed concurrently)
-                throw cmd.failure(del, "removing " + fence.tag() + " " + r.source());
-            }
-        }
-        FenceProbe after = probe(fence);
-        if (!after.isUnfenced()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
-                    "after removing " + fence.tag() + " rules are still listed: " + after.tagged());
-        }
-        boolean persisted = !removed.isEmpty() && persistIfAsked();
-        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), removed, List.of(), persisted);
+        FencePersistence p = saved.state() == FencePersistence.State.NONE ? saved : after.persistence();
+        return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), List.of(), p, notes);
     }
 
     /**
-     * Saves the current IPv4 and IPv6 rule sets to the configured files (atomically: write, then rename).
+     * Deletes the sources' tracked connections to the port ({@code conntrack -D}), so that a connection opened
+     * before the fence does not live on through an ESTABLISHED rule.
      *
-     * @return false if no persistence was configured
+     * @return a note for the change: how many flows were deleted, or that conntrack is not installed
      */
-    public boolean persistIfAsked() throws FirewallException {
-        if (persistence.isEmpty()) {
-            return false;
+    private String cutConnections(Fence fence) throws FirewallException {
+        StringBuilder deletes = new StringBuilder();
+        for (Cidr c : fence.sources()) {
+            deletes.append("conntrack -D -f ").append(c.isIpv6() ? "ipv6" : "ipv4").append(" -p tcp --dport ").append(fence.port())
+                    .append(" -s ").append(c).append(" 2>/dev/null; ");
         }
-        Persistence p = persistence.get();
-        save("iptables-save", p.v4File());
-        save("ip6tables-save", p.v6File());
-        return true;
+        CommandResult r = cmd.run("if command -v conntrack >/dev/null 2>&1; then " + deletes + "true; else echo '" + CONNTRACK_ABSENT + "'; fi",
+                "cutting live connections from " + fence.sources());
+        if (r.stdout().contains(CONNTRACK_ABSENT)) {
+            return "conntrack not installed: connections opened before the fence end at their next packet (the rule is first in INPUT)";
+        }
+        long flows = r.stdout().lines().filter(l -> !l.isBlank()).count();
+        return "conntrack: " + flows + " live connection(s) from the sources cut";
+    }
+
+    @Override
+    public FenceChange remove(Fence fence, RemovalJournal journal) throws FirewallException {
+        Live live = listLive(fence);
+        FenceProbe before = probe(fence, live);
+        List<BlockingRule> doomed = new ArrayList<>(before.blocking());
+        for (String family : List.of("ipv4", "ipv6")) {
+            List<Cidr> none = List.of();
+            for (BlockingRule t : live.of(family).analyze(none, fence.port(), fence.tag(), family).tagged()) {
+                if (doomed.stream().noneMatch(d -> d.sameRule(t) && d.position() == t.position())) {
+                    doomed.add(t);
+                }
+            }
+        }
+        if (!doomed.isEmpty()) {
+            journal.aboutToRemove(doomed);
+        }
+        List<BlockingRule> removed = new ArrayList<>();
+        for (BlockingRule r : doomed) {
+            String bin = r.family().equals("ipv6") ? "ip6tables" : "iptables";
+            CommandResult del = cmd.run(bin + " -w -D " + r.chain() + " " + specOf(r.text()), "removing " + r.text());
+            if (del.exitCode() == 0) {
+                removed.add(r);
+            } else if (del.exitCode() != 1) { // 1: already gone (removed concurrently)
+                throw cmd.failure(del, "removing " + r.text());
+            }
+        }
+        FencePersistence saved = removed.isEmpty() && before.persistence().survivesReboot(fence, false) ? before.persistence() : persist(fence);
+        FenceProbe after = probe(fence);
+        if (!after.isOpen()) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
+                    "after removing the rules blocking " + fence + " these are still listed: " + after.blocking() + after.tagged());
+        }
+        List<FirewallRule> removedTagged = before.tagged().stream()
+                .filter(t -> removed.stream().anyMatch(r -> r.origin() == BlockingRule.Origin.DRCTL && specOf(r.text()).equals(t.ref()))).toList();
+        FencePersistence p = saved.state() == FencePersistence.State.NONE ? saved : after.persistence();
+        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), removedTagged, List.of(), removed, p, List.of());
+    }
+
+    @Override
+    public FenceChange restore(Fence fence, List<BlockingRule> rules) throws FirewallException {
+        Live live = listLive(fence);
+        List<BlockingRule> sorted = rules.stream()
+                .sorted(java.util.Comparator.comparing(BlockingRule::family).thenComparing(BlockingRule::chain)
+                        .thenComparingInt(BlockingRule::position)).toList();
+        List<BlockingRule> restored = new ArrayList<>();
+        java.util.Map<String, List<String>> chains = new java.util.HashMap<>();
+        for (BlockingRule r : sorted) {
+            if (!r.backend().equals("iptables")) {
+                throw new FirewallException(FirewallException.Kind.COMMAND_FAILED, cmd.target(),
+                        "cannot restore a " + r.backend() + " rule with iptables: " + r.text());
+            }
+            List<String> lines = chains.computeIfAbsent(r.family() + " " + r.chain(),
+                    k -> new ArrayList<>(live.of(r.family()).chain(r.chain()).stream().map(IptablesRuleset.Rule::line).toList()));
+            if (r.position() <= lines.size() && lines.get(r.position() - 1).equals(r.text())) {
+                continue; // already back where it was
+            }
+            int pos = Math.min(r.position(), lines.size() + 1);
+            String bin = r.family().equals("ipv6") ? "ip6tables" : "iptables";
+            cmd.require(bin + " -w -I " + r.chain() + " " + pos + " " + specOf(r.text()), "restoring " + r.text());
+            lines.add(pos - 1, r.text());
+            restored.add(r);
+        }
+        FencePersistence p = restored.isEmpty() ? probe(fence, listLive(fence)).persistence() : persist(fence);
+        return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, List.of());
+    }
+
+    /** The first candidate whose files exist, with their contents ({@code null} values: file absent). */
+    private record SavedFiles(Persistence where, String v4, String v6) {
+    }
+
+    private SavedFiles readSaved() throws FirewallException {
+        if (persistence.isEmpty()) {
+            return null;
+        }
+        StringBuilder files = new StringBuilder();
+        for (Persistence p : persistence) {
+            files.append(' ').append(Shell.quote(p.v4File())).append(' ').append(Shell.quote(p.v6File()));
+        }
+        CommandResult r = cmd.run("for f in" + files + "; do if [ -f \"$f\" ]; then echo \"" + FILE_MARK + "$f\"; cat -- \"$f\"; fi; done",
+                "reading the persisted rules");
+        if (!r.succeeded()) {
+            throw cmd.failure(r, "reading the persisted rules");
+        }
+        java.util.Map<String, StringBuilder> content = new java.util.LinkedHashMap<>();
+        StringBuilder current = null;
+        for (String line : r.stdout().split("\\R")) {
+            if (line.startsWith(FILE_MARK)) {
+                current = content.computeIfAbsent(line.substring(FILE_MARK.length()), k -> new StringBuilder());
+            } else if (current != null) {
+                current.append(line).append('\n');
+            }
+        }
+        for (Persistence p : persistence) {
+            if (content.containsKey(p.v4File()) || content.containsKey(p.v6File())) {
+                StringBuilder v4 = content.get(p.v4File());
+                StringBuilder v6 = content.get(p.v6File());
+                return new SavedFiles(p, v4 == null ? null : v4.toString(), v6 == null ? null : v6.toString());
+            }
+        }
+        return null;
+    }
+
+    private FencePersistence readPersistence(Fence fence) throws FirewallException {
+        SavedFiles saved = readSaved();
+        if (saved == null) {
+            return FencePersistence.none("the host has no firewall persistence (none of "
+                    + persistence.stream().map(Persistence::v4File).toList() + " exists); a reboot loses the live rules");
+        }
+        List<String> where = new ArrayList<>();
+        List<Cidr> blocked = new ArrayList<>();
+        List<String> rules = new ArrayList<>();
+        for (String family : List.of("ipv4", "ipv6")) {
+            boolean v6 = family.equals("ipv6");
+            String text = v6 ? saved.v6() : saved.v4();
+            if (text == null) {
+                continue;
+            }
+            where.add(v6 ? saved.where().v6File() : saved.where().v4File());
+            List<Cidr> sources = v6 ? fence.ipv6Sources() : fence.ipv4Sources();
+            IptablesRuleset.Found f = IptablesRuleset.parse(text, v6, cmd.target()).analyze(sources, fence.port(), fence.tag(), family);
+            sources.stream().filter(c -> f.blocking().stream().anyMatch(b -> b.blocksAll(c))).forEach(blocked::add);
+            f.blocking().forEach(b -> rules.add(b.text()));
+        }
+        return new FencePersistence(FencePersistence.State.SAVED, where, blocked, rules, "");
+    }
+
+    /**
+     * Saves the live IPv4 and IPv6 rule sets where the host persists them (atomically: write, then rename).
+     *
+     * @return SAVED, or NONE when the host has no persistence drctl knows
+     */
+    private FencePersistence persist(Fence fence) throws FirewallException {
+        SavedFiles saved = readSaved();
+        if (saved == null) {
+            return readPersistence(fence);
+        }
+        if (saved.v4() != null) {
+            save("iptables-save", saved.where().v4File());
+        }
+        if (saved.v6() != null) {
+            save("ip6tables-save", saved.where().v6File());
+        }
+        return readPersistence(fence);
     }
 
     private void save(String tool, String file) throws FirewallException {
         String f = Shell.quote(file);
         String tmp = Shell.quote(file + ".drctl-tmp");
-        cmd.require("mkdir -p \"$(dirname " + f + ")\" && " + tool + " > " + tmp + " && mv -f " + tmp + " " + f,
-                "persisting rules to " + file);
+        cmd.require(tool + " > " + tmp + " && mv -f " + tmp + " " + f, "persisting rules to " + file);
+    }
+
+    /** The words after {@code -A CHAIN} of a listed rule line, each shell-quoted. */
+    static String specOf(String line) {
+        try {
+            List<String> words = words(line, "rule");
+            StringBuilder ref = new StringBuilder();
+            for (String w : words.subList(2, words.size())) {
+                ref.append(ref.length() == 0 ? "" : " ").append(Shell.quote(w));
+            }
+            return ref.toString();
+        } catch (FirewallException e) {
+            throw new IllegalArgumentException("not a listed rule: " + line, e);
+        }
     }
 
     /** The rule specification after {@code -A INPUT}, every word shell-safe (values validated, tag quoted). */
@@ -180,7 +384,7 @@ public final class IptablesBackend implements FirewallBackend {
     }
 
     /**
-     * Finds the rules tagged exactly {@code drctl:fence:<fenceName>} in {@code iptables -S} output.
+     * Finds the rules tagged exactly {@code drctl:fence:<fenceName>} in {@code iptables -S} output (INPUT only).
      * The {@link FirewallRule#ref()} of each is its specification as listed, shell-quoted word by word.
      */
     static List<FirewallRule> parseListing(String listing, String fenceName, String target) throws FirewallException {
@@ -191,32 +395,34 @@ public final class IptablesBackend implements FirewallBackend {
                 continue;
             }
             List<String> words = words(line, target);
-            List<String> spec = words.subList(2, words.size());
-            if (!tag.equals(valueOf(spec, "--comment"))) {
-                continue;
+            if (tag.equals(valueOf(words.subList(2, words.size()), "--comment"))) {
+                out.add(parseTagged(line, false, fenceName, target));
             }
-            String proto = valueOf(spec, "-p");
-            String dport = valueOf(spec, "--dport");
-            String src = valueOf(spec, "-s");
-            String verdict = valueOf(spec, "-j");
-            if (!"tcp".equals(proto) || dport == null || !dport.matches("\\d{1,5}") || !"REJECT".equals(verdict)) {
-                throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
-                        "a rule tagged " + tag + " is not a TCP port REJECT rule drctl would write: " + line);
-            }
-            Cidr source;
-            try {
-                source = Cidr.parse(src == null ? "0.0.0.0/0" : src);
-            } catch (IllegalArgumentException e) {
-                throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
-                        "cannot read the source of rule tagged " + tag + ": " + line, e);
-            }
-            StringBuilder ref = new StringBuilder();
-            for (String w : spec) {
-                ref.append(ref.length() == 0 ? "" : " ").append(Shell.quote(w));
-            }
-            out.add(new FirewallRule(fenceName, Fence.Protocol.TCP, Integer.parseInt(dport), source, ref.toString()));
         }
         return out;
+    }
+
+    /** One rule line tagged {@code drctl:fence:<fenceName>} as a {@link FirewallRule}. */
+    static FirewallRule parseTagged(String line, boolean ipv6, String fenceName, String target) throws FirewallException {
+        String tag = Fence.TAG_PREFIX + fenceName;
+        List<String> words = words(line, target);
+        List<String> spec = words.subList(2, words.size());
+        String proto = valueOf(spec, "-p");
+        String dport = valueOf(spec, "--dport");
+        String src = valueOf(spec, "-s");
+        String verdict = valueOf(spec, "-j");
+        if (!"tcp".equals(proto) || dport == null || !dport.matches("\\d{1,5}") || !"REJECT".equals(verdict)) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
+                    "a rule tagged " + tag + " is not a TCP port REJECT rule drctl would write: " + line);
+        }
+        Cidr source;
+        try {
+            source = Cidr.parse(src == null ? (ipv6 ? "::/0" : "0.0.0.0/0") : src);
+        } catch (IllegalArgumentException e) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
+                    "cannot read the source of rule tagged " + tag + ": " + line, e);
+        }
+        return new FirewallRule(fenceName, Fence.Protocol.TCP, Integer.parseInt(dport), source, specOf(line));
     }
 
     private static String valueOf(List<String> spec, String option) {

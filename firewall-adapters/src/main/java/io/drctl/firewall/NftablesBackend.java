@@ -77,11 +77,11 @@ public final class NftablesBackend implements FirewallBackend {
                     "after adding " + fence + " the listing still lacks " + after.missing());
         }
         List<FirewallRule> added = after.present().stream().filter(r -> !before.present().contains(r)).toList();
-        return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), false);
+        return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), FencePersistence.unknown("not read"));
     }
 
     @Override
-    public FenceChange remove(Fence fence) throws FirewallException {
+    public FenceChange remove(Fence fence, RemovalJournal journal) throws FirewallException {
         String table = readTable();
         List<FirewallRule> tagged = listTagged(fence.name(), table);
         if (!tagged.isEmpty()) {
@@ -100,7 +100,7 @@ public final class NftablesBackend implements FirewallBackend {
         if (left != null && countRules(left) == 0) {
             cmd.require("nft " + Shell.quote("delete table " + TABLE), "dropping the now empty table " + TABLE);
         }
-        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), tagged, List.of(), false);
+        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), tagged, List.of(), FencePersistence.unknown("not read"));
     }
 
     /** The rule body after {@code add rule inet drctl input}. */

@@ -76,7 +76,7 @@ public final class WindowsFirewallBackend implements FirewallBackend {
         List<FirewallRule> rules = mode == Mode.CMDLETS
                 ? WindowsRuleParser.parseCmdletJson(r.stdout(), fence.name(), cmd.target())
                 : WindowsRuleParser.parseNetsh(r.stdout(), fence.name(), cmd.target());
-        return FenceProbe.of(fence, rules);
+        return FenceProbe.of(fence, rules).withPersistence(FencePersistence.builtIn());
     }
 
     @Override
@@ -94,14 +94,15 @@ public final class WindowsFirewallBackend implements FirewallBackend {
                     "after adding " + fence + " the listing still lacks " + after.missing());
         }
         List<FirewallRule> added = after.present().stream().filter(r -> !before.present().contains(r)).toList();
-        return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), false);
+        return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), FencePersistence.builtIn());
     }
 
     @Override
-    public FenceChange remove(Fence fence) throws FirewallException {
+    public FenceChange remove(Fence fence, RemovalJournal journal) throws FirewallException {
         FenceProbe before = probe(fence);
         List<FirewallRule> tagged = before.tagged();
         if (!tagged.isEmpty()) {
+            journal.aboutToRemove(before.blocking());
             runScript(removeScript(fence, tagged), "removing " + fence.tag() + " rules");
         }
         FenceProbe after = probe(fence);
@@ -109,7 +110,7 @@ public final class WindowsFirewallBackend implements FirewallBackend {
             throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
                     "after removing " + fence.tag() + " rules are still listed: " + after.tagged());
         }
-        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), tagged, List.of(), false);
+        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), tagged, List.of(), FencePersistence.builtIn());
     }
 
     // ---- scripts (package-private for tests) ----

@@ -72,7 +72,9 @@ class FenceModelTest {
         FenceProbe p = FenceProbe.of(f, List.of(ok, otherPort, disabled));
         assertEquals(List.of(ok), p.present());
         assertEquals(List.of(Cidr.parse("10.1.0.0/24")), p.missing());
-        assertEquals(List.of(otherPort, disabled), p.unexpected());
+        assertEquals(List.of(otherPort), p.unexpected());
+        assertEquals(List.of(disabled), p.inactive(), "written for a source, but it does not block");
+        assertEquals(List.of(ok, disabled, otherPort), p.tagged());
         assertFalse(p.isFenced());
         assertFalse(p.isUnfenced());
         assertTrue(FenceProbe.of(f, List.of()).isUnfenced());

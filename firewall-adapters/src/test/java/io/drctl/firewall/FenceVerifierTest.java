@@ -45,10 +45,12 @@ class FenceVerifierTest {
         assertTrue(v.verify(win, f, true, new ScriptedRunner().any(0, "drctl-connect: TIMED_OUT"), "10.1.0.30").passed());
 
         String v4 = "-A INPUT -s 10.1.0.0/24 -p tcp -m tcp --dport 5432 -m comment --comment \"drctl:fence:dbms\" -j REJECT --reject-with tcp-reset\n";
-        IptablesBackend ipt = new IptablesBackend(new ScriptedRunner().on("iptables", 0, v4).on("ip6tables", 0, ""));
+        IptablesBackend ipt = new IptablesBackend(new ScriptedRunner().on("iptables", 0, v4).on("ip6tables", 0, "").on("for f in", 0, ""));
         FenceVerifier.Verification res = v.verify(ipt, f, true, new ScriptedRunner().any(0, "drctl-connect: TIMED_OUT"), "10.1.0.30");
         assertFalse(res.passed(), res.detail());
         assertTrue(res.detail().contains("expected REFUSED, saw TIMED_OUT"), res.detail());
+        assertTrue(res.detail().endsWith("rules: fenced by 1 drctl rule(s); not persisted: the host has no firewall persistence"
+                + " (none of [/etc/iptables/rules.v4, /etc/sysconfig/iptables] exists); a reboot loses the live rules"), res.detail());
     }
 
     @Test

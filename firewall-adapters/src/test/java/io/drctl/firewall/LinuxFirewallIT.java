@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -190,18 +189,20 @@ class LinuxFirewallIT {
     void verify_fenceThatListsButDoesNotBlock_fails() throws Exception {
         // an operator's earlier ACCEPT wins over an appended REJECT: the listing is fine, the effect is not
         lab.inDbms("iptables -A INPUT -p tcp --dport " + DB_PORT + " -j ACCEPT");
-        FirewallBackend appended = backend(BackendKind.IPTABLES);
-        appended.apply(dbFence(), GUARD);
+        FirewallBackend appended = new IptablesBackend(lab.dbms(), IptablesBackend.Position.APPEND, List.of(), Duration.ofSeconds(30));
+        FirewallException applied = assertThrows(FirewallException.class, () -> appended.apply(dbFence(), GUARD),
+                "the listing shows the appended rule behind the ACCEPT: not a fence");
+        assertEquals(FirewallException.Kind.UNEXPECTED_OUTPUT, applied.kind(), applied.getMessage());
 
         FenceVerifier.Verification v = verifier.verify(appended, dbFence(), true, lab.fw(), DBMS_IP);
-        assertTrue(v.probe().isFenced(), "rules list fine");
+        assertFalse(v.probe().tagged().isEmpty(), "drctl's rules are listed");
+        assertFalse(v.probe().isBlocked(), "but shadowed: " + v.probe().describe());
         assertEquals(ConnectOutcome.CONNECTED, v.outcome());
         assertFalse(v.passed(), v.detail());
         FirewallException e = assertThrows(FirewallException.class, () -> v.orThrow("dbms"));
         assertEquals(FirewallException.Kind.VERIFICATION_FAILED, e.kind());
 
-        appended.remove(dbFence());
-        FirewallBackend first = new IptablesBackend(lab.dbms(), IptablesBackend.Position.INSERT_FIRST, Optional.empty(), Duration.ofSeconds(30));
+        FirewallBackend first = backend(BackendKind.IPTABLES); // inserts first: moves the shadowed rules ahead of the ACCEPT
         first.apply(dbFence(), GUARD);
         assertTrue(verifier.verify(first, dbFence(), true, lab.fw(), DBMS_IP).passed());
     }
@@ -231,7 +232,10 @@ class LinuxFirewallIT {
         Path dir = Files.createTempDirectory("drfw-persist");
         try {
             IptablesBackend.Persistence p = new IptablesBackend.Persistence(dir + "/iptables/rules.v4", dir + "/iptables/rules.v6");
-            IptablesBackend fw = new IptablesBackend(lab.dbms(), IptablesBackend.Position.APPEND, Optional.of(p), Duration.ofSeconds(30));
+            Files.createDirectories(dir.resolve("iptables"));
+            Files.writeString(Path.of(p.v4File()), "");
+            Files.writeString(Path.of(p.v6File()), "");
+            IptablesBackend fw = new IptablesBackend(lab.dbms(), IptablesBackend.Position.APPEND, List.of(p), Duration.ofSeconds(30));
             FenceChange c = fw.apply(dbFence(), GUARD);
             assertTrue(c.persisted());
             assertTrue(Files.readString(Path.of(p.v4File())).contains("-s 10.78.0.3/32 -p tcp -m tcp --dport 15432 -m comment --comment \"drctl:fence:dbms\" -j REJECT --reject-with tcp-reset"));
@@ -241,6 +245,137 @@ class LinuxFirewallIT {
             assertFalse(Files.readString(Path.of(p.v4File())).contains("drctl:fence:dbms"));
         } finally {
             NetnsLab.root("rm", "-rf", dir.toString());
+        }
+    }
+
+    /** The reference architecture's manual fence: untagged REJECTs appended behind an ESTABLISHED,RELATED ACCEPT. */
+    private void manualFence() throws Exception {
+        lab.inDbms("iptables -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT"
+                + " && iptables -A INPUT -p tcp --dport " + DB_PORT + " --src 10.78.0.0/24 -j REJECT"
+                + " && iptables -N OPSFENCE && iptables -A INPUT -p tcp --dport " + DB_PORT + " -j OPSFENCE"
+                + " && iptables -A OPSFENCE -s " + FW_IP + " -j DROP"
+                + " && iptables -A INPUT -p tcp --dport 22 -j ACCEPT"
+                + " && ip6tables -A INPUT -p tcp --dport " + DB_PORT + " --src " + FW_IP6 + " -j REJECT");
+    }
+
+    @Test
+    void unfence_removesUntaggedRules_restoreBringsThemBackByteForByte() throws Exception {
+        manualFence();
+        String before = lab.inDbms("iptables -S; ip6tables -S");
+        FirewallBackend fw = backend(BackendKind.IPTABLES);
+        FenceProbe probe = fw.probe(dbFence());
+        assertEquals(3, probe.foreign().size(), probe.blocking().toString());
+        assertTrue(probe.isBlocked(), probe.describe());
+        assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+
+        List<BlockingRule> journaled = new java.util.ArrayList<>();
+        FenceChange c = fw.remove(dbFence(), journaled::addAll);
+        assertEquals(3, c.removedForeign().size(), c.toString());
+        assertEquals(c.removedRules(), journaled);
+        assertTrue(verifier.verify(fw, dbFence(), false, lab.fw(), DBMS_IP).orThrow("dbms").passed());
+        assertEquals(ConnectOutcome.CONNECTED, verifier.connect(lab.fw(), DBMS_IP6, DB_PORT));
+        String during = lab.inDbms("iptables -S");
+        assertTrue(during.contains("-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT") && during.contains("--dport 22 -j ACCEPT")
+                && during.contains("-N OPSFENCE"), "rules that do not block are kept: " + during);
+
+        fw.restore(dbFence(), journaled);
+        assertEquals(before, lab.inDbms("iptables -S; ip6tables -S"), "restored byte for byte, in the same chains and positions");
+        assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+        assertTrue(fw.restore(dbFence(), journaled).removedRules().isEmpty(), "restoring twice adds nothing");
+        lab.inDbms("iptables -F OPSFENCE; iptables -F INPUT; iptables -X OPSFENCE");
+    }
+
+    @Test
+    void fence_behindEstablishedAccept_cutsAConnectionHeldOpenBeforeIt() throws Exception {
+        lab.inDbms("iptables -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT && iptables -A INPUT -p tcp --dport " + DB_PORT + " -j ACCEPT");
+        try (HeldConnection control = HeldConnection.open(DBMS_IP, DB_PORT)) {
+            assertEquals("data", control.useNow(), "an unfenced held connection works");
+        }
+        try (HeldConnection held = HeldConnection.open(DBMS_IP, DB_PORT)) {
+            FenceChange c = backend(BackendKind.IPTABLES).apply(dbFence(), GUARD);
+            assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("conntrack: ")), c.notes().toString());
+            String outcome = held.useNow();
+            assertTrue(outcome.equals("reset") || outcome.equals("closed"), "the held connection is cut, saw " + outcome);
+        }
+        assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+        assertTrue(lab.inDbms("iptables -S INPUT").lines().skip(1).findFirst().orElse("").contains("drctl:fence:dbms"),
+                "drctl's rule is first in INPUT");
+    }
+
+    @Test
+    void fence_survivesASimulatedReboot_whenTheHostPersistsItsRules() throws Exception {
+        Path dir = Files.createTempDirectory("drfw-reboot");
+        try {
+            IptablesBackend.Persistence p = new IptablesBackend.Persistence(dir + "/rules.v4", dir + "/rules.v6");
+            IptablesBackend noPersistence = new IptablesBackend(lab.dbms(), IptablesBackend.Position.INSERT_FIRST, List.of(p), Duration.ofSeconds(30));
+            FenceChange unsaved = noPersistence.apply(dbFence(), GUARD);
+            assertFalse(unsaved.persisted());
+            assertTrue(unsaved.toString().contains("not persisted: the host has no firewall persistence"), unsaved.toString());
+            assertFalse(noPersistence.probe(dbFence()).persistence().survivesReboot(dbFence(), true), "readiness can say it would not survive");
+            noPersistence.remove(dbFence());
+
+            // netfilter-persistent installed: its rules files exist (here in a directory of this test)
+            lab.inDbms("iptables-save > " + p.v4File() + " && ip6tables-save > " + p.v6File());
+            IptablesBackend fw = new IptablesBackend(lab.dbms(), IptablesBackend.Position.INSERT_FIRST, List.of(p), Duration.ofSeconds(30));
+            FenceChange c = fw.apply(dbFence(), GUARD);
+            assertTrue(c.persisted(), c.toString());
+            assertTrue(fw.probe(dbFence()).persistence().survivesReboot(dbFence(), true));
+
+            lab.inDbms("iptables -F; iptables -X; ip6tables -F; ip6tables -X"); // the reboot: live rules gone
+            assertEquals(ConnectOutcome.CONNECTED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+            lab.inDbms("iptables-restore < " + p.v4File() + " && ip6tables-restore < " + p.v6File()); // what the boot does
+            assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT));
+            assertEquals(ConnectOutcome.REFUSED, verifier.connect(lab.fw(), DBMS_IP6, DB_PORT));
+
+            FenceChange r = fw.remove(dbFence());
+            assertTrue(r.persisted());
+            lab.inDbms("iptables -F; ip6tables -F; iptables-restore < " + p.v4File() + " && ip6tables-restore < " + p.v6File());
+            assertEquals(ConnectOutcome.CONNECTED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT), "the unfence persisted too");
+        } finally {
+            NetnsLab.root("rm", "-rf", dir.toString());
+        }
+    }
+
+    /** A TCP connection from the Framework namespace, opened now and used (one request) when asked. */
+    private static final class HeldConnection implements AutoCloseable {
+        private static final String PY = String.join("\n",
+                "import socket,sys",
+                "s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=5)",
+                "print('connected',flush=True)",
+                "sys.stdin.readline()",
+                "try:",
+                "  s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); d=s.recv(64); r='data' if d else 'closed'",
+                "except ConnectionResetError: r='reset'",
+                "except socket.timeout: r='timeout'",
+                "except OSError: r='error'",
+                "print(r,flush=True)");
+        private final Process p;
+        private final java.io.BufferedReader out;
+
+        private HeldConnection(Process p) {
+            this.p = p;
+            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        static HeldConnection open(String address, int port) throws Exception {
+            Process p = new ProcessBuilder("ip", "netns", "exec", NetnsLab.FW, "python3", "-c", PY, address, String.valueOf(port))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            HeldConnection h = new HeldConnection(p);
+            assertEquals("connected", h.out.readLine());
+            return h;
+        }
+
+        String useNow() throws Exception {
+            p.getOutputStream().write('\n');
+            p.getOutputStream().flush();
+            String line = out.readLine();
+            assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+            return line;
+        }
+
+        @Override
+        public void close() {
+            p.destroyForcibly();
         }
     }
 }

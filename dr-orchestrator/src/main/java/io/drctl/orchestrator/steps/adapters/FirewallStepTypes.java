@@ -1,8 +1,15 @@
 package io.drctl.orchestrator.steps.adapters;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drctl.firewall.BackendKind;
+import io.drctl.firewall.BlockingRule;
+import io.drctl.firewall.Cidr;
 import io.drctl.firewall.Fence;
 import io.drctl.firewall.FenceChange;
+import io.drctl.firewall.FencePersistence;
 import io.drctl.firewall.FenceProbe;
 import io.drctl.firewall.FenceVerifier;
 import io.drctl.firewall.FirewallBackend;
@@ -32,6 +39,12 @@ import io.drctl.orchestrator.spi.Verified;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -40,8 +53,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code firewall.fence}, {@code firewall.unfence} and {@code firewall.verify}: REJECT rules for a
- * port from source ranges on the target hosts (the DBMS fence of the reference architecture).
+ * {@code firewall.fence}, {@code firewall.unfence} and {@code firewall.verify}: the DBMS fence of the
+ * reference architecture, judged by its effect. A fence is whatever on the host drops or rejects the port
+ * from the sources: drctl's tagged REJECT rules, or anyone's (the manual procedure's untagged
+ * {@code iptables -A INPUT ... -j REJECT}), each shown with its origin and exact text.
  *
  * <pre>
  * - id: fence-old
@@ -52,8 +67,13 @@ import java.util.Set;
  *   verifyFrom: "region=${from} role=framework"   # optional: prove the effect from these hosts
  * </pre>
  *
- * The rules are tagged {@code drctl:fence:<name>}; only tagged rules are ever changed. Fencing
- * refuses rules that would cover the SSH port or the address drctl connects from.
+ * Fencing adds tagged ({@code drctl:fence:<name>}) rules first in INPUT for the sources nothing blocks yet,
+ * cuts the sources' live connections (conntrack) and persists the rules where the host persists its
+ * firewall; it refuses rules that would cover the SSH port or the address drctl connects from. Unfencing
+ * removes every rule that blocks the sources on the port, whoever wrote it: before the first deletion the
+ * exact rules are written (fsync'd) to {@code <run dir>/firewall/<step>.<target>.removed.json} and noted in the
+ * journal ({@code action.note removedRules}); {@code drctl rollback} puts them back verbatim from that file.
+ * Plans name each rule that will be removed or kept, and whether the result survives a reboot.
  */
 public final class FirewallStepTypes {
     private FirewallStepTypes() {
@@ -105,8 +125,8 @@ public final class FirewallStepTypes {
         @Override
         public String summary() {
             return switch (mode) {
-                case FENCE -> "add tagged REJECT rules for a port from source ranges (idempotent)";
-                case UNFENCE -> "remove drctl's tagged fence rules for a port (only those)";
+                case FENCE -> "block a port from source ranges: tagged REJECT rules first in INPUT, live connections cut, persisted (idempotent)";
+                case UNFENCE -> "remove every rule blocking a port from source ranges, whoever wrote it (journaled; rollback restores them verbatim)";
                 case VERIFY -> "prove a fence (or its absence) by listing rules and connecting from source hosts";
             };
         }
@@ -232,16 +252,7 @@ public final class FirewallStepTypes {
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
             FenceProbe p = call(() -> backend(ctx).probe(fence));
-            String current = p.isFenced() ? "fenced (" + p.present().size() + " rule(s))"
-                    : p.isUnfenced() ? "open (no " + fence.tag() + " rule)"
-                    : "partly fenced (missing " + p.missing() + ")";
-            String desired = expectFenced ? "fenced from " + fence.sources() : "open (no " + fence.tag() + " rule)";
-            boolean satisfied = expectFenced ? p.isFenced() : p.isUnfenced();
-            if (mode == Mode.VERIFY) {
-                // verification changes nothing: report what the listing shows; verify() proves the effect
-                return new Probe(Probe.State.UNKNOWN, current, desired + ", proven by connecting");
-            }
-            return satisfied ? Probe.satisfied(current, desired) : Probe.needed(current, desired);
+            return describeProbe(mode, fence, expectFenced, p);
         }
 
         @Override
@@ -252,12 +263,32 @@ public final class FirewallStepTypes {
             FirewallBackend b = call(() -> backend(ctx));
             FenceChange change;
             if (mode == Mode.FENCE) {
-                LockoutGuard guard = new LockoutGuard(ctx.inventory().sshFor(host).port().orElse(22), controllerAddress(host.address()));
-                change = call(() -> b.apply(fence, guard));
+                change = call(() -> b.apply(fence, guard(ctx)));
             } else {
-                change = call(() -> b.remove(fence));
+                Optional<Path> record = removedRulesFile(ctx);
+                change = call(() -> b.remove(fence, rules -> {
+                    if (record.isPresent()) {
+                        writeRemoved(record.get(), rules, b);
+                    }
+                }));
+                if (!change.removedRules().isEmpty()) {
+                    ctx.note("removedRules", toJson(change.removedRules()).toString());
+                }
             }
-            return Applied.of(change.toString());
+            StringBuilder out = new StringBuilder();
+            change.removedRules().forEach(r -> out.append("removed").append(r.foreign() ? " (not drctl's): " : ": ").append(r.text()).append('\n'));
+            change.notes().forEach(n -> out.append(n).append('\n'));
+            return new Applied(change.toString(), out.toString());
+        }
+
+        private LockoutGuard guard(ActionContext ctx) {
+            return new LockoutGuard(ctx.inventory().sshFor(host).port().orElse(22), controllerAddress(host.address()));
+        }
+
+        /** Where an unfence records the rules it removes, for rollback; absent in plan mode. */
+        private Optional<Path> removedRulesFile(ActionContext ctx) {
+            return ctx.runDir().map(d -> d.resolve("firewall").resolve(ctx.stepId() + "." + host.ref().replaceAll("[^A-Za-z0-9_.-]", "_")
+                    + ".removed.json"));
         }
 
         @Override
@@ -265,13 +296,15 @@ public final class FirewallStepTypes {
             FirewallBackend b = call(() -> backend(ctx));
             if (sources.isEmpty()) {
                 FenceProbe p = call(() -> b.probe(fence));
-                boolean ok = expectFenced ? p.isFenced() : p.isUnfenced();
-                return ok ? Verified.ok("rules listed as expected on " + host.ref() + " (effect not tested: no verifyFrom)")
-                        : Verified.failed(host.ref() + ": expected " + (expectFenced ? "all fence rules" : "no fence rule")
-                        + ", listing shows present " + p.present().size() + ", missing " + p.missing());
+                boolean ok = expectFenced ? p.isBlocked() : p.isOpen();
+                String seen = p.describe() + "; " + p.persistence().describe(fence, expectFenced);
+                return ok ? Verified.ok("rules listed as expected on " + host.ref() + ": " + seen + " (effect not tested: no verifyFrom)")
+                        : Verified.failed(host.ref() + ": expected " + (expectFenced ? "every source blocked" : "no rule blocking any source")
+                        + ", listing shows " + seen + (expectFenced ? "" : ": " + p.blocking()));
             }
             FenceVerifier verifier = new FenceVerifier(connectTimeout);
             List<String> details = new ArrayList<>();
+            FenceProbe last = null;
             for (Host src : sources) {
                 CommandRunner sourceRunner = ctx.hosts().runner(src);
                 FenceVerifier.Verification v = call(() -> verifier.verify(b, fence, expectFenced, sourceRunner, host.address()));
@@ -279,8 +312,9 @@ public final class FirewallStepTypes {
                     return Verified.failed(host.ref() + ": " + v.detail());
                 }
                 details.add(src.ref() + " saw " + v.outcome());
+                last = v.probe();
             }
-            return Verified.ok(String.join("; ", details));
+            return Verified.ok(String.join("; ", details) + "; " + last.describe() + "; " + last.persistence().describe(fence, expectFenced));
         }
 
         @Override
@@ -294,10 +328,126 @@ public final class FirewallStepTypes {
                 return Reverted.notRevertible("verification changes nothing");
             }
             FirewallBackend b = call(() -> backend(ctx));
-            FenceChange change = mode == Mode.FENCE ? call(() -> b.remove(fence))
-                    : call(() -> b.apply(fence, new LockoutGuard(ctx.inventory().sshFor(host).port().orElse(22),
-                    controllerAddress(host.address()))));
-            return Reverted.done(change.toString());
+            if (mode == Mode.FENCE) {
+                // take drctl's rules out; any other blocking rule the removal met goes back as it was
+                FenceChange removed = call(() -> b.remove(fence));
+                if (removed.removedForeign().isEmpty()) {
+                    return Reverted.done(removed.toString());
+                }
+                FenceChange back = call(() -> b.restore(fence, removed.removedForeign()));
+                return Reverted.done(removed + "; " + back);
+            }
+            Optional<Path> record = removedRulesFile(ctx);
+            List<BlockingRule> rules = record.isPresent() && Files.exists(record.get()) ? readRemoved(record.get()) : List.of();
+            if (rules.isEmpty()) {
+                return Reverted.done(call(() -> b.apply(fence, guard(ctx))).toString() + " (no record of removed rules: drctl's fence re-added)");
+            }
+            FenceChange back = call(() -> b.restore(fence, rules));
+            StringBuilder what = new StringBuilder(back.toString());
+            rules.forEach(r -> what.append("; restored: ").append(r.text()));
+            return Reverted.done(what.toString());
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Plan/probe text: what is there (each rule with its origin), what will be removed or kept, and persistence. */
+    static Probe describeProbe(Mode mode, Fence fence, boolean expectFenced, FenceProbe p) {
+        String persisted = p.persistence().describe(fence, expectFenced);
+        StringBuilder current = new StringBuilder(p.describe());
+        if (!p.foreign().isEmpty()) {
+            current.append("; rules drctl did not write: ");
+            current.append(String.join(" | ", p.foreign().stream().map(BlockingRule::text).toList()));
+        }
+        current.append("; ").append(persisted);
+        if (mode == Mode.VERIFY) {
+            // verification changes nothing: report what the listing shows; verify() proves the effect
+            return new Probe(Probe.State.UNKNOWN, current.toString(), (expectFenced ? "fenced from " : "open to ") + fence.sources()
+                    + ", proven by connecting");
+        }
+        boolean persistenceOk = p.persistence().state() != FencePersistence.State.SAVED || p.persistence().survivesReboot(fence, expectFenced);
+        StringBuilder desired = new StringBuilder();
+        boolean satisfied;
+        if (mode == Mode.FENCE) {
+            satisfied = p.isBlocked() && persistenceOk;
+            desired.append("fenced from ").append(fence.sources());
+            if (!p.isBlocked()) {
+                desired.append(": will insert ").append(fence.tag()).append(" rules first in INPUT for ").append(p.unblocked())
+                        .append(" and cut their live connections");
+            }
+            if (!p.foreign().isEmpty()) {
+                desired.append("; keeps ").append(p.foreign().size()).append(" rule(s) drctl did not write");
+            }
+        } else {
+            satisfied = p.isOpen() && persistenceOk;
+            desired.append("open to ").append(fence.sources());
+            List<String> doomed = new ArrayList<>();
+            p.blocking().forEach(r -> doomed.add((r.foreign() ? "[not drctl's] " : "") + r.text()));
+            p.unexpected().forEach(r -> doomed.add(r.ref()));
+            if (!doomed.isEmpty()) {
+                desired.append(": will remove ").append(doomed.size()).append(" rule(s): ").append(String.join(" | ", doomed));
+            }
+        }
+        if (!p.alsoBlocking().isEmpty()) {
+            desired.append("; kept (they block every port, not a fence of ").append(fence.port()).append("): ")
+                    .append(String.join(" | ", p.alsoBlocking().stream().map(BlockingRule::text).toList()));
+        }
+        if (!persistenceOk) {
+            desired.append("; will save the rules where the host restores them at boot");
+        }
+        return satisfied ? Probe.satisfied(current.toString(), desired.toString()) : Probe.needed(current.toString(), desired.toString());
+    }
+
+    static ArrayNode toJson(List<BlockingRule> rules) {
+        ArrayNode a = JSON.createArrayNode();
+        for (BlockingRule r : rules) {
+            ObjectNode o = a.addObject();
+            o.put("backend", r.backend()).put("family", r.family()).put("table", r.table()).put("chain", r.chain())
+                    .put("position", r.position()).put("text", r.text()).put("source", r.source().toString())
+                    .put("origin", r.origin().name()).put("effective", r.effective());
+        }
+        return a;
+    }
+
+    static List<BlockingRule> fromJson(JsonNode a) {
+        List<BlockingRule> out = new ArrayList<>();
+        for (JsonNode o : a) {
+            out.add(new BlockingRule(o.path("backend").asText(), o.path("family").asText(), o.path("table").asText(),
+                    o.path("chain").asText(), o.path("position").asInt(), o.path("text").asText(), Cidr.parse(o.path("source").asText()),
+                    BlockingRule.Origin.valueOf(o.path("origin").asText()), o.path("effective").asBoolean(true)));
+        }
+        return out;
+    }
+
+    static List<BlockingRule> readRemoved(Path file) throws java.io.IOException {
+        return fromJson(JSON.readTree(Files.readString(file, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Records the rules an unfence is about to delete (merged with those an earlier attempt recorded, whose
+     * positions are the original ones), durably: temp file, fsync, rename, directory fsync.
+     */
+    static void writeRemoved(Path file, List<BlockingRule> rules, FirewallBackend b) throws io.drctl.firewall.FirewallException {
+        try {
+            Files.createDirectories(file.getParent());
+            List<BlockingRule> all = new ArrayList<>(Files.exists(file) ? readRemoved(file) : List.of());
+            for (BlockingRule r : rules) {
+                if (all.stream().noneMatch(x -> x.sameRule(r))) {
+                    all.add(r);
+                }
+            }
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(all)), StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        } catch (java.io.IOException e) {
+            throw new io.drctl.firewall.FirewallException(io.drctl.firewall.FirewallException.Kind.COMMAND_FAILED, b.describe(),
+                    "cannot record the rules about to be removed in " + file + " (nothing was removed): " + e.getMessage(), e);
         }
     }
 
