@@ -403,6 +403,17 @@ public final class InventoryLoader {
                             "letters, digits and _ . @ + - / only, e.g. /var/lib/postgresql/15/main");
                 }
             });
+            Optional<String> socketDir = d.string("socketDir");
+            Optional<String> binDir = d.string("binDir");
+            for (String field : List.of("socketDir", "binDir")) {
+                (field.equals("socketDir") ? socketDir : binDir).ifPresent(dir -> {
+                    if (!PostgresInstance.isSafePath(dir)) {
+                        problems.add(d.at(field), field + " '" + Fields.shorten(dir) + "' is not a safe absolute path",
+                                "letters, digits and _ . @ + - / only, e.g. " + (field.equals("socketDir")
+                                        ? "/var/run/postgresql" : "/usr/lib/postgresql/15/bin"));
+                    }
+                });
+            }
             Optional<String> osUser = d.string("osUser");
             osUser.ifPresent(u -> {
                 if (!u.matches("[A-Za-z_][A-Za-z0-9_.-]*") || !Values.isName(u)) {
@@ -416,7 +427,7 @@ public final class InventoryLoader {
                 }
             });
             d.done();
-            return kind.map(k -> new Host.DbSpec(k, version, dataDir, osUser, port));
+            return kind.map(k -> new Host.DbSpec(k, version, dataDir, osUser, port, socketDir, binDir));
         });
         Optional<SshSettings> ssh = h.fields("ssh").map(s -> ssh(s, true));
         h.done();

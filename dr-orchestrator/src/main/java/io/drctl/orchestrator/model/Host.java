@@ -61,9 +61,11 @@ public record Host(String region, String name, String address, CommandRunner.OsF
      * @param dataDir data directory, if given
      * @param osUser  OS user the DBMS runs as, if given
      * @param port    DBMS port (else the inventory's {@code ports.dbms})
+     * @param socketDir the local socket directory on the host (PostgreSQL: else {@code /var/run/postgresql})
+     * @param binDir  the server's binary directory on the host (PostgreSQL: else Debian's, from the version)
      */
     public record DbSpec(String kind, Optional<String> version, Optional<String> dataDir, Optional<String> osUser,
-                         Optional<Integer> port) {
+                         Optional<Integer> port, Optional<String> socketDir, Optional<String> binDir) {
         public DbSpec {
             Objects.requireNonNull(kind, "kind");
         }

@@ -40,6 +40,10 @@ public final class InventorySchema {
                     .put("description", "major version, e.g. \"15\" or \"9.6\"");
             db.putObject("dataDir").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")
                     .put("description", "absolute path: letters, digits and _ . @ + - / only");
+            db.putObject("socketDir").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")
+                    .put("description", "the DBMS's local socket directory on the host (PostgreSQL default /var/run/postgresql)");
+            db.putObject("binDir").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")
+                    .put("description", "the server's binary directory on the host (default: Debian's for the version)");
             ObjectNode dns = (ObjectNode) root.get("properties").get("dns").get("properties");
             dns.putObject("ttl").put("type", "integer").put("minimum", 0).put("maximum", 604800)
                     .put("description", "TTL in seconds written with flipped records (at most a week)");

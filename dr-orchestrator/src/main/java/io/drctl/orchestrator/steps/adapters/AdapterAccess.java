@@ -112,17 +112,24 @@ public final class AdapterAccess {
         }
     }
 
+    /** Where PostgreSQL puts its socket when the host's {@code db.socketDir} does not say (Debian, RHEL). */
+    public static final String DEFAULT_SOCKET_DIR = "/var/run/postgresql";
+
     /**
-     * {@code host}'s PostgreSQL as seen on the host itself (over SSH): its socket directory, port
-     * ({@code db.port} or the inventory's {@code dbms} port), OS user and, when the version is known,
-     * Debian's binary directory.
+     * {@code host}'s PostgreSQL as seen on the host itself (over SSH). Its facts come from the host's
+     * {@code db:} in the inventory: socket directory ({@code db.socketDir}, else {@value #DEFAULT_SOCKET_DIR}),
+     * port ({@code db.port} or the inventory's {@code dbms} port), OS user, binary directory
+     * ({@code db.binDir}, else Debian's for the version) and data directory. {@code socketDirOverride} is a
+     * step's explicit {@code socketDir:}, which wins.
      */
-    public static PostgresInstance postgres(Host host, Inventory inv, String socketDir) {
+    public static PostgresInstance postgres(Host host, Inventory inv, Optional<String> socketDirOverride) {
         Host.DbSpec db = host.db().orElseThrow();
         int port = db.port().orElseGet(() -> inv.ports().getOrDefault("dbms", 5432));
+        String socketDir = socketDirOverride.or(db::socketDir).orElse(DEFAULT_SOCKET_DIR);
+        Optional<Path> binDir = db.binDir().map(Path::of)
+                .or(() -> db.version().map(ver -> Path.of("/usr/lib/postgresql/" + ver + "/bin")));
         return new PostgresInstance(host.ref(), socketDir, port, Optional.of(db.osUser().orElse("postgres")),
-                "postgres", "postgres", db.version().map(ver -> Path.of("/usr/lib/postgresql/" + ver + "/bin")),
-                db.dataDir().map(Path::of));
+                "postgres", "postgres", binDir, db.dataDir().map(Path::of));
     }
 
     /** {@code socketDir}, when given, must be a path {@link PostgresInstance} accepts. */

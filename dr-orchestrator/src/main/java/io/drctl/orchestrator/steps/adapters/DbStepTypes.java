@@ -25,6 +25,7 @@ import io.drctl.orchestrator.spi.Verified;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code db.promote}: turn the DBMS replica on each target host into a writable primary (PostgreSQL:
@@ -52,7 +53,7 @@ public final class DbStepTypes {
         public List<FieldSpec> fields() {
             return List.of(
                     FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
-                    FieldSpec.optional("socketDir", FieldKind.STRING, "PostgreSQL socket directory on the host (default /var/run/postgresql)"),
+                    FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"),
                     FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"));
         }
 
@@ -81,7 +82,7 @@ public final class DbStepTypes {
         public List<Action> expand(StepSpec step, Expansion x) {
             PromoteMethod method = step.fields().optString("method").orElse("pg_promote").equals("pg_ctl")
                     ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
-            String socketDir = step.fields().optString("socketDir").orElse("/var/run/postgresql");
+            Optional<String> socketDir = step.fields().optString("socketDir");
             Duration within = step.fields().duration("within").orElse(Duration.ofSeconds(60));
             List<Action> out = new ArrayList<>();
             for (Host h : step.hosts()) {

@@ -69,7 +69,7 @@ public final class DbReplicaStepType implements StepType {
                         "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
                 FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
                         .between(0, Integer.MAX_VALUE),
-                FieldSpec.optional("socketDir", FieldKind.STRING, "PostgreSQL socket directory on the host (default /var/run/postgresql)"));
+                FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"));
     }
 
     @Override
@@ -109,7 +109,7 @@ public final class DbReplicaStepType implements StepType {
         boolean primary = step.fields().optString("expect").orElse("replica").equals("primary");
         Optional<Duration> maxLag = step.fields().duration("maxLag");
         Optional<Long> maxBytes = step.fields().integer("maxLagBytes").map(Integer::longValue);
-        String socketDir = step.fields().optString("socketDir").orElse("/var/run/postgresql");
+        Optional<String> socketDir = step.fields().optString("socketDir");
         List<Action> out = new ArrayList<>();
         for (Host h : step.hosts()) {
             PostgresInstance instance = AdapterAccess.postgres(h, x.inventory(), socketDir);
