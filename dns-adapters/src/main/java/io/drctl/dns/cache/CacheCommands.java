@@ -51,10 +51,18 @@ public final class CacheCommands {
      * @param names the names about to be verified
      */
     public static String flush(ResolverKind kind, Optional<String> zone, List<String> names) {
+        return flush(kind, zone, names, Optional.empty());
+    }
+
+    /** The same, with the host's own pid file for the cache (dnsmasq) tried first. */
+    public static String flush(ResolverKind kind, Optional<String> zone, List<String> names, Optional<String> pidFile) {
+        if (kind == ResolverKind.DNSMASQ && pidFile.isPresent()) {
+            return DNSMASQ_FLUSH.replace("for f in ", "for f in " + Shell.quote(pidFile.get()) + " ");
+        }
         return switch (kind) {
             case SYSTEMD_RESOLVED -> "resolvectl flush-caches";
             case NSCD -> "nscd -i hosts";
-            case DNSMASQ -> "pkill -HUP -x dnsmasq";
+            case DNSMASQ -> DNSMASQ_FLUSH;
             case UNBOUND -> zone.isPresent()
                     ? "unbound-control flush_zone " + Shell.quote(DnsNames.fqdn(zone.get()))
                     : String.join(" && ", names.stream().map(n -> "unbound-control flush " + Shell.quote(DnsNames.fqdn(n))).toList());
@@ -62,6 +70,24 @@ public final class CacheCommands {
                     + "if ($LASTEXITCODE -ne 0) { exit 1 } }";
         };
     }
+
+    /** Where dnsmasq writes its pid file: Debian's service, then the upstream default. */
+    static final List<String> DNSMASQ_PID_FILES = List.of("/run/dnsmasq/dnsmasq.pid", "/var/run/dnsmasq/dnsmasq.pid",
+            "/run/dnsmasq.pid", "/var/run/dnsmasq.pid");
+
+    /**
+     * SIGHUP to <em>this host's</em> dnsmasq, never to every process of that name (a host may run other
+     * dnsmasq instances, e.g. libvirt's): the {@code dnsmasq.service} unit's main process when systemd runs
+     * it, else the process named by the first pid file that points at a live dnsmasq. Exit 3, saying where
+     * it looked, when there is none: the declared cache is not running.
+     */
+    static final String DNSMASQ_FLUSH = "if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dnsmasq.service 2>/dev/null; "
+            + "then systemctl kill --kill-who=main -s HUP dnsmasq.service && echo 'dnsmasq.service: HUP'; exit $?; fi; "
+            + "for f in " + String.join(" ", DNSMASQ_PID_FILES) + "; do "
+            + "if [ -s \"$f\" ]; then p=$(cat \"$f\"); "
+            + "if [ \"$(cat /proc/\"$p\"/comm 2>/dev/null)\" = dnsmasq ]; then kill -HUP \"$p\" && echo \"dnsmasq pid $p ($f): HUP\"; exit $?; fi; fi; "
+            + "done; echo 'no dnsmasq of this host: dnsmasq.service is not active and no pid file ("
+            + String.join(", ", DNSMASQ_PID_FILES) + ") names a running dnsmasq' >&2; exit 3";
 
     /** The command that resolves {@code name} to IPv4 addresses through the host's own resolver path. */
     public static String resolve(OsFamily os, String name) {

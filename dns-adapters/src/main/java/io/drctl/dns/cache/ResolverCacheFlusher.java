@@ -155,7 +155,7 @@ public final class ResolverCacheFlusher {
         while (true) {
             attempt++;
             for (ResolverKind k : kinds) {
-                String cmd = CacheCommands.flush(k, req.zone(), List.copyOf(req.expected().keySet()));
+                String cmd = CacheCommands.flush(k, req.zone(), List.copyOf(req.expected().keySet()), host.pidFile());
                 CommandResult res = run(host, cmd, "flush " + k.label());
                 if (!res.succeeded()) {
                     throw new HostFailed(new CacheFlushException.HostFailure(host.name(), CacheFlushException.Kind.FLUSH_FAILED,

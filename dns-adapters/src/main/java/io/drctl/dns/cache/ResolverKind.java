@@ -9,7 +9,7 @@ public enum ResolverKind {
     SYSTEMD_RESOLVED("systemd-resolved"),
     /** nscd's hosts cache: {@code nscd -i hosts}. */
     NSCD("nscd"),
-    /** dnsmasq: SIGHUP clears its cache ({@code pkill -HUP -x dnsmasq}; each host has its own PID namespace). */
+    /** dnsmasq: SIGHUP clears its cache; sent to this host's instance only (its systemd unit, or its pid file). */
     DNSMASQ("dnsmasq"),
     /** unbound: {@code unbound-control flush_zone ZONE} (or {@code flush NAME}). */
     UNBOUND("unbound"),

@@ -57,7 +57,8 @@ class ResolverCacheFlusherIT {
         zone = new DnsZone(BindServer.ZONE, bind.dnsServer(), List.of());
         updater = new DnsUpdater(zone, new DnsClient(Optional.of(TsigKeys.fromFile(keys.updateKeyFile(), Optional.empty())),
                 Clock.systemUTC(), Duration.ofSeconds(2)));
-        host = new CacheHost("app-p", app.runner());
+        // the host's dnsmasq writes its pid file where no packaging would: the inventory's resolverPidFile says where
+        host = new CacheHost("app-p", app.runner(), Optional.of(dir.resolve("app").resolve("dnsmasq.pid").toString()));
     }
 
     @AfterAll

@@ -72,7 +72,7 @@ class ResolverCacheFlusherTest {
             if (c.startsWith("if command -v resolvectl")) {
                 return ok("dnsmasq\n");
             }
-            if (c.equals("pkill -HUP -x dnsmasq")) {
+            if (c.equals(CacheCommands.flush(ResolverKind.DNSMASQ, Optional.empty(), List.of()))) {
                 hups[0]++;
                 return ok("");
             }

@@ -382,6 +382,16 @@ public final class InventoryLoader {
                         windows ? "windows-dns-client, auto or none" : "systemd-resolved, nscd, dnsmasq, unbound, auto or none");
             }
         });
+        Optional<String> resolverPidFile = h.string("resolverPidFile");
+        resolverPidFile.ifPresent(f -> {
+            if (!PostgresInstance.isSafePath(f)) {
+                problems.add(h.at("resolverPidFile"), "resolverPidFile '" + Fields.shorten(f) + "' is not a safe absolute path",
+                        "letters, digits and _ . @ + - / only, e.g. /run/dnsmasq/dnsmasq.pid");
+            } else if (!resolver.map(r -> r.equals(ResolverKind.DNSMASQ.label())).orElse(false)) {
+                problems.add(h.at("resolverPidFile"), "resolverPidFile is read only for `resolver: dnsmasq`",
+                        "declare resolver: dnsmasq, or remove resolverPidFile");
+            }
+        });
         Optional<Host.DbSpec> db = h.fields("db").flatMap(d -> {
             Optional<String> kind = d.requiredString("kind");
             kind.ifPresent(k -> {
@@ -431,7 +441,8 @@ public final class InventoryLoader {
         });
         Optional<SshSettings> ssh = h.fields("ssh").map(s -> ssh(s, true));
         h.done();
-        return ok ? Optional.of(new Host(region, name, address.get(), os, roles, vm, firewall, db, resolver, ssh))
+        return ok ? Optional.of(new Host(region, name, address.get(), os, roles, vm, firewall, db, resolver, ssh,
+                resolverPidFile))
                 : Optional.empty();
     }
 

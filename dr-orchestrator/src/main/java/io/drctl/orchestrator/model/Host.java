@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param db       database on this host, if any
  * @param resolver local caching resolver kind (e.g. {@code dnsmasq}, {@code systemd-resolved})
  * @param ssh      per-host SSH overrides
+ * @param resolverPidFile the pid file of the host's resolver cache (dnsmasq), when it is not where the
+ *                 resolver's packaging puts it: flushes signal that process, never every process of the name
  */
 public record Host(String region, String name, String address, CommandRunner.OsFamily os, List<String> roles,
                    Optional<VmRef> vm, Optional<String> firewall, Optional<DbSpec> db, Optional<String> resolver,
-                   Optional<SshSettings> ssh) {
+                   Optional<SshSettings> ssh, Optional<String> resolverPidFile) {
     public Host {
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(name, "name");
@@ -33,6 +35,7 @@ public record Host(String region, String name, String address, CommandRunner.OsF
         Objects.requireNonNull(db, "db");
         Objects.requireNonNull(resolver, "resolver");
         Objects.requireNonNull(ssh, "ssh");
+        Objects.requireNonNull(resolverPidFile, "resolverPidFile");
     }
 
     /** {@code region/name}: the host's unique reference, used as the target name in plans and journals. */

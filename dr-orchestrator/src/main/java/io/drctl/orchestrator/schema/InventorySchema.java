@@ -33,6 +33,8 @@ public final class InventorySchema {
             enumOf(host.putObject("firewall"), BackendKind.labels(), "firewall kind for fences (default: auto on Linux, windows on Windows)");
             enumOf(host.putObject("resolver"), ResolverKind.inventoryChoices(),
                     "the host's DNS cache that dns.flush-cache flushes (default auto: detect; none: no cache)");
+            host.putObject("resolverPidFile").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")
+                    .put("description", "pid file of the host's dnsmasq when not at /run/dnsmasq/dnsmasq.pid or /run/dnsmasq.pid");
             ObjectNode db = (ObjectNode) host.get("db").get("properties");
             enumOf(db.putObject("kind"), DbmsKind.labels(), "database system");
             db.putObject("version").putArray("type").add("string").add("integer").add("number");

@@ -605,7 +605,7 @@ public final class DnsStepTypes {
         public Applied apply(ActionContext ctx) throws Exception {
             ResolverCacheFlusher flusher = new ResolverCacheFlusher(ctx.clock(), d -> AdapterAccess.pause(ctx, d),
                     Duration.ofSeconds(30), interval);
-            CacheHost ch = new CacheHost(host.ref(), ctx.hosts().runner(host));
+            CacheHost ch = new CacheHost(host.ref(), ctx.hosts().runner(host), host.resolverPidFile());
             try {
                 // the inventory's `resolver:` names the host's cache (or none); absent or `auto`: detect
                 Optional<List<ResolverKind>> caches = host.resolver().flatMap(ResolverKind::declared);

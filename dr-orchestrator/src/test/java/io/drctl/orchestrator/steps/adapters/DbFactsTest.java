@@ -15,7 +15,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PostgreSQL connection facts are the host's (inventory {@code db:}); a step's {@code socketDir:} only overrides. */
+/**
+ * Host facts live in the inventory: PostgreSQL connection facts on the host's {@code db:} (a step's
+ * {@code socketDir:} only overrides), the resolver cache's pid file on the host.
+ */
 class DbFactsTest {
     @TempDir
     Path tmp;
@@ -61,5 +64,22 @@ class DbFactsTest {
         assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
         assertTrue(r.all().contains("inv.yaml:") && r.all().contains("socketDir") && r.all().contains("not a safe absolute path"),
                 r.all());
+    }
+
+    @Test
+    void resolverPidFile_onlyForDnsmasq_andASafePath() throws Exception {
+        String inv = Fixtures.LOOPBACK_INVENTORY.replace("app: { address: 127.0.0.3, roles: [app] }",
+                "app: { address: 127.0.0.3, roles: [app], resolver: nscd, resolverPidFile: /run/x.pid }");
+        Path rb = Fixtures.write(tmp, "rb.yaml", """
+                name: t
+                steps:
+                  - { id: s, type: exec, command: "true" }
+                """);
+        Fixtures.Cli r = Fixtures.cli("validate", Fixtures.write(tmp, "inv.yaml", inv).toString(), rb.toString());
+        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        assertTrue(r.all().contains("resolverPidFile is read only for `resolver: dnsmasq`"), r.all());
+        Fixtures.Cli ok = Fixtures.cli("validate", Fixtures.write(tmp, "inv2.yaml", inv.replace("nscd", "dnsmasq")).toString(),
+                rb.toString());
+        assertEquals(ExitCodes.OK, ok.code(), ok.all());
     }
 }
