@@ -113,7 +113,7 @@ final class DrillCommand implements Callable<Integer> {
 
         String drillId = ID.format(ctx.rt().clock().instant()) + "-drill";
         ctx.out().println("drill " + drillId + ": failover " + from + " -> " + to + (noFailback ? "" : ", then failback")
-                + "; objective " + objective.map(DrillReportFmt::fmt).orElse("(none set)"));
+                + "; objective " + objective.map(DrillCommand::minutesSeconds).orElse("(none set)"));
         List<DrillReport.Phase> phases = new ArrayList<>();
         int exit = ExitCodes.OK;
         if (!noReadiness && !readinessPhase(runs, "readiness-before", phases)) {
@@ -215,11 +215,9 @@ final class DrillCommand implements Callable<Integer> {
         return names;
     }
 
-    /** Formatting shared with the report. */
-    static final class DrillReportFmt {
-        static String fmt(Duration d) {
-            long s = d.toSeconds();
-            return s < 60 ? s + "s" : (s / 60) + "m" + String.format("%02d", s % 60) + "s";
-        }
+    /** The objective as the headline says it: {@code 45s}, {@code 15m00s}. */
+    private static String minutesSeconds(Duration d) {
+        long s = d.toSeconds();
+        return s < 60 ? s + "s" : (s / 60) + "m" + String.format("%02d", s % 60) + "s";
     }
 }
