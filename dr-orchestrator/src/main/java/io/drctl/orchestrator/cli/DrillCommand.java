@@ -7,7 +7,10 @@ import io.drctl.orchestrator.cli.render.RunSummary;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.readiness.Readiness;
+import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.report.DrillReport;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +18,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -143,7 +148,7 @@ final class DrillCommand implements Callable<Integer> {
     }
 
     private int finish(Path stateDir, String drillId, String inventoryName, Optional<Duration> objective,
-                       List<DrillReport.Phase> phases, int exitSoFar) throws java.io.IOException {
+                       List<DrillReport.Phase> phases, int exitSoFar) throws IOException {
         int exit = exitSoFar;
         DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases);
         Path dir = stateDir.resolve("drills").resolve(drillId);
@@ -168,14 +173,13 @@ final class DrillCommand implements Callable<Integer> {
         return out;
     }
 
-    private Map<String, String> readinessParams() throws java.io.IOException {
+    private Map<String, String> readinessParams() throws IOException {
         return paramsFor(readiness, Map.of("active", from, "standby", to));
     }
 
     /** Runs the readiness checks as a phase of the drill; true when every check passed. */
     private boolean readinessPhase(Runs runs, String name, List<DrillReport.Phase> phases) throws Exception {
-        io.drctl.orchestrator.readiness.ReadinessResult r =
-                new io.drctl.orchestrator.readiness.Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inventory, readiness, readinessParams());
+        ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inventory, readiness, readinessParams());
         ctx.out().println(name + ": " + r.verdict());
         r.failed().forEach(c -> ctx.out().println("  FAIL " + c));
         if (r.runId().isPresent()) {
@@ -187,9 +191,9 @@ final class DrillCommand implements Callable<Integer> {
     }
 
     /** The drill's params restricted to what {@code runbook} declares, plus the direction. */
-    private Map<String, String> paramsFor(Path runbook, Map<String, String> direction) throws java.io.IOException {
+    private Map<String, String> paramsFor(Path runbook, Map<String, String> direction) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        java.util.Set<String> declared = declaredParams(runbook);
+        Set<String> declared = declaredParams(runbook);
         direction.forEach((k, v) -> {
             if (declared.contains(k)) {
                 out.put(k, v);
@@ -203,12 +207,12 @@ final class DrillCommand implements Callable<Integer> {
         return out;
     }
 
-    private static java.util.Set<String> declaredParams(Path runbook) throws java.io.IOException {
+    private static Set<String> declaredParams(Path runbook) throws IOException {
         if (!Files.isRegularFile(runbook)) {
-            return java.util.Set.of(); // the loader reports the missing file with a clear message
+            return Set.of(); // the loader reports the missing file with a clear message
         }
         var node = new ObjectMapper(new YAMLFactory()).readTree(runbook.toFile());
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         if (node != null && node.get("params") != null) {
             node.get("params").fieldNames().forEachRemaining(names::add);
         }
