@@ -61,8 +61,4 @@ public record CliRuntime(Map<String, String> env, Clock clock, Supplier<StepType
             return "localhost";
         }
     }
-
-    public CliRuntime withEnv(Map<String, String> newEnv) {
-        return new CliRuntime(newEnv, clock, registry, hostAccess, prompt, user, host);
-    }
 }

@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.cli;
 
+import io.drctl.orchestrator.cli.render.ReadinessView;
 import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.engine.Redactor;
 import io.drctl.orchestrator.engine.RunStore;
@@ -46,9 +47,9 @@ import picocli.CommandLine.Parameters;
                 "  drctl daemon -i inventory/lab.yaml --once --listen 127.0.0.1:0",
                 "  curl -s 127.0.0.1:9464/metrics"})
 final class DaemonCommand implements Callable<Integer> {
-    private final Commands.Ctx ctx;
+    private final Ctx ctx;
     @Mixin
-    Commands.Shared shared;
+    SharedOptions shared;
 
     @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", description = "inventory file (default $DRCTL_INVENTORY)")
     Path inventory;
@@ -76,7 +77,7 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--once", description = "run one round, print it, and exit (0 ready, 3 not ready)")
     boolean once;
 
-    DaemonCommand(Commands.Ctx ctx) {
+    DaemonCommand(Ctx ctx) {
         this.ctx = ctx;
     }
 
@@ -99,15 +100,9 @@ final class DaemonCommand implements Callable<Integer> {
             ctx.err().println("drctl: invalid --keep-runs " + keepRuns + ": must be at least 1");
             return ExitCodes.INVALID_INPUT;
         }
-        Path inv;
-        String runbookName;
-        try {
-            inv = ReadinessCommand.inventory(ctx, inventory);
-            // refuse to start on invalid input
-            runbookName = Loaded.load(inv, runbook, params, ctx.rt().registry().get()).runbook().name();
-        } catch (InvalidInputException e) {
-            return Commands.invalid(ctx, e);
-        }
+        Path inv = InputOptions.inventory(ctx, inventory);
+        // refuse to start on invalid input
+        String runbookName = Loaded.load(inv, runbook, params, ctx.rt().registry().get()).runbook().name();
         Path stateDir = shared.stateDir(ctx);
         RunStore store = Readiness.store(stateDir);
         Supplier<ReadinessResult> round = () -> {
@@ -135,12 +130,12 @@ final class DaemonCommand implements Callable<Integer> {
             try (server) {
                 ReadinessResult r = round.get();
                 state.record(r);
-                ctx.out().println(ReadinessCommand.logLine(r));
+                ctx.out().println(ReadinessView.logLine(r));
                 return r.ok() ? ExitCodes.OK : ExitCodes.STEP_FAILED;
             }
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        ReadinessDaemon daemon = ReadinessDaemon.start(schedule, round, state, r -> ctx.out().println(ReadinessCommand.logLine(r)), true);
+        ReadinessDaemon daemon = ReadinessDaemon.start(schedule, round, state, r -> ctx.out().println(ReadinessView.logLine(r)), true);
         Thread hook = new Thread(() -> {
             ctx.out().println("drctl daemon: stopping (waiting for a round in progress)");
             daemon.close();
@@ -162,11 +157,11 @@ final class DaemonCommand implements Callable<Integer> {
         java.time.Instant started = ctx.rt().clock().instant();
         ReadinessResult r;
         try {
-            Runs runs = new Runs(store, ctx.rt().registry().get(), Commands.options(ctx, false, false, Progress.NONE));
+            Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE));
             r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, runbook, params);
         } catch (InvalidInputException e) {
             r = ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
-                    ReadinessCommand.oneLine(e));
+                    ReadinessView.oneLine(e));
         } catch (RuntimeException e) {
             r = ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
                     "internal error: " + e);

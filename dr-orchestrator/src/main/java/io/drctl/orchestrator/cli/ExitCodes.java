@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.cli;
 
+import io.drctl.orchestrator.engine.Status;
+
 /** The exit codes scripts can rely on. */
 public final class ExitCodes {
     private ExitCodes() {
@@ -21,4 +23,13 @@ public final class ExitCodes {
      * report, and {@code drctl resume RUN} retries them.
      */
     public static final int BEST_EFFORT_FAILED = 5;
+
+    /** The exit code of a run (or resume, or drill phase) that ended with {@code s}. */
+    public static int of(Status s) {
+        return switch (s) {
+            case REFUSED -> REFUSED;
+            case COMPLETED_WITH_FAILURES -> BEST_EFFORT_FAILED;
+            default -> s.isSuccessful() ? OK : STEP_FAILED;
+        };
+    }
 }

@@ -1,7 +1,11 @@
 package io.drctl.orchestrator.cli;
 
+import io.drctl.orchestrator.cli.render.Explain;
+import io.drctl.orchestrator.engine.LockHeldException;
+import io.drctl.orchestrator.yaml.InvalidInputException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,20 +47,20 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     /** Runs drctl with {@code runtime} (tests inject the environment, clock and host access). */
     public static int run(CliRuntime runtime, PrintStream out, PrintStream err, String... args) {
-        Commands.Ctx ctx = new Commands.Ctx(runtime, out, err);
+        Ctx ctx = new Ctx(runtime, out, err);
         CommandLine cl = new CommandLine(new Main())
-                .addSubcommand("validate", new Commands.Validate(ctx))
-                .addSubcommand("plan", new Commands.PlanCmd(ctx))
-                .addSubcommand("run", new Commands.Run(ctx))
-                .addSubcommand("resume", new Commands.Resume(ctx))
-                .addSubcommand("approve", new Commands.Approve(ctx))
-                .addSubcommand("rollback", new Commands.Rollback(ctx))
-                .addSubcommand("status", new Commands.StatusCmd(ctx))
-                .addSubcommand("history", new Commands.History(ctx))
-                .addSubcommand("drill", new Drill(ctx))
+                .addSubcommand("validate", new ValidateCommand(ctx))
+                .addSubcommand("plan", new PlanCommand(ctx))
+                .addSubcommand("run", new RunCommand(ctx))
+                .addSubcommand("resume", new ResumeCommand(ctx))
+                .addSubcommand("approve", new ApproveCommand(ctx))
+                .addSubcommand("rollback", new RollbackCommand(ctx))
+                .addSubcommand("status", new StatusCommand(ctx))
+                .addSubcommand("history", new HistoryCommand(ctx))
+                .addSubcommand("drill", new DrillCommand(ctx))
                 .addSubcommand("readiness", new ReadinessCommand(ctx))
                 .addSubcommand("daemon", new DaemonCommand(ctx))
-                .addSubcommand("schema", new Commands.Schema(ctx));
+                .addSubcommand("schema", new SchemaCommand(ctx));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExitCodeExceptionMapper(t -> ExitCodes.INTERNAL);
@@ -65,16 +69,35 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             ex.getCommandLine().usage(err);
             return ExitCodes.INVALID_INPUT;
         });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            err.println("drctl: internal error: " + ex);
-            if (Boolean.parseBoolean(runtime.env().getOrDefault("DRCTL_DEBUG", "false"))) {
-                ex.printStackTrace(err);
-            }
-            return ExitCodes.INTERNAL;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> exitFor(ex, err, runtime.env()));
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The one place a command's exception becomes an exit code: invalid input (every problem, located),
+     * a run that is not there, and a held state-directory lock are the operator's to fix; anything else
+     * is a bug, with its stack trace when DRCTL_DEBUG=true.
+     */
+    private static int exitFor(Exception ex, PrintStream err, Map<String, String> env) {
+        if (ex instanceof InvalidInputException e) {
+            Explain.invalidInput(err, e);
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (ex instanceof NoSuchRunException e) {
+            err.println("drctl: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (ex instanceof LockHeldException e) {
+            Explain.refused(err, e.getMessage());
+            return ExitCodes.REFUSED;
+        }
+        err.println("drctl: internal error: " + ex);
+        if (Boolean.parseBoolean(env.getOrDefault("DRCTL_DEBUG", "false"))) {
+            ex.printStackTrace(err);
+        }
+        return ExitCodes.INTERNAL;
     }
 }

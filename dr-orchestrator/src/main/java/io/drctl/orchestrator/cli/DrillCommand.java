@@ -2,12 +2,15 @@ package io.drctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.drctl.orchestrator.engine.LockHeldException;
+import io.drctl.orchestrator.cli.render.Explain;
+import io.drctl.orchestrator.cli.render.RunSummary;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.readiness.Readiness;
+import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.report.DrillReport;
-import io.drctl.orchestrator.yaml.InvalidInputException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +18,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,12 +43,12 @@ import picocli.CommandLine.Option;
                 "  drctl drill -i inventory/prod.yaml --from region1 --to region2 --failover runbooks/full-failover.yaml",
                 "",
                 "Reports: <state-dir>/drills/<drill-id>/report.{json,md,html}"})
-final class Drill implements Callable<Integer> {
+final class DrillCommand implements Callable<Integer> {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    private final Commands.Ctx ctx;
+    private final Ctx ctx;
     @Mixin
-    Commands.Shared shared;
+    SharedOptions shared;
 
     @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", required = true, description = "inventory file")
     Path inventory;
@@ -81,9 +86,9 @@ final class Drill implements Callable<Integer> {
     boolean noReadiness;
 
     @Mixin
-    Commands.Overrides overrides;
+    OverrideOptions overrides;
 
-    Drill(Commands.Ctx ctx) {
+    DrillCommand(Ctx ctx) {
         this.ctx = ctx;
     }
 
@@ -92,86 +97,58 @@ final class Drill implements Callable<Integer> {
         Path stateDir = shared.stateDir(ctx);
         Map<String, String> overParams = paramsFor(failover, Map.of("from", from, "to", to));
         Map<String, String> backParams = paramsFor(failback, Map.of("from", to, "to", from));
-        Optional<Duration> objective;
-        String inventoryName;
-        Runs runs;
-        Runs backRuns;
-        try {
-            // validate both before touching anything: a drill must not fail over and then find failback invalid
-            Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
-            Loaded back = Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
-            if (!noReadiness) {
-                Loaded.load(inventory, readiness, readinessParams(), ctx.rt().registry().get());
-            }
-            objective = over.inventory().rto();
-            inventoryName = over.inventory().name();
-            // an overridden rule must exist in at least one runbook; each run gets the overrides of its own rules
-            Map<String, String> all = overrides.map();
-            Map<String, String> overOverrides = only(all, over);
-            Map<String, String> backOverrides = only(all, back);
-            Map<String, String> unknown = new LinkedHashMap<>(all);
-            unknown.keySet().removeAll(overOverrides.keySet());
-            unknown.keySet().removeAll(backOverrides.keySet());
-            Runs.checkOverrides(over, unknown);
-            runs = Commands.runs(ctx, stateDir, false, yes, shared.verbose, overOverrides);
-            backRuns = Commands.runs(ctx, stateDir, false, yes, shared.verbose, backOverrides);
-        } catch (InvalidInputException e) {
-            return Commands.invalid(ctx, e);
+        // validate both before touching anything: a drill must not fail over and then find failback invalid
+        Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
+        Loaded back = Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
+        if (!noReadiness) {
+            Loaded.load(inventory, readiness, readinessParams(), ctx.rt().registry().get());
         }
+        Optional<Duration> objective = over.inventory().rto();
+        String inventoryName = over.inventory().name();
+        // an overridden rule must exist in at least one runbook; each run gets the overrides of its own rules
+        Map<String, String> all = overrides.map();
+        Map<String, String> overOverrides = only(all, over);
+        Map<String, String> backOverrides = only(all, back);
+        Map<String, String> unknown = new LinkedHashMap<>(all);
+        unknown.keySet().removeAll(overOverrides.keySet());
+        unknown.keySet().removeAll(backOverrides.keySet());
+        Runs.checkOverrides(over, unknown);
+        Runs runs = ctx.runs(stateDir, false, yes, shared.verbose, overOverrides);
+        Runs backRuns = ctx.runs(stateDir, false, yes, shared.verbose, backOverrides);
+
         String drillId = ID.format(ctx.rt().clock().instant()) + "-drill";
         ctx.out().println("drill " + drillId + ": failover " + from + " -> " + to + (noFailback ? "" : ", then failback")
-                + "; objective " + objective.map(DrillReportFmt::fmt).orElse("(none set)"));
+                + "; objective " + objective.map(DrillCommand::minutesSeconds).orElse("(none set)"));
         List<DrillReport.Phase> phases = new ArrayList<>();
         int exit = ExitCodes.OK;
-        try {
-            if (!noReadiness && !readinessPhase(runs, "readiness-before", phases)) {
-                ctx.err().println("drctl: the DR region is not ready (see the failed checks above); the drill does not start");
-                return finish(stateDir, drillId, inventoryName, objective, phases, ExitCodes.STEP_FAILED);
-            }
-            RunResult r1 = runs.run(inventory, failover, overParams);
-            Commands.summary(ctx, r1);
-            phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow(),
+        if (!noReadiness && !readinessPhase(runs, "readiness-before", phases)) {
+            ctx.err().println("drctl: the DR region is not ready (see the failed checks above); the drill does not start");
+            return finish(stateDir, drillId, inventoryName, objective, phases, ExitCodes.STEP_FAILED);
+        }
+        RunResult r1 = runs.run(inventory, failover, overParams);
+        RunSummary.print(ctx.out(), r1);
+        phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow(), ctx.rt().env()));
+        if (!r1.status().isSuccessful()) {
+            Explain.drillPhase(ctx.err(), "failover", r1, true, stateDir, RunEnd.refusals(runs, r1));
+            exit = ExitCodes.of(r1.status());
+        } else if (!noFailback) {
+            RunResult r2 = backRuns.run(inventory, failback, backParams);
+            RunSummary.print(ctx.out(), r2);
+            phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow(),
                     ctx.rt().env()));
-            if (r1.status() == io.drctl.orchestrator.engine.Status.REFUSED) {
-                ctx.err().println("drctl: failover refused by a safety rule; the drill stops here.");
-                Commands.explainRefusal(ctx, runs, stateDir, r1.runId());
-                exit = ExitCodes.REFUSED;
-            } else if (!r1.status().isSuccessful()) {
-                boolean bestEffort = r1.status() == io.drctl.orchestrator.engine.Status.COMPLETED_WITH_FAILURES;
-                ctx.err().println("drctl: failover " + (bestEffort ? "completed with best-effort failures (listed above)"
-                        : "failed") + "; the drill stops here. Fix the cause, then resume with:");
-                ctx.err().println("  " + Commands.resumeCommand(stateDir, r1.runId()));
-                exit = Commands.exitFor(r1.status());
-            } else if (!noFailback) {
-                RunResult r2 = backRuns.run(inventory, failback, backParams);
-                Commands.summary(ctx, r2);
-                phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow(),
-                        ctx.rt().env()));
-                if (r2.status() == io.drctl.orchestrator.engine.Status.REFUSED) {
-                    ctx.err().println("drctl: failback refused by a safety rule.");
-                    Commands.explainRefusal(ctx, backRuns, stateDir, r2.runId());
-                    exit = ExitCodes.REFUSED;
-                } else if (!r2.status().isSuccessful()) {
-                    ctx.err().println("drctl: failback " + (r2.status() == io.drctl.orchestrator.engine.Status.COMPLETED_WITH_FAILURES
-                            ? "completed with best-effort failures (listed above)" : "failed") + ". Fix the cause, then resume with:");
-                    ctx.err().println("  " + Commands.resumeCommand(stateDir, r2.runId()));
-                    exit = Commands.exitFor(r2.status());
-                } else if (!noReadiness && !readinessPhase(runs, "readiness-after", phases)) {
-                    ctx.err().println("drctl: after the failback the readiness checks fail: the normal state is not fully back");
-                    exit = ExitCodes.STEP_FAILED;
-                }
+            if (!r2.status().isSuccessful()) {
+                Explain.drillPhase(ctx.err(), "failback", r2, false, stateDir, RunEnd.refusals(backRuns, r2));
+                exit = ExitCodes.of(r2.status());
+            } else if (!noReadiness && !readinessPhase(runs, "readiness-after", phases)) {
+                ctx.err().println("drctl: after the failback the readiness checks fail: the normal state is not fully back");
+                exit = ExitCodes.STEP_FAILED;
             }
-        } catch (InvalidInputException e) {
-            return Commands.invalid(ctx, e);
-        } catch (LockHeldException e) {
-            ctx.err().println("drctl: refused: " + e.getMessage());
-            return ExitCodes.REFUSED;
         }
         return finish(stateDir, drillId, inventoryName, objective, phases, exit);
     }
 
     private int finish(Path stateDir, String drillId, String inventoryName, Optional<Duration> objective,
-                       List<DrillReport.Phase> phases, int exitSoFar) throws java.io.IOException {
+                       List<DrillReport.Phase> phases, int exitSoFar) throws IOException {
         int exit = exitSoFar;
         DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases);
         Path dir = stateDir.resolve("drills").resolve(drillId);
@@ -196,14 +173,13 @@ final class Drill implements Callable<Integer> {
         return out;
     }
 
-    private Map<String, String> readinessParams() throws java.io.IOException {
+    private Map<String, String> readinessParams() throws IOException {
         return paramsFor(readiness, Map.of("active", from, "standby", to));
     }
 
     /** Runs the readiness checks as a phase of the drill; true when every check passed. */
     private boolean readinessPhase(Runs runs, String name, List<DrillReport.Phase> phases) throws Exception {
-        io.drctl.orchestrator.readiness.ReadinessResult r =
-                new io.drctl.orchestrator.readiness.Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inventory, readiness, readinessParams());
+        ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inventory, readiness, readinessParams());
         ctx.out().println(name + ": " + r.verdict());
         r.failed().forEach(c -> ctx.out().println("  FAIL " + c));
         if (r.runId().isPresent()) {
@@ -215,9 +191,9 @@ final class Drill implements Callable<Integer> {
     }
 
     /** The drill's params restricted to what {@code runbook} declares, plus the direction. */
-    private Map<String, String> paramsFor(Path runbook, Map<String, String> direction) throws java.io.IOException {
+    private Map<String, String> paramsFor(Path runbook, Map<String, String> direction) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        java.util.Set<String> declared = declaredParams(runbook);
+        Set<String> declared = declaredParams(runbook);
         direction.forEach((k, v) -> {
             if (declared.contains(k)) {
                 out.put(k, v);
@@ -231,23 +207,21 @@ final class Drill implements Callable<Integer> {
         return out;
     }
 
-    private static java.util.Set<String> declaredParams(Path runbook) throws java.io.IOException {
+    private static Set<String> declaredParams(Path runbook) throws IOException {
         if (!Files.isRegularFile(runbook)) {
-            return java.util.Set.of(); // the loader reports the missing file with a clear message
+            return Set.of(); // the loader reports the missing file with a clear message
         }
         var node = new ObjectMapper(new YAMLFactory()).readTree(runbook.toFile());
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         if (node != null && node.get("params") != null) {
             node.get("params").fieldNames().forEachRemaining(names::add);
         }
         return names;
     }
 
-    /** Formatting shared with the report. */
-    static final class DrillReportFmt {
-        static String fmt(Duration d) {
-            long s = d.toSeconds();
-            return s < 60 ? s + "s" : (s / 60) + "m" + String.format("%02d", s % 60) + "s";
-        }
+    /** The objective as the headline says it: {@code 45s}, {@code 15m00s}. */
+    private static String minutesSeconds(Duration d) {
+        long s = d.toSeconds();
+        return s < 60 ? s + "s" : (s / 60) + "m" + String.format("%02d", s % 60) + "s";
     }
 }

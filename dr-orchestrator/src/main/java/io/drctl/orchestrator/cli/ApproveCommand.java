@@ -1,0 +1,57 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.engine.FileApprovals;
+import io.drctl.orchestrator.engine.Journal;
+import io.drctl.orchestrator.engine.Progress;
+import io.drctl.orchestrator.engine.RunState;
+import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.load.Loaded;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code drctl approve}: records an approval (or rejection) that a waiting run picks up. */
+@Command(name = "approve", mixinStandardHelpOptions = true,
+        description = "Approve (or reject) an approval step of a waiting run, from any shell.",
+        footer = {"", "Examples:", "  drctl approve 20261122T031500Z-full-failover-7f3a go",
+                "  drctl approve 20261122T031500Z-full-failover-7f3a go --reject"})
+final class ApproveCommand implements Callable<Integer> {
+    private final Ctx ctx;
+    @Mixin
+    SharedOptions shared;
+
+    @Parameters(index = "0", paramLabel = "RUN")
+    String runId;
+
+    @Parameters(index = "1", paramLabel = "STEP")
+    String step;
+
+    @Option(names = "--reject", description = "reject instead of approve (the step fails)")
+    boolean reject;
+
+    ApproveCommand(Ctx ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        RunStore store = new RunStore(shared.stateDir(ctx));
+        Path runDir = Ctx.findRun(store, runId);
+        RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
+        Loaded loaded = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE))
+                .reload(runDir, state);
+        boolean isApproval = loaded.steps().stream().anyMatch(s -> s.id().equals(step) && s.type().equals("approval"));
+        if (!isApproval) {
+            ctx.err().println("drctl: run " + runId + " has no approval step '" + step + "'");
+            return ExitCodes.INVALID_INPUT;
+        }
+        String who = ctx.rt().user() + "@" + ctx.rt().host();
+        FileApprovals.record(runDir, step, who, "approve-command", !reject, ctx.rt().clock().instant());
+        ctx.out().println((reject ? "rejected " : "approved ") + runId + " " + step + " as " + who);
+        return ExitCodes.OK;
+    }
+}

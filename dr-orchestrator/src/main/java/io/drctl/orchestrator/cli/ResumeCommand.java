@@ -1,0 +1,48 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.Runs;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code drctl resume}: continues a crashed or failed run with the inputs it started with. */
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = "Continue a crashed or failed run: succeeded steps are skipped, the rest re-probed and completed.",
+        footer = {"", "Examples:", "  drctl resume 20261122T031500Z-full-failover-7f3a",
+                "  drctl resume 20261122T031500Z-full-failover-7f3a --state-dir /var/lib/drctl --yes"})
+final class ResumeCommand implements Callable<Integer> {
+    private final Ctx ctx;
+    @Mixin
+    SharedOptions shared;
+
+    @Parameters(index = "0", paramLabel = "RUN")
+    String runId;
+
+    @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step")
+    boolean yes;
+
+    @Mixin
+    OverrideOptions overrides;
+
+    ResumeCommand(Ctx ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path stateDir = shared.stateDir(ctx);
+        Runs runs = ctx.runs(stateDir, false, yes, shared.verbose, overrides.map());
+        Ctx.findRun(runs.store(), runId);
+        Optional<RunResult> r = runs.resume(runId);
+        if (r.isEmpty()) {
+            ctx.out().println("run " + runId + " already succeeded; nothing to resume");
+            return ExitCodes.OK;
+        }
+        return RunEnd.report(ctx, runs, stateDir, r.get());
+    }
+}

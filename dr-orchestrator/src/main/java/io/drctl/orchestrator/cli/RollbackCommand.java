@@ -1,0 +1,48 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.cli.render.Explain;
+import io.drctl.orchestrator.cli.render.RunSummary;
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.engine.Status;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code drctl rollback}: reverts a run's changed actions, last completed first. */
+@Command(name = "rollback", mixinStandardHelpOptions = true,
+        description = "Revert the completed (changed) actions of a run, in reverse order of completion.",
+        footer = {"", "Examples:", "  drctl rollback 20261122T031500Z-full-failover-7f3a",
+                "  drctl rollback 20261122T031500Z-full-failover-7f3a --dry-run"})
+final class RollbackCommand implements Callable<Integer> {
+    private final Ctx ctx;
+    @Mixin
+    SharedOptions shared;
+
+    @Parameters(index = "0", paramLabel = "RUN")
+    String runId;
+
+    @Option(names = "--dry-run", description = "list what would be reverted; revert nothing")
+    boolean dryRun;
+
+    RollbackCommand(Ctx ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path stateDir = shared.stateDir(ctx);
+        Runs runs = ctx.runs(stateDir, dryRun, false, shared.verbose);
+        Ctx.findRun(runs.store(), runId);
+        RunResult r = runs.rollback(runId);
+        RunSummary.print(ctx.out(), r);
+        if (r.status() == Status.FAILED) {
+            Explain.rollbackFailed(ctx.err(), stateDir, runId);
+            return ExitCodes.STEP_FAILED;
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,33 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.cli.render.Explain;
+import io.drctl.orchestrator.cli.render.RunSummary;
+import io.drctl.orchestrator.engine.Journal;
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.engine.Status;
+import io.drctl.orchestrator.safety.RuleEvaluator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The end of a run or resume: its summary, how to go on, and its exit code. */
+final class RunEnd {
+    private RunEnd() {
+    }
+
+    static int report(Ctx ctx, Runs runs, Path stateDir, RunResult r) throws IOException {
+        RunSummary.print(ctx.out(), r);
+        Explain.runEnd(ctx.err(), r, stateDir, refusals(runs, r));
+        return ExitCodes.of(r.status());
+    }
+
+    /** The safety rules that refused {@code r}, read from its journal; empty unless it was refused. */
+    static List<RuleEvaluator.Violation> refusals(Runs runs, RunResult r) throws IOException {
+        if (r.status() != Status.REFUSED) {
+            return List.of();
+        }
+        Path runDir = runs.store().existing(r.runId()).orElseThrow();
+        return RuleEvaluator.refusals(Journal.read(runDir.resolve(Journal.FILE)));
+    }
+}

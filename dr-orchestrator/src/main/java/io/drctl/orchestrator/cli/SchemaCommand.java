@@ -1,0 +1,36 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.schema.InventorySchema;
+import io.drctl.orchestrator.schema.RunbookSchema;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code drctl schema}: the JSON Schema of inventories or runbooks, for editors. */
+@Command(name = "schema", mixinStandardHelpOptions = true,
+        description = "Print the JSON Schema of inventories or runbooks (for editors); the runbook schema covers every registered step type.",
+        footer = {"", "Examples:", "  drctl schema runbook > runbooks/runbook.schema.json", "  drctl schema inventory"})
+final class SchemaCommand implements Callable<Integer> {
+    private final Ctx ctx;
+
+    @Parameters(index = "0", paramLabel = "KIND", description = "inventory or runbook")
+    String kind;
+
+    SchemaCommand(Ctx ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        switch (kind) {
+            case "runbook" -> ctx.out().print(RunbookSchema.generate(ctx.rt().registry().get()));
+            case "inventory" -> ctx.out().print(InventorySchema.generate());
+            default -> {
+                ctx.err().println("drctl: schema KIND must be inventory or runbook, got '" + kind + "'");
+                return ExitCodes.INVALID_INPUT;
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,38 @@
+package io.drctl.orchestrator.cli;
+
+import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.yaml.InvalidInputException;
+import io.drctl.orchestrator.yaml.Problems;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code drctl validate}: strict checks of an inventory and runbooks; every problem, located. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check an inventory and runbooks strictly; report every problem with file:line:column.",
+        footer = {"", "Examples:", "  drctl validate inventory/example.yaml runbooks/preflight.yaml",
+                "  drctl validate inventory/lab.yaml runbooks/*.yaml"})
+final class ValidateCommand implements Callable<Integer> {
+    private final Ctx ctx;
+
+    @Parameters(index = "0", paramLabel = "INVENTORY")
+    Path inventory;
+
+    @Parameters(index = "1..*", paramLabel = "RUNBOOK", arity = "0..*")
+    List<Path> runbooks = new ArrayList<>();
+
+    ValidateCommand(Ctx ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws InvalidInputException {
+        Problems problems = Loaded.check(inventory, runbooks, ctx.rt().registry().get());
+        problems.throwIfAny();
+        ctx.out().println("OK: " + inventory + (runbooks.isEmpty() ? "" : " + " + runbooks.size() + " runbook(s)"));
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,48 @@
+package io.drctl.orchestrator.cli.render;
+
+import io.drctl.orchestrator.engine.Progress;
+import io.drctl.orchestrator.engine.StepOutcome;
+import io.drctl.orchestrator.yaml.Durations;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Console progress: the run's headline, one line per step start and end (UTC time of day), detail lines when verbose. */
+public final class ProgressPrinter implements Progress {
+    private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    private final PrintStream out;
+    private final Clock clock;
+    private final boolean verbose;
+
+    public ProgressPrinter(PrintStream out, Clock clock, boolean verbose) {
+        this.out = out;
+        this.clock = clock;
+        this.verbose = verbose;
+    }
+
+    @Override
+    public synchronized void runStarted(String runId, String headline) {
+        out.println(headline);
+    }
+
+    @Override
+    public synchronized void stepStarted(String id, String type, int targets) {
+        out.printf("%s  -> %-24s %-16s %d target(s)%n", HMS.format(clock.instant()), id, type, targets);
+    }
+
+    @Override
+    public synchronized void stepFinished(StepOutcome o) {
+        out.printf("%s  <- %-24s %-16s %-10s %d target(s) in %s%s%n", HMS.format(clock.instant()),
+                o.id(), o.type(), o.status(), o.targets(), Durations.format(o.duration()),
+                o.error().map(e -> "  " + e).orElse(""));
+    }
+
+    @Override
+    public synchronized void detail(String step, String target, String line) {
+        if (verbose) {
+            out.println("           " + step + " " + target + ": " + line);
+        }
+    }
+}
