@@ -29,7 +29,7 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
     public Loaded {
         Objects.requireNonNull(inventory, "inventory");
         Objects.requireNonNull(runbook, "runbook");
-        params = Map.copyOf(params);
+        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params)); // declaration order: plans and journals read stably
         steps = List.copyOf(steps);
         rules = List.copyOf(rules);
     }
