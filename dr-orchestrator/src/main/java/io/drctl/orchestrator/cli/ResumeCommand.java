@@ -12,8 +12,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code drctl resume}: continues a crashed or failed run with the inputs it started with. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = "Continue a crashed or failed run: succeeded steps are skipped, the rest re-probed and completed.",
-        footer = {"", "Examples:", "  drctl resume 20261122T031500Z-full-failover-7f3a",
+        description = "Continue a crashed, failed, refused or rolled-back run: done steps are skipped, the rest re-probed and completed.",
+        footer = {"", "An action cut off while applying (drctl killed) is re-probed first; unless the probe shows it done,",
+                "a remote one is applied again only after you confirm (prompt, or --yes): it may still be running.",
+                "A torn last journal line is repaired (journal.repaired); a journal without run.started is refused.",
+                "", "Examples:", "  drctl resume 20261122T031500Z-full-failover-7f3a",
                 "  drctl resume 20261122T031500Z-full-failover-7f3a --state-dir /var/lib/drctl --yes"})
 final class ResumeCommand implements Callable<Integer> {
     private final Ctx ctx;
@@ -23,7 +26,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN")
     String runId;
 
-    @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step")
+    @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step, and applying again an action whose earlier attempt's fate is unknown")
     boolean yes;
 
     @Mixin
