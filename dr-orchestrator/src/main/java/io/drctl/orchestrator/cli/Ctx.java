@@ -39,7 +39,7 @@ record Ctx(CliRuntime rt, PrintStream out, PrintStream err) {
     Runs runs(Path stateDir, boolean dryRun, boolean yes, boolean verbose, Map<String, String> overrides) {
         RunStore store = new RunStore(stateDir);
         return new Runs(store, rt.registry().get(),
-                options(dryRun, yes, new RedactingProgress(printer(verbose), store, rt.env())).withOverrides(overrides));
+                options(dryRun, yes, printer(verbose)).withOverrides(overrides));
     }
 
     /** The secrets of run {@code runDir}'s inventory (its copy), for what status and history print. */

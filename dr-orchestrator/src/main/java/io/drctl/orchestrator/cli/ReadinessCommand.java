@@ -56,7 +56,7 @@ final class ReadinessCommand implements Callable<Integer> {
         Path inv = InputOptions.inventory(ctx, inventory);
         RunStore store = Readiness.store(shared.stateDir(ctx));
         Progress progress = shared.verbose && !shared.json()
-                ? new RedactingProgress(ctx.printer(true), store, ctx.rt().env()) : Progress.NONE;
+                ? ctx.printer(true) : Progress.NONE;
         Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, progress));
         ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, runbook, params);
         if (r.error().filter(e -> e.startsWith("refused:")).isPresent()) {

@@ -30,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionService;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -104,7 +103,8 @@ public final class Engine {
         Instant started = options.clock().instant();
         Map<String, Status> status = new LinkedHashMap<>();
         Map<String, StepOutcome> outcomes = new LinkedHashMap<>();
-        Map<String, StepRun> inFlight = new ConcurrentHashMap<>();
+        Map<String, StepRun> inFlight = new LinkedHashMap<>(); // the scheduling thread alone touches it
+        java.util.Set<String> doneBefore = doneBefore(previous);
         ExecutorService pool = Executors.newCachedThreadPool(daemon("drctl-step"));
         CompletionService<StepOutcome> done = new ExecutorCompletionService<>(pool);
         int running = 0;
@@ -126,8 +126,8 @@ public final class Engine {
                     if (status.containsKey(id)) {
                         continue;
                     }
-                    Status before = previous.step(id);
-                    if (doneBefore(id, previous)) {
+                    if (doneBefore.contains(id)) {
+                        Status before = previous.step(id);
                         status.put(id, before);
                         journal.append(EventType.STEP_ALREADY_DONE, id, null, Map.of("status", before.name()));
                         outcomes.put(id, new StepOutcome(id, s.type().name(), before, s.actions().size(), 0, Duration.ZERO,
@@ -162,7 +162,9 @@ public final class Engine {
                     status.put(id, Status.RUNNING);
                     StepRun run = new StepRun(s, dryRunBlocked(s, status));
                     inFlight.put(id, run);
-                    done.submit(() -> runStepSafely(run, previous, hosts));
+                    // when a dependency runs again (it was reverted), every action of this step is re-probed
+                    boolean depsDone = doneBefore.containsAll(s.spec().dependsOn());
+                    done.submit(() -> runStepSafely(run, previous, depsDone, hosts));
                     running++;
                     submitted = true;
                 }
@@ -209,14 +211,18 @@ public final class Engine {
     }
 
     /**
-     * A step done in an earlier attempt is skipped only when everything it depends on was done too: after
-     * a rollback, a check that followed a reverted step must run again after the step is re-applied.
+     * The steps done in an earlier attempt that stay done: a step counts only when everything it depends on
+     * counts too (plan order puts dependencies first), so after a rollback a check that followed a reverted
+     * step runs again after the step is re-applied.
      */
-    private boolean doneBefore(String id, RunState previous) {
-        if (!previous.step(id).isDone()) {
-            return false;
+    private java.util.Set<String> doneBefore(RunState previous) {
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (Plan.PlannedStep s : plan.steps()) {
+            if (previous.step(s.id()).isDone() && done.containsAll(s.spec().dependsOn())) {
+                done.add(s.id());
+            }
         }
-        return plan.step(id).map(s -> s.spec().dependsOn().stream().allMatch(d -> doneBefore(d, previous))).orElse(true);
+        return done;
     }
 
     /**
@@ -395,10 +401,10 @@ public final class Engine {
         }
     }
 
-    private StepOutcome runStepSafely(StepRun run, RunState previous, HostAccess hosts) {
+    private StepOutcome runStepSafely(StepRun run, RunState previous, boolean depsDone, HostAccess hosts) {
         Instant start = options.clock().instant();
         try {
-            return runStep(run, previous, hosts);
+            return runStep(run, previous, depsDone, hosts);
         } catch (RuntimeException | Error e) {
             // a bug in a step type or the engine must still end the step in the journal, never the run
             String msg = "internal error in step " + run.step.id() + ": " + e;
@@ -415,15 +421,13 @@ public final class Engine {
         }
     }
 
-    private StepOutcome runStep(StepRun run, RunState previous, HostAccess hosts) {
+    private StepOutcome runStep(StepRun run, RunState previous, boolean depsDone, HostAccess hosts) {
         Plan.PlannedStep s = run.step;
         StepSpec spec = s.spec();
         Instant start = options.clock().instant();
         journal.append(EventType.STEP_STARTED, spec.id(), null, Map.of("type", spec.type(), "targets", s.actions().size()));
         options.progress().stepStarted(spec.id(), spec.type(), s.actions().size());
         int threads = Math.max(1, Math.min(spec.parallelism(), s.actions().size()));
-        // when a dependency runs again (it was reverted), every action of this step is re-probed
-        boolean depsDone = spec.dependsOn().stream().allMatch(d -> doneBefore(d, previous));
         ExecutorService fan = Executors.newFixedThreadPool(threads, daemon("drctl-" + spec.id()));
         Map<ActionRun, Future<Status>> futures = new LinkedHashMap<>();
         Map<String, String> errors = Collections.synchronizedMap(new LinkedHashMap<>());

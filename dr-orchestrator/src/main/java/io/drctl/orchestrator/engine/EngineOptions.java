@@ -23,6 +23,13 @@ public record EngineOptions(RunPolicy policy, RunServices services) {
         return new EngineOptions(newPolicy, services);
     }
 
+    /** These options printing through {@code newProgress}. */
+    public EngineOptions withProgress(Progress newProgress) {
+        RunServices s = services;
+        return new EngineOptions(policy, new RunServices(s.clock(), s.env(), s.hostAccess(), s.user(), s.host(), newProgress,
+                s.prompt()));
+    }
+
     /** These options with {@code overrides} (rule id to reason) instead. */
     public EngineOptions withOverrides(Map<String, String> newOverrides) {
         return with(policy.withOverrides(newOverrides));

@@ -45,6 +45,7 @@ public final class Runs {
         try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
             Path runDir = store.create(runId, inventoryFile, runbookFile);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
+            EngineOptions o = redacting(options, redactor);
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
                 Map<String, Object> start = new LinkedHashMap<>();
                 start.put("runbook", loaded.runbook().name());
@@ -58,9 +59,9 @@ public final class Runs {
                     start.put("ruleOverrides", options.overrides()); // what the operator allowed, journaled up front
                 }
                 journal.append(EventType.RUN_STARTED, start);
-                options.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
+                o.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
                         + loaded.runbook().name() + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
-                return new Engine(plan, runId, runDir, journal, options, redactor).execute(RunState.replay(List.of()));
+                return new Engine(plan, runId, runDir, journal, o, redactor).execute(RunState.replay(List.of()));
             }
         }
     }
@@ -82,9 +83,9 @@ public final class Runs {
             Loaded loaded = reload(runDir, state);
             boolean dryRun = Boolean.TRUE.equals(state.start().get("dryRun"));
             checkOverrides(loaded, options.overrides());
-            EngineOptions o = options.with(options.policy().withDryRun(dryRun));
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
+            EngineOptions o = redacting(options.with(options.policy().withDryRun(dryRun)), redactor);
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
                 Map<String, Object> resumed = new LinkedHashMap<>();
                 resumed.put("user", options.who());
@@ -93,7 +94,7 @@ public final class Runs {
                     resumed.put("ruleOverrides", options.overrides());
                 }
                 journal.append(EventType.RUN_RESUMED, resumed);
-                options.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
+                o.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
                 return Optional.of(new Engine(plan, runId, runDir, journal, o, redactor).execute(state));
             }
         }
@@ -108,10 +109,11 @@ public final class Runs {
             Loaded loaded = reload(runDir, state);
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
+            EngineOptions o = redacting(options, redactor);
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
-                options.progress().runStarted(runId, "rolling back run " + runId + ": " + state.changedInOrder().size()
+                o.progress().runStarted(runId, "rolling back run " + runId + ": " + state.changedInOrder().size()
                         + " changed action(s)");
-                return new Engine(plan, runId, runDir, journal, options, redactor).rollback(state);
+                return new Engine(plan, runId, runDir, journal, o, redactor).rollback(state);
             }
         }
     }
@@ -131,6 +133,11 @@ public final class Runs {
             }
         }
         problems.throwIfAny();
+    }
+
+    /** {@code o} printing through {@code redactor}: the journal's redactor covers the console too. */
+    private static EngineOptions redacting(EngineOptions o, Redactor redactor) {
+        return o.withProgress(new RedactedProgress(o.progress(), redactor));
     }
 
     /** The run's journal; a corrupt line (not a torn tail) is invalid input naming file and line. */

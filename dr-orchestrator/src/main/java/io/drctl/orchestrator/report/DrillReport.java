@@ -39,27 +39,19 @@ public record DrillReport(String drillId, String inventory, String from, String 
                           Optional<Duration> rto, List<Phase> phases, boolean passed) {
 
     /** One run of the drill. */
+    /**
+     * @param bestEffortFailures steps that failed without stopping the run ({@code onFailure: continue}), as
+     *                           {@code "id: STATUS"}: what the engine journaled in {@code run.finished}
+     */
     public record Phase(String name, String runId, String runbook, String status, Instant started, Instant finished,
-                        List<StepLine> steps) {
+                        List<StepLine> steps, List<String> bestEffortFailures) {
         public Duration duration() {
             return Duration.between(started, finished);
         }
 
-        /**
-         * Steps that failed without stopping the run ({@code onFailure: continue}): what a run that ended
-         * COMPLETED_WITH_FAILURES did not do, as {@code "id: STATUS"}.
-         */
-        public List<String> bestEffortFailures() {
-            if (!"COMPLETED_WITH_FAILURES".equals(status)) {
-                return List.of();
-            }
-            return steps.stream().filter(st -> st.status() != null && !List.of("SUCCEEDED", "SATISFIED", "SKIPPED", "WOULD_APPLY")
-                    .contains(st.status())).map(st -> st.id() + ": " + st.status()).toList();
-        }
-
         /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
         public Phase withStatus(String newStatus) {
-            return new Phase(name, runId, runbook, newStatus, started, finished, steps);
+            return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures);
         }
     }
 
@@ -93,10 +85,16 @@ public record DrillReport(String drillId, String inventory, String from, String 
         Map<String, String> stepType = new LinkedHashMap<>();
         Map<String, Integer> changed = new LinkedHashMap<>();
         Map<String, Integer> targetCount = new LinkedHashMap<>();
+        java.util.Set<String> observing = new java.util.HashSet<>();
+        List<String> bestEffort = List.of();
         for (JournalEvent e : events) {
             switch (e.event()) {
                 case "run.started" -> runbook = String.valueOf(e.data().getOrDefault("runbook", ""));
-                case "run.finished" -> status = String.valueOf(e.data().getOrDefault("status", "UNKNOWN"));
+                case "run.finished" -> {
+                    status = String.valueOf(e.data().getOrDefault("status", "UNKNOWN"));
+                    bestEffort = e.data().get("bestEffortFailures") instanceof List<?> l
+                            ? l.stream().map(x -> redactor.redact(String.valueOf(x))).toList() : List.of();
+                }
                 case "step.started" -> {
                     stepStart.putIfAbsent(e.step().orElse("?"), e.at());
                     stepType.put(e.step().orElse("?"), e.str("type"));
@@ -104,8 +102,15 @@ public record DrillReport(String drillId, String inventory, String from, String 
                         targetCount.put(e.step().orElse("?"), n.intValue());
                     }
                 }
+                case "action.started" -> {
+                    if (Boolean.FALSE.equals(e.data().get("changes"))) {
+                        observing.add(e.step().orElse("?") + " " + e.target().orElse(""));
+                    }
+                }
                 case "action.finished" -> {
-                    if ("SUCCEEDED".equals(e.str("status"))) {
+                    // "applied" counts changes only: a check that passed changed nothing
+                    if ("SUCCEEDED".equals(e.str("status"))
+                            && !observing.contains(e.step().orElse("?") + " " + e.target().orElse(""))) {
                         changed.merge(e.step().orElse("?"), 1, Integer::sum);
                     }
                 }
@@ -122,7 +127,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         }
         List<StepLine> ordered = new ArrayList<>(steps.values());
         ordered.sort(java.util.Comparator.comparing(StepLine::started));
-        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered));
+        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered), bestEffort);
     }
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,

@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -135,6 +136,13 @@ class RuleTypesTest {
         };
     }
 
+    /** {@code drctl run} of {@link #RUNBOOK} against {@code inventoryYaml}, in process, with this test's host access. */
+    Fixtures.Cli runGuarded(String inventoryYaml, Path state) throws IOException {
+        Path inv = Fixtures.write(tmp, "inv.yaml", inventoryYaml);
+        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
+        return Fixtures.cli(cliRuntime(), "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+    }
+
     /** The in-process CLI with this test's host access (silent and broken hosts). */
     CliRuntime cliRuntime() {
         return new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
@@ -230,18 +238,15 @@ class RuleTypesTest {
         silent.add("region1/fw");
         allIn(ns1, "region1");
         allIn(ns2, "region1");
-        Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2.port()));
-        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
-        CliRuntime rt = cliRuntime();
         Path state = tmp.resolve("state");
-        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
         assertEquals(ExitCodes.REFUSED, r.code(), r.all());
         assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
         assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): cannot be evaluated: "
                 + "no source host answers over SSH"), r.err());
 
         String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli again = Fixtures.cli(rt, "resume", runId, "--state-dir", state.toString(),
+        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString(),
                 "--override-rule", "one-dbms", "--reason", "every Framework host is powered off (INC-1)");
         assertEquals(ExitCodes.OK, again.code(), again.all());
         assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
@@ -267,17 +272,14 @@ class RuleTypesTest {
                   files: { kind: command, start: "echo poweredOn > POWER/{id}", stop: "echo poweredOff > POWER/{id}",
                            status: "cat POWER/{id}", running: "poweredOn", stopped: "poweredOff" }
                 """.replace("POWER", power.toString());
-        Path inv = Fixtures.write(tmp, "inv.yaml", withVms);
-        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
-        CliRuntime rt = cliRuntime();
         Path state = tmp.resolve("state");
-        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+        Fixtures.Cli r = runGuarded(withVms, state);
         assertEquals(ExitCodes.OK, r.code(), "every source proven powered off: no Framework host can reach a DBMS: " + r.all());
         assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> e.event().equals("rule.checked")
                 && "one-dbms".equals(e.str("rule"))), "checked, not overridden");
 
         Files.writeString(power.resolve("fw2"), "poweredOn\n"); // running but unreachable: cannot be judged
-        Fixtures.Cli r2 = Fixtures.cli(rt, "run", "--state-dir", tmp.resolve("state2").toString(), inv.toString(), rb.toString());
+        Fixtures.Cli r2 = runGuarded(withVms, tmp.resolve("state2"));
         assertEquals(ExitCodes.REFUSED, r2.code(), r2.all());
         assertTrue(r2.err().contains("cannot be evaluated"), r2.err());
     }
@@ -294,11 +296,8 @@ class RuleTypesTest {
     void run_twoDbmsReachable_refusedWithExitFourBeforeAnyStep() throws Exception {
         allIn(ns1, "region1");
         allIn(ns2, "region1");
-        Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2.port()));
-        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
-        CliRuntime rt = cliRuntime();
         Path state = tmp.resolve("state");
-        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
         assertEquals(ExitCodes.REFUSED, r.code(), r.all());
         assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
         assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): more than one DBMS accepts TCP"),
@@ -311,7 +310,7 @@ class RuleTypesTest {
         // the operator fences region2's DBMS: the same run resumes and completes
         dbms2.close();
         String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli again = Fixtures.cli(rt, "resume", runId, "--state-dir", state.toString());
+        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString());
         assertEquals(ExitCodes.OK, again.code(), again.all());
         assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
     }

@@ -1,0 +1,37 @@
+package io.drctl.orchestrator.engine;
+
+/**
+ * Progress with a run's secrets redacted: {@link Runs} wraps the caller's progress in it with the same
+ * {@link Redactor} the run's journal uses, so every line a run prints (headline, step lines, detail
+ * lines) passes through it, whoever built the line.
+ */
+final class RedactedProgress implements Progress {
+    private final Progress inner;
+    private final Redactor redactor;
+
+    RedactedProgress(Progress inner, Redactor redactor) {
+        this.inner = inner;
+        this.redactor = redactor;
+    }
+
+    @Override
+    public void runStarted(String runId, String headline) {
+        inner.runStarted(runId, redactor.redact(headline));
+    }
+
+    @Override
+    public void stepStarted(String id, String type, int targets) {
+        inner.stepStarted(redactor.redact(id), type, targets);
+    }
+
+    @Override
+    public void stepFinished(StepOutcome o) {
+        inner.stepFinished(new StepOutcome(redactor.redact(o.id()), o.type(), o.status(), o.targets(), o.changed(),
+                o.duration(), o.error().map(redactor::redact)));
+    }
+
+    @Override
+    public void detail(String step, String target, String line) {
+        inner.detail(redactor.redact(step), redactor.redact(target), redactor.redact(line));
+    }
+}
