@@ -61,10 +61,12 @@ final class DrillCommand implements Callable<Integer> {
             description = "failback runbook (default: ${DEFAULT-VALUE})")
     Path failback;
 
-    @Option(names = "--from", defaultValue = "region1", description = "region serving now (default: ${DEFAULT-VALUE})")
+    @Option(names = "--from", defaultValue = "@primary",
+            description = "region serving now (default: ${DEFAULT-VALUE}, the inventory's region with `role: primary`, else its first)")
     String from;
 
-    @Option(names = "--to", defaultValue = "region2", description = "region to fail over to (default: ${DEFAULT-VALUE})")
+    @Option(names = "--to", defaultValue = "@dr",
+            description = "region to fail over to (default: ${DEFAULT-VALUE}, the inventory's region with `role: dr`, else the other)")
     String to;
 
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE",
@@ -100,6 +102,9 @@ final class DrillCommand implements Callable<Integer> {
         // validate both before touching anything: a drill must not fail over and then find failback invalid
         Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
         Loaded back = Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
+        // "@primary" / "@dr" name the inventory's regions: from here on the drill speaks of them by name
+        from = over.params().getOrDefault("from", from);
+        to = over.params().getOrDefault("to", to);
         if (!noReadiness) {
             Loaded.load(inventory, readiness, readinessParams(), ctx.rt().registry().get());
         }

@@ -68,18 +68,40 @@ public final class InventoryLoader {
         var rto = f.duration("rto");
         SshSettings ssh = f.fields("ssh").map(s -> ssh(s, false)).orElse(SshSettings.empty());
         Map<String, Integer> ports = new LinkedHashMap<>();
+        Map<String, String> greetings = new LinkedHashMap<>();
         f.fields("ports").ifPresent(pf -> {
             for (String key : pf.map().entries().keySet()) {
-                pf.integer(key).ifPresent(p -> {
+                if (!Values.isName(key)) {
+                    problems.add(pf.map().keyLocation(key), "port name '" + key + "' is not a safe name");
+                }
+                Optional<Integer> number;
+                if (pf.map().get(key) instanceof YNode.YMap) {
+                    // the long form: { port: 2020, expect: "^CS OK" } — a site fact about what the service sends first
+                    Optional<Fields> pm = pf.fields(key);
+                    number = pm.flatMap(m -> m.integer("port"));
+                    if (pm.isPresent() && !pm.get().has("port")) {
+                        problems.add(pf.at(key), "port `" + key + "` needs `port:` (its number)", "e.g. " + key + ": { port: 2020, expect: \"^CS OK\" }");
+                    }
+                    pm.flatMap(m -> m.string("expect")).ifPresent(e -> {
+                        try {
+                            Pattern.compile(e);
+                            greetings.put(key, e);
+                        } catch (PatternSyntaxException x) {
+                            problems.add(pm.get().at("expect"), "port `" + key + "`: `expect` is not a valid regular expression: "
+                                    + x.getDescription(), "the first line the service sends must match it, e.g. \"^CS OK\"");
+                        }
+                    });
+                    pm.ifPresent(Fields::done);
+                } else {
+                    number = pf.integer(key);
+                }
+                number.ifPresent(p -> {
                     if (p < 1 || p > 65535) {
                         problems.add(pf.at(key), "port `" + key + "` is " + p + ", not a TCP port", "expected 1..65535");
                     } else {
                         ports.put(key, p);
                     }
                 });
-                if (!Values.isName(key)) {
-                    problems.add(pf.map().keyLocation(key), "port name '" + key + "' is not a safe name");
-                }
             }
         });
         Map<String, Provider> providers = new LinkedHashMap<>();
@@ -98,10 +120,20 @@ public final class InventoryLoader {
                 if (!Values.isName(key)) {
                     problems.add(r.map().keyLocation(key), "region name '" + key + "' is not a safe name",
                             "letters, digits, '_', '.', '-'");
+                } else if (key.equals(DnsRecord.GROUPS)) {
+                    problems.add(r.map().keyLocation(key), "region name `" + key + "` is reserved: records use `"
+                            + DnsRecord.GROUPS + ":` for their groups", "rename the region");
                 }
                 r.fields(key).map(rg -> region(key, rg, providers, problems)).ifPresent(rg -> regions.put(key, rg));
             }
         });
+        for (String role : Region.ROLES) {
+            List<String> claim = regions.values().stream().filter(g -> g.role().filter(role::equals).isPresent()).map(Region::name).toList();
+            if (claim.size() > 1) {
+                problems.add(rf.orElseThrow().at(claim.get(1)), "regions " + String.join(" and ", claim) + " both declare `role: " + role
+                        + "`", "one region is the " + role + " region");
+            }
+        }
         Optional<Dns> dns = f.fields("dns").flatMap(d -> dns(d, problems));
         Map<String, DnsRecord> records = new LinkedHashMap<>();
         f.fields("records").ifPresent(recs -> {
@@ -111,7 +143,17 @@ public final class InventoryLoader {
                 }
                 recs.fields(key).ifPresent(rec -> {
                     Map<String, String> byRegion = new LinkedHashMap<>();
+                    List<String> groups = rec.has(DnsRecord.GROUPS) ? rec.stringList(DnsRecord.GROUPS) : List.of();
+                    for (String g : groups) {
+                        if (!Values.isName(g)) {
+                            problems.add(rec.at(DnsRecord.GROUPS), "record `" + key + "`: group name '" + Fields.shorten(g)
+                                    + "' is not a safe name", "letters, digits, '_', '.', '-'");
+                        }
+                    }
                     for (String region : rec.map().entries().keySet()) {
+                        if (region.equals(DnsRecord.GROUPS)) {
+                            continue;
+                        }
                         rec.string(region).ifPresent(hostName -> {
                             Region rg = regions.get(region);
                             if (rg == null) {
@@ -125,13 +167,13 @@ public final class InventoryLoader {
                             }
                         });
                     }
-                    records.put(key, new DnsRecord(key, byRegion));
+                    records.put(key, new DnsRecord(key, byRegion, groups));
                 });
             }
         });
         f.done();
         dns.ifPresent(z -> checkRecordsInZone(z.zone(), recordsAt(f), problems));
-        Inventory inv = new Inventory(name, rto, ssh, dns, ports, regions, records, providers);
+        Inventory inv = new Inventory(name, rto, ssh, dns, ports, greetings, regions, records, providers);
         // references that need the whole inventory
         rf.ifPresent(r -> checkJumpHosts(inv, r, problems));
         f.fields("ssh").ifPresent(s -> s.string("jumpHost").ifPresent(j -> {
@@ -322,8 +364,11 @@ public final class InventoryLoader {
                 h.fields(key).flatMap(hostF -> host(regionName, key, hostF, providers)).ifPresent(x -> hosts.put(key, x));
             }
         });
+        Optional<String> role = r.string("role");
         r.done();
-        return new Region(regionName, subnets, hosts);
+        role.filter(x -> !Region.ROLES.contains(x)).ifPresent(x -> problems.add(r.at("role"), "region `" + regionName
+                + "`: role '" + Fields.shorten(x) + "' is not a region role", "expected one of: " + String.join(", ", Region.ROLES)));
+        return new Region(regionName, subnets, hosts, role.filter(Region.ROLES::contains));
     }
 
     private static Optional<Host> host(String region, String name, Fields h, Map<String, Provider> providers) {

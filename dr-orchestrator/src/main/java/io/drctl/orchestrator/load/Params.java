@@ -3,6 +3,7 @@ package io.drctl.orchestrator.load;
 import io.drctl.host.Shell;
 import io.drctl.host.Values;
 import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.model.Region;
 import io.drctl.orchestrator.model.Runbook;
 import io.drctl.orchestrator.yaml.Fields;
 import io.drctl.orchestrator.yaml.Hints;
@@ -42,6 +43,12 @@ public final class Params {
         }
     }
 
+    /**
+     * A region parameter's value {@code @primary} or {@code @dr} names the inventory's region of that role
+     * ({@link Inventory#regionOf}), so a shipped runbook fits whatever a site calls its regions.
+     */
+    public static final String REGION_ROLE = "@";
+
     /** Longest parameter value accepted. */
     static final int MAX_VALUE_LENGTH = 4096;
 
@@ -67,6 +74,17 @@ public final class Params {
                 problems.add(at, "parameter `" + p.name() + "` has no default and no value", "pass -p " + p.name() + "=VALUE");
                 continue;
             }
+            if (p.type() == Runbook.ParamType.REGION && v.startsWith(REGION_ROLE)) {
+                Optional<String> region = inv.regionOf(v.substring(REGION_ROLE.length()));
+                if (region.isEmpty()) {
+                    problems.add(at, "parameter `" + p.name() + "` = '" + Fields.shorten(v) + "' names no region of the inventory",
+                            Region.ROLES.contains(v.substring(REGION_ROLE.length()))
+                                    ? "give a region `role: " + v.substring(REGION_ROLE.length()) + "`, or pass -p " + p.name() + "=REGION"
+                                    : "write @primary, @dr or a region name (" + String.join(", ", inv.regions().keySet()) + ")");
+                    continue;
+                }
+                v = region.get();
+            }
             Optional<String> bad = check(p, v, inv);
             if (bad.isPresent()) {
                 problems.add(at, "parameter `" + p.name() + "`" + bad.get(), hint(p, inv));
@@ -80,7 +98,7 @@ public final class Params {
                 String v = out.get(p.name());
                 if (v != null && v.equals(out.get(other))) {
                     problems.add(where.get(p.name()), "parameters `" + other + "` and `" + p.name() + "` are both '"
-                            + Fields.shorten(v) + "'; they must differ", "e.g. -p " + other + "=region1 -p " + p.name() + "=region2");
+                            + Fields.shorten(v) + "'; they must differ", "regions: " + String.join(", ", inv.regions().keySet()));
                 }
             });
         }

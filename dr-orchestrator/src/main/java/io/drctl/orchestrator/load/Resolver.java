@@ -8,6 +8,7 @@ import io.drctl.orchestrator.model.Runbook;
 import io.drctl.orchestrator.model.Step;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.PortRef;
 import io.drctl.orchestrator.spi.StepFields;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Resolves runbook steps against an inventory and parameter values: substitutes {@code ${params}},
@@ -32,6 +34,9 @@ import java.util.Optional;
  * hints), converts field kinds, resolves selectors, and runs the type's own validation.
  */
 public final class Resolver {
+    /** A {@link FieldKind#RECORDS} item {@code group=NAME} selects every record of the inventory in that group. */
+    public static final String GROUP_PREFIX = "group=";
+
     private Resolver() {
     }
 
@@ -183,16 +188,28 @@ public final class Resolver {
             case RECORDS -> {
                 List<DnsRecord> out = new ArrayList<>();
                 for (YNode item : node instanceof YNode.YList l ? l.items() : List.of(node)) {
-                    if (item instanceof YNode.YScalar s && !s.isNull()) {
+                    if (item instanceof YNode.YScalar s && !s.isNull() && s.text().startsWith(GROUP_PREFIX)) {
+                        String group = s.text().substring(GROUP_PREFIX.length());
+                        List<DnsRecord> members = inv.recordGroup(group);
+                        if (members.isEmpty()) {
+                            Set<String> known = inv.recordGroups();
+                            problems.add(item.location(), "`" + name + "`: record group `" + Fields.shorten(group)
+                                    + "` selects no record of the inventory", known.isEmpty()
+                                    ? "declare it on the records, e.g. records: { cfgmaster: { groups: [" + Fields.shorten(group) + "], region1: mfwk-p, ... } }"
+                                    : Hints.closest(group, known).map(c -> "did you mean `group=" + c + "`?")
+                                            .orElse("groups the inventory declares: " + String.join(", ", known)));
+                        }
+                        members.stream().filter(r -> !out.contains(r)).forEach(out::add);
+                    } else if (item instanceof YNode.YScalar s && !s.isNull()) {
                         DnsRecord r = inv.records().get(s.text());
                         if (r == null) {
                             problems.add(item.location(), "`" + name + "`: unknown record `" + s.text() + "`",
                                     Hints.didYouMean(s.text(), inv.records().keySet()));
-                        } else {
+                        } else if (!out.contains(r)) {
                             out.add(r);
                         }
                     } else {
-                        problems.add(item.location(), "`" + name + "` items must be record names, found " + item.kind());
+                        problems.add(item.location(), "`" + name + "` items must be record names or group=NAME, found " + item.kind());
                     }
                 }
                 return Optional.of(List.copyOf(out));
@@ -262,14 +279,14 @@ public final class Resolver {
                         problems.add(at, "`" + name + "`: " + Fields.shorten(v) + " is not a TCP port", "expected 1..65535");
                         return Optional.empty();
                     }
-                    return Optional.of(p);
+                    return Optional.of(new PortRef(p, Optional.empty()));
                 }
                 Integer p = inv.ports().get(v);
                 if (p == null) {
                     problems.add(at, "`" + name + "`: unknown port name `" + v + "`", Hints.didYouMean(v, inv.ports().keySet()));
                     return Optional.empty();
                 }
-                return Optional.of(p);
+                return Optional.of(new PortRef(p, Optional.of(v)));
             }
             case SELECTOR -> {
                 int before = problems.size();

@@ -70,7 +70,12 @@ public final class StepFields {
 
     /** A {@link FieldKind#PORT} field as a number. */
     public Optional<Integer> port(String name) {
-        return get(name, Integer.class);
+        return get(name, PortRef.class).map(PortRef::number);
+    }
+
+    /** A {@link FieldKind#PORT} field as written: its number and, when it named one, the inventory's port name. */
+    public Optional<PortRef> portRef(String name) {
+        return get(name, PortRef.class);
     }
 
     /** A {@link FieldKind#SELECTOR} field's hosts. */

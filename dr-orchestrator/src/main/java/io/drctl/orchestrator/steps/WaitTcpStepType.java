@@ -32,6 +32,11 @@ import java.util.List;
  *   port: configServer        # a name from the inventory's ports, or a number
  *   within: 10m
  * </pre>
+ *
+ * <p>By default an accepted connection is enough: a real Configuration Server speaks its own protocol and sends
+ * no banner. When the service does greet, the site says so where its facts live, on the inventory's port
+ * ({@code configServer: { port: 2020, expect: "^CS OK" }}), and the step then also waits for that first line;
+ * a step's own {@code expect} overrides the inventory's.
  */
 public final class WaitTcpStepType implements StepType {
 
@@ -53,7 +58,8 @@ public final class WaitTcpStepType implements StepType {
                 FieldSpec.optional("interval", FieldKind.DURATION, "pause between attempts (default 1s)"),
                 FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one connection attempt (default 3s)"),
                 FieldSpec.optional("expect", FieldKind.STRING,
-                        "regex the first line the service sends must match (e.g. \"^CS OK\"); default: an accepted connection is enough"));
+                        "regex the first line the service sends must match (e.g. \"^CS OK\"); default: the inventory port's `expect`,"
+                                + " else an accepted connection is enough"));
     }
 
     @Override
@@ -78,7 +84,9 @@ public final class WaitTcpStepType implements StepType {
         Duration within = step.fields().duration("within").orElse(Duration.ofMinutes(5));
         Duration interval = step.fields().duration("interval").orElse(Duration.ofSeconds(1));
         Duration connect = step.fields().duration("connectTimeout").orElse(Duration.ofSeconds(3));
-        java.util.Optional<java.util.regex.Pattern> expect = step.fields().optString("expect").map(java.util.regex.Pattern::compile);
+        java.util.Optional<java.util.regex.Pattern> expect = step.fields().optString("expect")
+                .or(() -> step.fields().portRef("port").flatMap(p -> p.name()).map(n -> expansion.inventory().greetings().get(n)))
+                .map(java.util.regex.Pattern::compile);
         List<Action> out = new ArrayList<>();
         for (Host h : step.hosts()) {
             String where = h.address() + ":" + port;
