@@ -34,6 +34,17 @@ else
 fi
 INVENTORY_FILE="$REPO_ROOT/inventory/lab.yaml"
 
+# The kind of site the lab imitates (lab/up --site NAME, remembered in the state dir while the lab is up):
+# lib/site-default.sh (drctl's conventions) or lib/site-manual.sh (as the manual procedure leaves a site).
+if [ -r "$STATE_DIR/site" ]; then
+  LAB_SITE=$(cat "$STATE_DIR/site")
+else
+  LAB_SITE=${LAB_SITE_REQUESTED:-default}
+fi
+[ -r "$LAB_LIB/site-$LAB_SITE.sh" ] || { printf 'lab: error: unknown site %s (lab/lib/site-*.sh)\n' "$LAB_SITE" >&2; exit 2; }
+# shellcheck source=site-default.sh
+source "$LAB_LIB/site-$LAB_SITE.sh"
+
 ORCH_ADDR=10.77.0.1
 PREFIX_LEN=16
 DNS_ADDR=10.77.0.53
@@ -48,16 +59,21 @@ FRAMEWORK_SUBNETS=(10.77.1.8/29 10.77.2.8/29)
 PG_BIN=/usr/lib/postgresql/15/bin
 PYTHON=/usr/bin/python3
 
+DNS2_ADDR=10.77.0.54
 # Every host, in start order (DNS first, then the DBMS pair, then the rest).
-HOSTS=(drl-dns
-       drl-r1-dbms drl-r2-dbms
-       drl-r1-appp drl-r1-appb drl-r2-appp drl-r2-appb
-       drl-r1-mfwkp drl-r1-mfwkb drl-r2-mfwkp drl-r2-mfwkb)
+HOSTS=(drl-dns)
+[ "$SECOND_DNS" = yes ] && HOSTS+=(drl-dns2)
+HOSTS+=(drl-r1-dbms drl-r2-dbms
+        drl-r1-appp drl-r1-appb drl-r2-appp drl-r2-appb
+        drl-r1-mfwkp drl-r1-mfwkb drl-r2-mfwkp drl-r2-mfwkb)
+# The DNS servers of the zone (the first accepts updates).
+DNS_SERVERS=("$DNS_ADDR")
+[ "$SECOND_DNS" = yes ] && DNS_SERVERS+=("$DNS2_ADDR")
 # Hosts that are powered off after a fresh lab/up (the dormant region-2 Framework).
 DORMANT=(drl-r2-mfwkp drl-r2-mfwkb)
 
 declare -A HOST_ADDR=(
-  [drl-dns]=10.77.0.53
+  [drl-dns]=10.77.0.53 [drl-dns2]=10.77.0.54
   [drl-r1-mfwkp]=10.77.1.10 [drl-r1-mfwkb]=10.77.1.11 [drl-r1-appp]=10.77.1.20
   [drl-r1-appb]=10.77.1.21  [drl-r1-dbms]=10.77.1.30
   [drl-r2-mfwkp]=10.77.2.10 [drl-r2-mfwkb]=10.77.2.11 [drl-r2-appp]=10.77.2.20
@@ -90,7 +106,7 @@ lab_lock() {
 # host_role NS -> dns | framework | app | dbms
 host_role() {
   case "$1" in
-    drl-dns) echo dns ;;
+    drl-dns|drl-dns2) echo dns ;;
     drl-r?-mfwk?) echo framework ;;
     drl-r?-app?) echo app ;;
     drl-r?-dbms) echo dbms ;;
@@ -98,18 +114,19 @@ host_role() {
   esac
 }
 
-# host_region NS -> region1 | region2 | "" (dns)
-host_region() { case "$1" in drl-r1-*) echo region1 ;; drl-r2-*) echo region2 ;; *) echo "" ;; esac; }
+# host_region NS -> the site's region name (region1 | region2 by default) | "" (dns)
+host_region() { case "$1" in drl-r1-*) echo "${REGION_NAME[1]}" ;; drl-r2-*) echo "${REGION_NAME[2]}" ;; *) echo "" ;; esac; }
 
-# host_invname NS -> inventory host name (mfwk-p, app-b, dbms, dns)
+# host_invname NS -> the site's inventory host name (mfwk-p, app-b, dbms by default; dns, dns2)
 host_invname() {
   case "$1" in
-    drl-dns) echo dns ;;
-    *-mfwkp) echo mfwk-p ;; *-mfwkb) echo mfwk-b ;;
-    *-appp) echo app-p ;;   *-appb) echo app-b ;;
-    *-dbms) echo dbms ;;
+    drl-dns) echo dns ;; drl-dns2) echo dns2 ;;
+    *) echo "${INV_NAME[${1##*-}]}" ;;
   esac
 }
+
+# host_cache NS -> the resolver cache an app host runs (dnsmasq | nscd), "" for other hosts
+host_cache() { case "$1" in drl-r?-app?) echo "${APP_CACHE[${1##*-}]}" ;; *) echo "" ;; esac; }
 
 # resolve_host ARG -> canonical netns name. Accepts "drl-r2-mfwkp", "region2/mfwk-p", "region2-mfwk-p", "dns".
 resolve_host() {
@@ -117,7 +134,7 @@ resolve_host() {
   for h in "${HOSTS[@]}"; do
     local r n; r=$(host_region "$h"); n=$(host_invname "$h")
     if [ "$arg" = "$h" ] || { [ -n "$r" ] && { [ "$arg" = "$r/$n" ] || [ "$arg" = "$r-$n" ]; }; } \
-       || { [ "$h" = drl-dns ] && [ "$arg" = dns ]; }; then
+       || { [ "$h" = drl-dns ] && [ "$arg" = dns ]; } || { [ "$h" = drl-dns2 ] && [ "$arg" = dns2 ]; }; then
       echo "$h"; return 0
     fi
   done
@@ -191,4 +208,4 @@ wait_until() {
 # tcp_open ADDR PORT: a TCP connection from the root namespace succeeds within 2 s.
 tcp_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
-soa_answers() { [ -n "$(dig +short +time=1 +tries=1 @"$DNS_ADDR" "$ZONE." SOA 2>/dev/null)" ]; }
+soa_answers() { [ -n "$(dig +short +time=1 +tries=1 @"${1:-$DNS_ADDR}" "$ZONE." SOA 2>/dev/null)" ]; }

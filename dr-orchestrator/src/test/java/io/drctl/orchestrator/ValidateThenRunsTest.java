@@ -270,8 +270,8 @@ class ValidateThenRunsTest {
 
     @Test
     void validate_recordOutsideTheZone_located() throws Exception {
-        Path inv = inventoryWith("  configdb:     { region1: dbms,   region2: dbms }",
-                "  configdb:     { region1: dbms,   region2: dbms }\n  www.bank.example.: { region1: mfwk-p, region2: mfwk-p }");
+        Path inv = inventoryWith("  configdb:     { groups: [dbms],          region1: dbms,   region2: dbms }",
+                "  configdb:     { groups: [dbms],          region1: dbms,   region2: dbms }\n  www.bank.example.: { region1: mfwk-p, region2: mfwk-p }");
         String text = Files.readString(inv);
         Path rb = Fixtures.write(tmp, "rb.yaml", """
                 name: RB

@@ -20,15 +20,28 @@ public final class CacheCommands {
     }
 
     /**
-     * A POSIX sh script printing one line per running cache: {@code systemd-resolved}, {@code nscd},
-     * {@code dnsmasq}, {@code unbound}. Exit 0 even when none runs.
+     * A POSIX sh script printing one line per cache <em>this host's</em> resolver path uses: {@code systemd-resolved}
+     * (resolvectl answers), {@code nscd} (its socket, which is what glibc consults, exists), {@code dnsmasq} (its
+     * service is active or a pid file names a live dnsmasq), {@code unbound} (unbound-control reaches this host's
+     * daemon). Never by process name alone: a host may show processes that are not its resolver (containers,
+     * libvirt's dnsmasq). Exit 0 even when none is found.
      */
     public static String detectLinux() {
-        // pgrep -x matches the 15-char comm name, so systemd-resolved is found via resolvectl instead
         return "if command -v resolvectl >/dev/null 2>&1 && resolvectl status >/dev/null 2>&1; then echo systemd-resolved; fi; "
-                + "for p in nscd dnsmasq unbound; do "
-                + "if pgrep -x \"$p\" >/dev/null 2>&1; then echo \"$p\"; fi; done; exit 0";
+                + "if [ -S " + NSCD_SOCKETS.get(0) + " ] || [ -S " + NSCD_SOCKETS.get(1) + " ]; then echo nscd; fi; "
+                + "if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dnsmasq.service 2>/dev/null; then echo dnsmasq; "
+                + "else for f in " + String.join(" ", DNSMASQ_PID_FILES) + "; do "
+                + "if [ -s \"$f\" ] && [ \"$(cat /proc/\"$(cat \"$f\")\"/comm 2>/dev/null)\" = dnsmasq ]; then echo dnsmasq; break; fi; done; fi; "
+                + "if command -v unbound-control >/dev/null 2>&1 && unbound-control status >/dev/null 2>&1; then echo unbound; fi; exit 0";
     }
+
+    /** Where glibc looks for nscd's socket (the daemon of this host, whatever other nscd processes are visible). */
+    static final List<String> NSCD_SOCKETS = List.of("/var/run/nscd/socket", "/run/nscd/socket");
+
+    /** Invalidates this host's nscd hosts cache through its socket; exit 3, saying so, when this host runs no nscd. */
+    static final String NSCD_FLUSH = "if [ -S " + NSCD_SOCKETS.get(0) + " ] || [ -S " + NSCD_SOCKETS.get(1) + " ]; "
+            + "then nscd -i hosts && echo 'nscd: hosts cache invalidated'; exit $?; fi; "
+            + "echo 'no nscd of this host: " + NSCD_SOCKETS.get(0) + " does not exist' >&2; exit 3";
 
     /** The kinds a detection run printed; unknown lines are ignored. */
     public static List<ResolverKind> parseDetected(String stdout) {
@@ -61,7 +74,7 @@ public final class CacheCommands {
         }
         return switch (kind) {
             case SYSTEMD_RESOLVED -> "resolvectl flush-caches";
-            case NSCD -> "nscd -i hosts";
+            case NSCD -> NSCD_FLUSH;
             case DNSMASQ -> DNSMASQ_FLUSH;
             case UNBOUND -> zone.isPresent()
                     ? "unbound-control flush_zone " + Shell.quote(DnsNames.fqdn(zone.get()))

@@ -16,7 +16,7 @@ class CacheCommandsTest {
     void flush_commandPerResolverKind() {
         List<String> names = List.of("cfgmaster.cc.lab.test", "configdb.cc.lab.test.");
         assertEquals("resolvectl flush-caches", CacheCommands.flush(ResolverKind.SYSTEMD_RESOLVED, Optional.empty(), names));
-        assertEquals("nscd -i hosts", CacheCommands.flush(ResolverKind.NSCD, Optional.empty(), names));
+        assertTrue(CacheCommands.flush(ResolverKind.NSCD, Optional.empty(), names).contains("nscd -i hosts"));
         String dnsmasq = CacheCommands.flush(ResolverKind.DNSMASQ, Optional.empty(), names);
         assertTrue(dnsmasq.contains("systemctl kill --kill-who=main -s HUP dnsmasq.service")
                 && dnsmasq.contains("/run/dnsmasq/dnsmasq.pid") && !dnsmasq.contains("pkill"), dnsmasq);

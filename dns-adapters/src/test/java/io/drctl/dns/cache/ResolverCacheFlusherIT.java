@@ -116,6 +116,22 @@ class ResolverCacheFlusherIT {
     }
 
     @Test
+    void declaredNscdNotRunningOnTheHost_failsAtTheStepSayingSo_andDetectionDoesNotReportIt() throws Exception {
+        // the inventory says nscd, but this host runs only dnsmasq: a clear error, nothing flushed by name elsewhere
+        CacheHost declared = new CacheHost("app-p", app.runner(), Optional.empty());
+        CacheFlushException e = assertThrows(CacheFlushException.class, () -> flusher.flushOne(declared,
+                new ResolverCacheFlusher.Request(Map.of(fq("cfgmaster"), Set.of("10.1.0.10")), Optional.empty(),
+                        Duration.ofSeconds(2), Optional.of(List.of(ResolverKind.NSCD)))));
+        CacheFlushException.HostFailure f = e.failures().get(0);
+        assertEquals(CacheFlushException.Kind.FLUSH_FAILED, f.kind(), f.toString());
+        assertTrue(f.message().contains("no nscd of this host"), f.message());
+        // detection reads this host's resolver path: its dnsmasq (pid file given by the inventory is not needed to detect)
+        CommandResult detected = app.runner().run(CacheCommands.detectLinux(), Duration.ofSeconds(10));
+        assertEquals(List.of(), CacheCommands.parseDetected(detected.stdout()).stream().filter(k -> k == ResolverKind.NSCD).toList(),
+                detected.stdout());
+    }
+
+    @Test
     void runner_seesOnlyTheHostsOwnProcessesAndResolvConf() throws Exception {
         CommandRunner r = host.runner();
         CommandResult ps = r.run("pgrep -x dnsmasq | wc -l; cat /etc/resolv.conf", Duration.ofSeconds(5));

@@ -6,10 +6,14 @@ import io.drctl.orchestrator.cli.render.Explain;
 import io.drctl.orchestrator.cli.render.RunSummary;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.load.InventoryLoader;
 import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.load.Params;
+import io.drctl.orchestrator.model.Inventory;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.report.DrillReport;
+import io.drctl.orchestrator.yaml.Problems;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,14 +101,15 @@ final class DrillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
+        // "@primary" / "@dr" name the inventory's regions: from here on the drill speaks of them by name
+        Optional<Inventory> inv = InventoryLoader.load(inventory, new Problems()); // its problems are reported by the loads below
+        from = regionByRole(from, inv);
+        to = regionByRole(to, inv);
         Map<String, String> overParams = paramsFor(failover, Map.of("from", from, "to", to));
         Map<String, String> backParams = paramsFor(failback, Map.of("from", to, "to", from));
         // validate both before touching anything: a drill must not fail over and then find failback invalid
         Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
         Loaded back = Loaded.load(inventory, failback, backParams, ctx.rt().registry().get());
-        // "@primary" / "@dr" name the inventory's regions: from here on the drill speaks of them by name
-        from = over.params().getOrDefault("from", from);
-        to = over.params().getOrDefault("to", to);
         if (!noReadiness) {
             Loaded.load(inventory, readiness, readinessParams(), ctx.rt().registry().get());
         }
@@ -222,6 +227,14 @@ final class DrillCommand implements Callable<Integer> {
             node.get("params").fieldNames().forEachRemaining(names::add);
         }
         return names;
+    }
+
+    /** {@code @primary} / {@code @dr} as the inventory's region of that role; anything else as given. */
+    private static String regionByRole(String value, Optional<Inventory> inv) {
+        if (!value.startsWith(Params.REGION_ROLE) || inv.isEmpty()) {
+            return value;
+        }
+        return inv.get().regionOf(value.substring(Params.REGION_ROLE.length())).orElse(value);
     }
 
     /** The objective as the headline says it: {@code 45s}, {@code 15m00s}. */

@@ -130,7 +130,7 @@ public final class InventoryLoader {
         for (String role : Region.ROLES) {
             List<String> claim = regions.values().stream().filter(g -> g.role().filter(role::equals).isPresent()).map(Region::name).toList();
             if (claim.size() > 1) {
-                problems.add(rf.orElseThrow().at(claim.get(1)), "regions " + String.join(" and ", claim) + " both declare `role: " + role
+                problems.add(rf.orElseThrow().map().keyLocation(claim.get(1)), "regions " + String.join(" and ", claim) + " both declare `role: " + role
                         + "`", "one region is the " + role + " region");
             }
         }
