@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -70,6 +71,30 @@ public record Cidr(InetAddress network, int prefix) {
     /** True if every address of {@code other} lies inside this network (same family, prefix no longer). */
     public boolean covers(Cidr other) {
         return other.isIpv6() == isIpv6() && prefix <= other.prefix && contains(other.network);
+    }
+
+    /**
+     * True if the union of {@code parts} covers every address of this network, e.g. two /32 rules cover a /31:
+     * a fence written per host blocks the subnet of those hosts.
+     */
+    public boolean coveredBy(java.util.Collection<Cidr> parts) {
+        if (parts.stream().anyMatch(p -> p.covers(this))) {
+            return true;
+        }
+        List<Cidr> inside = parts.stream().filter(p -> p.overlaps(this)).toList();
+        int bits = network.getAddress().length * 8;
+        if (inside.isEmpty() || prefix >= bits) {
+            return false;
+        }
+        // some parts lie inside: covered exactly when both halves are (at most one split per bit and part)
+        byte[] upper = network.getAddress();
+        upper[prefix / 8] |= (byte) (0x80 >>> (prefix % 8));
+        try {
+            return new Cidr(network, prefix + 1).coveredBy(inside)
+                    && new Cidr(InetAddress.getByAddress(upper), prefix + 1).coveredBy(inside);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // cannot happen: length is 4 or 16
+        }
     }
 
     /** The network address alone, canonical text. */

@@ -87,9 +87,10 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
         return present.isEmpty() && unexpected.isEmpty() && inactive.isEmpty();
     }
 
-    /** Sources not wholly blocked by an effective rule of anyone. */
+    /** Sources not wholly blocked by the effective rules of anyone (together: per-host rules block their subnet). */
     public List<Cidr> unblocked() {
-        return fence.sources().stream().filter(c -> blocking.stream().noneMatch(r -> r.blocksAll(c))).toList();
+        List<Cidr> blocked = blocking.stream().filter(BlockingRule::effective).map(BlockingRule::source).toList();
+        return fence.sources().stream().filter(c -> !c.coveredBy(blocked)).toList();
     }
 
     /** By effect: every source is dropped or rejected on the port by some effective rule, drctl's or not. */

@@ -34,6 +34,21 @@ class FenceModelTest {
         assertTrue(Cidr.parse("fd00:78::/64").contains(InetAddress.getByName("fd00:78::3")));
     }
 
+    @Test
+    void cidrCoveredBy_unionOfPartsAsPerHostRulesWriteIt() {
+        List<Cidr> perHost = List.of(Cidr.parse("10.77.1.10"), Cidr.parse("10.77.1.11"));
+        assertTrue(Cidr.parse("10.77.1.10/31").coveredBy(perHost), "two /32 rules block the /31 of those hosts");
+        assertFalse(Cidr.parse("10.77.1.8/29").coveredBy(perHost), "but not the /29 around them");
+        assertTrue(Cidr.parse("10.77.1.8/29").coveredBy(List.of(Cidr.parse("10.77.1.8/30"), Cidr.parse("10.77.1.12/31"),
+                Cidr.parse("10.77.1.14"), Cidr.parse("10.77.1.15"))));
+        assertFalse(Cidr.parse("10.77.1.8/29").coveredBy(List.of(Cidr.parse("10.77.1.8/30"), Cidr.parse("10.77.1.12/31"),
+                Cidr.parse("10.77.1.15"))), "10.77.1.14 is left");
+        assertTrue(Cidr.parse("10.77.1.10/31").coveredBy(List.of(Cidr.parse("0.0.0.0/0"))));
+        assertFalse(Cidr.parse("10.77.1.10/31").coveredBy(List.of(Cidr.parse("fd00::/8"))), "other family");
+        assertFalse(Cidr.parse("10.0.0.0/8").coveredBy(List.of()));
+        assertTrue(Cidr.parse("fd00:78::2/127").coveredBy(List.of(Cidr.parse("fd00:78::2"), Cidr.parse("fd00:78::3"))));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"1.2.3.4/32; rm -rf /", "1.2.3.4/33", "10.0.0.0/255.0.255.0", "$(reboot)", "10.0.0.1 10.0.0.2",
             "fd00::/129", "host.example.com", "1.2.3.4/32'", ""})
