@@ -271,7 +271,9 @@ public final class IptablesBackend implements FirewallBackend {
             restored.add(r);
         }
         FencePersistence p = restored.isEmpty() ? probe(fence, listLive(fence)).persistence() : persist(fence);
-        return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, List.of());
+        // a restored rule fences again: connections opened meanwhile would live on behind an ESTABLISHED accept
+        List<String> notes = restored.isEmpty() ? List.of() : List.of(cutConnections(fence));
+        return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, notes);
     }
 
     /** The first candidate whose files exist, with their contents ({@code null} values: file absent). */

@@ -242,9 +242,11 @@ class IptablesBackendTest {
         ScriptedRunner r = new ScriptedRunner().on("iptables -w -S", 0, now).on("ip6tables -w -S", 0, "")
                 .on("iptables -w -I DBFENCE 1 '-s' '10.78.1.5/32' '-j' 'DROP'", 0, "")
                 .on("iptables -w -I INPUT 2 '-s' '10.78.1.0/24' '-p' 'tcp' '-m' 'tcp' '--dport' '5432' '-j' 'REJECT' '--reject-with' 'icmp-port-unreachable'", 0, "")
-                .on("iptables -w -I INPUT 3 '-s' '10.78.2.0/24' ", 0, "");
+                .on("iptables -w -I INPUT 3 '-s' '10.78.2.0/24' ", 0, "")
+                .on("if command -v conntrack", 0, "");
         FenceChange c = backend(r).restore(MANUAL_FENCE, removed);
         assertEquals(3, c.removedRules().size());
+        assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("conntrack: ")), "restoring a fence cuts live connections: " + c.notes());
         assertTrue(r.exhausted(), r.commands.toString());
 
         ScriptedRunner again = new ScriptedRunner().on("iptables -w -S", 0, MANUAL).on("ip6tables -w -S", 0, "")

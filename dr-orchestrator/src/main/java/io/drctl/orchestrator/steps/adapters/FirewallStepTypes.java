@@ -252,7 +252,40 @@ public final class FirewallStepTypes {
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
             FenceProbe p = call(() -> backend(ctx).probe(fence));
-            return describeProbe(mode, fence, expectFenced, p);
+            Probe described = describeProbe(mode, fence, expectFenced, p);
+            List<BlockingRule> siteRules = mode == Mode.FENCE ? siteRulesToRestore(ctx, p) : List.of();
+            if (siteRules.isEmpty()) {
+                return described;
+            }
+            return Probe.needed(described.current(), described.desired() + "; will first restore " + siteRules.size()
+                    + " rule(s) of the site that an earlier unfence removed, verbatim: "
+                    + String.join(" | ", siteRules.stream().map(BlockingRule::text).toList()));
+        }
+
+        /**
+         * Where the site's own blocking rules go that an unfence removed from this host (the latest such removal, for
+         * this port), so a later fence of the host, a failback's, puts the site's fence back as it was; kept in the
+         * state dir, beside the runs.
+         */
+        private Optional<Path> siteRulesFile(ActionContext ctx) {
+            return ctx.runDir().map(d -> d.getParent().getParent().resolve("firewall")
+                    .resolve(host.ref().replaceAll("[^A-Za-z0-9_.-]", "_") + ".tcp" + fence.port() + ".site-rules.json"));
+        }
+
+        /** The recorded site rules that the host lacks now (nothing when none were recorded). */
+        private List<BlockingRule> siteRulesToRestore(ActionContext ctx, FenceProbe now) throws StepFailure {
+            Optional<Path> file = siteRulesFile(ctx);
+            if (file.isEmpty() || !Files.exists(file.get())) {
+                return List.of();
+            }
+            try {
+                return readRemoved(file.get()).stream()
+                        .filter(r -> now.blocking().stream().noneMatch(x -> x.text().equals(r.text())))
+                        .toList();
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new StepFailure("cannot read the site's removed rules in " + file.get() + ": " + e.getMessage()
+                        + " (move the file away to fence with drctl's rules alone)", false);
+            }
         }
 
         @Override
@@ -262,7 +295,16 @@ public final class FirewallStepTypes {
             }
             FirewallBackend b = call(() -> backend(ctx));
             FenceChange change;
+            StringBuilder out = new StringBuilder();
             if (mode == Mode.FENCE) {
+                // the site's own fence first, as it was before an earlier unfence removed it; then drctl's, first in INPUT
+                List<BlockingRule> siteRules = siteRulesToRestore(ctx, call(() -> b.probe(fence)));
+                if (!siteRules.isEmpty()) {
+                    FenceChange back = call(() -> b.restore(fence, siteRules));
+                    siteRules.forEach(r -> out.append("restored (the site's, removed by an earlier unfence): ").append(r.text()).append('\n'));
+                    ctx.note("restoredSiteRules", toJson(siteRules).toString());
+                    out.append(back).append('\n');
+                }
                 change = call(() -> b.apply(fence, guard(ctx)));
             } else {
                 Optional<Path> record = removedRulesFile(ctx);
@@ -274,8 +316,20 @@ public final class FirewallStepTypes {
                 if (!change.removedRules().isEmpty()) {
                     ctx.note("removedRules", toJson(change.removedRules()).toString());
                 }
+                List<BlockingRule> foreign = change.removedForeign();
+                Optional<Path> site = siteRulesFile(ctx);
+                if (!foreign.isEmpty() && site.isPresent()) {
+                    // the latest removal of the site's fence from this host: a later fence restores it verbatim. The run's
+                    // own record (for rollback) is written already; failing here only costs that later restore.
+                    try {
+                        Files.deleteIfExists(site.get());
+                        writeRemoved(site.get(), foreign, b);
+                    } catch (java.io.IOException | FirewallException e) {
+                        out.append("could not keep the site's rules for a later fence (it will write drctl's rules alone): ")
+                                .append(e.getMessage()).append('\n');
+                    }
+                }
             }
-            StringBuilder out = new StringBuilder();
             change.removedRules().forEach(r -> out.append("removed").append(r.foreign() ? " (not drctl's): " : ": ").append(r.text()).append('\n'));
             change.notes().forEach(n -> out.append(n).append('\n'));
             return new Applied(change.toString(), out.toString());
