@@ -207,9 +207,38 @@ public final class Lab {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /** Runs {@code lab/up} (idempotent: completes a partial lab, never resets one). Returns its run. */
+    /** The site lab/up builds by default: drctl's own conventions. */
+    public static final String DEFAULT_SITE = "default";
+    /** The site as the reference architecture's manual procedure leaves it ({@code lab/up --site manual}). */
+    public static final String MANUAL_SITE = "manual";
+
+    /** Runs {@code lab/up} for the default site (idempotent: completes a partial lab, never resets one). Returns its run. */
     public static synchronized CommandResult up() {
-        return runScript("up");
+        return up(DEFAULT_SITE);
+    }
+
+    /**
+     * Runs {@code lab/up --site SITE}. A lab that is up as another site is taken down first (one lab per
+     * machine, one site per lab).
+     */
+    public static synchronized CommandResult up(String site) {
+        Optional<String> running = site();
+        if (running.isPresent() && !running.get().equals(site)) {
+            down();
+        }
+        return runScript("up", "--site", site);
+    }
+
+    /** The site of the lab that is up (its state dir's {@code site} file), if one is up. */
+    public static Optional<String> site() {
+        if (runningLabStateDir().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readString(stateDir().resolve("site")).strip());
+        } catch (IOException e) {
+            return Optional.of(DEFAULT_SITE); // a lab from before sites existed
+        }
     }
 
     /** Runs {@code lab/down}: removes every lab namespace, process and file. */
@@ -219,8 +248,13 @@ public final class Lab {
 
     /** A lab in its initial state: {@code lab/down} then {@code lab/up}. */
     public static synchronized CommandResult fresh() {
+        return fresh(DEFAULT_SITE);
+    }
+
+    /** A lab of {@code site} in its initial state: {@code lab/down} then {@code lab/up --site SITE}. */
+    public static synchronized CommandResult fresh(String site) {
         down();
-        return up();
+        return up(site);
     }
 
     /** Runs {@code lab/check} and returns its result without throwing (exit 1 = some fact failed). */
