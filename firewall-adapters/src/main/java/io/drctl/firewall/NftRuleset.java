@@ -2,7 +2,6 @@ package io.drctl.firewall;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -175,70 +174,6 @@ final class NftRuleset {
 
     // ---- analysis ----
 
-    /** An address interval of one family, [lo, hi]. */
-    record Span(boolean ipv6, BigInteger lo, BigInteger hi) {
-        static Span of(Cidr c) {
-            int bits = c.isIpv6() ? 128 : 32;
-            BigInteger lo = new BigInteger(1, c.network().getAddress());
-            BigInteger size = BigInteger.ONE.shiftLeft(bits - c.prefix());
-            return new Span(c.isIpv6(), lo, lo.add(size).subtract(BigInteger.ONE));
-        }
-
-        static Span any(boolean ipv6) {
-            return of(Cidr.parse(ipv6 ? "::/0" : "0.0.0.0/0"));
-        }
-
-        boolean overlaps(Span o) {
-            return ipv6 == o.ipv6 && lo.compareTo(o.hi) <= 0 && o.lo.compareTo(hi) <= 0;
-        }
-
-        boolean covers(Span o) {
-            return ipv6 == o.ipv6 && lo.compareTo(o.lo) <= 0 && hi.compareTo(o.hi) >= 0;
-        }
-
-        Span intersect(Span o) {
-            return overlaps(o) ? new Span(ipv6, lo.max(o.lo), hi.min(o.hi)) : null;
-        }
-
-        /** The network this span is, or null when it is not one. */
-        Cidr asCidr() {
-            BigInteger size = hi.subtract(lo).add(BigInteger.ONE);
-            int bits = ipv6 ? 128 : 32;
-            if (size.bitCount() != 1 || !lo.mod(size).equals(BigInteger.ZERO)) {
-                return null;
-            }
-            return new Cidr(address(lo), bits - (size.bitLength() - 1));
-        }
-
-        /**
-         * The source to report for this span against fence source {@code c}: the span itself when it is a network,
-         * {@code c} when the span (a range) covers it, else the first address they share (a partial block).
-         */
-        Cidr reportFor(Cidr c) {
-            Cidr exact = asCidr();
-            if (exact != null) {
-                return exact;
-            }
-            Span sc = of(c);
-            if (covers(sc)) {
-                return c;
-            }
-            return new Cidr(address(intersect(sc).lo), ipv6 ? 128 : 32);
-        }
-
-        private java.net.InetAddress address(BigInteger v) {
-            byte[] raw = v.toByteArray();
-            byte[] b = new byte[ipv6 ? 16 : 4];
-            int n = Math.min(raw.length, b.length);
-            System.arraycopy(raw, raw.length - n, b, b.length - n, n);
-            try {
-                return java.net.InetAddress.getByAddress(b);
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalStateException(e); // cannot happen: length is 4 or 16
-            }
-        }
-    }
-
     /** A destination-port condition: any port (null), or these ranges. */
     record Ports(List<int[]> ranges) {
         static final Ports ANY = new Ports(null);
@@ -255,11 +190,11 @@ final class NftRuleset {
     enum Verdict { ACCEPT, DROP, REJECT, JUMP, OTHER, NONE }
 
     /** What one rule matches, as far as the analysis needs. */
-    private record Match(boolean v4, boolean v6, List<Span> src4, List<Span> src6, Ports ports, boolean tcp,
+    private record Match(boolean v4, boolean v6, List<AddressSpan> src4, List<AddressSpan> src6, Ports ports, boolean tcp,
                          Set<String> states, boolean loopback, boolean negated, Verdict verdict, String target) {
-        List<Span> sources(boolean ipv6) {
-            List<Span> s = ipv6 ? src6 : src4;
-            return s == null ? List.of(Span.any(ipv6)) : s;
+        List<AddressSpan> sources(boolean ipv6) {
+            List<AddressSpan> s = ipv6 ? src6 : src4;
+            return s == null ? List.of(AddressSpan.any(ipv6)) : s;
         }
 
         boolean statesIncludeNew() {
@@ -275,8 +210,8 @@ final class NftRuleset {
     private Match interpret(Rule r) {
         boolean v4 = !r.family().equals("ip6");
         boolean v6 = !r.family().equals("ip");
-        List<Span> src4 = null;
-        List<Span> src6 = null;
+        List<AddressSpan> src4 = null;
+        List<AddressSpan> src6 = null;
         Ports ports = Ports.ANY;
         boolean tcp = true;
         Set<String> states = null;
@@ -301,7 +236,7 @@ final class NftRuleset {
                     }
                     if (field.equals("saddr") && (proto.equals("ip") || proto.equals("ip6"))) {
                         negated |= neg;
-                        List<Span> spans = spans(right, r, proto.equals("ip6"));
+                        List<AddressSpan> spans = spans(right, r, proto.equals("ip6"));
                         if (proto.equals("ip")) {
                             src4 = spans;
                         } else {
@@ -366,45 +301,45 @@ final class NftRuleset {
     }
 
     /** Source spans of a saddr right-hand side; an element that cannot be read counts as "any" (it may match). */
-    private List<Span> spans(JsonNode right, Rule r, boolean ipv6) {
-        List<Span> out = new ArrayList<>();
-        addSpans(right, r, ipv6, out, 0);
+    private List<AddressSpan> spans(JsonNode right, Rule r, boolean ipv6) {
+        List<AddressSpan> out = new ArrayList<>();
+        addAddressSpans(right, r, ipv6, out, 0);
         return out;
     }
 
-    private void addSpans(JsonNode n, Rule r, boolean ipv6, List<Span> out, int depth) {
+    private void addAddressSpans(JsonNode n, Rule r, boolean ipv6, List<AddressSpan> out, int depth) {
         if (depth > 4) {
-            out.add(Span.any(ipv6));
+            out.add(AddressSpan.any(ipv6));
         } else if (n.isArray()) {
-            n.forEach(x -> addSpans(x, r, ipv6, out, depth + 1));
+            n.forEach(x -> addAddressSpans(x, r, ipv6, out, depth + 1));
         } else if (n.has("set")) {
-            addSpans(n.get("set"), r, ipv6, out, depth + 1);
+            addAddressSpans(n.get("set"), r, ipv6, out, depth + 1);
         } else if (n.has("elem")) {
-            addSpans(n.get("elem").path("val"), r, ipv6, out, depth + 1);
+            addAddressSpans(n.get("elem").path("val"), r, ipv6, out, depth + 1);
         } else if (n.has("prefix")) {
             out.add(spanOf(n.get("prefix").path("addr").asText() + "/" + n.get("prefix").path("len").asInt(), ipv6));
         } else if (n.has("range") && n.get("range").size() == 2) {
-            Span a = spanOf(n.get("range").get(0).asText(), ipv6);
-            Span b = spanOf(n.get("range").get(1).asText(), ipv6);
-            out.add(a.ipv6() == ipv6 && b.ipv6() == ipv6 && a.hi().compareTo(b.lo()) <= 0 ? new Span(ipv6, a.lo(), b.hi()) : Span.any(ipv6));
+            AddressSpan a = spanOf(n.get("range").get(0).asText(), ipv6);
+            AddressSpan b = spanOf(n.get("range").get(1).asText(), ipv6);
+            out.add(a.ipv6() == ipv6 && b.ipv6() == ipv6 && a.hi().compareTo(b.lo()) <= 0 ? new AddressSpan(ipv6, a.lo(), b.hi()) : AddressSpan.any(ipv6));
         } else if (n.isTextual() && n.asText().startsWith("@")) {
             JsonNode elems = sets.get(key(r.family(), r.table(), n.asText().substring(1)));
             if (elems == null) {
-                out.add(Span.any(ipv6));
+                out.add(AddressSpan.any(ipv6));
             } else {
-                addSpans(elems, r, ipv6, out, depth + 1);
+                addAddressSpans(elems, r, ipv6, out, depth + 1);
             }
         } else {
             out.add(spanOf(n.asText(), ipv6));
         }
     }
 
-    private static Span spanOf(String text, boolean ipv6) {
+    private static AddressSpan spanOf(String text, boolean ipv6) {
         try {
-            Span s = Span.of(Cidr.parse(text));
-            return s.ipv6() == ipv6 ? s : Span.any(ipv6);
+            AddressSpan s = AddressSpan.of(Cidr.parse(text));
+            return s.ipv6() == ipv6 ? s : AddressSpan.any(ipv6);
         } catch (IllegalArgumentException e) {
-            return Span.any(ipv6);
+            return AddressSpan.any(ipv6);
         }
     }
 
@@ -446,7 +381,7 @@ final class NftRuleset {
     }
 
     /** The conditions a jump puts on every rule of the chain it jumps to. */
-    private record Context(List<Span> sources, Ports ports, int depth) {
+    private record Context(List<AddressSpan> sources, Ports ports, int depth) {
     }
 
     /**
@@ -466,13 +401,13 @@ final class NftRuleset {
                     .filter(c -> ipv6 ? !c.family().equals("ip") : !c.family().equals("ip6"))
                     .sorted(Comparator.comparingInt(Chain::prio)).toList();
             for (Chain base : bases) {
-                walk(base, new Context(List.of(Span.any(ipv6)), Ports.ANY, 0), new ArrayList<>(), fam, ipv6, port, tag, blocking, also);
+                walk(base, new Context(List.of(AddressSpan.any(ipv6)), Ports.ANY, 0), new ArrayList<>(), fam, ipv6, port, tag, blocking, also);
             }
         }
         return new Found(blocking, also);
     }
 
-    private void walk(Chain chain, Context ctx, List<Span> acceptsBefore, List<Cidr> sources, boolean ipv6, int port, String tag,
+    private void walk(Chain chain, Context ctx, List<AddressSpan> acceptsBefore, List<Cidr> sources, boolean ipv6, int port, String tag,
                       List<BlockingRule> blocking, List<BlockingRule> also) {
         if (ctx.depth() > MAX_DEPTH) {
             return;
@@ -482,10 +417,10 @@ final class NftRuleset {
             if (!(ipv6 ? m.v6() : m.v4()) || !m.tcp() || !m.ports().contains(port) || !ctx.ports().contains(port)) {
                 continue;
             }
-            List<Span> src = new ArrayList<>();
-            for (Span own : m.sources(ipv6)) {
-                for (Span inherited : ctx.sources()) {
-                    Span both = own.intersect(inherited);
+            List<AddressSpan> src = new ArrayList<>();
+            for (AddressSpan own : m.sources(ipv6)) {
+                for (AddressSpan inherited : ctx.sources()) {
+                    AddressSpan both = own.intersect(inherited);
                     if (both != null && !src.contains(both)) {
                         src.add(both);
                     }
@@ -497,7 +432,7 @@ final class NftRuleset {
             switch (m.verdict()) {
                 case ACCEPT -> {
                     if (m.admitsNew()) {
-                        acceptsBefore.addAll(m.negated() ? List.of(Span.any(ipv6)) : src);
+                        acceptsBefore.addAll(m.negated() ? List.of(AddressSpan.any(ipv6)) : src);
                     }
                 }
                 case DROP, REJECT -> {
@@ -507,8 +442,8 @@ final class NftRuleset {
                     boolean portNamed = !m.ports().any() || !ctx.ports().any();
                     List<Cidr> reported = new ArrayList<>();
                     for (Cidr c : sources) {
-                        for (Span s : src) {
-                            if (!s.overlaps(Span.of(c))) {
+                        for (AddressSpan s : src) {
+                            if (!s.overlaps(AddressSpan.of(c))) {
                                 continue;
                             }
                             Cidr shown = s.reportFor(c);
