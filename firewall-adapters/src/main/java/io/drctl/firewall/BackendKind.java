@@ -11,7 +11,7 @@ import java.util.Optional;
 public enum BackendKind {
     /** iptables for IPv4 sources, ip6tables for IPv6 sources, rules in the filter INPUT chain. */
     IPTABLES("iptables"),
-    /** nft, rules in drctl's own {@code table inet drctl}. */
+    /** nft: drctl's rules in its own {@code table inet drctl}; every table's input rules judged by effect. */
     NFTABLES("nftables"),
     /** Windows Firewall through the NetSecurity PowerShell cmdlets. */
     WINDOWS("windows"),

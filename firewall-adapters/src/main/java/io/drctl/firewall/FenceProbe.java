@@ -103,9 +103,20 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
         return blocking.isEmpty() && isUnfenced();
     }
 
+    /** Each listed rule once (an nft rule with a set, or a Windows rule with several remote addresses, blocks several sources). */
+    static List<BlockingRule> distinct(List<BlockingRule> rules) {
+        List<BlockingRule> out = new ArrayList<>();
+        for (BlockingRule r : rules) {
+            if (out.stream().noneMatch(o -> o.samePlace(r))) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
     /** The blocking rules drctl did not write. */
     public List<BlockingRule> foreign() {
-        return blocking.stream().filter(BlockingRule::foreign).toList();
+        return distinct(blocking).stream().filter(BlockingRule::foreign).toList();
     }
 
     /** Every rule carrying the fence's tag (inactive ones, e.g. shadowed, included). */
@@ -124,8 +135,9 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
         if (isOpen()) {
             return "open (no rule blocks tcp/" + fence.port() + " from " + fence.sources() + ")";
         }
-        long foreign = blocking.stream().filter(BlockingRule::foreign).count();
-        long mine = blocking.size() - foreign;
+        List<BlockingRule> rules = distinct(blocking);
+        long foreign = rules.stream().filter(BlockingRule::foreign).count();
+        long mine = rules.size() - foreign;
         List<String> parts = new ArrayList<>();
         if (mine > 0) {
             parts.add(mine + " drctl rule(s)");
@@ -136,7 +148,7 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
         if (!unexpected.isEmpty()) {
             parts.add(unexpected.size() + " stale " + fence.tag() + " rule(s)");
         }
-        long shadowed = blocking.stream().filter(r -> !r.effective()).count();
+        long shadowed = rules.stream().filter(r -> !r.effective()).count();
         String state = isBlocked() ? "fenced" : "partly fenced (not " + unblocked() + ")";
         return state + " by " + String.join(", ", parts) + (shadowed > 0 ? ", " + shadowed + " of them shadowed by an earlier ACCEPT" : "");
     }

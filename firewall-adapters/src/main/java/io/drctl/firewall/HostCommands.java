@@ -32,6 +32,30 @@ final class HostCommands {
         return runner;
     }
 
+    private static final String CONNTRACK_ABSENT = "drctl-conntrack: absent";
+
+    /**
+     * Deletes the sources' tracked connections to the port ({@code conntrack -D}), so that a connection opened
+     * before the fence does not live on through an ESTABLISHED rule.
+     *
+     * @param withoutConntrack what happens to held connections on a host without conntrack, for the note
+     * @return a note for the change: how many flows were deleted, or that conntrack is not installed
+     */
+    String cutConnections(Fence fence, String withoutConntrack) throws FirewallException {
+        StringBuilder deletes = new StringBuilder();
+        for (Cidr c : fence.sources()) {
+            deletes.append("conntrack -D -f ").append(c.isIpv6() ? "ipv6" : "ipv4").append(" -p tcp --dport ").append(fence.port())
+                    .append(" -s ").append(c).append(" 2>/dev/null; ");
+        }
+        CommandResult r = run("if command -v conntrack >/dev/null 2>&1; then " + deletes + "true; else echo '" + CONNTRACK_ABSENT + "'; fi",
+                "cutting live connections from " + fence.sources());
+        if (r.stdout().contains(CONNTRACK_ABSENT)) {
+            return "conntrack not installed: " + withoutConntrack;
+        }
+        long flows = r.stdout().lines().filter(l -> !l.isBlank()).count();
+        return "conntrack: " + flows + " live connection(s) from the sources cut";
+    }
+
     /** Runs {@code command}; a non-zero exit is returned, only host-access failures throw. */
     CommandResult run(String command, String doing) throws FirewallException {
         try {

@@ -64,7 +64,6 @@ public final class IptablesBackend implements FirewallBackend {
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final String FILE_MARK = "drctl-file: ";
-    private static final String CONNTRACK_ABSENT = "drctl-conntrack: absent";
 
     private final HostCommands cmd;
     private final Position position;
@@ -173,7 +172,7 @@ public final class IptablesBackend implements FirewallBackend {
         }
         List<String> notes = new ArrayList<>();
         if (!todo.isEmpty()) {
-            notes.add(cutConnections(fence));
+            notes.add(cmd.cutConnections(fence, "connections opened before the fence end at their next packet (the rule is first in INPUT)"));
         }
         boolean persist = !todo.isEmpty() || !before.persistence().survivesReboot(fence, true);
         FencePersistence saved = persist ? persist(fence) : before.persistence();
@@ -185,27 +184,6 @@ public final class IptablesBackend implements FirewallBackend {
         List<FirewallRule> added = after.present().stream().filter(r -> !before.present().contains(r)).toList();
         FencePersistence p = saved.state() == FencePersistence.State.NONE ? saved : after.persistence();
         return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), List.of(), p, notes);
-    }
-
-    /**
-     * Deletes the sources' tracked connections to the port ({@code conntrack -D}), so that a connection opened
-     * before the fence does not live on through an ESTABLISHED rule.
-     *
-     * @return a note for the change: how many flows were deleted, or that conntrack is not installed
-     */
-    private String cutConnections(Fence fence) throws FirewallException {
-        StringBuilder deletes = new StringBuilder();
-        for (Cidr c : fence.sources()) {
-            deletes.append("conntrack -D -f ").append(c.isIpv6() ? "ipv6" : "ipv4").append(" -p tcp --dport ").append(fence.port())
-                    .append(" -s ").append(c).append(" 2>/dev/null; ");
-        }
-        CommandResult r = cmd.run("if command -v conntrack >/dev/null 2>&1; then " + deletes + "true; else echo '" + CONNTRACK_ABSENT + "'; fi",
-                "cutting live connections from " + fence.sources());
-        if (r.stdout().contains(CONNTRACK_ABSENT)) {
-            return "conntrack not installed: connections opened before the fence end at their next packet (the rule is first in INPUT)";
-        }
-        long flows = r.stdout().lines().filter(l -> !l.isBlank()).count();
-        return "conntrack: " + flows + " live connection(s) from the sources cut";
     }
 
     @Override

@@ -57,6 +57,89 @@ final class WindowsRuleParser {
         return out;
     }
 
+    /** Every rule of the probe script's {@code ConvertTo-Json} output, with its full definition. */
+    static List<WindowsRuleDefinition> definitionsFromJson(String json, String target) throws FirewallException {
+        List<WindowsRuleDefinition> out = new ArrayList<>();
+        String t = json == null ? "" : json.strip();
+        if (t.isEmpty()) {
+            return out;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(t);
+        } catch (Exception e) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, "rule listing is not JSON: " + abbreviate(t), e);
+        }
+        for (JsonNode n : root.isArray() ? root : List.of(root)) {
+            if (n.isNull()) {
+                continue;
+            }
+            try {
+                out.add(WindowsRuleDefinition.fromNode(n));
+            } catch (IllegalArgumentException e) {
+                throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Every rule of {@code netsh advfirewall firewall show rule name=all dir=in verbose} output (English), with its definition. */
+    static List<WindowsRuleDefinition> definitionsFromNetsh(String text) {
+        List<WindowsRuleDefinition> out = new ArrayList<>();
+        for (Map<String, String> b : netshBlocks(text)) {
+            String dir = b.getOrDefault("Direction", "");
+            out.add(new WindowsRuleDefinition(b.get("Rule Name"), b.get("Rule Name"), b.getOrDefault("Description", ""),
+                    b.getOrDefault("Grouping", ""), "Yes".equalsIgnoreCase(b.get("Enabled")), b.getOrDefault("Profiles", "Any"),
+                    dir.equalsIgnoreCase("In") ? "Inbound" : dir.equalsIgnoreCase("Out") ? "Outbound" : dir, b.getOrDefault("Action", ""),
+                    b.getOrDefault("Protocol", ""), split(b.get("LocalPort")), split(b.get("RemotePort")), split(b.get("LocalIP")),
+                    split(b.get("RemoteIP")), b.getOrDefault("Program", "Any")));
+        }
+        return out;
+    }
+
+    private static List<String> split(String v) {
+        return v == null ? List.of() : List.of(v.split(","));
+    }
+
+    /** What the analysis of a rule listing found. */
+    record Found(List<BlockingRule> blocking, List<BlockingRule> alsoBlocking) {
+    }
+
+    /**
+     * The enabled inbound Block rules, whoever wrote them, that block TCP to {@code fence}'s port (local port includes it)
+     * from (part of) a source (remote address overlaps it); one entry per rule and source network. A Block rule with
+     * local port Any blocks every port: "also blocking". Windows Firewall lets Block win over Allow, so every such rule
+     * is effective. Origin DRCTL for this fence's rule names.
+     */
+    static Found analyze(List<WindowsRuleDefinition> rules, Fence fence) {
+        List<BlockingRule> blocking = new ArrayList<>();
+        List<BlockingRule> also = new ArrayList<>();
+        String prefix = fence.windowsRulePrefix();
+        int position = 0;
+        for (WindowsRuleDefinition d : rules) {
+            position++;
+            if (!d.blocksInbound() || !d.tcpPossible() || !(d.anyLocalPort() || d.localPortIncludes(fence.port()))) {
+                continue;
+            }
+            BlockingRule.Origin origin = isRuleNameOf(d.name(), prefix) ? BlockingRule.Origin.DRCTL : BlockingRule.Origin.FOREIGN;
+            List<Cidr> reported = new ArrayList<>();
+            for (Cidr c : fence.sources()) {
+                for (AddressSpan s : d.remoteSpans(c.isIpv6())) {
+                    if (!s.overlaps(AddressSpan.of(c))) {
+                        continue;
+                    }
+                    Cidr shown = s.reportFor(c);
+                    if (!reported.contains(shown)) {
+                        reported.add(shown);
+                        (d.anyLocalPort() ? also : blocking).add(
+                                new BlockingRule("windows", "any", "", "inbound", position, d.toJson(), shown, origin, true));
+                    }
+                }
+            }
+        }
+        return new Found(blocking, also);
+    }
+
     /** Parses {@code netsh advfirewall firewall show rule name=all [verbose]} output (English). */
     static List<FirewallRule> parseNetsh(String text, String fenceName, String target) throws FirewallException {
         List<FirewallRule> out = new ArrayList<>();

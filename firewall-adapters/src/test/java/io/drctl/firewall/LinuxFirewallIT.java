@@ -55,8 +55,9 @@ class LinuxFirewallIT {
         return Fence.tcp("dbms", DB_PORT, List.of(FW_IP + "/32", FW_IP6 + "/128"));
     }
 
+    /** nft gets no boot-time files: this machine's own /etc/nftables.conf must never be written by a test. */
     private FirewallBackend backend(BackendKind kind) throws FirewallException {
-        return FirewallBackends.forHost(kind, lab.dbms());
+        return kind == BackendKind.NFTABLES ? NftablesIT.backend(lab.dbms()) : FirewallBackends.forHost(kind, lab.dbms());
     }
 
     @ParameterizedTest
@@ -156,7 +157,7 @@ class LinuxFirewallIT {
     @ParameterizedTest
     @EnumSource(value = BackendKind.class, names = {"IPTABLES", "NFTABLES"})
     void probe_asNonRoot_isPermissionDenied(BackendKind kind) {
-        FirewallBackend fw = kind == BackendKind.IPTABLES ? new IptablesBackend(lab.dbmsAsNobody()) : new NftablesBackend(lab.dbmsAsNobody());
+        FirewallBackend fw = kind == BackendKind.IPTABLES ? new IptablesBackend(lab.dbmsAsNobody()) : NftablesIT.backend(lab.dbmsAsNobody());
         FirewallException e = assertThrows(FirewallException.class, () -> fw.probe(dbFence()));
         assertEquals(FirewallException.Kind.PERMISSION_DENIED, e.kind(), e.getMessage());
         FirewallException a = assertThrows(FirewallException.class, () -> fw.apply(dbFence(), GUARD));
@@ -167,7 +168,7 @@ class LinuxFirewallIT {
     @EnumSource(value = BackendKind.class, names = {"IPTABLES", "NFTABLES"})
     void probe_toolNotOnPath_isBackendMissing(BackendKind kind) {
         FirewallBackend fw = kind == BackendKind.IPTABLES
-                ? new IptablesBackend(lab.dbmsWithoutFirewallTools()) : new NftablesBackend(lab.dbmsWithoutFirewallTools());
+                ? new IptablesBackend(lab.dbmsWithoutFirewallTools()) : NftablesIT.backend(lab.dbmsWithoutFirewallTools());
         FirewallException e = assertThrows(FirewallException.class, () -> fw.probe(dbFence()));
         assertEquals(FirewallException.Kind.BACKEND_MISSING, e.kind(), e.getMessage());
     }
@@ -333,49 +334,6 @@ class LinuxFirewallIT {
             assertEquals(ConnectOutcome.CONNECTED, verifier.connect(lab.fw(), DBMS_IP, DB_PORT), "the unfence persisted too");
         } finally {
             NetnsLab.root("rm", "-rf", dir.toString());
-        }
-    }
-
-    /** A TCP connection from the Framework namespace, opened now and used (one request) when asked. */
-    private static final class HeldConnection implements AutoCloseable {
-        private static final String PY = String.join("\n",
-                "import socket,sys",
-                "s=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=5)",
-                "print('connected',flush=True)",
-                "sys.stdin.readline()",
-                "try:",
-                "  s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); d=s.recv(64); r='data' if d else 'closed'",
-                "except ConnectionResetError: r='reset'",
-                "except socket.timeout: r='timeout'",
-                "except OSError: r='error'",
-                "print(r,flush=True)");
-        private final Process p;
-        private final java.io.BufferedReader out;
-
-        private HeldConnection(Process p) {
-            this.p = p;
-            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-        }
-
-        static HeldConnection open(String address, int port) throws Exception {
-            Process p = new ProcessBuilder("ip", "netns", "exec", NetnsLab.FW, "python3", "-c", PY, address, String.valueOf(port))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            HeldConnection h = new HeldConnection(p);
-            assertEquals("connected", h.out.readLine());
-            return h;
-        }
-
-        String useNow() throws Exception {
-            p.getOutputStream().write('\n');
-            p.getOutputStream().flush();
-            String line = out.readLine();
-            assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
-            return line;
-        }
-
-        @Override
-        public void close() {
-            p.destroyForcibly();
         }
     }
 }

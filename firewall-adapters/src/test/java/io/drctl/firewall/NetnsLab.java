@@ -131,7 +131,7 @@ final class NetnsLab implements AutoCloseable {
 
     /** Empties every firewall rule of the dbms host (our own namespace only). */
     void resetDbmsFirewall() throws Exception {
-        inDbms("iptables -F; iptables -X; ip6tables -F; ip6tables -X; nft delete table inet drctl 2>/dev/null; nft delete table inet handmade 2>/dev/null; true");
+        inDbms("iptables -F; iptables -X; ip6tables -F; ip6tables -X; nft flush ruleset");
     }
 
     @Override
