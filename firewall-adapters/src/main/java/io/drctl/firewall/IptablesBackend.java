@@ -250,7 +250,7 @@ public final class IptablesBackend implements FirewallBackend {
         }
         FencePersistence p = restored.isEmpty() ? probe(fence, listLive(fence)).persistence() : persist(fence);
         // a restored rule fences again: connections opened meanwhile would live on behind an ESTABLISHED accept
-        List<String> notes = restored.isEmpty() ? List.of() : List.of(cutConnections(fence));
+        List<String> notes = restored.isEmpty() ? List.of() : List.of(cmd.cutConnections(fence, "connections opened meanwhile end at their next packet only where no ESTABLISHED accept comes first"));
         return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, notes);
     }
 

@@ -350,7 +350,10 @@ public final class NftablesBackend implements FirewallBackend {
             cmd.require("nft " + Shell.quote(String.join("; ", script)), "restoring " + restored.size() + " rule(s) of " + fence.tag());
         }
         FencePersistence p = restored.isEmpty() ? readPersistence(fence) : persist(fence);
-        return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, List.of());
+        // a restored rule fences again: cut what connected meanwhile (an earlier ct-state accept would keep it alive)
+        List<String> notes = restored.isEmpty() ? List.of()
+                : List.of(cmd.cutConnections(fence, "connections opened meanwhile end at their next packet unless an established accept comes first"));
+        return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, notes);
     }
 
     /** A table or chain name as nft reads it: bare when plain, else double-quoted. */

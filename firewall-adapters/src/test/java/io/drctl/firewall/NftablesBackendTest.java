@@ -180,10 +180,12 @@ class NftablesBackendTest {
         BlockingRule removed = new BlockingRule("nft", "inet", "filter", "input", 3, FOREIGN_REJECT, Cidr.parse("10.78.0.3/32"),
                 BlockingRule.Origin.FOREIGN, true); // as read back from a journal: no handle
         ScriptedRunner r = new ScriptedRunner().on(LIST, 0, UNFENCED)
-                .on("nft 'insert rule inet filter input position 5 " + FOREIGN_REJECT + "'", 0, "");
+                .on("nft 'insert rule inet filter input position 5 " + FOREIGN_REJECT + "'", 0, "")
+                .on("if command -v conntrack", 0, "");
         FenceChange c = backend(r).restore(FENCE, List.of(removed));
         assertTrue(r.exhausted(), r.commands.toString());
         assertEquals(List.of(removed), c.removedRules());
+        assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("conntrack: ")), "restoring a fence cuts live connections: " + c.notes());
 
         ScriptedRunner again = new ScriptedRunner().on(LIST, 0, FOREIGN);
         assertTrue(backend(again).restore(FENCE, List.of(removed)).removedRules().isEmpty(), "already back: nothing added");
@@ -197,7 +199,8 @@ class NftablesBackendTest {
                 Cidr.parse("10.78.0.4/32"), BlockingRule.Origin.DRCTL, true);
         ScriptedRunner r = new ScriptedRunner().on(LIST, 0, UNFENCED)
                 .on("nft 'add table inet drctl; add chain inet drctl input { type filter hook input priority filter - 10; policy accept; }; "
-                        + "add rule inet drctl input " + mine.text() + "'", 0, "");
+                        + "add rule inet drctl input " + mine.text() + "'", 0, "")
+                .on("if command -v conntrack", 0, "");
         backend(r).restore(FENCE, List.of(mine));
         assertTrue(r.exhausted(), r.commands.toString());
     }
