@@ -22,16 +22,25 @@ public final class CacheCommands {
     /**
      * A POSIX sh script printing one line per cache <em>this host's</em> resolver path uses: {@code systemd-resolved}
      * (resolvectl answers), {@code nscd} (its socket, which is what glibc consults, exists), {@code dnsmasq} (its
-     * service is active or a pid file names a live dnsmasq), {@code unbound} (unbound-control reaches this host's
-     * daemon). Never by process name alone: a host may show processes that are not its resolver (containers,
-     * libvirt's dnsmasq). Exit 0 even when none is found.
+     * service is active, a pid file names a live dnsmasq, or dnsmasq is what listens on the local nameserver
+     * address of /etc/resolv.conf), {@code unbound} (unbound-control reaches this host's daemon). Never by process
+     * name alone: a host may show processes that are not its resolver (containers, libvirt's dnsmasq). Exit 0 even
+     * when none is found.
      */
     public static String detectLinux() {
+        return detectLinux(Optional.empty());
+    }
+
+    /** The same, with the inventory's pid file for the host's dnsmasq tried first. */
+    public static String detectLinux(Optional<String> pidFile) {
+        String pidFiles = pidFile.map(f -> Shell.quote(f) + " ").orElse("") + String.join(" ", DNSMASQ_PID_FILES);
         return "if command -v resolvectl >/dev/null 2>&1 && resolvectl status >/dev/null 2>&1; then echo systemd-resolved; fi; "
                 + "if [ -S " + NSCD_SOCKETS.get(0) + " ] || [ -S " + NSCD_SOCKETS.get(1) + " ]; then echo nscd; fi; "
                 + "if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dnsmasq.service 2>/dev/null; then echo dnsmasq; "
-                + "else for f in " + String.join(" ", DNSMASQ_PID_FILES) + "; do "
-                + "if [ -s \"$f\" ] && [ \"$(cat /proc/\"$(cat \"$f\")\"/comm 2>/dev/null)\" = dnsmasq ]; then echo dnsmasq; break; fi; done; fi; "
+                + "else d=; for f in " + pidFiles + "; do "
+                + "if [ -s \"$f\" ] && [ \"$(cat /proc/\"$(cat \"$f\")\"/comm 2>/dev/null)\" = dnsmasq ]; then d=1; break; fi; done; "
+                + "if [ -z \"$d\" ] && [ -n \"$(" + LOCAL_LISTENER_PID.replace("NAME", "dnsmasq") + ")\" ]; then d=1; fi; "
+                + "[ -n \"$d\" ] && echo dnsmasq; fi; "
                 + "if command -v unbound-control >/dev/null 2>&1 && unbound-control status >/dev/null 2>&1; then echo unbound; fi; exit 0";
     }
 
@@ -84,6 +93,14 @@ public final class CacheCommands {
         };
     }
 
+    /**
+     * Prints the pid of the process called NAME that listens on UDP port 53 at the first nameserver address of
+     * /etc/resolv.conf when that is a local address: the cache this host's resolver path really uses.
+     */
+    static final String LOCAL_LISTENER_PID = "ns=$(awk '/^nameserver/ {print $2; exit}' /etc/resolv.conf 2>/dev/null); "
+            + "case \"$ns\" in 127.*|::1) ss -lunpH 2>/dev/null | awk -v a=\"$ns:53\" '$4 == a' "
+            + "| sed -n 's/.*\"NAME\",pid=\\([0-9]*\\).*/\\1/p' | head -n 1 ;; esac";
+
     /** Where dnsmasq writes its pid file: Debian's service, then the upstream default. */
     static final List<String> DNSMASQ_PID_FILES = List.of("/run/dnsmasq/dnsmasq.pid", "/var/run/dnsmasq/dnsmasq.pid",
             "/run/dnsmasq.pid", "/var/run/dnsmasq.pid");
@@ -99,8 +116,10 @@ public final class CacheCommands {
             + "for f in " + String.join(" ", DNSMASQ_PID_FILES) + "; do "
             + "if [ -s \"$f\" ]; then p=$(cat \"$f\"); "
             + "if [ \"$(cat /proc/\"$p\"/comm 2>/dev/null)\" = dnsmasq ]; then kill -HUP \"$p\" && echo \"dnsmasq pid $p ($f): HUP\"; exit $?; fi; fi; "
-            + "done; echo 'no dnsmasq of this host: dnsmasq.service is not active and no pid file ("
-            + String.join(", ", DNSMASQ_PID_FILES) + ") names a running dnsmasq' >&2; exit 3";
+            + "done; p=$(" + LOCAL_LISTENER_PID.replace("NAME", "dnsmasq") + "); "
+            + "if [ -n \"$p\" ]; then kill -HUP \"$p\" && echo \"dnsmasq pid $p (listening on the resolv.conf nameserver): HUP\"; exit $?; fi; "
+            + "echo 'no dnsmasq of this host: dnsmasq.service is not active, no pid file ("
+            + String.join(", ", DNSMASQ_PID_FILES) + ") names a running dnsmasq, and none listens on the resolv.conf nameserver' >&2; exit 3";
 
     /** The command that resolves {@code name} to IPv4 addresses through the host's own resolver path. */
     public static String resolve(OsFamily os, String name) {

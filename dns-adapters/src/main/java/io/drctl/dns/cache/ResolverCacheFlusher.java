@@ -147,7 +147,7 @@ public final class ResolverCacheFlusher {
         Instant start = clock.instant();
         List<ResolverKind> kinds = req.caches().isPresent() ? req.caches().get()
                 : r.os() == CommandRunner.OsFamily.WINDOWS ? List.of(ResolverKind.WINDOWS_DNS_CLIENT)
-                : CacheCommands.parseDetected(run(host, CacheCommands.detectLinux(), "detect resolver caches").stdout());
+                : CacheCommands.parseDetected(run(host, CacheCommands.detectLinux(host.pidFile()), "detect resolver caches").stdout());
         LOG.info("{}: resolver caches found: {}", host, kinds);
         long maxRounds = req.timeout().toMillis() / Math.max(1, retryInterval.toMillis()) + 2;
         int attempt = 0;
