@@ -175,6 +175,8 @@ class ManualSiteIT {
             assertEquals("alive", held.poke(), "the connection works before the fence");
             Cli run = drctl("run", "-i", inventory(), LabCli.runbook("full-failover.yaml"), "--yes");
             assertEquals(0, run.exit(), run.out() + run.err());
+            // measured just before promotion from the old primary's pg_stat_replication: nothing was in flight
+            assertTrue(java.util.regex.Pattern.compile("promote-db dc-south/pgcfg: RPO 0 bytes, ").matcher(run.out()).find(), run.out());
             assertTrue(held.poke().startsWith("cut"), "a connection held open to the old DBMS is cut by the fence");
         }
         servesFrom(2);
