@@ -796,7 +796,17 @@ public final class Engine {
 
         @Override
         public StepLog log() {
-            return line -> options.progress().detail(step, target, redactor.redact(line));
+            return new StepLog() {
+                @Override
+                public void info(String line) {
+                    options.progress().detail(step, target, redactor.redact(line));
+                }
+
+                @Override
+                public void notice(String line) {
+                    options.progress().notice(step, target, redactor.redact(line));
+                }
+            };
         }
 
         @Override

@@ -14,6 +14,11 @@ public interface Progress {
     default void detail(String step, String target, String line) {
     }
 
+    /** Lines from actions that are always shown (see {@link io.drctl.orchestrator.spi.StepLog#notice}). */
+    default void notice(String step, String target, String line) {
+        detail(step, target, line);
+    }
+
     Progress NONE = new Progress() {
         @Override
         public void stepStarted(String id, String type, int targets) {

@@ -34,4 +34,9 @@ final class RedactedProgress implements Progress {
     public void detail(String step, String target, String line) {
         inner.detail(redactor.redact(step), redactor.redact(target), redactor.redact(line));
     }
+
+    @Override
+    public void notice(String step, String target, String line) {
+        inner.notice(redactor.redact(step), redactor.redact(target), redactor.redact(line));
+    }
 }

@@ -155,6 +155,8 @@ class ManualSiteIT {
         Cli run = drctl("run", "-i", inventory(), rb.toString(), "--yes");
         assertEquals(0, run.exit(), run.out() + run.err());
         assertTrue(!rules(LabHost.R2_DBMS).contains("REJECT"), "every rule of the site's fence is gone: " + rules(LabHost.R2_DBMS));
+        assertTrue(run.out().contains("unfence dc-south/pgcfg: removing (not drctl's): -A INPUT -s 10.77.2.11/32 -p tcp -m tcp --dport 5432 -j REJECT"),
+                "the run's output says which rules of the site it removes, without --verbose: " + run.out());
         assertTrue(readAll(stateDir).contains("-A INPUT -s 10.77.2.11/32 -p tcp -m tcp --dport 5432 -j REJECT"),
                 "the journal keeps the exact text of the removed rules");
         assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, "10.77.2.30", 5432));
@@ -173,6 +175,8 @@ class ManualSiteIT {
             assertEquals("alive", held.poke(), "the connection works before the fence");
             Cli run = drctl("run", "-i", inventory(), LabCli.runbook("full-failover.yaml"), "--yes");
             assertEquals(0, run.exit(), run.out() + run.err());
+            // measured just before promotion from the old primary's pg_stat_replication: nothing was in flight
+            assertTrue(java.util.regex.Pattern.compile("promote-db dc-south/pgcfg: RPO 0 bytes, ").matcher(run.out()).find(), run.out());
             assertTrue(held.poke().startsWith("cut"), "a connection held open to the old DBMS is cut by the fence");
         }
         servesFrom(2);
@@ -184,6 +188,7 @@ class ManualSiteIT {
     void shippedFailback_unchanged_returnsToTheSitesOwnState() {
         Cli run = drctl("run", "-i", inventory(), LabCli.runbook("failback.yaml"), "--yes", "-p", reseed(), "-p", reseedCheck());
         assertEquals(0, run.exit(), run.out() + run.err());
+        assertTrue(run.out().contains("restoring the site's rule (removed by an earlier unfence): -A INPUT -s 10.77.1.10/32"), run.out());
         servesFrom(1);
         assertEquals("t", inRecovery(LabHost.R2_DBMS), "dc-south's DBMS is a replica again");
         assertEquals(siteRules, rules(LabHost.R2_DBMS), "the site's own fence is back, byte for byte");

@@ -40,6 +40,11 @@ public final class ProgressPrinter implements Progress {
     }
 
     @Override
+    public synchronized void notice(String step, String target, String line) {
+        out.println("           " + step + " " + target + ": " + line);
+    }
+
+    @Override
     public synchronized void detail(String step, String target, String line) {
         if (verbose) {
             out.println("           " + step + " " + target + ": " + line);

@@ -87,7 +87,12 @@ public final class DbStepTypes {
             List<Action> out = new ArrayList<>();
             for (Host h : step.hosts()) {
                 PostgresInstance instance = AdapterAccess.postgres(h, x.inventory(), socketDir);
-                out.add(new PromoteAction(h, instance, method, within));
+                // the other DBMS hosts of the inventory: the old primary is among them, asked for the RPO before promoting
+                List<Host> others = x.inventory().hosts().stream()
+                        .filter(o -> o.db().isPresent() && !o.ref().equals(h.ref()) && DbmsKind.find(o.db().get().kind()).isPresent())
+                        .toList();
+                List<PostgresInstance> otherInstances = others.stream().map(o -> AdapterAccess.postgres(o, x.inventory(), Optional.empty())).toList();
+                out.add(new PromoteAction(h, instance, method, within, others, otherInstances));
             }
             return out;
         }
@@ -98,12 +103,17 @@ public final class DbStepTypes {
         private final PostgresInstance instance;
         private final PromoteMethod method;
         private final Duration within;
+        private final List<Host> others;
+        private final List<PostgresInstance> otherInstances;
 
-        PromoteAction(Host host, PostgresInstance instance, PromoteMethod method, Duration within) {
+        PromoteAction(Host host, PostgresInstance instance, PromoteMethod method, Duration within, List<Host> others,
+                      List<PostgresInstance> otherInstances) {
             this.host = host;
             this.instance = instance;
             this.method = method;
             this.within = within;
+            this.others = others;
+            this.otherInstances = otherInstances;
         }
 
         @Override
@@ -132,8 +142,60 @@ public final class DbStepTypes {
 
         @Override
         public Applied apply(ActionContext ctx) throws Exception {
+            String rpo = rpo(ctx);
             PromoteResult r = call(() -> promoter(ctx).promote(method, ctx.cancellation().remaining(within)));
-            return Applied.of((r.changed() ? "promoted" : "already primary") + "; write check in transaction " + r.writeCheckXid());
+            if (r.changed()) {
+                ctx.note("rpo", rpo);
+                ctx.log().notice(rpo);
+            }
+            return Applied.of((r.changed() ? "promoted; " + rpo : "already primary") + "; write check in transaction " + r.writeCheckXid());
+        }
+
+        /**
+         * What a promotion now would lose, measured just before it: the old primary's view of this replica
+         * ({@code pg_current_wal_lsn() - replay_lsn} and {@code replay_lag} in {@code pg_stat_replication}) when a
+         * primary among the inventory's other DBMS hosts answers; otherwise what the replica itself knows (its
+         * received and replayed positions, the age of its last replayed transaction), said as unknown.
+         */
+        private String rpo(ActionContext ctx) {
+            PgProbe mine;
+            try {
+                mine = promoter(ctx).probe();
+            } catch (Exception e) {
+                return "RPO not measured: cannot read the replica (" + e.getMessage() + ")";
+            }
+            if (mine.role() == PgRole.PRIMARY) {
+                return "RPO not measured: already primary";
+            }
+            String replicaView = mine.replica().map(rs -> "received " + rs.receiveLsn().orElse("?") + ", replayed "
+                    + rs.replayLsn().orElse("?") + rs.replayDelay().map(d -> ", last replayed transaction "
+                    + d.toMillis() / 1000.0 + " s before promotion").orElse("")).orElse("no replica status");
+            List<String> unanswered = new ArrayList<>();
+            for (int i = 0; i < others.size(); i++) {
+                Host o = others.get(i);
+                PostgresInstance oi = otherInstances.get(i);
+                try {
+                    PgProbe theirs = new PostgresPromoter(ctx.hosts().runner(o), oi, ctx.clock(), d -> AdapterAccess.pause(ctx, d),
+                            Duration.ofSeconds(10)).probe();
+                    if (theirs.role() != PgRole.PRIMARY) {
+                        continue;
+                    }
+                    Optional<io.drctl.dbms.StandbyStatus> me = theirs.standbys().stream()
+                            .filter(sb -> sb.clientAddr().equals(host.address())).findFirst();
+                    if (me.isEmpty()) {
+                        return "RPO unknown: the primary " + o.ref() + " does not list " + host.ref() + " among its standbys; "
+                                + "the replica " + replicaView;
+                    }
+                    return "RPO " + me.get().replayLagBytes().map(b -> b + " bytes").orElse("? bytes")
+                            + me.get().replayLag().map(l -> ", ≤ " + l.toMillis() / 1000.0 + " s").orElse(", 0 s (no replay lag)")
+                            + " (the primary " + o.ref() + "'s position vs the replica's replay, just before promotion; "
+                            + me.get().state() + ", " + me.get().syncState() + ")";
+                } catch (Exception e) {
+                    unanswered.add(o.ref() + ": " + e.getMessage());
+                }
+            }
+            return "RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
+                    + "; the replica " + replicaView;
         }
 
         @Override

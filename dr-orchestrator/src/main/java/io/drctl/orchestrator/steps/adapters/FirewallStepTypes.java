@@ -298,8 +298,11 @@ public final class FirewallStepTypes {
             StringBuilder out = new StringBuilder();
             if (mode == Mode.FENCE) {
                 // the site's own fence first, as it was before an earlier unfence removed it; then drctl's, first in INPUT
-                List<BlockingRule> siteRules = siteRulesToRestore(ctx, call(() -> b.probe(fence)));
+                FenceProbe now = call(() -> b.probe(fence));
+                now.foreign().forEach(r -> ctx.log().notice("keeping (not drctl's): " + r.text()));
+                List<BlockingRule> siteRules = siteRulesToRestore(ctx, now);
                 if (!siteRules.isEmpty()) {
+                    siteRules.forEach(r -> ctx.log().notice("restoring the site's rule (removed by an earlier unfence): " + r.text()));
                     FenceChange back = call(() -> b.restore(fence, siteRules));
                     siteRules.forEach(r -> out.append("restored (the site's, removed by an earlier unfence): ").append(r.text()).append('\n'));
                     ctx.note("restoredSiteRules", toJson(siteRules).toString());
@@ -309,6 +312,7 @@ public final class FirewallStepTypes {
             } else {
                 Optional<Path> record = removedRulesFile(ctx);
                 change = call(() -> b.remove(fence, rules -> {
+                    rules.forEach(r -> ctx.log().notice("removing" + (r.foreign() ? " (not drctl's): " : ": ") + r.text()));
                     if (record.isPresent()) {
                         writeRemoved(record.get(), rules, b);
                     }
