@@ -50,9 +50,17 @@ public final class DnsVerifier {
      * @param servers the servers that all served the expected records
      * @param elapsed how long it took until the last one did
      * @param rounds  how many rounds of queries were sent
+     * @param skipped servers that never answered, skipped because the caller allowed it (a forced failover: their region
+     *                is gone), each with what was seen; empty otherwise
      */
-    public record Verified(List<DnsServer> servers, Duration elapsed, int rounds) {
+    public record Verified(List<DnsServer> servers, Duration elapsed, int rounds, Map<DnsServer, String> skipped) {
+        public Verified(List<DnsServer> servers, Duration elapsed, int rounds) {
+            this(servers, elapsed, rounds, Map.of());
+        }
     }
+
+    /** Rounds a silent server is given, once every other server serves the records, before it is skipped. */
+    static final int SILENT_ROUNDS = 3;
 
     /**
      * Waits until every server serves exactly {@code expected} (FQDN → A RRset).
@@ -61,6 +69,16 @@ public final class DnsVerifier {
      *                      the elapsed time
      */
     public Verified verify(List<DnsServer> servers, Map<String, Set<String>> expected, Duration timeout)
+            throws DnsException, InterruptedException {
+        return verify(servers, expected, timeout, false);
+    }
+
+    /**
+     * The same; with {@code skipSilent}, a server that has not answered at all (timeout, unreachable, network error)
+     * for {@value #SILENT_ROUNDS} rounds while every other server serves the records is skipped and reported, not
+     * waited for. A server that answers with other data is never skipped.
+     */
+    public Verified verify(List<DnsServer> servers, Map<String, Set<String>> expected, Duration timeout, boolean skipSilent)
             throws DnsException, InterruptedException {
         if (servers.isEmpty() || expected.isEmpty()) {
             throw new IllegalArgumentException("nothing to verify: servers " + servers + ", records " + expected.keySet());
@@ -76,16 +94,21 @@ public final class DnsVerifier {
             }
         }
         int rounds = 0;
+        Map<DnsServer, Integer> silentRounds = new LinkedHashMap<>();
         while (true) {
             rounds++;
             for (DnsServer s : servers) {
+                boolean answered = false;
+                boolean asked = false;
                 for (Map.Entry<String, Set<String>> e : want.entrySet()) {
                     String k = key(s, e.getKey());
                     if (!pending.containsKey(k)) {
                         continue;
                     }
+                    asked = true;
                     try {
                         DnsClient.Answer a = client.query(s, DnsNames.name(e.getKey()), Type.A);
+                        answered = true;
                         Set<String> seen = a.records().stream().map(r -> ((ARecord) r).getAddress().getHostAddress())
                                 .collect(Collectors.toSet());
                         if (seen.equals(e.getValue()) && a.authoritative()) {
@@ -94,13 +117,31 @@ public final class DnsVerifier {
                             pending.put(k, DnsNames.show(seen) + (a.authoritative() ? "" : " (not authoritative)"));
                         }
                     } catch (DnsException x) {
+                        boolean silent = x.kind() == DnsException.Kind.TIMEOUT || x.kind() == DnsException.Kind.UNREACHABLE
+                                || x.kind() == DnsException.Kind.NETWORK;
+                        answered |= !silent;
                         pending.put(k, "no answer: " + x.kind() + " rcode " + (x.rcode() < 0 ? "-" : org.xbill.DNS.Rcode.string(x.rcode())));
+                        if (silent && skipSilent) {
+                            break; // one silent query per server and round: a dead server costs one timeout, not one per name
+                        }
                     }
+                }
+                if (asked) {
+                    silentRounds.put(s, answered ? 0 : silentRounds.getOrDefault(s, 0) + 1);
                 }
             }
             Duration elapsed = Duration.between(start, clock.instant());
             if (pending.isEmpty()) {
                 return new Verified(List.copyOf(servers), elapsed, rounds);
+            }
+            if (skipSilent) {
+                List<DnsServer> waiting = servers.stream().filter(s -> want.keySet().stream().anyMatch(n -> pending.containsKey(key(s, n)))).toList();
+                if (waiting.stream().allMatch(s -> silentRounds.getOrDefault(s, 0) >= SILENT_ROUNDS) && waiting.size() < servers.size()) {
+                    Map<DnsServer, String> skipped = new LinkedHashMap<>();
+                    waiting.forEach(s -> skipped.put(s, pending.get(key(s, want.keySet().iterator().next()))));
+                    List<DnsServer> served = servers.stream().filter(s -> !waiting.contains(s)).toList();
+                    return new Verified(served, elapsed, rounds, skipped);
+                }
             }
             if (elapsed.compareTo(timeout) >= 0 || rounds >= maxRounds) {
                 List<String> lines = new ArrayList<>();

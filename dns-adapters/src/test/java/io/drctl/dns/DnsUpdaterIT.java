@@ -299,6 +299,26 @@ class DnsUpdaterIT {
     }
 
     @Test
+    void verify_skipSilent_skipsOnlyAServerThatNeverAnswers_neverOneWithOldData() throws Exception {
+        DnsServer nobody = new DnsServer("down", "127.0.0.1", PRIMARY_PORT + 9);
+        DnsVerifier quick = new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofMillis(300)),
+                Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofMillis(200));
+        // a forced failover: the server of the lost region is named and skipped, well before the timeout
+        long t0 = System.nanoTime();
+        DnsVerifier.Verified v = quick.verify(List.of(primary.dnsServer(), nobody), at("same1", "10.2.0.40"), Duration.ofSeconds(30), true);
+        assertEquals(List.of(primary.dnsServer()), v.servers());
+        assertEquals(List.of(nobody), List.copyOf(v.skipped().keySet()));
+        assertTrue(v.skipped().get(nobody).startsWith("no answer: UNREACHABLE"), v.skipped().toString());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "skipped after a few rounds, not at the 30 s timeout");
+        // a server that answers with old data is never skipped
+        DnsException e = assertThrows(DnsException.class,
+                () -> quick.verify(List.of(stale.dnsServer(), nobody), at("stale1", "10.2.0.50"), Duration.ofSeconds(2), true));
+        assertTrue(e.getMessage().contains("seen [10.1.0.50]"), e.getMessage());
+        // when no server answers at all, nothing is skipped: the check fails
+        assertThrows(DnsException.class, () -> quick.verify(List.of(nobody), at("same1", "10.2.0.40"), Duration.ofSeconds(2), true));
+    }
+
+    @Test
     void setTtls_lowersAndRestoresKeepingAddresses() throws Exception {
         List<String> names = List.of(fq("ttl1"), fq("ttl2"));
         Map<String, Duration> previous = updater.lowerTtl(names, Duration.ofSeconds(5));

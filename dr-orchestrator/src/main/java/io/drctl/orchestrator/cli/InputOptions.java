@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.cli;
 
+import io.drctl.orchestrator.load.Params;
 import io.drctl.orchestrator.yaml.InvalidInputException;
 import io.drctl.orchestrator.yaml.Location;
 import io.drctl.orchestrator.yaml.Problems;
@@ -21,6 +22,21 @@ final class InputOptions {
 
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "runbook parameter (repeatable)")
     Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "planned (default): every step must succeed, the replica must have replayed all the old primary"
+                    + " wrote before it is promoted (RPO 0, checked); forced: a region is gone, steps with `whenForced:` become"
+                    + " best-effort with their short timeouts and the run lists what it skipped. Journaled; resume keeps it")
+    String mode;
+
+    /** The {@code -p} parameters, with {@code --mode} as the built-in parameter {@code mode}. */
+    Map<String, String> params() {
+        Map<String, String> out = new LinkedHashMap<>(params);
+        if (mode != null) {
+            out.put(Params.MODE, mode);
+        }
+        return out;
+    }
 
     Path inventory(Ctx ctx) throws InvalidInputException {
         if (files.size() == 2) {

@@ -40,7 +40,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();
-        Loaded loaded = Loaded.load(input.inventory(ctx), input.runbook(), input.params, registry);
+        Loaded loaded = Loaded.load(input.inventory(ctx), input.runbook(), input.params(), registry);
         Plan plan = Planner.plan(loaded, registry);
         Redactor redactor = Redactor.of(loaded.inventory(), ctx.rt().env());
         Map<String, PlanProbe.Outcome> probes = offline ? Map.of()

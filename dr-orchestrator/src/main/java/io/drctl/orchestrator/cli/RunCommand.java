@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
         Runs runs = ctx.runs(stateDir, dryRun, yes, shared.verbose, overrides.map());
-        RunResult r = runs.run(input.inventory(ctx), input.runbook(), input.params);
+        RunResult r = runs.run(input.inventory(ctx), input.runbook(), input.params());
         return RunEnd.report(ctx, runs, stateDir, r);
     }
 }

@@ -52,6 +52,9 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
             problems.throwIfAny();
         }
         Map<String, String> params = Params.effective(rb.get(), inv.get(), overrides, problems);
+        if (Params.FORCED.equals(params.get(Params.MODE))) {
+            rb = Optional.of(rb.get().forced());
+        }
         List<StepSpec> steps = Resolver.resolve(rb.get(), inv.get(), params, registry, problems);
         List<RuleSpec> rules = RunbookLoader.resolveRules(rb.get(), inv.get(), params, SafetyRules.registry(), problems);
         if (problems.isEmpty()) {

@@ -49,6 +49,14 @@ public final class Params {
      */
     public static final String REGION_ROLE = "@";
 
+    /**
+     * The built-in parameter every runbook has: {@code planned} (the default, not listed) or {@code forced}
+     * ({@code --mode}); {@link Loaded} applies the steps' {@code whenForced:} in forced mode.
+     */
+    public static final String MODE = "mode";
+    public static final String PLANNED = "planned";
+    public static final String FORCED = "forced";
+
     /** Longest parameter value accepted. */
     static final int MAX_VALUE_LENGTH = 4096;
 
@@ -60,7 +68,17 @@ public final class Params {
     public static Map<String, String> effective(Runbook rb, Inventory inv, Map<String, String> overrides, Problems problems) {
         Map<String, String> out = new LinkedHashMap<>();
         Map<String, Location> where = new LinkedHashMap<>();
+        String mode = null;
         for (Map.Entry<String, String> o : overrides.entrySet()) {
+            if (o.getKey().equals(MODE) && !rb.params().containsKey(MODE)) {
+                if (!List.of(PLANNED, FORCED).contains(o.getValue())) {
+                    problems.add(Location.synthetic("command line", "--mode"), "mode '" + Fields.shorten(o.getValue())
+                            + "' is neither planned nor forced", "planned: the old region cooperates; forced: it is gone");
+                } else {
+                    mode = o.getValue();
+                }
+                continue;
+            }
             if (!rb.params().containsKey(o.getKey())) {
                 problems.add(Location.synthetic("command line", "-p " + o.getKey()), "runbook `" + rb.name()
                         + "` has no parameter `" + o.getKey() + "`", Hints.didYouMean(o.getKey(), rb.params().keySet()));
@@ -92,6 +110,9 @@ public final class Params {
             }
             out.put(p.name(), v);
             where.put(p.name(), at);
+        }
+        if (mode != null) {
+            out.put(MODE, mode); // journaled with the params, so resume and rollback keep the mode
         }
         for (Runbook.Param p : rb.params().values()) {
             p.differsFrom().filter(out::containsKey).ifPresent(other -> {

@@ -36,7 +36,7 @@ import java.util.Set;
 public final class RunbookLoader {
     /** Keys every step may have, whatever its type. */
     public static final List<String> COMMON_STEP_KEYS = List.of("id", "type", "description", "hosts", "dependsOn",
-            "timeout", "retry", "onFailure", "parallelism");
+            "timeout", "retry", "onFailure", "parallelism", "whenForced");
 
     private RunbookLoader() {
     }
@@ -242,26 +242,13 @@ public final class RunbookLoader {
         Optional<YNode> hosts = s.node("hosts");
         List<String> dependsOn = s.stringList("dependsOn");
         Optional<Duration> timeout = s.duration("timeout");
-        Step.RetryPolicy retry = s.fields("retry").map(r -> {
-            int attempts = r.integer("attempts").orElse(1);
-            Duration backoff = r.duration("backoff").orElse(Duration.ofSeconds(1));
-            Duration max = r.duration("maxBackoff").orElse(Duration.ofMinutes(1));
-            r.done();
-            if (attempts < 1 || attempts > 100) {
-                problems.add(r.at("attempts"), "retry attempts must be 1..100, got " + attempts);
-                attempts = 1;
-            }
-            return new Step.RetryPolicy(attempts, backoff, max);
-        }).orElse(Step.RetryPolicy.NONE);
-        Step.OnFailure onFailure = s.string("onFailure").flatMap(v -> {
-            try {
-                return Optional.of(Step.OnFailure.valueOf(v.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                problems.add(s.at("onFailure"), "onFailure must be abort or continue, got '" + v + "'",
-                        Hints.didYouMean(v, List.of("abort", "continue")));
-                return Optional.empty();
-            }
-        }).orElse(Step.OnFailure.ABORT);
+        Step.RetryPolicy retry = retry(s, problems).orElse(Step.RetryPolicy.NONE);
+        Step.OnFailure onFailure = onFailure(s, problems).orElse(Step.OnFailure.ABORT);
+        Optional<Step.Forced> whenForced = s.fields("whenForced").map(w -> {
+            Step.Forced f = new Step.Forced(onFailure(w, problems), w.duration("timeout"), retry(w, problems));
+            w.done();
+            return f;
+        });
         int parallelism = s.integer("parallelism").orElse(8);
         if (parallelism < 1 || parallelism > 1024) {
             problems.add(s.at("parallelism"), "parallelism must be 1..1024, got " + parallelism);
@@ -279,7 +266,33 @@ public final class RunbookLoader {
             return Optional.empty();
         }
         return Optional.of(new Step(id.get(), type.get(), description, hosts, dependsOn, timeout, retry, onFailure,
-                parallelism, fields, s.location(), s.map()));
+                parallelism, fields, s.location(), s.map(), whenForced));
+    }
+
+    private static Optional<Step.RetryPolicy> retry(Fields s, Problems problems) {
+        return s.fields("retry").map(r -> {
+            int attempts = r.integer("attempts").orElse(1);
+            Duration backoff = r.duration("backoff").orElse(Duration.ofSeconds(1));
+            Duration max = r.duration("maxBackoff").orElse(Duration.ofMinutes(1));
+            r.done();
+            if (attempts < 1 || attempts > 100) {
+                problems.add(r.at("attempts"), "retry attempts must be 1..100, got " + attempts);
+                attempts = 1;
+            }
+            return new Step.RetryPolicy(attempts, backoff, max);
+        });
+    }
+
+    private static Optional<Step.OnFailure> onFailure(Fields s, Problems problems) {
+        return s.string("onFailure").flatMap(v -> {
+            try {
+                return Optional.of(Step.OnFailure.valueOf(v.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                problems.add(s.at("onFailure"), "onFailure must be abort or continue, got '" + v + "'",
+                        Hints.didYouMean(v, List.of("abort", "continue")));
+                return Optional.empty();
+            }
+        });
     }
 
     /** Duplicate ids, unknown dependsOn ids, and cycles (each reported once, with its path). */

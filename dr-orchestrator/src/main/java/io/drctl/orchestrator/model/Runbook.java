@@ -18,6 +18,11 @@ import java.util.Optional;
  */
 public record Runbook(String name, Optional<String> description, Map<String, Param> params, List<Step> steps,
                       List<Rule> rules) {
+    /** This runbook as a forced run runs it: each step's {@code whenForced} applied. */
+    public Runbook forced() {
+        return new Runbook(name, description, params, steps.stream().map(Step::forced).toList(), rules);
+    }
+
     public Runbook {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");

@@ -24,11 +24,35 @@ import java.util.Optional;
  * @param fields      type-specific keys, unresolved
  * @param location    where the step starts
  * @param source      the step as written (for key and value locations in problems)
+ * @param whenForced  what changes in a forced run ({@code --mode forced}: a region is gone), e.g. a step against the
+ *                    old region becomes best-effort with a short timeout
  */
 public record Step(String id, String type, Optional<String> description, Optional<YNode> hosts, List<String> dependsOn,
                    Optional<Duration> timeout, RetryPolicy retry, OnFailure onFailure, int parallelism,
-                   Map<String, YNode> fields, Location location, YNode.YMap source) {
+                   Map<String, YNode> fields, Location location, YNode.YMap source, Optional<Forced> whenForced) {
+
+    /** {@code whenForced:} — the common keys a forced run replaces. */
+    public record Forced(Optional<OnFailure> onFailure, Optional<Duration> timeout, Optional<RetryPolicy> retry) {
+    }
+
+    public Step(String id, String type, Optional<String> description, Optional<YNode> hosts, List<String> dependsOn,
+                Optional<Duration> timeout, RetryPolicy retry, OnFailure onFailure, int parallelism,
+                Map<String, YNode> fields, Location location, YNode.YMap source) {
+        this(id, type, description, hosts, dependsOn, timeout, retry, onFailure, parallelism, fields, location, source, Optional.empty());
+    }
+
+    /** This step as a forced run runs it: {@code whenForced} applied. */
+    public Step forced() {
+        if (whenForced.isEmpty()) {
+            return this;
+        }
+        Forced f = whenForced.get();
+        return new Step(id, type, description, hosts, dependsOn, f.timeout().or(() -> timeout), f.retry().orElse(retry),
+                f.onFailure().orElse(onFailure), parallelism, fields, location, source, whenForced);
+    }
+
     public Step {
+        Objects.requireNonNull(whenForced, "whenForced");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(description, "description");

@@ -142,6 +142,13 @@ public final class RunbookSchema {
         rp.putObject("maxBackoff").putArray("type").add("string").add("integer");
         p.putObject("onFailure").putArray("enum").add("abort").add("continue");
         p.putObject("parallelism").put("type", "integer").put("minimum", 1);
+        ObjectNode forced = p.putObject("whenForced");
+        forced.put("type", "object").put("additionalProperties", false)
+                .put("description", "what a forced run (--mode forced: a region is gone) changes for this step");
+        ObjectNode fp = forced.putObject("properties");
+        fp.putObject("onFailure").putArray("enum").add("abort").add("continue");
+        fp.putObject("timeout").putArray("type").add("string").add("integer");
+        fp.set("retry", retry.deepCopy());
     }
 
     private static ObjectNode stringOrList(ObjectNode n) {

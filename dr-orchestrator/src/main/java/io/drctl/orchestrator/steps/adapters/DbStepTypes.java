@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.steps.adapters;
 
+import io.drctl.orchestrator.load.Params;
 import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
@@ -23,6 +24,7 @@ import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +56,9 @@ public final class DbStepTypes {
             return List.of(
                     FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
                     FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"),
-                    FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"));
+                    FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
+                    FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
+                            + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait"));
         }
 
         @Override
@@ -84,6 +88,7 @@ public final class DbStepTypes {
                     ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
             Optional<String> socketDir = step.fields().optString("socketDir");
             Duration within = step.fields().duration("within").orElse(Duration.ofSeconds(60));
+            Duration catchUp = step.fields().duration("catchUpWithin").orElse(Duration.ofSeconds(60));
             List<Action> out = new ArrayList<>();
             for (Host h : step.hosts()) {
                 PostgresInstance instance = AdapterAccess.postgres(h, x.inventory(), socketDir);
@@ -92,7 +97,7 @@ public final class DbStepTypes {
                         .filter(o -> o.db().isPresent() && !o.ref().equals(h.ref()) && DbmsKind.find(o.db().get().kind()).isPresent())
                         .toList();
                 List<PostgresInstance> otherInstances = others.stream().map(o -> AdapterAccess.postgres(o, x.inventory(), Optional.empty())).toList();
-                out.add(new PromoteAction(h, instance, method, within, others, otherInstances));
+                out.add(new PromoteAction(h, instance, method, within, catchUp, others, otherInstances));
             }
             return out;
         }
@@ -103,15 +108,17 @@ public final class DbStepTypes {
         private final PostgresInstance instance;
         private final PromoteMethod method;
         private final Duration within;
+        private final Duration catchUp;
         private final List<Host> others;
         private final List<PostgresInstance> otherInstances;
 
-        PromoteAction(Host host, PostgresInstance instance, PromoteMethod method, Duration within, List<Host> others,
-                      List<PostgresInstance> otherInstances) {
+        PromoteAction(Host host, PostgresInstance instance, PromoteMethod method, Duration within, Duration catchUp,
+                      List<Host> others, List<PostgresInstance> otherInstances) {
             this.host = host;
             this.instance = instance;
             this.method = method;
             this.within = within;
+            this.catchUp = catchUp;
             this.others = others;
             this.otherInstances = otherInstances;
         }
@@ -142,7 +149,27 @@ public final class DbStepTypes {
 
         @Override
         public Applied apply(ActionContext ctx) throws Exception {
-            String rpo = rpo(ctx);
+            boolean planned = !Params.FORCED.equals(ctx.params().get(Params.MODE));
+            Rpo measured = rpo(ctx);
+            if (planned && !measured.alreadyPrimary()) {
+                // a planned switchover loses nothing: the replica replays all the old primary wrote (its writers are
+                // fenced by now), checked with the old primary's own numbers, before anything is promoted
+                Instant giveUp = ctx.clock().instant().plus(catchUp);
+                while (!measured.caughtUp()) {
+                    if (!measured.primaryAnswered()) {
+                        throw new StepFailure("planned mode: " + measured.text() + "; a planned promotion needs the old primary to"
+                                + " confirm the replica has everything (nothing was promoted). If its region is gone, run with --mode forced", false);
+                    }
+                    if (!ctx.clock().instant().isBefore(giveUp)) {
+                        throw new StepFailure("planned mode: the replica did not catch up with the old primary within "
+                                + catchUp.toSeconds() + "s: " + measured.text() + " (nothing was promoted; stop the writers or raise catchUpWithin,"
+                                + " or run with --mode forced to accept the loss)", false);
+                    }
+                    ctx.cancellation().pause(Duration.ofMillis(200));
+                    measured = rpo(ctx);
+                }
+            }
+            String rpo = measured.text();
             PromoteResult r = call(() -> promoter(ctx).promote(method, ctx.cancellation().remaining(within)));
             if (r.changed()) {
                 ctx.note("rpo", rpo);
@@ -157,15 +184,22 @@ public final class DbStepTypes {
          * primary among the inventory's other DBMS hosts answers; otherwise what the replica itself knows (its
          * received and replayed positions, the age of its last replayed transaction), said as unknown.
          */
-        private String rpo(ActionContext ctx) {
+        /** What {@link #rpo} found: the text, whether an old primary answered, and whether nothing is behind. */
+        record Rpo(String text, boolean primaryAnswered, boolean caughtUp, boolean alreadyPrimary) {
+            static Rpo unknown(String text) {
+                return new Rpo(text, false, false, false);
+            }
+        }
+
+        private Rpo rpo(ActionContext ctx) {
             PgProbe mine;
             try {
                 mine = promoter(ctx).probe();
             } catch (Exception e) {
-                return "RPO not measured: cannot read the replica (" + e.getMessage() + ")";
+                return Rpo.unknown("RPO not measured: cannot read the replica (" + e.getMessage() + ")");
             }
             if (mine.role() == PgRole.PRIMARY) {
-                return "RPO not measured: already primary";
+                return new Rpo("RPO not measured: already primary", false, true, true);
             }
             String replicaView = mine.replica().map(rs -> "received " + rs.receiveLsn().orElse("?") + ", replayed "
                     + rs.replayLsn().orElse("?") + rs.replayDelay().map(d -> ", last replayed transaction "
@@ -183,19 +217,20 @@ public final class DbStepTypes {
                     Optional<io.drctl.dbms.StandbyStatus> me = theirs.standbys().stream()
                             .filter(sb -> sb.clientAddr().equals(host.address())).findFirst();
                     if (me.isEmpty()) {
-                        return "RPO unknown: the primary " + o.ref() + " does not list " + host.ref() + " among its standbys; "
-                                + "the replica " + replicaView;
+                        return new Rpo("RPO unknown: the primary " + o.ref() + " does not list " + host.ref() + " among its standbys; "
+                                + "the replica " + replicaView, true, false, false);
                     }
-                    return "RPO " + me.get().replayLagBytes().map(b -> b + " bytes").orElse("? bytes")
+                    boolean zero = me.get().replayLagBytes().filter(b -> b == 0L).isPresent();
+                    return new Rpo("RPO " + me.get().replayLagBytes().map(b -> b + " bytes").orElse("? bytes")
                             + me.get().replayLag().map(l -> ", ≤ " + l.toMillis() / 1000.0 + " s").orElse(", 0 s (no replay lag)")
                             + " (the primary " + o.ref() + "'s position vs the replica's replay, just before promotion; "
-                            + me.get().state() + ", " + me.get().syncState() + ")";
+                            + me.get().state() + ", " + me.get().syncState() + ")", true, zero, false);
                 } catch (Exception e) {
                     unanswered.add(o.ref() + ": " + e.getMessage());
                 }
             }
-            return "RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
-                    + "; the replica " + replicaView;
+            return Rpo.unknown("RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
+                    + "; the replica " + replicaView);
         }
 
         @Override

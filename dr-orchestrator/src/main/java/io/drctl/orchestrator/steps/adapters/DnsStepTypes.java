@@ -406,9 +406,13 @@ public final class DnsStepTypes {
             DnsVerifier verifier = new DnsVerifier(client(ctx, false), ctx.clock(),
                     d -> AdapterAccess.pause(ctx, d), interval);
             try {
-                DnsVerifier.Verified v = verifier.verify(zone.servers(), want, ctx.cancellation().remaining(within));
+                // a forced run (a region is gone) skips servers that never answer, naming them; one with old data still fails
+                boolean forced = io.drctl.orchestrator.load.Params.FORCED.equals(ctx.params().get(io.drctl.orchestrator.load.Params.MODE));
+                DnsVerifier.Verified v = verifier.verify(zone.servers(), want, ctx.cancellation().remaining(within), forced);
+                v.skipped().forEach((server, seen) -> ctx.log().notice("skipped DNS server " + server + " (forced mode): " + seen));
                 return Applied.of(v.servers().size() + " server(s) answer " + show(want) + " after "
-                        + v.elapsed().toMillis() + " ms (" + v.rounds() + " round(s))");
+                        + v.elapsed().toMillis() + " ms (" + v.rounds() + " round(s))"
+                        + (v.skipped().isEmpty() ? "" : "; skipped, not answering (forced mode): " + v.skipped().keySet()));
             } catch (DnsException e) {
                 throw failure(e);
             }
