@@ -211,14 +211,16 @@ public final class PostgresRejoiner {
         }
         if (method == RejoinMethod.REWIND) {
             try {
-                ensureCleanShutdown(ctl.orElseThrow());
+                ensureCleanShutdown(controlData()); // read again: the stop above changed the state
                 rewind(upstream, options, true);
                 rewind(upstream, options, false);
             } catch (DbmsException e) {
                 if (!options.allowBasebackup() || e.kind() == DbmsException.Kind.HOST_ACCESS) {
                     throw e;
                 }
-                notes.add("pg_rewind failed (" + e.getMessage() + "); falling back to pg_basebackup");
+                notes.add("pg_rewind failed (" + e.getMessage() + "); falling back to pg_basebackup. pg_rewind "
+                        + "needs the local WAL back to the last checkpoint before the timelines forked: keep it with "
+                        + "wal_keep_size, or archive it and set restoreTargetWal");
                 log.warn("{}: pg_rewind failed, falling back to pg_basebackup: {}", db.name(), e.getMessage());
                 method = RejoinMethod.BASEBACKUP;
             }
@@ -453,7 +455,7 @@ public final class PostgresRejoiner {
     }
 
     private void rewind(UpstreamSpec upstream, RejoinOptions options, boolean dryRun) throws DbmsException {
-        String cmd = rewindCommand(upstream, dryRun);
+        String cmd = rewindCommand(upstream, options, dryRun);
         log.info("{}: pg_rewind{} from {}", db.name(), dryRun ? " --dry-run" : "", upstream.endpoint());
         CommandResult r = pg.run(cmd, options.transferTimeout(), target());
         if (!r.succeeded()) {
@@ -465,11 +467,11 @@ public final class PostgresRejoiner {
     }
 
     /** Package-private for tests of its quoting. */
-    String rewindCommand(UpstreamSpec upstream, boolean dryRun) {
+    String rewindCommand(UpstreamSpec upstream, RejoinOptions options, boolean dryRun) {
         return pg.runAs() + "env LC_ALL=C " + pg.bin("pg_rewind") + " --target-pgdata=" + Shell.quote(dataDir())
                 + " --source-server=" + Shell.quote(upstream.sqlConninfo(upstream.adminUser(), PgClient.CONNECT_TIMEOUT_S))
                 + control.configFile().map(f -> " --config-file=" + Shell.quote(f.toString())).orElse("")
-                + (dryRun ? " --dry-run" : "");
+                + (options.restoreTargetWal() ? " --restore-target-wal" : "") + (dryRun ? " --dry-run" : "");
     }
 
     /** Package-private for tests of its quoting. */

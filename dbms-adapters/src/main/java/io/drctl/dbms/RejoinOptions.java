@@ -16,37 +16,45 @@ import java.util.Objects;
  * @param allowStandbyUpstream   whether the upstream may itself be in recovery (cascading). Off by default: rewinding
  *                               the old primary onto a server that was not promoted yet would discard the old
  *                               primary's latest writes
+ * @param restoreTargetWal       pass {@code --restore-target-wal} to pg_rewind: it fetches local WAL it needs but no
+ *                               longer has in {@code pg_wal} with the cluster's {@code restore_command}
  */
 public record RejoinOptions(Duration streamTimeout, Duration transferTimeout, boolean allowBasebackup,
-                            boolean allowUnrelatedUpstream, boolean allowStandbyUpstream) {
+                            boolean allowUnrelatedUpstream, boolean allowStandbyUpstream, boolean restoreTargetWal) {
 
     public RejoinOptions {
         positive("streamTimeout", streamTimeout);
         positive("transferTimeout", transferTimeout);
     }
 
-    /** 2 min to stream, 6 h per transfer, basebackup allowed, related primary upstream only. */
+    /** 2 min to stream, 6 h per transfer, basebackup allowed, related primary upstream only, WAL from pg_wal only. */
     public static RejoinOptions defaults() {
-        return new RejoinOptions(Duration.ofMinutes(2), Duration.ofHours(6), true, false,
-                false);
+        return new RejoinOptions(Duration.ofMinutes(2), Duration.ofHours(6), true, false, false, false);
     }
 
     public RejoinOptions withStreamTimeout(Duration d) {
         return new RejoinOptions(d, transferTimeout, allowBasebackup, allowUnrelatedUpstream,
-                allowStandbyUpstream);
+                allowStandbyUpstream, restoreTargetWal);
     }
 
     public RejoinOptions withAllowBasebackup(boolean b) {
         return new RejoinOptions(streamTimeout, transferTimeout, b, allowUnrelatedUpstream,
-                allowStandbyUpstream);
+                allowStandbyUpstream, restoreTargetWal);
     }
 
     public RejoinOptions withAllowUnrelatedUpstream(boolean b) {
-        return new RejoinOptions(streamTimeout, transferTimeout, allowBasebackup, b, allowStandbyUpstream);
+        return new RejoinOptions(streamTimeout, transferTimeout, allowBasebackup, b, allowStandbyUpstream,
+                restoreTargetWal);
     }
 
     public RejoinOptions withAllowStandbyUpstream(boolean b) {
-        return new RejoinOptions(streamTimeout, transferTimeout, allowBasebackup, allowUnrelatedUpstream, b);
+        return new RejoinOptions(streamTimeout, transferTimeout, allowBasebackup, allowUnrelatedUpstream, b,
+                restoreTargetWal);
+    }
+
+    public RejoinOptions withRestoreTargetWal(boolean b) {
+        return new RejoinOptions(streamTimeout, transferTimeout, allowBasebackup, allowUnrelatedUpstream,
+                allowStandbyUpstream, b);
     }
 
     private static void positive(String what, Duration d) {
