@@ -161,6 +161,7 @@ class PostgresRejoinerIT {
         DbmsException e = assertThrows(DbmsException.class, () -> p.rejoinerOfOldPrimary().rejoin(
                 UpstreamSpec.of("127.0.0.1", p.replicaPort, "postgres"), RejoinOptions.defaults()));
 
+        System.out.println("refused: " + e.getMessage());
         assertEquals(DbmsException.Kind.REPLICATION_REFUSED, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains("127.0.0.1:" + p.replicaPort) && e.getMessage().contains("pg_hba"),
                 e.getMessage());
