@@ -3,7 +3,7 @@ package io.drctl.dbms;
 import java.util.Objects;
 
 /**
- * A failure to probe or promote a DBMS, classified by {@link Kind} (from exit codes and typed host-access
+ * A failure to probe, promote or rejoin a DBMS, classified by {@link Kind} (from exit codes and typed host-access
  * failures, never from message text). Messages name the instance and endpoint and say what was expected.
  */
 public class DbmsException extends Exception implements io.drctl.host.AdapterFailure {
@@ -29,7 +29,24 @@ public class DbmsException extends Exception implements io.drctl.host.AdapterFai
         /** Misconfiguration on our side (e.g. PG_CTL without a data directory). */
         CONFIG(false),
         /** Waiting was interrupted. */
-        INTERRUPTED(false);
+        INTERRUPTED(false),
+        /**
+         * The upstream refused the replication connection a rejoin needs (pg_hba.conf has no {@code replication}
+         * line for this host and user, the role lacks REPLICATION, or a password is missing from .pgpass).
+         */
+        REPLICATION_REFUSED(false),
+        /** The upstream is not the cluster the local server belongs to, or not a primary where one is required. */
+        UPSTREAM_MISMATCH(false),
+        /** The upstream's admin role lacks a privilege the rejoin needs (slot creation, pg_rewind's functions). */
+        UPSTREAM_PRIVILEGE(false),
+        /** Stopping, starting or crash-recovering the local server failed. */
+        SERVER_CONTROL_FAILED(false),
+        /** {@code pg_rewind} is impossible or failed, and falling back to {@code pg_basebackup} was not allowed. */
+        REWIND_FAILED(false),
+        /** {@code pg_basebackup} failed; the old data directory was put back. */
+        BASEBACKUP_FAILED(false),
+        /** The rejoined server did not stream from the upstream, or replay the proof marker, within the timeout. */
+        REPLICATION_TIMEOUT(true);
 
         private final boolean retriable;
 

@@ -9,7 +9,7 @@ import java.util.Optional;
  * the inventory's {@code db.kind}, its JSON Schema and the step types use them.
  */
 public enum DbmsKind {
-    /** PostgreSQL streaming replication ({@link PostgresPromoter}, {@link PgProbe}). */
+    /** PostgreSQL streaming replication ({@link PostgresPromoter}, {@link PgProbe}, {@link PostgresRejoiner}). */
     POSTGRESQL("postgresql");
 
     private final String label;

@@ -1,5 +1,5 @@
 /**
- * DBMS role changes for DR: probe and promote a PostgreSQL streaming replica.
+ * DBMS role changes for DR: probe and promote a PostgreSQL streaming replica, and rejoin a former primary as one.
  *
  * <ul>
  *   <li>{@link io.drctl.dbms.PostgresPromoter#probe()} — role ({@link io.drctl.dbms.PgRole}) and replication state
@@ -10,7 +10,15 @@
  *       that recovery ended and the server takes writes ({@link io.drctl.dbms.PostgresPromoter#verifyWritable()}).</li>
  * </ul>
  * Client commands run through an {@link io.drctl.host.CommandRunner} (SSH to the DBMS host in production) as the
- * DB OS user; failures are {@link io.drctl.dbms.DbmsException}s classified by exit code. Demotion/re-seeding is
- * out of scope: failback runs a user-supplied command step for it.
+ * DB OS user; failures are {@link io.drctl.dbms.DbmsException}s classified by exit code.
+ * <ul>
+ *   <li>{@link io.drctl.dbms.PostgresRejoiner#rejoin} — idempotent rejoin of a former primary as a streaming replica
+ *       of the new primary ({@link io.drctl.dbms.UpstreamSpec}): pg_rewind when the cluster allows it, else a
+ *       pg_basebackup re-seed with the old data directory kept aside ({@link io.drctl.dbms.RejoinResult});
+ *       {@link io.drctl.dbms.PostgresRejoiner#check} says whether it already streams from the upstream
+ *       ({@link io.drctl.dbms.StreamingCheck}); {@link io.drctl.dbms.PostgresRejoiner#proveReplication} waits until a
+ *       WAL marker written on the upstream is replayed locally. The local server is started and stopped through a
+ *       {@link io.drctl.dbms.ServerControl}.</li>
+ * </ul>
  */
 package io.drctl.dbms;
