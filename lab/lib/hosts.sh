@@ -273,13 +273,17 @@ max_connections = 30
 wal_level = replica
 max_wal_senders = 5
 wal_keep_size = 64MB
+wal_log_hints = on              # pg_rewind can rejoin a former primary (drctl's db.rejoin)
 hot_standby = on
 EOF
   cat >"$data/pg_hba.conf" <<EOF
-# lab (lab/up): local superuser, replication between the two DBMS hosts, the orchestrator.
+# lab (lab/up): local superuser, replication between the two DBMS hosts, the orchestrator; the DBMS
+# hosts' superuser to each other (pg_rewind and slot management when a former primary rejoins).
 local   all          all                          trust
 host    all          all          127.0.0.1/32    trust
 host    all          all          $ORCH_ADDR/32    trust
+host    all          postgres     ${HOST_ADDR[drl-r1-dbms]}/32   trust
+host    all          postgres     ${HOST_ADDR[drl-r2-dbms]}/32   trust
 host    replication  replicator   ${HOST_ADDR[drl-r1-dbms]}/32   trust
 host    replication  replicator   ${HOST_ADDR[drl-r2-dbms]}/32   trust
 EOF

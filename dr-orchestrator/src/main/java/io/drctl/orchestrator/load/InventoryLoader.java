@@ -475,6 +475,13 @@ public final class InventoryLoader {
                     problems.add(d.at("osUser"), "osUser '" + Fields.shorten(u) + "' is not a valid user name");
                 }
             });
+            Optional<String> replicationUser = d.string("replicationUser");
+            replicationUser.ifPresent(u -> {
+                if (!Values.isName(u)) {
+                    problems.add(d.at("replicationUser"), "replicationUser '" + Fields.shorten(u) + "' is not a valid role name",
+                            "letters, digits, '_', '.', '-'");
+                }
+            });
             Optional<Integer> port = d.integer("port");
             port.ifPresent(p -> {
                 if (p < 1 || p > 65535) {
@@ -482,7 +489,7 @@ public final class InventoryLoader {
                 }
             });
             d.done();
-            return kind.map(k -> new Host.DbSpec(k, version, dataDir, osUser, port, socketDir, binDir));
+            return kind.map(k -> new Host.DbSpec(k, version, dataDir, osUser, port, socketDir, binDir, replicationUser));
         });
         Optional<SshSettings> ssh = h.fields("ssh").map(s -> ssh(s, true));
         h.done();

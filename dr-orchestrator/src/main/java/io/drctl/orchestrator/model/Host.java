@@ -66,9 +66,11 @@ public record Host(String region, String name, String address, CommandRunner.OsF
      * @param port    DBMS port (else the inventory's {@code ports.dbms})
      * @param socketDir the local socket directory on the host (PostgreSQL: else {@code /var/run/postgresql})
      * @param binDir  the server's binary directory on the host (PostgreSQL: else Debian's, from the version)
+     * @param replicationUser the role (REPLICATION) a replica of this host connects as; {@code db.rejoin} needs it
      */
     public record DbSpec(String kind, Optional<String> version, Optional<String> dataDir, Optional<String> osUser,
-                         Optional<Integer> port, Optional<String> socketDir, Optional<String> binDir) {
+                         Optional<Integer> port, Optional<String> socketDir, Optional<String> binDir,
+                         Optional<String> replicationUser) {
         public DbSpec {
             Objects.requireNonNull(kind, "kind");
         }

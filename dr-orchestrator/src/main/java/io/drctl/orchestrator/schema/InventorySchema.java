@@ -44,6 +44,8 @@ public final class InventorySchema {
                     .put("description", "absolute path: letters, digits and _ . @ + - / only");
             db.putObject("socketDir").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")
                     .put("description", "the DBMS's local socket directory on the host (PostgreSQL default /var/run/postgresql)");
+            db.putObject("replicationUser").put("type", "string").put("pattern", "^[A-Za-z0-9_.-]+$")
+                    .put("description", "the role (REPLICATION) a replica of this host connects as; db.rejoin needs it");
             db.putObject("binDir").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")
                     .put("description", "the server's binary directory on the host (default: Debian's for the version)");
             ObjectNode dns = (ObjectNode) root.get("properties").get("dns").get("properties");

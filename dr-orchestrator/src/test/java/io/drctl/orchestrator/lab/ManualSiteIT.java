@@ -186,11 +186,27 @@ class ManualSiteIT {
     @Test
     @Order(4)
     void shippedFailback_unchanged_returnsToTheSitesOwnState() {
-        Cli run = drctl("run", "-i", inventory(), LabCli.runbook("failback.yaml"), "--yes", "-p", reseed(), "-p", reseedCheck());
+        // no re-seed script: drctl's db.rejoin makes each former primary a replica (pg_rewind: the lab has wal_log_hints)
+        Cli run = drctl("run", "-i", inventory(), LabCli.runbook("failback.yaml"), "--yes");
         assertEquals(0, run.exit(), run.out() + run.err());
         assertTrue(run.out().contains("restoring the site's rule (removed by an earlier unfence): -A INPUT -s 10.77.1.10/32"), run.out());
         servesFrom(1);
         assertEquals("t", inRecovery(LabHost.R2_DBMS), "dc-south's DBMS is a replica again");
+        assertEquals("streaming 10.77.1.30", Lab.exec(LabHost.R2_DBMS, "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -qAt"
+                + " -h /run/pg-cfgdb -U postgres -c \"SELECT status || ' ' || sender_host FROM pg_stat_wal_receiver\"").stdout().strip(),
+                "dc-south's DBMS streams from dc-north's");
+        String marker = Lab.exec(LabHost.R1_DBMS, "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -qAt -h /run/pg-cfgdb -U postgres"
+                + " -c 'CREATE TABLE IF NOT EXISTS it_rejoin (v text)' -c \"INSERT INTO it_rejoin VALUES (md5(random()::text)) RETURNING v\"")
+                .stdout().strip();
+        boolean arrived = false;
+        for (int i = 0; i < 50 && !arrived; i++) {
+            arrived = Lab.exec(LabHost.R2_DBMS, "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -qAt -h /run/pg-cfgdb -U postgres"
+                    + " -c \"SELECT count(*) FROM it_rejoin WHERE v = '" + marker + "'\"").stdout().strip().equals("1");
+            if (!arrived) {
+                sleep(200);
+            }
+        }
+        assertTrue(arrived, "a row written on the primary appears on the rejoined replica");
         assertEquals(siteRules, rules(LabHost.R2_DBMS), "the site's own fence is back, byte for byte");
         assertEquals("stopped", Lab.isRunning(LabHost.R2_MFWK_P) ? "running" : "stopped", "dc-south's Framework is dormant again");
     }
@@ -200,7 +216,7 @@ class ManualSiteIT {
     void shippedDrill_unchanged_passes() {
         Cli drill = drctl("drill", "-i", inventory(), "--yes",
                 "--failover", LabCli.runbook("full-failover.yaml"), "--failback", LabCli.runbook("failback.yaml"),
-                "--readiness", LabCli.runbook("readiness.yaml"), "-p", reseed(), "-p", reseedCheck());
+                "--readiness", LabCli.runbook("readiness.yaml"), "-p", reseed(), "-p", reseedCheck()); // the site's own re-seed script
         assertEquals(0, drill.exit(), drill.out() + drill.err());
         assertTrue(drill.out().contains("failover " + NORTH + " -> " + SOUTH), drill.out());
         assertTrue(drill.out().contains("PASSED"), drill.out());
@@ -226,6 +242,15 @@ class ManualSiteIT {
         assertEquals(3, run.exit(), run.out() + run.err());
         assertTrue((run.out() + run.err()).contains("no nscd of this host"), run.out() + run.err());
         assertTrue((run.out() + run.err()).contains("dc-south/proxy-1"), run.out() + run.err());
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static String inRecovery(LabHost dbms) {
