@@ -222,8 +222,8 @@ class ValidateThenRunsTest {
 
     @Test
     void validate_dataDirWithCommandSubstitution_locatedAndNothingRuns() throws Exception {
-        Path inv = inventoryWith("dataDir: /var/lib/postgresql/15/main, osUser: postgres }\n  region2",
-                "dataDir: \"/var/lib/pg$(touch " + tmp + "/x)\", osUser: postgres }\n  region2");
+        Path inv = inventoryWith("dataDir: /var/lib/postgresql/15/main, osUser: postgres, replicationUser: replicator }\n  region2",
+                "dataDir: \"/var/lib/pg$(touch " + tmp + "/x)\", osUser: postgres, replicationUser: replicator }\n  region2");
         assertInvalid(inv, runbook("full-failover.yaml"), "inv.yaml", ValidateTest.lineOf(Files.readString(inv), "$(touch"),
                 "dataDir '/var/lib/pg$(touch", "is not a safe absolute path");
         assertFalse(Files.exists(tmp.resolve("x")));
@@ -231,8 +231,8 @@ class ValidateThenRunsTest {
 
     @Test
     void validate_versionWithASpace_located() throws Exception {
-        Path inv = inventoryWith("db: { kind: postgresql, version: 15, dataDir: /var/lib/postgresql/15/main, osUser: postgres }\n  region2",
-                "db: { kind: postgresql, version: \"15 x\", dataDir: /var/lib/postgresql/15/main, osUser: postgres }\n  region2");
+        Path inv = inventoryWith("db: { kind: postgresql, version: 15, dataDir: /var/lib/postgresql/15/main, osUser: postgres, replicationUser: replicator }\n  region2",
+                "db: { kind: postgresql, version: \"15 x\", dataDir: /var/lib/postgresql/15/main, osUser: postgres, replicationUser: replicator }\n  region2");
         assertInvalid(inv, runbook("full-failover.yaml"), "inv.yaml", ValidateTest.lineOf(Files.readString(inv), "15 x"),
                 "db version '15 x' is not a major version number");
     }
