@@ -282,6 +282,8 @@ EOF
 local   all          all                          trust
 host    all          all          127.0.0.1/32    trust
 host    all          all          $ORCH_ADDR/32    trust
+host    all          all          10.77.1.8/29    trust   # the Framework hosts: the DBMS's clients
+host    all          all          10.77.2.8/29    trust
 host    all          postgres     ${HOST_ADDR[drl-r1-dbms]}/32   trust
 host    all          postgres     ${HOST_ADDR[drl-r2-dbms]}/32   trust
 host    replication  replicator   ${HOST_ADDR[drl-r1-dbms]}/32   trust
