@@ -42,16 +42,17 @@ public record DrillReport(String drillId, String inventory, String from, String 
     /**
      * @param bestEffortFailures steps that failed without stopping the run ({@code onFailure: continue}), as
      *                           {@code "id: STATUS"}: what the engine journaled in {@code run.finished}
+     * @param rpo                each promotion's recovery point as measured just before it ({@code "step target: RPO ..."})
      */
     public record Phase(String name, String runId, String runbook, String status, Instant started, Instant finished,
-                        List<StepLine> steps, List<String> bestEffortFailures) {
+                        List<StepLine> steps, List<String> bestEffortFailures, List<String> rpo) {
         public Duration duration() {
             return Duration.between(started, finished);
         }
 
         /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
         public Phase withStatus(String newStatus) {
-            return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures);
+            return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures, rpo);
         }
     }
 
@@ -87,8 +88,14 @@ public record DrillReport(String drillId, String inventory, String from, String 
         Map<String, Integer> targetCount = new LinkedHashMap<>();
         java.util.Set<String> observing = new java.util.HashSet<>();
         List<String> bestEffort = List.of();
+        List<String> rpo = new ArrayList<>();
         for (JournalEvent e : events) {
             switch (e.event()) {
+                case "action.note" -> {
+                    if ("rpo".equals(e.str("key"))) {
+                        rpo.add(redactor.redact(e.step().orElse("?") + " " + e.target().orElse("") + ": " + e.str("value")));
+                    }
+                }
                 case "run.started" -> runbook = String.valueOf(e.data().getOrDefault("runbook", ""));
                 case "run.finished" -> {
                     status = String.valueOf(e.data().getOrDefault("status", "UNKNOWN"));
@@ -127,7 +134,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         }
         List<StepLine> ordered = new ArrayList<>(steps.values());
         ordered.sort(java.util.Comparator.comparing(StepLine::started));
-        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered), bestEffort);
+        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered), bestEffort, List.copyOf(rpo));
     }
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
@@ -175,6 +182,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
                     .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");
+            p.rpo().forEach(r -> b.append("**Recovery point**: ").append(r).append("\n\n"));
             if (!p.bestEffortFailures().isEmpty()) {
                 b.append("**Best-effort failures** (steps marked `onFailure: continue`): ")
                         .append(String.join(", ", p.bestEffortFailures())).append("\n\n");
@@ -218,6 +226,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("<h2>").append(esc(p.name())).append(": ").append(esc(p.runbook())).append(" — ").append(esc(p.status()))
                     .append(" in ").append(fmt(p.duration())).append("</h2><p>run <code>").append(esc(p.runId())).append("</code></p>");
+            p.rpo().forEach(r -> b.append("<p><strong>Recovery point</strong>: ").append(esc(r)).append("</p>"));
             if (!p.bestEffortFailures().isEmpty()) {
                 b.append("<p class=\"bad\"><strong>Best-effort failures</strong> (steps marked <code>onFailure: continue</code>): ")
                         .append(esc(String.join(", ", p.bestEffortFailures()))).append("</p>");

@@ -213,13 +213,18 @@ class ManualSiteIT {
 
     @Test
     @Order(5)
-    void shippedDrill_unchanged_passes() {
+    void shippedDrill_unchanged_passes() throws Exception {
         Cli drill = drctl("drill", "-i", inventory(), "--yes",
                 "--failover", LabCli.runbook("full-failover.yaml"), "--failback", LabCli.runbook("failback.yaml"),
                 "--readiness", LabCli.runbook("readiness.yaml"), "-p", reseed(), "-p", reseedCheck()); // the site's own re-seed script
         assertEquals(0, drill.exit(), drill.out() + drill.err());
         assertTrue(drill.out().contains("failover " + NORTH + " -> " + SOUTH), drill.out());
         assertTrue(drill.out().contains("PASSED"), drill.out());
+        java.util.regex.Matcher report = java.util.regex.Pattern.compile("report: (\\S+)/report\\.html").matcher(drill.out());
+        assertTrue(report.find(), drill.out());
+        String md = Files.readString(Path.of(report.group(1), "report.md"));
+        assertTrue(md.contains("**Recovery point**: promote-db dc-south/pgcfg: RPO 0 bytes"), md);
+        assertTrue(md.contains("**Recovery point**: promote-target dc-north/pgcfg: RPO 0 bytes"), md);
         servesFrom(1);
         assertEquals(siteRules, rules(LabHost.R2_DBMS));
     }
