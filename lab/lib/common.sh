@@ -38,6 +38,7 @@ INVENTORY_FILE="$REPO_ROOT/inventory/lab.yaml"
 # lib/site-default.sh (drctl's conventions) or lib/site-manual.sh (as the manual procedure leaves a site).
 if [ -r "$STATE_DIR/site" ]; then
   LAB_SITE=$(cat "$STATE_DIR/site")
+  case "$LAB_SITE" in default|manual) ;; *) printf 'lab: error: %s/site names no known site\n' "$STATE_DIR" >&2; exit 2 ;; esac
 else
   LAB_SITE=${LAB_SITE_REQUESTED:-default}
 fi

@@ -69,7 +69,8 @@ public final class PostgresRejoiner {
             + "current_setting('full_page_writes') FROM pg_roles AS r WHERE r.rolname = current_user";
     static final String IDENTIFY_SYSTEM = "IDENTIFY_SYSTEM";
     /** A WAL record on the upstream that touches no table: non-transactional logical message, returns its end LSN. */
-    static final String MARKER_SQL = "SELECT pg_logical_emit_message(false, 'drctl', 'rejoin replication proof')";
+    /** Transactional, so its commit flushes the WAL at once (a non-transactional message waits for the next flush before PostgreSQL 17). */
+    static final String MARKER_SQL = "SELECT pg_logical_emit_message(true, 'drctl', 'rejoin replication proof')";
 
     private static final Logger log = LoggerFactory.getLogger(PostgresRejoiner.class);
     private static final Duration QUICK = Duration.ofSeconds(60);
@@ -225,16 +226,17 @@ public final class PostgresRejoiner {
                 method = RejoinMethod.BASEBACKUP;
             }
         }
-        if (upstream.slotName().isPresent()) {
-            ensureSlot(upstream, notes);
-        }
         Optional<Path> aside = Optional.empty();
         if (method == RejoinMethod.BASEBACKUP) {
             aside = basebackup(upstream, options, before.state() != StreamingCheck.State.NO_DATA_DIR);
             aside.ifPresent(p -> notes.add("the previous data directory was kept at " + p + " (delete it once "
                     + "the replica is verified)"));
         }
+        // the standby configuration first: whatever fails after this, the data directory can only start as a replica
         writeStandbyConfig(upstream);
+        if (upstream.slotName().isPresent()) {
+            ensureSlot(upstream, notes);
+        }
         startServer();
         StreamingCheck after = waitStreaming(upstream, options.streamTimeout());
         Duration elapsed = Duration.between(start, clock.instant());
@@ -321,9 +323,9 @@ public final class PostgresRejoiner {
                 + PgClient.CONNECT_TIMEOUT_S;
         CommandResult r = pg.run(pg.psqlCommand(conn, IDENTIFY_SYSTEM), QUICK, target());
         if (r.exitCode() == 2) {
-            throw new DbmsException(DbmsException.Kind.REPLICATION_REFUSED, target(), "upstream "
-                    + upstream.endpoint() + " refused the replication connection of role " + upstream.replicationUser()
-                    + " from " + pg.describe() + " (needs a 'host replication " + upstream.replicationUser()
+            throw new DbmsException(DbmsException.Kind.REPLICATION_REFUSED, target(), "could not open a replication"
+                    + " connection to upstream " + upstream.endpoint() + " as role " + upstream.replicationUser()
+                    + " from " + pg.describe() + " (the upstream is down or unreachable, or refuses it: it needs a 'host replication " + upstream.replicationUser()
                     + " <this host>' line in its pg_hba.conf, the REPLICATION attribute, and a password in the "
                     + "~/.pgpass of " + db.osUser().orElse("the runner's user") + " unless trusted): "
                     + r.lastLine() + ". Nothing was changed on " + db.name() + " (" + dataDir() + ")");
@@ -505,7 +507,9 @@ public final class PostgresRejoiner {
                 }
                 if (aside.isPresent()) {
                     move(aside.get().toString(), dir, "put the old data directory back");
-                    restored.append("the old data directory is back at ").append(dir);
+                    // a former primary's data: never let it start as a writable primary by accident
+                    succeeds(pg.runAs() + "touch " + Shell.quote(dir + "/standby.signal"));
+                    restored.append("the old data directory is back at ").append(dir).append(" with standby.signal (it starts only as a replica)");
                 }
             } catch (DbmsException e) {
                 restored.append("restoring failed: ").append(e.getMessage());

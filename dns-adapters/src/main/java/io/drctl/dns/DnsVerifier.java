@@ -138,7 +138,8 @@ public final class DnsVerifier {
                 List<DnsServer> waiting = servers.stream().filter(s -> want.keySet().stream().anyMatch(n -> pending.containsKey(key(s, n)))).toList();
                 if (waiting.stream().allMatch(s -> silentRounds.getOrDefault(s, 0) >= SILENT_ROUNDS) && waiting.size() < servers.size()) {
                     Map<DnsServer, String> skipped = new LinkedHashMap<>();
-                    waiting.forEach(s -> skipped.put(s, pending.get(key(s, want.keySet().iterator().next()))));
+                    waiting.forEach(s -> skipped.put(s, want.keySet().stream().map(n -> pending.get(key(s, n)))
+                            .filter(java.util.Objects::nonNull).findFirst().orElse("no answer")));
                     List<DnsServer> served = servers.stream().filter(s -> !waiting.contains(s)).toList();
                     return new Verified(served, elapsed, rounds, skipped);
                 }

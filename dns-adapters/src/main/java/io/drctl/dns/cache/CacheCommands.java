@@ -98,7 +98,8 @@ public final class CacheCommands {
      * /etc/resolv.conf when that is a local address: the cache this host's resolver path really uses.
      */
     static final String LOCAL_LISTENER_PID = "ns=$(awk '/^nameserver/ {print $2; exit}' /etc/resolv.conf 2>/dev/null); "
-            + "case \"$ns\" in 127.*|::1) ss -lunpH 2>/dev/null | awk -v a=\"$ns:53\" '$4 == a' "
+            + "case \"$ns\" in 127.*|::1) ss -lunpH 2>/dev/null | awk -v a=\"$ns:53\" -v b=\"[$ns]:53\" "
+            + "'$4 == a || $4 == b || $4 == \"0.0.0.0:53\" || $4 == \"*:53\" || $4 == \"[::]:53\"' "
             + "| sed -n 's/.*\"NAME\",pid=\\([0-9]*\\).*/\\1/p' | head -n 1 ;; esac";
 
     /** Where dnsmasq writes its pid file: Debian's service, then the upstream default. */

@@ -804,7 +804,9 @@ public final class Engine {
 
                 @Override
                 public void notice(String line) {
-                    options.progress().notice(step, target, redactor.redact(line));
+                    String shown = redactor.redact(line);
+                    options.progress().notice(step, target, shown);
+                    note("notice", shown); // what the operator was told is in the journal too
                 }
             };
         }

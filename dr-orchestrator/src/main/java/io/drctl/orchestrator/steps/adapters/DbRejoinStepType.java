@@ -1,6 +1,5 @@
 package io.drctl.orchestrator.steps.adapters;
 
-import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PostgresInstance;
 import io.drctl.dbms.PostgresRejoiner;
@@ -176,11 +175,23 @@ public final class DbRejoinStepType implements StepType {
                     + "): pg_rewind, else pg_basebackup";
         }
 
-        /** pg_ctl on the data dir, logging beside it (the server's own log settings still apply). */
-        private PostgresRejoiner rejoiner(ActionContext ctx) throws Exception {
-            Path data = db.dataDir().orElseThrow();
-            ServerControl control = new ServerControl.PgCtl(Optional.empty(),
+        /**
+         * How the server is stopped and started: Debian's {@code pg_ctlcluster} for a packaged cluster (data dir
+         * {@code /var/lib/postgresql/<version>/<cluster>}, configuration in /etc/postgresql), else pg_ctl on the data
+         * dir, logging beside it (the server's own log settings still apply).
+         */
+        static ServerControl control(Path data) {
+            java.util.regex.Matcher debian = java.util.regex.Pattern.compile("/var/lib/postgresql/(\\d+(?:\\.\\d)?)/([A-Za-z0-9_.-]+)")
+                    .matcher(data.toString());
+            if (debian.matches()) {
+                return new ServerControl.PgCtlCluster(debian.group(1), debian.group(2));
+            }
+            return new ServerControl.PgCtl(Optional.empty(),
                     Optional.of(data.getParent() == null ? Path.of("/tmp/drctl-postgres.log") : data.getParent().resolve("postgres.log")), 60);
+        }
+
+        private PostgresRejoiner rejoiner(ActionContext ctx) throws Exception {
+            ServerControl control = control(db.dataDir().orElseThrow());
             return new PostgresRejoiner(ctx.hosts().runner(host), db, control, ctx.clock(), d -> AdapterAccess.pause(ctx, d),
                     Duration.ofMillis(500));
         }
@@ -216,9 +227,11 @@ public final class DbRejoinStepType implements StepType {
                 return new Applied("the site's re-seed command succeeded", r.stdout());
             }
             PostgresRejoiner r = rejoiner(ctx);
-            RejoinResult result = call(() -> r.rejoin(upstream, options));
+            // the transfers never outlive the step's own timeout
+            RejoinOptions bounded = new RejoinOptions(options.streamTimeout(), ctx.cancellation().remaining(options.transferTimeout()),
+                    options.allowBasebackup(), options.allowUnrelatedUpstream(), options.allowStandbyUpstream(), options.restoreTargetWal());
+            RejoinResult result = call(() -> r.rejoin(upstream, bounded));
             result.notes().forEach(n -> ctx.log().notice(n));
-            result.oldDataDir().ifPresent(d -> ctx.log().notice("the previous data directory is kept at " + d + " (remove it when no longer needed)"));
             ReplicationProof proof = call(() -> r.proveReplication(upstream, options.streamTimeout()));
             return Applied.of((result.changed() ? "rejoined with " + result.method().name().toLowerCase(java.util.Locale.ROOT) : "already streaming")
                     + " from " + upstreamHost.ref() + " in " + result.elapsed().toMillis() + " ms; a WAL marker at " + proof.markerLsn()
@@ -246,15 +259,7 @@ public final class DbRejoinStepType implements StepType {
         }
     }
 
-    interface DbCall<T> {
-        T get() throws Exception;
-    }
-
-    static <T> T call(DbCall<T> c) throws Exception {
-        try {
-            return c.get();
-        } catch (DbmsException e) {
-            throw new StepFailure(e.getMessage(), e.isRetriable(), e);
-        }
+    private static <T> T call(DbStepTypes.DbCall<T> c) throws Exception {
+        return DbStepTypes.call(c); // one translation of DBMS failures into step failures
     }
 }

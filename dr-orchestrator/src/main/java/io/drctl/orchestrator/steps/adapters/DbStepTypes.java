@@ -155,15 +155,25 @@ public final class DbStepTypes {
                 // a planned switchover loses nothing: the replica replays all the old primary wrote (its writers are
                 // fenced by now), checked with the old primary's own numbers, before anything is promoted
                 Instant giveUp = ctx.clock().instant().plus(catchUp);
+                Instant notListedSince = null;
                 while (!measured.caughtUp()) {
-                    if (!measured.primaryAnswered()) {
-                        throw new StepFailure("planned mode: " + measured.text() + "; a planned promotion needs the old primary to"
-                                + " confirm the replica has everything (nothing was promoted). If its region is gone, run with --mode forced", false);
-                    }
-                    if (!ctx.clock().instant().isBefore(giveUp)) {
-                        throw new StepFailure("planned mode: the replica did not catch up with the old primary within "
-                                + catchUp.toSeconds() + "s: " + measured.text() + " (nothing was promoted; stop the writers or raise catchUpWithin,"
-                                + " or run with --mode forced to accept the loss)", false);
+                    Instant now = ctx.clock().instant();
+                    boolean notListed = measured.primaryAnswered() && measured.text().contains("does not list");
+                    notListedSince = notListed ? (notListedSince == null ? now : notListedSince) : null;
+                    boolean expired = !now.isBefore(giveUp)
+                            || (notListedSince != null && !now.isBefore(notListedSince.plus(NOT_LISTED_GRACE)));
+                    if (expired) {
+                        String why = measured.text().startsWith("RPO not measured: cannot read the replica")
+                                ? "cannot read the replica itself: " + measured.text()
+                                : !measured.primaryAnswered()
+                                ? "no old primary answered within " + catchUp.toSeconds() + "s (" + measured.text() + "); a planned"
+                                + " promotion needs it to confirm the replica has everything. If its region is gone, run with --mode forced"
+                                : notListed
+                                ? "the old primary does not list this replica among its standbys for " + NOT_LISTED_GRACE.toSeconds()
+                                + "s: it is not streaming from it (or connects from another address than the inventory's): " + measured.text()
+                                : "the replica did not catch up with the old primary within " + catchUp.toSeconds() + "s: " + measured.text()
+                                + " (stop the writers or raise catchUpWithin, or run with --mode forced to accept the loss)";
+                        throw new StepFailure("planned mode: " + why + "; nothing was promoted", false);
                     }
                     ctx.cancellation().pause(Duration.ofMillis(200));
                     measured = rpo(ctx);
@@ -184,6 +194,9 @@ public final class DbStepTypes {
          * primary among the inventory's other DBMS hosts answers; otherwise what the replica itself knows (its
          * received and replayed positions, the age of its last replayed transaction), said as unknown.
          */
+        /** How long a replica the old primary does not list at all may take to (re)appear before a planned promotion is refused. */
+        static final Duration NOT_LISTED_GRACE = Duration.ofSeconds(10);
+
         /** What {@link #rpo} found: the text, whether an old primary answered, and whether nothing is behind. */
         record Rpo(String text, boolean primaryAnswered, boolean caughtUp, boolean alreadyPrimary) {
             static Rpo unknown(String text) {

@@ -280,6 +280,7 @@ public final class FirewallStepTypes {
             }
             try {
                 return readRemoved(file.get()).stream()
+                        .filter(r -> fence.sources().stream().anyMatch(c -> r.source().overlaps(c)))
                         .filter(r -> now.blocking().stream().noneMatch(x -> x.text().equals(r.text())))
                         .toList();
             } catch (java.io.IOException | RuntimeException e) {
@@ -303,35 +304,53 @@ public final class FirewallStepTypes {
                 List<BlockingRule> siteRules = siteRulesToRestore(ctx, now);
                 if (!siteRules.isEmpty()) {
                     siteRules.forEach(r -> ctx.log().notice("restoring the site's rule (removed by an earlier unfence): " + r.text()));
+                    // recorded before they go back, so a rollback of this fence takes exactly these off again
+                    Optional<Path> restoredRecord = restoredRulesFile(ctx);
+                    if (restoredRecord.isPresent()) {
+                        writeRemoved(restoredRecord.get(), siteRules, b);
+                    }
                     FenceChange back = call(() -> b.restore(fence, siteRules));
                     siteRules.forEach(r -> out.append("restored (the site's, removed by an earlier unfence): ").append(r.text()).append('\n'));
                     ctx.note("restoredSiteRules", toJson(siteRules).toString());
                     out.append(back).append('\n');
+                    // back on the host: the next unfence records them again
+                    siteRulesFile(ctx).ifPresent(f -> {
+                        try {
+                            Files.deleteIfExists(f);
+                        } catch (java.io.IOException e) {
+                            out.append("could not remove ").append(f).append(": ").append(e.getMessage()).append('\n');
+                        }
+                    });
                 }
                 change = call(() -> b.apply(fence, guard(ctx)));
             } else {
                 Optional<Path> record = removedRulesFile(ctx);
+                Optional<Path> site = siteRulesFile(ctx);
+                // a retry or resume of this action adds to what it recorded; a new removal replaces an older one
+                java.util.concurrent.atomic.AtomicBoolean fresh = new java.util.concurrent.atomic.AtomicBoolean(
+                        record.isEmpty() || !Files.exists(record.get()));
                 change = call(() -> b.remove(fence, rules -> {
                     rules.forEach(r -> ctx.log().notice("removing" + (r.foreign() ? " (not drctl's): " : ": ") + r.text()));
                     if (record.isPresent()) {
                         writeRemoved(record.get(), rules, b);
                     }
+                    // the site's own rules, kept before they are deleted so a later fence of this host (the failback's)
+                    // restores them verbatim
+                    List<BlockingRule> foreign = rules.stream().filter(BlockingRule::foreign).toList();
+                    if (site.isPresent() && !foreign.isEmpty()) {
+                        try {
+                            if (fresh.getAndSet(false)) {
+                                Files.deleteIfExists(site.get());
+                            }
+                        } catch (java.io.IOException e) {
+                            throw new FirewallException(FirewallException.Kind.COMMAND_FAILED, b.describe(),
+                                    "cannot replace " + site.get() + " (nothing was removed): " + e.getMessage(), e);
+                        }
+                        writeRemoved(site.get(), foreign, b);
+                    }
                 }));
                 if (!change.removedRules().isEmpty()) {
                     ctx.note("removedRules", toJson(change.removedRules()).toString());
-                }
-                List<BlockingRule> foreign = change.removedForeign();
-                Optional<Path> site = siteRulesFile(ctx);
-                if (!foreign.isEmpty() && site.isPresent()) {
-                    // the latest removal of the site's fence from this host: a later fence restores it verbatim. The run's
-                    // own record (for rollback) is written already; failing here only costs that later restore.
-                    try {
-                        Files.deleteIfExists(site.get());
-                        writeRemoved(site.get(), foreign, b);
-                    } catch (java.io.IOException | FirewallException e) {
-                        out.append("could not keep the site's rules for a later fence (it will write drctl's rules alone): ")
-                                .append(e.getMessage()).append('\n');
-                    }
                 }
             }
             change.removedRules().forEach(r -> out.append("removed").append(r.foreign() ? " (not drctl's): " : ": ").append(r.text()).append('\n'));
@@ -341,6 +360,12 @@ public final class FirewallStepTypes {
 
         private LockoutGuard guard(ActionContext ctx) {
             return new LockoutGuard(ctx.inventory().sshFor(host).port().orElse(22), controllerAddress(host.address()));
+        }
+
+        /** Where a fence records the site's rules it restored, so its rollback takes exactly those off again; absent in plan mode. */
+        private Optional<Path> restoredRulesFile(ActionContext ctx) {
+            return ctx.runDir().map(d -> d.resolve("firewall").resolve(ctx.stepId() + "." + host.ref().replaceAll("[^A-Za-z0-9_.-]", "_")
+                    + ".restored.json"));
         }
 
         /** Where an unfence records the rules it removes, for rollback; absent in plan mode. */
@@ -387,12 +412,27 @@ public final class FirewallStepTypes {
             }
             FirewallBackend b = call(() -> backend(ctx));
             if (mode == Mode.FENCE) {
-                // take drctl's rules out; any other blocking rule the removal met goes back as it was
+                // take drctl's rules out, and the site's rules this fence restored; any other blocking rule the removal
+                // met goes back as it was
+                Optional<Path> restoredRecord = restoredRulesFile(ctx);
+                List<BlockingRule> restoredHere = restoredRecord.isPresent() && Files.exists(restoredRecord.get())
+                        ? readRemoved(restoredRecord.get()) : List.of();
                 FenceChange removed = call(() -> b.remove(fence));
-                if (removed.removedForeign().isEmpty()) {
+                if (!restoredHere.isEmpty()) {
+                    siteRulesFile(ctx).ifPresent(f -> {
+                        try {
+                            writeRemoved(f, restoredHere, b); // off the host again: the next fence restores them
+                        } catch (FirewallException e) {
+                            ctx.log().notice("could not keep the site's rules for a later fence: " + e.getMessage());
+                        }
+                    });
+                }
+                List<BlockingRule> putBack = removed.removedForeign().stream()
+                        .filter(r -> restoredHere.stream().noneMatch(x -> x.text().equals(r.text()))).toList();
+                if (putBack.isEmpty()) {
                     return Reverted.done(removed.toString());
                 }
-                FenceChange back = call(() -> b.restore(fence, removed.removedForeign()));
+                FenceChange back = call(() -> b.restore(fence, putBack));
                 return Reverted.done(removed + "; " + back);
             }
             Optional<Path> record = removedRulesFile(ctx);
