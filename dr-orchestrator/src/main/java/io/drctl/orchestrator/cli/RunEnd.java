@@ -18,8 +18,19 @@ final class RunEnd {
 
     static int report(Ctx ctx, Runs runs, Path stateDir, RunResult r) throws IOException {
         RunSummary.print(ctx.out(), r);
+        recoveryPoints(runs, r).forEach(line -> ctx.out().println("recovery point: " + line));
         Explain.runEnd(ctx.err(), r, stateDir, refusals(runs, r));
         return ExitCodes.of(r.status());
+    }
+
+    /** Each promotion's RPO as the run journaled it (measured just before promoting). */
+    static List<String> recoveryPoints(Runs runs, RunResult r) throws IOException {
+        java.util.Optional<Path> runDir = runs.store().existing(r.runId());
+        if (runDir.isEmpty()) {
+            return List.of();
+        }
+        return io.drctl.orchestrator.cli.render.RunView.rpo(io.drctl.orchestrator.engine.RunState.replay(
+                Journal.read(runDir.get().resolve(Journal.FILE))));
     }
 
     /** The safety rules that refused {@code r}, read from its journal; empty unless it was refused. */

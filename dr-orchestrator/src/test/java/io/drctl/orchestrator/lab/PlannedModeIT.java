@@ -118,6 +118,11 @@ class PlannedModeIT {
         Cli over = LabCli.drctl(stateDir, "run", "-i", Lab.inventory().toString(), LabCli.runbook("full-failover.yaml"), "--yes");
         assertEquals(0, over.exit(), over.out() + over.err());
         assertTrue(Pattern.compile("promote-db region2/dbms: RPO 0 bytes").matcher(over.out()).find(), over.out());
+        assertTrue(over.out().contains("recovery point: promote-db region2/dbms: RPO 0 bytes"), "in the run's summary: " + over.out());
+        String runId = over.out().lines().filter(l -> l.startsWith("run ") && l.contains(": SUCCEEDED")).findFirst().orElseThrow()
+                .split("[ :]")[1];
+        Cli status = LabCli.drctl(stateDir, "status", runId, "--output", "json");
+        assertTrue(status.out().contains("\"rpo\":[\"promote-db region2/dbms: RPO 0 bytes"), status.out());
         int before = committed(log).size();
         waitForRows(log, before + 20); // the writer follows the flip to the new primary
         Set<Integer> lost = new TreeSet<>(committed(log));

@@ -28,10 +28,22 @@ public final class RunView {
         m.put("params", state.params());
         state.events().stream().filter(e -> e.event().equals("run.finished")).reduce((a, b) -> b)
                 .map(e -> e.data().get("bestEffortFailures")).ifPresent(f -> m.put("bestEffortFailures", f));
+        List<String> rpo = rpo(state);
+        if (!rpo.isEmpty()) {
+            m.put("rpo", rpo);
+        }
         Map<String, String> steps = new LinkedHashMap<>();
         state.steps().forEach((k, v) -> steps.put(k, v.name()));
         m.put("steps", steps);
         return m;
+    }
+
+    /** Each promotion's recovery point, as measured just before it: {@code "step target: RPO ..."}. */
+    public static List<String> rpo(RunState state) {
+        return state.events().stream()
+                .filter(e -> e.event().equals("action.note") && "rpo".equals(e.data().get("key")))
+                .map(e -> e.step().orElse("?") + " " + e.target().orElse("") + ": " + e.data().get("value"))
+                .toList();
     }
 
     /**
@@ -54,6 +66,7 @@ public final class RunView {
         for (Map.Entry<String, Status> e : state.steps().entrySet()) {
             text.append(String.format("  %-24s %s%n", e.getKey(), e.getValue()));
         }
+        rpo(state).forEach(r -> text.append("  recovery point: ").append(r).append(System.lineSeparator()));
         text.append("  journal: " + journal + " (" + events + " events)");
         out.println(redactor.redact(text.toString()));
     }
