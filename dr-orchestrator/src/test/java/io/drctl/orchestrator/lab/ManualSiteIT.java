@@ -165,6 +165,30 @@ class ManualSiteIT {
         assertEquals(0, back.exit(), back.out() + back.err());
         assertEquals(siteRules, rules(LabHost.R2_DBMS), "the site's rules, byte for byte, in their places");
         assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R1_MFWK_P, "10.77.2.30", 5432));
+
+        // unfence again, then a fence puts the site's rules back; rolling that fence back leaves the host open (as before
+        // the fence), and the next fence restores them again
+        assertEquals(0, drctl("run", "-i", inventory(), rb.toString(), "--yes").exit());
+        Path fenceRb = Files.writeString(work.resolve("fence.yaml"), """
+                name: fence-south
+                steps:
+                  - id: fence
+                    type: firewall.fence
+                    hosts: "region=dc-south role=dbms"
+                    port: dbms
+                    from: [framework]
+                """);
+        Cli fence = drctl("run", "-i", inventory(), fenceRb.toString(), "--yes");
+        assertEquals(0, fence.exit(), fence.out() + fence.err());
+        assertTrue(rules(LabHost.R2_DBMS).contains("-A INPUT -s 10.77.2.11/32 -p tcp -m tcp --dport 5432 -j REJECT"), rules(LabHost.R2_DBMS));
+        Cli undo = drctl("rollback", lastRun("fence-south"));
+        assertEquals(0, undo.exit(), undo.out() + undo.err());
+        assertTrue(!rules(LabHost.R2_DBMS).contains("REJECT"), "a rolled-back fence leaves the host as it found it: " + rules(LabHost.R2_DBMS));
+        assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, "10.77.2.30", 5432));
+        assertEquals(0, drctl("run", "-i", inventory(), fenceRb.toString(), "--yes").exit());
+        assertTrue(rules(LabHost.R2_DBMS).contains("-A INPUT -s 10.77.1.10/32 -p tcp -m tcp --dport 5432 -j REJECT"),
+                "the site's rules are kept for the next fence: " + rules(LabHost.R2_DBMS));
+        assertEquals(TcpOutcome.REFUSED, Lab.tcpProbe(LabHost.R1_MFWK_P, "10.77.2.30", 5432));
     }
 
     @Test
