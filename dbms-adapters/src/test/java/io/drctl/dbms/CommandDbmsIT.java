@@ -35,19 +35,19 @@ class CommandDbmsIT {
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     private static final LocalCommandRunner LOCAL = LocalCommandRunner.local();
 
-    /** The templates of COMMAND-DBMS.md, with the binary directory of this machine. */
-    static final String PSQL = "runuser -u postgres -- " + BIN.resolve("psql")
-            + " -X -A -t -q -w -v ON_ERROR_STOP=1 -h {host} -p {port} -U postgres -d postgres";
-    static final CommandDbmsTemplates TEMPLATES = CommandDbmsTemplates.of(
-                    PSQL + " -c \"SELECT pg_promote(true, 60)\"",
-                    PSQL + " -c \"SELECT CASE WHEN pg_is_in_recovery() THEN 'replica' ELSE 'primary' END\"",
-                    "^primary$", "^replica$")
-            .withLag(PSQL + " -c \"SELECT 'bytes=' || coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), "
-                            + "pg_last_wal_replay_lsn())::bigint::text, '') || ' seconds=' || coalesce(extract(epoch "
-                            + "from now() - pg_last_xact_replay_timestamp())::text, '')\"",
-                    "^bytes=(?<bytes>\\d*) seconds=(?<seconds>[-0-9.]*)$")
-            .withWriteCheck(PSQL + " -c \"BEGIN; CREATE TEMP TABLE drctl_write_probe (at timestamptz) ON COMMIT DROP; "
-                    + "INSERT INTO drctl_write_probe VALUES (now()); COMMIT;\"");
+    /** The PostgreSQL templates of COMMAND-DBMS.md, psql taken from this machine's binary directory. */
+    static final CommandDbmsTemplates TEMPLATES = documented();
+
+    private static CommandDbmsTemplates documented() {
+        try {
+            java.util.Map<String, String> b = new java.util.LinkedHashMap<>(CommandDbmsDoc.blocks().get(0));
+            b.replaceAll((k, v) -> v.replace("runuser -u postgres -- psql ", "runuser -u postgres -- " + BIN.resolve("psql") + " "));
+            assertTrue(b.get("role").contains(BIN.resolve("psql").toString()), b.toString());
+            return CommandDbmsDoc.templates(b);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read COMMAND-DBMS.md", e);
+        }
+    }
 
     private static Path base;
 
