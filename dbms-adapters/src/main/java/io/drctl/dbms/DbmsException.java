@@ -10,7 +10,7 @@ public class DbmsException extends Exception implements io.drctl.host.AdapterFai
 
     /** What went wrong; decides whether a later retry can help. */
     public enum Kind {
-        /** {@code psql}/{@code pg_ctl}/{@code runuser} is not installed or not executable (exit 126/127). */
+        /** {@code psql}/{@code pg_ctl}/{@code runuser} (or a command template's program) is not installed or not executable (exit 126/127). */
         CLIENT_MISSING(false),
         /** psql could not connect to the server (psql exit 2): server down, wrong port, auth refused. */
         CANNOT_CONNECT(true),
@@ -20,6 +20,8 @@ public class DbmsException extends Exception implements io.drctl.host.AdapterFai
         COMMAND_FAILED(false),
         /** The server's answer fits neither a primary nor a replica. */
         UNEXPECTED_ROLE(false),
+        /** A command's output does not match the pattern that should read it (e.g. a {@link CommandDbms} lag). */
+        UNEXPECTED_OUTPUT(false),
         /** Promotion was requested but the server was still in recovery when the timeout ran out. */
         PROMOTE_TIMEOUT(true),
         /** The server is out of recovery but refused the write check (e.g. default_transaction_read_only). */

@@ -10,7 +10,12 @@ import java.util.Optional;
  */
 public enum DbmsKind {
     /** PostgreSQL streaming replication ({@link PostgresPromoter}, {@link PgProbe}, {@link PostgresRejoiner}). */
-    POSTGRESQL("postgresql");
+    POSTGRESQL("postgresql"),
+    /**
+     * Any DBMS driven by command templates run on its host ({@link CommandDbms}, {@link CommandDbmsTemplates}):
+     * SQL Server Always On, Oracle Data Guard, PostgreSQL through psql (see {@code dbms-adapters/COMMAND-DBMS.md}).
+     */
+    COMMAND("command");
 
     private final String label;
 

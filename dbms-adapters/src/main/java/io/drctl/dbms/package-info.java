@@ -20,5 +20,14 @@
  *       WAL marker written on the upstream is replayed locally. The local server is started and stopped through a
  *       {@link io.drctl.dbms.ServerControl}.</li>
  * </ul>
+ * Other DBMS (SQL Server Always On, Oracle Data Guard, ...) through command templates run on the DBMS host
+ * ({@code COMMAND-DBMS.md}):
+ * <ul>
+ *   <li>{@link io.drctl.dbms.CommandDbms#probe()} — role ({@link io.drctl.dbms.DbmsRole}) read by regexes from the
+ *       {@code role} command, lag ({@link io.drctl.dbms.ReplicaLag}) from the optional {@code lag} command.</li>
+ *   <li>{@link io.drctl.dbms.CommandDbms#promote} — the same idempotent contract as the PostgreSQL promoter; templates
+ *       and their {@code {host}}/{@code {port}}/{@code {address}} placeholders are validated by
+ *       {@link io.drctl.dbms.CommandDbmsTemplates} and {@link io.drctl.dbms.CommandDbmsTarget}.</li>
+ * </ul>
  */
 package io.drctl.dbms;
