@@ -133,6 +133,22 @@ class SiteFactsTest {
     }
 
     @Test
+    void commandDbms_validatesWithTheShippedRunbooks_andABadTemplateIsLocated() throws Exception {
+        String good = Files.readString(EXAMPLE).replaceFirst(
+                "db: \\{ kind: postgresql, version: 15, dataDir: /var/lib/postgresql/15/main, osUser: postgres, replicationUser: replicator \\}\n  region2",
+                "db: { kind: command, role: \"sqlcmd -S {host},{port} -Q 'SELECT role'\", primary: '^PRIMARY$', replica: '^SECONDARY$',"
+                        + " promote: \"sqlcmd -S {host},{port} -Q 'ALTER AVAILABILITY GROUP ag1 FAILOVER'\" }\n  region2");
+        assertTrue(good.contains("kind: command"), "the example's region-1 db line was found");
+        Fixtures.Cli v = Fixtures.cli("validate", inventory(good).toString(), runbook("full-failover.yaml").toString());
+        assertEquals(ExitCodes.OK, v.code(), v.all());
+        String bad = good.replace("primary: '^PRIMARY$'", "primary: '^(PRIMARY$'").replace("{host},{port}", "{host},{portt}");
+        Fixtures.Cli b = Fixtures.cli("validate", inventory(bad).toString());
+        assertEquals(ExitCodes.INVALID_INPUT, b.code(), b.all());
+        assertTrue(b.err().contains("db (kind: command): "), b.err());
+        assertFalse(b.all().contains("\tat "), b.all());
+    }
+
+    @Test
     void waitTcp_takesTheGreetingFromTheInventoryPort_andIsATcpConnectWithoutOne() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {

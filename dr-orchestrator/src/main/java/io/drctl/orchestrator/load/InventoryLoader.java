@@ -337,6 +337,33 @@ public final class InventoryLoader {
         });
     }
 
+    /** {@code kind: command}: the templates that promote and probe the DBMS ({@code dbms-adapters/COMMAND-DBMS.md}). */
+    private static Optional<io.drctl.dbms.CommandDbmsTemplates> commandTemplates(Fields d, Problems problems) {
+        Optional<String> promote = d.requiredString("promote");
+        Optional<String> role = d.requiredString("role");
+        Optional<String> primary = d.requiredString("primary");
+        Optional<String> replica = d.requiredString("replica");
+        Optional<String> lag = d.string("lag");
+        Optional<String> lagPattern = d.string("lagPattern");
+        Optional<String> writeCheck = d.string("writeCheck");
+        if (promote.isEmpty() || role.isEmpty() || primary.isEmpty() || replica.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            io.drctl.dbms.CommandDbmsTemplates t = io.drctl.dbms.CommandDbmsTemplates.of(promote.get(), role.get(), primary.get(), replica.get());
+            if (lag.isPresent() || lagPattern.isPresent()) {
+                t = t.withLag(lag.orElse(""), lagPattern.orElse(""));
+            }
+            if (writeCheck.isPresent()) {
+                t = t.withWriteCheck(writeCheck.get());
+            }
+            return Optional.of(t);
+        } catch (IllegalArgumentException e) {
+            problems.add(d.location(), "db (kind: command): " + e.getMessage(), "see dbms-adapters/COMMAND-DBMS.md for working templates");
+            return Optional.empty();
+        }
+    }
+
     private static Region region(String regionName, Fields r, Map<String, Provider> providers, Problems problems) {
         Map<String, String> subnets = new LinkedHashMap<>();
         r.fields("subnets").ifPresent(sf -> {
@@ -488,8 +515,10 @@ public final class InventoryLoader {
                     problems.add(d.at("port"), "db port " + p + " is not a TCP port", "expected 1..65535");
                 }
             });
+            Optional<io.drctl.dbms.CommandDbmsTemplates> templates = kind.filter(DbmsKind.COMMAND.label()::equals)
+                    .flatMap(k -> commandTemplates(d, problems));
             d.done();
-            return kind.map(k -> new Host.DbSpec(k, version, dataDir, osUser, port, socketDir, binDir, replicationUser));
+            return kind.map(k -> new Host.DbSpec(k, version, dataDir, osUser, port, socketDir, binDir, replicationUser, templates));
         });
         Optional<SshSettings> ssh = h.fields("ssh").map(s -> ssh(s, true));
         h.done();

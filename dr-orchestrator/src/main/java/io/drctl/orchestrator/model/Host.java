@@ -67,10 +67,15 @@ public record Host(String region, String name, String address, CommandRunner.OsF
      * @param socketDir the local socket directory on the host (PostgreSQL: else {@code /var/run/postgresql})
      * @param binDir  the server's binary directory on the host (PostgreSQL: else Debian's, from the version)
      * @param replicationUser the role (REPLICATION) a replica of this host connects as; {@code db.rejoin} needs it
+     * @param templates for {@code kind: command}: the commands that promote and probe this DBMS (SQL Server, Oracle, ...)
      */
     public record DbSpec(String kind, Optional<String> version, Optional<String> dataDir, Optional<String> osUser,
                          Optional<Integer> port, Optional<String> socketDir, Optional<String> binDir,
-                         Optional<String> replicationUser) {
+                         Optional<String> replicationUser, Optional<io.drctl.dbms.CommandDbmsTemplates> templates) {
+        /** A DBMS driven through command templates rather than drctl's own PostgreSQL support. */
+        public boolean isCommand() {
+            return templates.isPresent();
+        }
         public DbSpec {
             Objects.requireNonNull(kind, "kind");
         }

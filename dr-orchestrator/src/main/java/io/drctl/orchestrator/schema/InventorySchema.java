@@ -44,6 +44,14 @@ public final class InventorySchema {
                     .put("description", "absolute path: letters, digits and _ . @ + - / only");
             db.putObject("socketDir").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")
                     .put("description", "the DBMS's local socket directory on the host (PostgreSQL default /var/run/postgresql)");
+            for (String t : java.util.List.of("promote", "role", "lag", "writeCheck")) {
+                db.putObject(t).put("type", "string").put("description", "kind: command - the `" + t + "` command template"
+                        + " run on the host ({host}, {port}, {address} are quoted in); see dbms-adapters/COMMAND-DBMS.md");
+            }
+            for (String t : java.util.List.of("primary", "replica", "lagPattern")) {
+                db.putObject(t).put("type", "string").put("description", "kind: command - regex read from the `"
+                        + (t.equals("lagPattern") ? "lag" : "role") + "` output" + (t.equals("lagPattern") ? " (named groups bytes and/or seconds)" : ""));
+            }
             db.putObject("replicationUser").put("type", "string").put("pattern", "^[A-Za-z0-9_.-]+$")
                     .put("description", "the role (REPLICATION) a replica of this host connects as; db.rejoin needs it");
             db.putObject("binDir").put("type", "string").put("pattern", "^/[A-Za-z0-9_.@+/-]*$")

@@ -89,6 +89,15 @@ public final class DbRejoinStepType implements StepType {
             return;
         }
         Host upstream = up.get(0);
+        boolean siteCommand = step.fields().optString("command").filter(c -> !c.isBlank()).isPresent();
+        if (siteCommand) {
+            return; // the site's own procedure: drctl needs no DBMS facts of either host
+        }
+        if (upstream.db().map(Host.DbSpec::isCommand).orElse(false)) {
+            v.problem("upstream", "host " + upstream.ref() + " is `kind: command`: db.rejoin drives PostgreSQL only",
+                    "give the site's procedure as `command:` (and `check:`)");
+            return;
+        }
         if (upstream.db().flatMap(Host.DbSpec::replicationUser).isEmpty()) {
             v.problem("upstream", "host " + upstream.ref() + " declares no db.replicationUser (the role with REPLICATION"
                     + " a replica connects as)", "add db: { ..., replicationUser: replicator } to it in the inventory");
@@ -96,6 +105,9 @@ public final class DbRejoinStepType implements StepType {
         for (Host h : step.hosts()) {
             if (h.ref().equals(upstream.ref())) {
                 v.problem("upstream", "host " + h.ref() + " cannot rejoin itself", "hosts: the former primary; upstream: the current one");
+            } else if (h.db().map(Host.DbSpec::isCommand).orElse(false)) {
+                v.problem("hosts", "host " + h.ref() + " is `kind: command`: db.rejoin drives PostgreSQL only",
+                        "give the site's procedure as `command:` (and `check:`)");
             } else if (h.db().isEmpty() || DbmsKind.find(h.db().get().kind()).isEmpty()) {
                 v.problem("hosts", "host " + h.ref() + " has no PostgreSQL `db:` section", "add db: { kind: postgresql, ... }");
             } else if (h.db().get().dataDir().isEmpty()) {
@@ -112,6 +124,13 @@ public final class DbRejoinStepType implements StepType {
     @Override
     public List<Action> expand(StepSpec step, Expansion x) {
         Host upstreamHost = step.fields().hosts("upstream").get(0);
+        Optional<String> command = step.fields().optString("command").filter(c -> !c.isBlank());
+        Optional<String> check = step.fields().optString("check").filter(c -> !c.isBlank());
+        if (command.isPresent()) {
+            // the site's own procedure: no PostgreSQL facts are read (the DBMS may be of any kind)
+            return step.hosts().stream().<Action>map(h -> new RejoinAction(h, null, upstreamHost, null, RejoinOptions.defaults(),
+                    command, check)).toList();
+        }
         PostgresInstance upstreamDb = AdapterAccess.postgres(upstreamHost, x.inventory(), Optional.empty());
         UpstreamSpec upstream = new UpstreamSpec(upstreamHost.address(), upstreamDb.port(),
                 upstreamHost.db().flatMap(Host.DbSpec::replicationUser).orElseThrow(), upstreamDb.dbUser(),
@@ -122,8 +141,6 @@ public final class DbRejoinStepType implements StepType {
                 step.fields().bool("allowBasebackup", true), defaults.allowUnrelatedUpstream(), defaults.allowStandbyUpstream(),
                 defaults.restoreTargetWal());
         List<Action> out = new ArrayList<>();
-        Optional<String> command = step.fields().optString("command").filter(c -> !c.isBlank());
-        Optional<String> check = step.fields().optString("check").filter(c -> !c.isBlank());
         for (Host h : step.hosts()) {
             out.add(new RejoinAction(h, AdapterAccess.postgres(h, x.inventory(), Optional.empty()), upstreamHost, upstream, options,
                     command, check));
@@ -140,6 +157,7 @@ public final class DbRejoinStepType implements StepType {
         private final Optional<String> command;
         private final Optional<String> check;
 
+        /** {@code db} and {@code upstream} are null when the site's {@code command} does the work (they are not read then). */
         RejoinAction(Host host, PostgresInstance db, Host upstreamHost, UpstreamSpec upstream, RejoinOptions options,
                      Optional<String> command, Optional<String> check) {
             this.host = host;

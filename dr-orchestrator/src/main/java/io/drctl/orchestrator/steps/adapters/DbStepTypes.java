@@ -76,6 +76,9 @@ public final class DbStepTypes {
                 } else if (DbmsKind.find(h.db().get().kind()).isEmpty()) {
                     v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be promoted",
                             "supported: " + String.join(", ", DbmsKind.labels()));
+                } else if (h.db().get().isCommand() && step.fields().has("method")) {
+                    v.problem("method", "host " + h.ref() + " is `kind: command`: its `promote` template decides how",
+                            "remove `method`");
                 } else if (method.equals("pg_ctl") && h.db().get().dataDir().isEmpty()) {
                     v.problem("method", "method pg_ctl needs db.dataDir on host " + h.ref());
                 }
@@ -91,15 +94,125 @@ public final class DbStepTypes {
             Duration catchUp = step.fields().duration("catchUpWithin").orElse(Duration.ofSeconds(60));
             List<Action> out = new ArrayList<>();
             for (Host h : step.hosts()) {
+                if (h.db().orElseThrow().isCommand()) {
+                    out.add(new CommandPromoteAction(h, commandTarget(h, x), h.db().get().templates().orElseThrow(), within, catchUp));
+                    continue;
+                }
                 PostgresInstance instance = AdapterAccess.postgres(h, x.inventory(), socketDir);
-                // the other DBMS hosts of the inventory: the old primary is among them, asked for the RPO before promoting
+                // the other PostgreSQL hosts of the inventory: the old primary is among them, asked for the RPO before promoting
                 List<Host> others = x.inventory().hosts().stream()
-                        .filter(o -> o.db().isPresent() && !o.ref().equals(h.ref()) && DbmsKind.find(o.db().get().kind()).isPresent())
+                        .filter(o -> o.db().isPresent() && !o.ref().equals(h.ref()) && !o.db().get().isCommand()
+                                && DbmsKind.find(o.db().get().kind()).isPresent())
                         .toList();
                 List<PostgresInstance> otherInstances = others.stream().map(o -> AdapterAccess.postgres(o, x.inventory(), Optional.empty())).toList();
                 out.add(new PromoteAction(h, instance, method, within, catchUp, others, otherInstances));
             }
             return out;
+        }
+    }
+
+    /** Where a {@code kind: command} DBMS's templates connect: the host's address and the DBMS port. */
+    public static io.drctl.dbms.CommandDbmsTarget commandTarget(Host h, Expansion x) {
+        int port = h.db().flatMap(Host.DbSpec::port).orElseGet(() -> x.inventory().ports().getOrDefault("dbms", 5432));
+        return new io.drctl.dbms.CommandDbmsTarget(h.ref(), h.address(), port, h.address());
+    }
+
+    /**
+     * {@code db.promote} of a {@code kind: command} DBMS: its {@code promote} template, proven by {@code role} (and
+     * {@code writeCheck}). Planned mode insists on RPO 0 as the {@code lag} template reports it (no lag template: refused,
+     * nothing promoted); forced mode promotes at once. The lag read just before is the RPO this DBMS can tell.
+     */
+    static final class CommandPromoteAction implements Action {
+        private final Host host;
+        private final io.drctl.dbms.CommandDbmsTarget target;
+        private final io.drctl.dbms.CommandDbmsTemplates templates;
+        private final Duration within;
+        private final Duration catchUp;
+
+        CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget target, io.drctl.dbms.CommandDbmsTemplates templates,
+                             Duration within, Duration catchUp) {
+            this.host = host;
+            this.target = target;
+            this.templates = templates;
+            this.within = within;
+            this.catchUp = catchUp;
+        }
+
+        @Override
+        public String target() {
+            return host.ref();
+        }
+
+        @Override
+        public String description() {
+            return "promote the DBMS on " + host.ref() + " with its `promote` template, proven by `role`"
+                    + (templates.writeCheck().isPresent() ? " and `writeCheck`" : "");
+        }
+
+        private io.drctl.dbms.CommandDbms dbms(ActionContext ctx) throws Exception {
+            return new io.drctl.dbms.CommandDbms(target, templates, ctx.hosts().runner(host), Duration.ofSeconds(60),
+                    Duration.ofSeconds(1), ctx.clock(), d -> AdapterAccess.pause(ctx, d));
+        }
+
+        private static String show(io.drctl.dbms.CommandDbmsProbe p) {
+            return p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> " (lag " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
+                    + l.delay().map(d -> ", " + d.toMillis() / 1000.0 + " s").orElse("") + ")").orElse("");
+        }
+
+        @Override
+        public Probe probe(ActionContext ctx) throws Exception {
+            io.drctl.dbms.CommandDbmsProbe p = call(() -> dbms(ctx).probe());
+            return p.role() == io.drctl.dbms.DbmsRole.PRIMARY ? Probe.satisfied("primary", "primary") : Probe.needed(show(p), "primary");
+        }
+
+        @Override
+        public Applied apply(ActionContext ctx) throws Exception {
+            io.drctl.dbms.CommandDbms d = dbms(ctx);
+            boolean planned = !Params.FORCED.equals(ctx.params().get(Params.MODE));
+            io.drctl.dbms.CommandDbmsProbe before = call(d::probe);
+            if (planned && before.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
+                if (templates.lag().isEmpty()) {
+                    throw new StepFailure("planned mode: " + host.ref() + " has no `lag` template, so RPO 0 cannot be checked"
+                            + " before promoting (nothing was promoted); add lag/lagPattern to its db, or run with --mode forced", false);
+                }
+                Instant giveUp = ctx.clock().instant().plus(catchUp);
+                while (before.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes).filter(b -> b == 0L).isEmpty()) {
+                    if (!ctx.clock().instant().isBefore(giveUp)) {
+                        throw new StepFailure("planned mode: " + host.ref() + " did not report 0 bytes of lag within "
+                                + catchUp.toSeconds() + "s (" + show(before) + "); nothing was promoted", false);
+                    }
+                    ctx.cancellation().pause(Duration.ofMillis(200));
+                    before = call(d::probe);
+                }
+            }
+            String rpo = before.role() == io.drctl.dbms.DbmsRole.PRIMARY ? "RPO not measured: already primary"
+                    : before.lag().map(l -> "RPO " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
+                    + l.delay().map(x -> ", " + x.toMillis() / 1000.0 + " s").orElse("") + " (the replica's lag as its `lag` template reports it, just before promotion)")
+                    .orElse("RPO unknown: " + host.ref() + " has no `lag` template");
+            io.drctl.dbms.CommandPromoteResult r = call(() -> d.promote(ctx.cancellation().remaining(within)));
+            if (r.changed()) {
+                ctx.note("rpo", rpo);
+                ctx.log().notice(rpo);
+            }
+            return Applied.of((r.changed() ? "promoted; " + rpo : "already primary") + (r.writeChecked() ? "; write check passed" : ""));
+        }
+
+        @Override
+        public Verified verify(ActionContext ctx) throws Exception {
+            io.drctl.dbms.CommandDbms d = dbms(ctx);
+            io.drctl.dbms.CommandDbmsProbe p = call(d::probe);
+            if (p.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
+                return Verified.failed(host.ref() + ": expected a primary, its `role` template says " + show(p) + ": " + p.detail());
+            }
+            if (templates.writeCheck().isPresent() && !call(d::verifyWritable)) {
+                return Verified.failed(host.ref() + ": primary, but its `writeCheck` failed");
+            }
+            return Verified.ok("primary" + (templates.writeCheck().isPresent() ? ", write check passed" : ""));
+        }
+
+        @Override
+        public Reverted revert(ActionContext ctx) {
+            return Reverted.notRevertible("a promoted primary cannot become a replica again without re-seeding; failback does that");
         }
     }
 

@@ -112,8 +112,14 @@ public final class DbReplicaStepType implements StepType {
         Optional<String> socketDir = step.fields().optString("socketDir");
         List<Action> out = new ArrayList<>();
         for (Host h : step.hosts()) {
+            Bounds bounds = new Bounds(primary, maxLag, maxBytes);
+            if (h.db().orElseThrow().isCommand()) {
+                out.add(new CommandReplicaAction(h, io.drctl.orchestrator.steps.adapters.DbStepTypes.commandTarget(h, x),
+                        h.db().get().templates().orElseThrow(), bounds));
+                continue;
+            }
             PostgresInstance instance = AdapterAccess.postgres(h, x.inventory(), socketDir);
-            out.add(new ReplicaAction(h, instance, new Bounds(primary, maxLag, maxBytes)));
+            out.add(new ReplicaAction(h, instance, bounds));
         }
         return out;
     }
@@ -172,6 +178,79 @@ public final class DbReplicaStepType implements StepType {
         return "replica, WAL receiver " + r.walReceiver().orElse("absent") + ", replay gap " + gap + " bytes"
                 + (gap > 0 ? r.replayDelay().map(d -> ", lag " + CheckSupport.fmt(d)).orElse("") : ", lag 0")
                 + r.replayLsn().map(l -> ", replayed to " + l).orElse("");
+    }
+
+    /**
+     * The same check of a {@code kind: command} DBMS: its {@code role} template says replica (or primary), and its {@code lag}
+     * template, when it has one, is within the bounds (a bound without a lag template cannot be checked: it fails).
+     */
+    static final class CommandReplicaAction implements Action {
+        private final Host host;
+        private final io.drctl.dbms.CommandDbmsTarget target;
+        private final io.drctl.dbms.CommandDbmsTemplates templates;
+        private final Bounds bounds;
+
+        CommandReplicaAction(Host host, io.drctl.dbms.CommandDbmsTarget target, io.drctl.dbms.CommandDbmsTemplates templates, Bounds bounds) {
+            this.host = host;
+            this.target = target;
+            this.templates = templates;
+            this.bounds = bounds;
+        }
+
+        @Override
+        public boolean changes() {
+            return false;
+        }
+
+        @Override
+        public String target() {
+            return host.ref();
+        }
+
+        @Override
+        public String description() {
+            return "check with its templates that the DBMS on " + host.ref() + " is a " + bounds.describe().replace("streaming replica", "replica");
+        }
+
+        @Override
+        public Probe probe(ActionContext ctx) throws Exception {
+            io.drctl.dbms.CommandDbmsProbe p;
+            try {
+                p = new io.drctl.dbms.CommandDbms(target, templates, ctx.hosts().runner(host), Duration.ofSeconds(60), Duration.ofSeconds(1),
+                        ctx.clock(), d -> AdapterAccess.pause(ctx, d)).probe();
+            } catch (DbmsException e) {
+                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+            }
+            String current = p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> ", lag "
+                    + l.bytes().map(b -> b + " bytes").orElse("? bytes") + l.delay().map(d -> " / " + CheckSupport.fmt(d)).orElse("")).orElse("");
+            String want = bounds.describe();
+            Optional<String> wrong;
+            if (bounds.primary()) {
+                wrong = p.role() == io.drctl.dbms.DbmsRole.PRIMARY ? Optional.empty() : Optional.of("not a primary");
+            } else if (p.role() != io.drctl.dbms.DbmsRole.REPLICA) {
+                wrong = Optional.of("not a replica (`role` said: " + p.detail() + ")");
+            } else if ((bounds.maxBytes().isPresent() || bounds.maxLag().isPresent()) && templates.lag().isEmpty()) {
+                wrong = Optional.of("a lag bound is set but the host has no `lag` template to read it");
+            } else {
+                Optional<Long> bytes = p.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes);
+                Optional<Duration> delay = p.lag().flatMap(io.drctl.dbms.ReplicaLag::delay);
+                wrong = bounds.maxBytes().filter(m -> bytes.map(b -> b > m).orElse(true)).map(m -> "lag " + bytes.map(String::valueOf).orElse("?")
+                        + " bytes > " + m)
+                        .or(() -> bounds.maxLag().filter(m -> delay.map(d -> d.compareTo(m) > 0).orElse(false))
+                                .map(m -> "lag " + CheckSupport.fmt(delay.get()) + " > " + CheckSupport.fmt(m)));
+            }
+            return wrong.isEmpty() ? Probe.satisfied(current, want) : Probe.needed(current + ": " + wrong.get(), want);
+        }
+
+        @Override
+        public Applied apply(ActionContext ctx) {
+            return CheckSupport.nothingChanged();
+        }
+
+        @Override
+        public Verified verify(ActionContext ctx) throws Exception {
+            return CheckSupport.verified(host.ref(), probe(ctx));
+        }
     }
 
     static final class ReplicaAction implements Action {
