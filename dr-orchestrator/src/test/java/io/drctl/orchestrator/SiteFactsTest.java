@@ -134,8 +134,8 @@ class SiteFactsTest {
 
     @Test
     void commandDbms_validatesWithTheShippedRunbooks_andABadTemplateIsLocated() throws Exception {
-        String good = Files.readString(EXAMPLE).replaceFirst(
-                "db: \\{ kind: postgresql, version: 15, dataDir: /var/lib/postgresql/15/main, osUser: postgres, replicationUser: replicator \\}\n  region2",
+        String good = Files.readString(EXAMPLE).replace(
+                "db: { kind: postgresql, version: 15, dataDir: /var/lib/postgresql/15/main, osUser: postgres, replicationUser: replicator }\n  region2",
                 "db: { kind: command, role: \"sqlcmd -S {host},{port} -Q 'SELECT role'\", primary: '^PRIMARY$', replica: '^SECONDARY$',"
                         + " promote: \"sqlcmd -S {host},{port} -Q 'ALTER AVAILABILITY GROUP ag1 FAILOVER'\" }\n  region2");
         assertTrue(good.contains("kind: command"), "the example's region-1 db line was found");

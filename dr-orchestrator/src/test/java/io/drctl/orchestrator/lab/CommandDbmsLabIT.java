@@ -76,8 +76,9 @@ class CommandDbmsLabIT {
                     hosts: "region=region2 role=dbms"
                     dependsOn: [standby]
                 """);
-        Cli validate = LabCli.drctl(stateDir, "validate", inv.toString(), rb.toString());
-        assertEquals(0, validate.exit(), validate.out() + validate.err() + "\n" + Files.readString(inv));
+        Cli plan = LabCli.drctl(stateDir, "plan", "-i", inv.toString(), rb.toString());
+        assertEquals(0, plan.exit(), plan.out() + plan.err() + "\n" + Files.readString(inv));
+        assertTrue(plan.out().contains("promote the DBMS on region2/dbms with its `promote` template"), plan.out());
         assertEquals("t", LabCli.inRecovery(LabHost.R2_DBMS));
         Cli run = LabCli.drctl(stateDir, "run", "-i", inv.toString(), rb.toString(), "--yes");
         assertEquals(0, run.exit(), run.out() + run.err());
