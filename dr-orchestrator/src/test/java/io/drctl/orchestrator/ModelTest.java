@@ -97,12 +97,12 @@ class ModelTest {
     }
 
     @Test
-    void status_knowsTerminalSuccessfulRetriable() {
-        assertTrue(Status.SUCCEEDED.isTerminal() && Status.SUCCEEDED.isSuccessful() && !Status.SUCCEEDED.isRetriable());
+    void status_knowsTerminalAndSuccessful() {
+        assertTrue(Status.SUCCEEDED.isTerminal() && Status.SUCCEEDED.isSuccessful());
         assertTrue(Status.SATISFIED.isSuccessful());
-        assertTrue(Status.FAILED.isTerminal() && !Status.FAILED.isSuccessful() && Status.FAILED.isRetriable());
-        assertTrue(!Status.RUNNING.isTerminal() && Status.RUNNING.isRetriable());
-        assertFalse(Status.NOT_REVERTIBLE.isRetriable());
+        assertTrue(Status.FAILED.isTerminal() && !Status.FAILED.isSuccessful());
+        assertTrue(!Status.RUNNING.isTerminal());
+        assertTrue(Status.NOT_REVERTIBLE.isTerminal() && !Status.NOT_REVERTIBLE.isSuccessful());
     }
 
     @Test

@@ -12,8 +12,6 @@
  *       PowerShell, lab/vmctl) run through an {@link io.drctl.host.CommandRunner}.</li>
  *   <li>{@link io.drctl.vm.GuestWait} + {@link io.drctl.vm.ReadinessCheck} — wait until SSH / ports / a greeting /
  *       a command say the guest is up; {@link io.drctl.vm.GuestWait#checkOnce} is the read-only probe.</li>
- *   <li>{@link io.drctl.vm.VmFleet} — bounded parallel start of several VMs with per-VM
- *       {@link io.drctl.vm.FleetResult}s.</li>
  * </ul>
  * Nothing here knows YAML, runbooks or the engine.
  */

@@ -1,7 +1,6 @@
 package io.drctl.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -96,18 +95,15 @@ class VmLabIT {
 
     @Test
     @Order(2)
-    void startAll_dormantFrameworkHost_completesWhenSshAndConfigServerAnswer() {
+    void start_dormantFrameworkHost_completesWhenSshAndConfigServerAnswer() throws Exception {
         VmRef vm = new VmRef(HOST.region() + "/" + HOST.inventoryName(), HOST.id());
-        VmFleet fleet = new VmFleet(GuestWait.system());
 
-        List<FleetResult> r = fleet.startAll(List.of(new StartRequest(vm, labProvider(), guestChecks(),
-                Duration.ofSeconds(60))), 2, Duration.ofMinutes(3));
+        PowerResult power = labProvider().start(vm);
+        GuestReady guest = GuestWait.system().await(vm.name(), guestChecks(), Duration.ofSeconds(60));
 
-        FleetResult.Started started = assertInstanceOf(FleetResult.Started.class, r.get(0), r.toString());
-        assertEquals(PowerResult.Outcome.CHANGED, started.power().outcome());
-        assertTrue(started.guest().isPresent());
-        System.out.println("started " + vm + ": guest ready after " + started.guest().get().elapsed().toMillis()
-                + " ms of waiting, " + started.guest().get().attempts() + " rounds");
+        assertEquals(PowerResult.Outcome.CHANGED, power.outcome());
+        System.out.println("started " + vm + ": guest ready after " + guest.elapsed().toMillis()
+                + " ms of waiting, " + guest.attempts() + " rounds");
         // proven from outside, independently of the checks used by the code under test
         assertTrue(firstLine(Lab.SSH_PORT).startsWith("SSH-"), "ssh banner");
         assertTrue(firstLine(Lab.CONFIG_SERVER_PORT).startsWith("CS OK db="), "config server greeting");

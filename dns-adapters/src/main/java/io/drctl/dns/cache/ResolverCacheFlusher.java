@@ -15,10 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * the DNS Client on Windows), flush them, then check that every name resolves there to exactly the expected
  * addresses ({@code getent ahostsv4} / {@code Resolve-DnsName}). Each round flushes again before resolving (a
  * cache that re-learned a stale answer meanwhile is cleared), until the names resolve or the timeout passes.
- * Hosts are handled in parallel, at most {@code parallelism} at a time.
+ * One host per call ({@link #flushOne}); the engine runs the hosts of a step in parallel.
  */
 public final class ResolverCacheFlusher {
 
@@ -75,52 +71,6 @@ public final class ResolverCacheFlusher {
             expected.forEach((n, a) -> m.put(DnsNames.fqdn(n), DnsNames.ipv4Set(a, n)));
             expected = java.util.Collections.unmodifiableMap(m);
             zone = zone.map(DnsNames::fqdn);
-        }
-    }
-
-    /** Flushes and verifies all {@code hosts}; returns every host's result or throws listing every failed host. */
-    public List<FlushResult> flushAll(List<CacheHost> hosts, Request request, int parallelism)
-            throws CacheFlushException, InterruptedException {
-        if (parallelism < 1) {
-            throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
-        }
-        if (hosts.isEmpty()) {
-            return List.of();
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, hosts.size()), r -> {
-            Thread t = new Thread(r, "drctl-dns-flush");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<FlushResult>> futures = new ArrayList<>();
-            for (CacheHost h : hosts) {
-                futures.add(pool.submit(() -> flush(h, request)));
-            }
-            List<FlushResult> ok = new ArrayList<>();
-            List<CacheFlushException.HostFailure> failed = new ArrayList<>();
-            for (int i = 0; i < hosts.size(); i++) {
-                try {
-                    ok.add(futures.get(i).get()); // each task is bounded by its timeout and command timeouts
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof HostFailed hf) {
-                        failed.add(hf.failure);
-                    } else {
-                        failed.add(new CacheFlushException.HostFailure(hosts.get(i).name(), CacheFlushException.Kind.HOST_ACCESS,
-                                "unexpected error: " + c));
-                    }
-                }
-            }
-            if (!failed.isEmpty()) {
-                throw new CacheFlushException(failed, ok);
-            }
-            return ok;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw e;
-        } finally {
-            pool.shutdownNow();
         }
     }
 

@@ -83,7 +83,7 @@ class ResolverCacheFlusherIT {
     }
 
     @Test
-    void flushAll_hostServesStaleAfterFlipAndNewAfterFlush() throws Exception {
+    void flushOne_hostServesStaleAfterFlipAndNewAfterFlush() throws Exception {
         assertEquals(Set.of("10.1.0.10"), resolveOnHost(fq("cfgmaster"))); // now cached for an hour by dnsmasq
 
         assertInstanceOf(UpdateOutcome.Applied.class,
@@ -93,20 +93,20 @@ class ResolverCacheFlusherIT {
         Thread.sleep(6000); // longer than the record's 5 s TTL: only the resolver cache can still hold the old answer
         assertEquals(Set.of("10.1.0.10"), resolveOnHost(fq("cfgmaster")), "the host must still serve the stale address");
 
-        List<FlushResult> r = flusher.flushAll(List.of(host),
+        List<FlushResult> r = List.of(flusher.flushOne(host,
                 new ResolverCacheFlusher.Request(Map.of(fq("cfgmaster"), Set.of("10.2.0.10")), Optional.of(BindServer.ZONE),
-                        Duration.ofSeconds(15)), 4);
+                        Duration.ofSeconds(15))));
         assertEquals(List.of(ResolverKind.DNSMASQ), r.get(0).flushed(), "only this host's own dnsmasq is seen in its PID namespace");
         assertEquals(Map.of(fq("cfgmaster"), Set.of("10.2.0.10")), r.get(0).resolved());
         assertEquals(Set.of("10.2.0.10"), resolveOnHost(fq("cfgmaster")));
     }
 
     @Test
-    void flushAll_hostStillResolvingOldAddressFailsNamingHostNameExpectedSeen() throws Exception {
+    void flushOne_hostStillResolvingOldAddressFailsNamingHostNameExpectedSeen() throws Exception {
         assertEquals(Set.of("10.1.0.30"), resolveOnHost(fq("configdb")));
         // the record was never flipped: after every flush the host still resolves the old address
-        CacheFlushException e = assertThrows(CacheFlushException.class, () -> flusher.flushAll(List.of(host),
-                new ResolverCacheFlusher.Request(Map.of(fq("configdb"), Set.of("10.2.0.30")), Optional.empty(), Duration.ofSeconds(2)), 4));
+        CacheFlushException e = assertThrows(CacheFlushException.class, () -> flusher.flushOne(host,
+                new ResolverCacheFlusher.Request(Map.of(fq("configdb"), Set.of("10.2.0.30")), Optional.empty(), Duration.ofSeconds(2))));
         System.out.println("[stale-host] " + e.getMessage());
         CacheFlushException.HostFailure f = e.failures().get(0);
         assertEquals("app-p", f.host());

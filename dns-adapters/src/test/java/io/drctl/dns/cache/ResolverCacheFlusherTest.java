@@ -66,7 +66,7 @@ class ResolverCacheFlusherTest {
             Map.of("cfgmaster.cc.lab.test", Set.of("10.77.2.10")), Optional.empty(), Duration.ofSeconds(5));
 
     @Test
-    void flushAll_linuxDnsmasqFlushedThenResolvesNew() throws Exception {
+    void flushOne_linuxDnsmasqFlushedThenResolvesNew() throws Exception {
         int[] hups = {0};
         ScriptedHost h = new ScriptedHost(CommandRunner.OsFamily.LINUX, c -> {
             if (c.startsWith("if command -v resolvectl")) {
@@ -79,7 +79,7 @@ class ResolverCacheFlusherTest {
             // the cache answers the old address until the second flush
             return ok((hups[0] >= 2 ? "10.77.2.10" : "10.77.1.10") + "  STREAM cfgmaster.cc.lab.test\n");
         });
-        List<FlushResult> r = flusher.flushAll(List.of(new CacheHost("region1/app-p", h)), req, 4);
+        List<FlushResult> r = List.of(flusher.flushOne(new CacheHost("region1/app-p", h), req));
         assertEquals(List.of(ResolverKind.DNSMASQ), r.get(0).flushed());
         assertEquals(2, r.get(0).attempts());
         assertEquals(Map.of("cfgmaster.cc.lab.test.", Set.of("10.77.2.10")), r.get(0).resolved());
@@ -87,22 +87,22 @@ class ResolverCacheFlusherTest {
     }
 
     @Test
-    void flushAll_staleHostFailsNamingHostNameExpectedSeen() {
+    void flushOne_eachHostJudgedAlone_staleNamesHostNameExpectedSeen_unreachableIsHostAccess() throws Exception {
         ScriptedHost good = new ScriptedHost(CommandRunner.OsFamily.WINDOWS, c -> ok("10.77.2.10\r\n"));
         ScriptedHost stale = new ScriptedHost(CommandRunner.OsFamily.LINUX,
                 c -> c.startsWith("getent") ? ok("10.77.1.10  STREAM x\n") : ok(c.startsWith("if") ? "nscd\n" : ""));
         ScriptedHost down = new ScriptedHost(CommandRunner.OsFamily.LINUX, c -> null);
-        CacheFlushException e = assertThrows(CacheFlushException.class, () -> flusher.flushAll(List.of(
-                new CacheHost("r1/app-b", good), new CacheHost("r1/app-p", stale), new CacheHost("r2/app-p", down)), req, 2));
-        assertEquals(1, e.succeeded().size());
+        flusher.flushOne(new CacheHost("r1/app-b", good), req);
         assertTrue(good.commands.get(0).startsWith("try { Clear-DnsClientCache"), good.commands.toString());
+        CacheFlushException e = assertThrows(CacheFlushException.class, () -> flusher.flushOne(new CacheHost("r1/app-p", stale), req));
         CacheFlushException.HostFailure f = e.failures().get(0);
         assertEquals(CacheFlushException.Kind.STALE, f.kind());
         assertTrue(f.message().startsWith("cfgmaster.cc.lab.test.: expected [10.77.2.10], seen [10.77.1.10] after 5.0 s"), f.message());
         assertTrue(stale.commands.stream().anyMatch(c -> c.contains("nscd -i hosts")), stale.commands.toString());
-        assertEquals(CacheFlushException.Kind.HOST_ACCESS, e.failures().get(1).kind());
-        assertTrue(e.getMessage().contains("r2/app-p: detect resolver caches: scripted: connection refused"), e.getMessage());
-        assertTrue(e.isRetriable());
+        CacheFlushException d = assertThrows(CacheFlushException.class, () -> flusher.flushOne(new CacheHost("r2/app-p", down), req));
+        assertEquals(CacheFlushException.Kind.HOST_ACCESS, d.failures().get(0).kind());
+        assertTrue(d.getMessage().contains("r2/app-p: detect resolver caches: scripted: connection refused"), d.getMessage());
+        assertTrue(d.isRetriable());
     }
 
     @Test

@@ -6,43 +6,40 @@ package io.drctl.orchestrator.engine;
  */
 public enum Status {
     /** Not started yet. */
-    PENDING(false, false, true),
+    PENDING(false, false),
     /** Started and not finished (in the journal of a crashed run: in flight). */
-    RUNNING(false, false, true),
+    RUNNING(false, false),
     /** Applied and verified. */
-    SUCCEEDED(true, true, false),
+    SUCCEEDED(true, true),
     /** The probe found the desired state already held; apply skipped, verified. */
-    SATISFIED(true, true, false),
+    SATISFIED(true, true),
     /** Dry run: the probe said apply would be needed; nothing was done. */
-    WOULD_APPLY(true, true, false),
+    WOULD_APPLY(true, true),
     /** Failed after its attempts. */
-    FAILED(true, false, true),
+    FAILED(true, false),
     /** The step timeout expired. */
-    TIMED_OUT(true, false, true),
+    TIMED_OUT(true, false),
     /** The run was stopped by a violated safety rule (exit 4); resumable once the rule holds or is overridden. */
-    REFUSED(true, false, true),
+    REFUSED(true, false),
     /** An observing step (a wait, a check) stopped because the run aborted after another step failed. */
-    CANCELLED(true, false, true),
+    CANCELLED(true, false),
     /**
      * The run finished, but steps marked {@code onFailure: continue} failed (best-effort failures, e.g.
      * the old region's DBMS could not be fenced); exit code 5, each failure listed.
      */
-    COMPLETED_WITH_FAILURES(true, false, true),
+    COMPLETED_WITH_FAILURES(true, false),
     /** Not run because a dependency failed or the run was aborted. */
-    SKIPPED(true, false, true),
+    SKIPPED(true, false),
     /** Undone by rollback. */
-    REVERTED(true, true, false),
+    REVERTED(true, true),
     /** Rollback could not undo it (no revert). */
-    NOT_REVERTIBLE(true, false, false);
+    NOT_REVERTIBLE(true, false);
 
     private final boolean terminal;
     private final boolean successful;
-    private final boolean retriable;
-
-    Status(boolean terminal, boolean successful, boolean retriable) {
+    Status(boolean terminal, boolean successful) {
         this.terminal = terminal;
         this.successful = successful;
-        this.retriable = retriable;
     }
 
     /** The step or action will not change any more in this run. */
@@ -61,10 +58,5 @@ public enum Status {
      */
     public boolean isDone() {
         return this == SUCCEEDED || this == SATISFIED;
-    }
-
-    /** {@code drctl resume} attempts it again (re-probing first). */
-    public boolean isRetriable() {
-        return retriable;
     }
 }

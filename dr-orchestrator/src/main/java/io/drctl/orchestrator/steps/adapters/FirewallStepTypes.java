@@ -79,10 +79,6 @@ public final class FirewallStepTypes {
     private FirewallStepTypes() {
     }
 
-    public static List<StepType> all() {
-        return List.of(new FenceStep(), new UnfenceStep(), new VerifyStep());
-    }
-
     /** {@code firewall.fence}. */
     public static final class FenceStep extends FenceType {
         public FenceStep() {
