@@ -89,6 +89,7 @@ public final class Resolver {
         Map<String, Object> values = new HashMap<>();
         Map<String, Location> locations = new HashMap<>();
         boolean unresolved = false;
+        Optional<String> unresolvedField = Optional.empty();
         for (FieldSpec fs : specs.values()) {
             YNode raw = st.fields().get(fs.name());
             if (raw == null || (raw instanceof YNode.YScalar s && s.isNull())) {
@@ -102,6 +103,7 @@ public final class Resolver {
             locations.put(fs.name(), node.location());
             if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
                 unresolved = true; // reported with the parameter: not valid, but nothing new to say here
+                unresolvedField = unresolvedField.or(() -> Optional.of(fs.name()));
                 continue;
             }
             convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
@@ -110,6 +112,12 @@ public final class Resolver {
         StepSpec spec = new StepSpec(st.id(), st.type(), description, hosts,
                 new StepFields(values, locations, st.location()), st.dependsOn(), st.timeout(), st.retry(),
                 st.onFailure(), st.parallelism(), st.location());
+        if (problems.size() == before && unresolved) {
+            // no parameter problem explains it: a value itself holds a ${...} (a parameter's default naming another)
+            String field = unresolvedField.orElse("?");
+            problems.add(locations.getOrDefault(field, st.location()), "`" + field + "` still holds a ${...} reference after"
+                    + " the parameters were substituted", "a parameter's value cannot refer to another parameter; write the value out");
+        }
         if (problems.size() > before || unresolved) {
             return Optional.empty();
         }

@@ -68,9 +68,9 @@ public final class DbRejoinStepType implements StepType {
                 FieldSpec.optional("within", FieldKind.DURATION, "wait this long for streaming after the server starts (default 2m)"),
                 FieldSpec.optional("allowBasebackup", FieldKind.BOOLEAN,
                         "fall back to a full pg_basebackup when pg_rewind cannot be used (default true)"),
-                FieldSpec.optional("command", FieldKind.STRING, "a site's own re-seed command to run instead, on the host over SSH,"
+                FieldSpec.optional("command", FieldKind.COMMAND, "a site's own re-seed command to run instead, on the host over SSH,"
                         + " as `<command> <upstream's region>` (empty: drctl's own rejoin)"),
-                FieldSpec.optional("check", FieldKind.STRING, "with `command`: run as `<check> <upstream's region>`; exit 0 = already"
+                FieldSpec.optional("check", FieldKind.COMMAND, "with `command`: run as `<check> <upstream's region>`; exit 0 = already"
                         + " streaming from it (nothing to do)"));
     }
 
