@@ -68,9 +68,8 @@ public final class PostgresRejoiner {
             + "AND has_function_privilege('pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)', 'EXECUTE'), "
             + "current_setting('full_page_writes') FROM pg_roles AS r WHERE r.rolname = current_user";
     static final String IDENTIFY_SYSTEM = "IDENTIFY_SYSTEM";
-    /** A WAL record on the upstream that touches no table: non-transactional logical message, returns its end LSN. */
-    /** Transactional, so its commit flushes the WAL at once (a non-transactional message waits for the next flush before PostgreSQL 17). */
-    static final String MARKER_SQL = "SELECT pg_logical_emit_message(true, 'drctl', 'rejoin replication proof')";
+    /** A WAL record on the upstream that touches no table. Non-transactional: any role may emit it and it touches no table (before PostgreSQL 17 it reaches the replica with the next WAL flush). */
+    static final String MARKER_SQL = "SELECT pg_logical_emit_message(false, 'drctl', 'rejoin replication proof')";
 
     private static final Logger log = LoggerFactory.getLogger(PostgresRejoiner.class);
     private static final Duration QUICK = Duration.ofSeconds(60);
@@ -213,6 +212,10 @@ public final class PostgresRejoiner {
         if (method == RejoinMethod.REWIND) {
             try {
                 ensureCleanShutdown(controlData()); // read again: the stop above changed the state
+                // a just-promoted upstream writes its new timeline to its control file only at the end-of-recovery
+                // checkpoint, which is asynchronous: pg_rewind run before it sees one timeline, rewinds nothing, and
+                // the old primary then waits forever on the wrong timeline. A checkpoint on the upstream settles it.
+                upstreamQuery(upstream, "CHECKPOINT");
                 rewind(upstream, options, true);
                 rewind(upstream, options, false);
             } catch (DbmsException e) {
@@ -232,11 +235,10 @@ public final class PostgresRejoiner {
             aside.ifPresent(p -> notes.add("the previous data directory was kept at " + p + " (delete it once "
                     + "the replica is verified)"));
         }
-        // the standby configuration first: whatever fails after this, the data directory can only start as a replica
-        writeStandbyConfig(upstream);
         if (upstream.slotName().isPresent()) {
             ensureSlot(upstream, notes);
         }
+        writeStandbyConfig(upstream);
         startServer();
         StreamingCheck after = waitStreaming(upstream, options.streamTimeout());
         Duration elapsed = Duration.between(start, clock.instant());
