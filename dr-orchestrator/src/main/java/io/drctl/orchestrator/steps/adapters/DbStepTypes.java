@@ -111,6 +111,13 @@ public final class DbStepTypes {
         }
     }
 
+    /** The {@code kind: command} adapter for {@code host}, its commands run over the run's host access. */
+    public static io.drctl.dbms.CommandDbms commandDbms(Host host, io.drctl.dbms.CommandDbmsTarget target,
+                                                       io.drctl.dbms.CommandDbmsTemplates templates, ActionContext ctx) throws Exception {
+        return new io.drctl.dbms.CommandDbms(target, templates, ctx.hosts().runner(host), Duration.ofSeconds(60),
+                Duration.ofSeconds(1), ctx.clock(), d -> AdapterAccess.pause(ctx, d));
+    }
+
     /** Where a {@code kind: command} DBMS's templates connect: the host's address and the DBMS port. */
     public static io.drctl.dbms.CommandDbmsTarget commandTarget(Host h, Expansion x) {
         int port = h.db().flatMap(Host.DbSpec::port).orElseGet(() -> x.inventory().ports().getOrDefault("dbms", 5432));
@@ -150,8 +157,7 @@ public final class DbStepTypes {
         }
 
         private io.drctl.dbms.CommandDbms dbms(ActionContext ctx) throws Exception {
-            return new io.drctl.dbms.CommandDbms(target, templates, ctx.hosts().runner(host), Duration.ofSeconds(60),
-                    Duration.ofSeconds(1), ctx.clock(), d -> AdapterAccess.pause(ctx, d));
+            return commandDbms(host, target, templates, ctx);
         }
 
         private static String show(io.drctl.dbms.CommandDbmsProbe p) {

@@ -216,8 +216,7 @@ public final class DbReplicaStepType implements StepType {
         public Probe probe(ActionContext ctx) throws Exception {
             io.drctl.dbms.CommandDbmsProbe p;
             try {
-                p = new io.drctl.dbms.CommandDbms(target, templates, ctx.hosts().runner(host), Duration.ofSeconds(60), Duration.ofSeconds(1),
-                        ctx.clock(), d -> AdapterAccess.pause(ctx, d)).probe();
+                p = io.drctl.orchestrator.steps.adapters.DbStepTypes.commandDbms(host, target, templates, ctx).probe();
             } catch (DbmsException e) {
                 throw new StepFailure(e.getMessage(), e.isRetriable(), e);
             }
