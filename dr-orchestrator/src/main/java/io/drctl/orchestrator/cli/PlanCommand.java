@@ -2,12 +2,12 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.Json;
 import io.drctl.orchestrator.cli.render.PlanView;
-import io.drctl.orchestrator.engine.Plan;
+import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.engine.PlanProbe;
-import io.drctl.orchestrator.engine.Planner;
+import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.Redactor;
-import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.time.Duration;
 import java.util.Map;

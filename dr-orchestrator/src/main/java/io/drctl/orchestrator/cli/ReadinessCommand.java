@@ -3,7 +3,7 @@ package io.drctl.orchestrator.cli;
 import io.drctl.orchestrator.cli.render.Json;
 import io.drctl.orchestrator.cli.render.ReadinessView;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessResult;

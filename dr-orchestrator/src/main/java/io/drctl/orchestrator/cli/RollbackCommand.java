@@ -4,7 +4,7 @@ import io.drctl.orchestrator.cli.render.Explain;
 import io.drctl.orchestrator.cli.render.RunSummary;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.engine.Status;
+import io.drctl.orchestrator.journal.Status;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

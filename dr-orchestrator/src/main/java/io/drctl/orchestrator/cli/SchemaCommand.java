@@ -1,7 +1,7 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.schema.InventorySchema;
-import io.drctl.orchestrator.schema.RunbookSchema;
+import io.drctl.orchestrator.config.schema.InventorySchema;
+import io.drctl.orchestrator.config.schema.RunbookSchema;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

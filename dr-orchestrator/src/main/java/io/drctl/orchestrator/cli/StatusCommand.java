@@ -1,10 +1,10 @@
 package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.RunView;
-import io.drctl.orchestrator.engine.Journal;
-import io.drctl.orchestrator.engine.JournalEvent;
-import io.drctl.orchestrator.engine.RunState;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.journal.RunStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.load.Loaded;
-import io.drctl.orchestrator.yaml.InvalidInputException;
-import io.drctl.orchestrator.yaml.Problems;
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
+import io.drctl.orchestrator.config.yaml.Problems;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
