@@ -10,24 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code drctl history}: the runs of a state directory, newest first; unreadable journals are warned about and skipped. */
 @Command(name = "history", mixinStandardHelpOptions = true, description = "List runs in the state directory, newest first.",
         footer = {"", "Examples:", "  drctl history", "  drctl history --limit 5 --output json"})
-final class HistoryCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
-
+final class HistoryCommand extends StateCommand {
     @Option(names = "--limit", defaultValue = "20", description = "at most this many runs (default 20)")
     int limit;
 
     HistoryCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

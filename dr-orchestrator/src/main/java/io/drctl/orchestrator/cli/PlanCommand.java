@@ -11,7 +11,6 @@ import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,12 +20,9 @@ import picocli.CommandLine.Option;
         description = "Print the actions a run would take, in execution order, with current vs desired state. Changes nothing.",
         footer = {"", "Examples:", "  drctl plan --offline inventory/example.yaml runbooks/preflight.yaml",
                 "  drctl plan -i inventory/lab.yaml runbooks/preflight.yaml -p region=region2 --output json"})
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand extends StateCommand {
     private static final Duration PER_PROBE = Duration.ofSeconds(15);
 
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
     @Mixin
     InputOptions input;
 
@@ -34,7 +30,7 @@ final class PlanCommand implements Callable<Integer> {
     boolean offline;
 
     PlanCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override
