@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,30 +15,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The local data directory's contents during a rejoin, while the server is stopped: rewound with pg_rewind, or
  * replaced by a pg_basebackup (the old one kept aside, put back on failure), then configured as a standby.
+ *
+ * @param pg      runs the commands on the local DBMS host, for the local server
+ * @param control names the server's configuration file for pg_rewind
  */
-final class DataDirectory {
+record DataDirectory(PgClient pg, ServerControl control) {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresRejoiner.class); // the rejoin's one log category
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
-    private final PgClient pg;
-    private final PostgresInstance db;
-    private final ServerControl control;
-
-    DataDirectory(PgClient pg, PostgresInstance db, ServerControl control) {
-        this.pg = Objects.requireNonNull(pg, "pg");
-        this.db = Objects.requireNonNull(db, "db");
-        this.control = Objects.requireNonNull(control, "control");
+    /** The local server. */
+    private PostgresInstance db() {
+        return pg.instance();
     }
 
     void rewind(UpstreamSpec upstream, RejoinOptions options, boolean dryRun) throws DbmsException {
         String cmd = rewindCommand(upstream, options, dryRun);
-        log.info("{}: pg_rewind{} from {}", db.name(), dryRun ? " --dry-run" : "", upstream.endpoint());
+        log.info("{}: pg_rewind{} from {}", db().name(), dryRun ? " --dry-run" : "", upstream.endpoint());
         CommandResult r = pg.run(cmd, options.transferTimeout());
         if (!r.succeeded()) {
             throw new DbmsException(DbmsException.Kind.REWIND_FAILED, pg.target(), "pg_rewind" + (dryRun ? " --dry-run" : "")
-                    + " of " + db.name() + " (" + pg.dataDir() + ") from " + upstream.endpoint() + " failed (exit "
+                    + " of " + db().name() + " (" + pg.dataDir() + ") from " + upstream.endpoint() + " failed (exit "
                     + r.exitCode() + "): " + r.lastLine() + (dryRun ? " (nothing was changed by it)"
                     : " (the data directory may be inconsistent: re-seed it)"));
         }
@@ -74,10 +71,10 @@ final class DataDirectory {
         if (hasDataDir || pg.exists(dir)) {
             String old = dir + ".drctl-old-" + stamp;
             move(dir, old, "move the data directory aside (is its parent writable by "
-                    + db.osUser().orElse("the runner's user") + "?)");
+                    + db().osUser().orElse("the runner's user") + "?)");
             aside = Optional.of(Path.of(old));
         }
-        log.info("{}: pg_basebackup from {} into {}", db.name(), upstream.endpoint(), dir);
+        log.info("{}: pg_basebackup from {} into {}", db().name(), upstream.endpoint(), dir);
         CommandResult r = pg.run(basebackupCommand(upstream), options.transferTimeout());
         if (!r.succeeded()) {
             String failed = dir + ".drctl-failed-" + stamp;
@@ -96,7 +93,7 @@ final class DataDirectory {
             } catch (DbmsException e) {
                 restored.append("restoring failed: ").append(e.getMessage());
             }
-            throw new DbmsException(DbmsException.Kind.BASEBACKUP_FAILED, pg.target(), "pg_basebackup of " + db.name()
+            throw new DbmsException(DbmsException.Kind.BASEBACKUP_FAILED, pg.target(), "pg_basebackup of " + db().name()
                     + " from " + upstream.endpoint() + " into " + dir + " failed (exit " + r.exitCode() + "): "
                     + r.lastLine() + "; " + restored + ". The server is stopped");
         }

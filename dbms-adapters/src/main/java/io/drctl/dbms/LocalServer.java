@@ -3,15 +3,17 @@ package io.drctl.dbms;
 import io.drctl.host.CommandResult;
 import io.drctl.host.Shell;
 import java.time.Duration;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The local server's lifecycle during a rejoin: {@code pg_ctl status}, a clean stop and start through its
  * {@link ServerControl}, crash recovery before pg_rewind, and its control file.
+ *
+ * @param pg      runs the commands on the local DBMS host, for the local server
+ * @param control how the server is started and stopped
  */
-final class LocalServer {
+record LocalServer(PgClient pg, ServerControl control) {
 
     static final Duration SERVER_CONTROL = Duration.ofMinutes(10);
     /** {@code pg_ctl status}: no server runs. */
@@ -21,14 +23,9 @@ final class LocalServer {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresRejoiner.class); // the rejoin's one log category
 
-    private final PgClient pg;
-    private final PostgresInstance db;
-    private final ServerControl control;
-
-    LocalServer(PgClient pg, PostgresInstance db, ServerControl control) {
-        this.pg = Objects.requireNonNull(pg, "pg");
-        this.db = Objects.requireNonNull(db, "db");
-        this.control = Objects.requireNonNull(control, "control");
+    /** The local server. */
+    private PostgresInstance db() {
+        return pg.instance();
     }
 
     /** {@code pg_ctl status}: exit 0 runs, {@link #STATUS_STOPPED}, {@link #STATUS_NO_DATA_DIR}. */
@@ -42,22 +39,22 @@ final class LocalServer {
     }
 
     void stop() throws DbmsException {
-        log.info("stopping PostgreSQL {} ({})", db.name(), pg.dataDir());
-        CommandResult r = pg.run(control.stopCommand(db), SERVER_CONTROL);
+        log.info("stopping PostgreSQL {} ({})", db().name(), pg.dataDir());
+        CommandResult r = pg.run(control.stopCommand(db()), SERVER_CONTROL);
         if (status().exitCode() != STATUS_STOPPED) {
             throw new DbmsException(DbmsException.Kind.SERVER_CONTROL_FAILED, pg.target(), "could not stop PostgreSQL "
-                    + db.name() + " (" + pg.dataDir() + ") on " + pg.describe() + " with '" + control.stopCommand(db)
+                    + db().name() + " (" + pg.dataDir() + ") on " + pg.describe() + " with '" + control.stopCommand(db())
                     + "' (exit " + r.exitCode() + "): " + r.lastLine() + "; it still runs, nothing else was changed");
         }
     }
 
     void start() throws DbmsException {
-        log.info("starting PostgreSQL {} ({}) as a standby", db.name(), pg.dataDir());
-        CommandResult r = pg.run(control.startCommand(db), SERVER_CONTROL);
+        log.info("starting PostgreSQL {} ({}) as a standby", db().name(), pg.dataDir());
+        CommandResult r = pg.run(control.startCommand(db()), SERVER_CONTROL);
         if (!r.succeeded()) {
             throw new DbmsException(DbmsException.Kind.SERVER_CONTROL_FAILED, pg.target(), "could not start PostgreSQL "
-                    + db.name() + " (" + pg.dataDir() + ") as a standby on " + pg.describe() + " with '"
-                    + control.startCommand(db) + "' (exit " + r.exitCode() + "): " + r.lastLine()
+                    + db().name() + " (" + pg.dataDir() + ") as a standby on " + pg.describe() + " with '"
+                    + control.startCommand(db()) + "' (exit " + r.exitCode() + "): " + r.lastLine()
                     + "; see the server log. It is configured as a standby (standby.signal), so a manual start "
                     + "after fixing the cause is safe");
         }
@@ -68,7 +65,7 @@ final class LocalServer {
         if (ctl.cleanlyShutDown()) {
             return;
         }
-        log.info("{}: cluster state '{}', running crash recovery before pg_rewind", db.name(), ctl.clusterState());
+        log.info("{}: cluster state '{}', running crash recovery before pg_rewind", db().name(), ctl.clusterState());
         String dataDir = pg.dataDir();
         if (pg.exists(dataDir + "/standby.signal") || pg.exists(dataDir + "/recovery.signal")) {
             // single-user mode refuses standby mode; a standby accepts no writes, so a brief normal start is safe
@@ -81,13 +78,13 @@ final class LocalServer {
             CommandResult r = pg.run(cmd, SERVER_CONTROL);
             if (!r.succeeded()) {
                 throw new DbmsException(DbmsException.Kind.SERVER_CONTROL_FAILED, pg.target(), "crash recovery of "
-                        + db.name() + " (" + dataDir + ") in single-user mode failed (exit " + r.exitCode() + "): "
+                        + db().name() + " (" + dataDir + ") in single-user mode failed (exit " + r.exitCode() + "): "
                         + r.lastLine());
             }
         }
         ControlData again = controlData();
         if (!again.cleanlyShutDown()) {
-            throw new DbmsException(DbmsException.Kind.SERVER_CONTROL_FAILED, pg.target(), db.name() + " (" + dataDir
+            throw new DbmsException(DbmsException.Kind.SERVER_CONTROL_FAILED, pg.target(), db().name() + " (" + dataDir
                     + ") is still '" + again.clusterState() + "' after crash recovery; pg_rewind needs a clean "
                     + "shutdown");
         }

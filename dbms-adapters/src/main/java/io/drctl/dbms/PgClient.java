@@ -37,6 +37,11 @@ final class PgClient {
         return runner.describe();
     }
 
+    /** The server this client's commands are for. */
+    PostgresInstance instance() {
+        return db;
+    }
+
     /** The instance as failures name it: {@code name (host:port)}. */
     String target() {
         return db.name() + " (" + db.endpoint() + ")";

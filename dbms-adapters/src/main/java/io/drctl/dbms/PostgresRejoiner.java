@@ -86,8 +86,8 @@ public final class PostgresRejoiner {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
         this.pg = new PgClient(runner, db);
-        this.server = new LocalServer(pg, db, control);
-        this.data = new DataDirectory(pg, db, control);
+        this.server = new LocalServer(pg, control);
+        this.data = new DataDirectory(pg, control);
     }
 
     /** System clock, real sleeps, polls every 500 ms. */
@@ -169,7 +169,7 @@ public final class PostgresRejoiner {
                     Duration.between(start, clock.instant()));
         }
         List<String> notes = new ArrayList<>();
-        UpstreamServer source = new UpstreamServer(pg, db, upstream);
+        UpstreamServer source = new UpstreamServer(pg, upstream);
         UpstreamServer.Facts up = source.inspect();
         if (up.inRecovery() && !options.allowStandbyUpstream()) {
             throw new DbmsException(DbmsException.Kind.UPSTREAM_MISMATCH, target(), "upstream " + upstream.endpoint()
@@ -242,7 +242,7 @@ public final class PostgresRejoiner {
         Objects.requireNonNull(upstream, "upstream");
         Instant start = clock.instant();
         Instant deadline = start.plus(timeout);
-        List<String[]> m = new UpstreamServer(pg, db, upstream).query(MARKER_SQL);
+        List<String[]> m = new UpstreamServer(pg, upstream).query(MARKER_SQL);
         String marker = m.size() == 1 && m.get(0).length == 1 ? m.get(0)[0] : "";
         if (!marker.matches("[0-9A-F]{1,8}/[0-9A-F]{1,8}")) {
             throw unexpected("an LSN from pg_logical_emit_message on " + upstream.endpoint(), m);

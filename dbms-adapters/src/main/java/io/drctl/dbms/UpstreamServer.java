@@ -3,13 +3,15 @@ package io.drctl.dbms;
 import io.drctl.host.CommandResult;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The upstream of a rejoin as seen from the local DBMS host: what it is ({@code IDENTIFY_SYSTEM} over a replication
  * connection, then the admin role's facts over SQL), SQL as its admin role, and the replication slot.
+ *
+ * @param pg   runs psql on the local DBMS host, for the local server (named in messages)
+ * @param spec the upstream
  */
-final class UpstreamServer {
+record UpstreamServer(PgClient pg, UpstreamSpec spec) {
 
     /** On the upstream as the admin role: in recovery, superuser, REPLICATION, pg_rewind's grants, full_page_writes. */
     static final String UPSTREAM_SQL = "SELECT pg_is_in_recovery(), r.rolsuper, r.rolreplication, "
@@ -25,19 +27,9 @@ final class UpstreamServer {
                  boolean fullPageWrites) {
     }
 
-    private final PgClient pg;
-    private final PostgresInstance db;
-    private final UpstreamSpec spec;
-
-    /**
-     * @param pg   runs psql on the local DBMS host
-     * @param db   the local server, named in messages
-     * @param spec the upstream
-     */
-    UpstreamServer(PgClient pg, PostgresInstance db, UpstreamSpec spec) {
-        this.pg = Objects.requireNonNull(pg, "pg");
-        this.db = Objects.requireNonNull(db, "db");
-        this.spec = Objects.requireNonNull(spec, "spec");
+    /** The local server. */
+    private PostgresInstance db() {
+        return pg.instance();
     }
 
     /**
@@ -54,8 +46,8 @@ final class UpstreamServer {
                     + " connection to upstream " + spec.endpoint() + " as role " + spec.replicationUser()
                     + " from " + pg.describe() + " (the upstream is down or unreachable, or refuses it: it needs a 'host replication " + spec.replicationUser()
                     + " <this host>' line in its pg_hba.conf, the REPLICATION attribute, and a password in the "
-                    + "~/.pgpass of " + db.osUser().orElse("the runner's user") + " unless trusted): "
-                    + r.lastLine() + ". Nothing was changed on " + db.name() + " (" + pg.dataDir() + ")");
+                    + "~/.pgpass of " + db().osUser().orElse("the runner's user") + " unless trusted): "
+                    + r.lastLine() + ". Nothing was changed on " + db().name() + " (" + pg.dataDir() + ")");
         }
         if (!r.succeeded()) {
             throw pg.classify(r, "psql (replication)", spec.endpoint());

@@ -325,7 +325,7 @@ class PostgresRejoinerTest {
 
     @Test
     void commands_quoteEveryValue() {
-        DataDirectory r = new DataDirectory(new PgClient(new ScriptedHost(), LOCAL), LOCAL, ServerControl.PgCtl.plain());
+        DataDirectory r = new DataDirectory(new PgClient(new ScriptedHost(), LOCAL), ServerControl.PgCtl.plain());
         UpstreamSpec up = UPSTREAM.withSlot("region1").withApplicationName("region1-dbms");
 
         assertEquals("runuser -u 'postgres' -- env LC_ALL=C '/usr/lib/postgresql/15/bin/pg_rewind' "
@@ -382,7 +382,7 @@ class PostgresRejoinerTest {
                 + "  primary_slot_name='old'\n");
         PostgresInstance asRunner = new PostgresInstance("t", "127.0.0.1", 5432, Optional.empty(), "postgres",
                 "postgres", Optional.empty(), Optional.of(dir));
-        DataDirectory r = new DataDirectory(new PgClient(LocalCommandRunner.local(), asRunner), asRunner,
+        DataDirectory r = new DataDirectory(new PgClient(LocalCommandRunner.local(), asRunner),
                 ServerControl.PgCtl.plain());
 
         CommandResult res = LocalCommandRunner.local().run(r.standbyConfigCommand(UPSTREAM.withSlot("region1")),
