@@ -17,23 +17,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class CliTest {
+class CliTest extends LoopbackCase {
     static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    Path tmp;
-    Path inv;
-    Path state;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY);
-        state = tmp.resolve("state");
-    }
 
     @Test
     void help_everyCommand_printsUsageWithExamples() {

@@ -14,36 +14,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Engine behaviour through the in-process CLI, asserting journal event sequences and real side effects. */
-class EngineTest {
-    @TempDir
-    Path tmp;
-    Path inv;
-    Path state;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY);
-        state = tmp.resolve("state");
-    }
-
-    Fixtures.Cli run(String runbook, String... extra) throws IOException {
-        Path rb = Fixtures.write(tmp, "rb-" + System.nanoTime() + ".yaml", runbook.replace("OUT", tmp.resolve("out.txt").toString())
-                .replace("DIR", tmp.toString()));
-        String[] args = new String[5 + extra.length];
-        args[0] = "run";
-        args[1] = "--state-dir";
-        args[2] = state.toString();
-        args[3] = inv.toString();
-        args[4] = rb.toString();
-        System.arraycopy(extra, 0, args, 5, extra.length);
-        return Fixtures.cli(args);
-    }
-
+class EngineTest extends LoopbackCase {
     List<String> lines() throws IOException {
         Path out = tmp.resolve("out.txt");
         return Files.exists(out) ? Files.readAllLines(out) : List.of();

@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.LoopbackCase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Safety rules through the in-process CLI: when they are evaluated, what a violation does to the
@@ -22,30 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * here are real {@code command} rules whose outcome the steps themselves change (a marker file), so
  * every assertion is about what actually ran.
  */
-class SafetyRulesTest {
-    @TempDir
-    Path tmp;
-    Path inv;
-    Path state;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY);
-        state = tmp.resolve("state");
-    }
-
-    Path runbook(String text) throws IOException {
-        return Fixtures.write(tmp, "rb-" + System.nanoTime() + ".yaml", text.replace("OUT", tmp.resolve("out.txt").toString())
-                .replace("DIR", tmp.toString()));
-    }
-
-    Fixtures.Cli run(String runbook, String... extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("run", "--state-dir", state.toString(), inv.toString(),
-                runbook(runbook).toString()));
-        args.addAll(List.of(extra));
-        return Fixtures.cli(args.toArray(String[]::new));
-    }
-
+class SafetyRulesTest extends LoopbackCase {
     List<String> lines() throws IOException {
         Path out = tmp.resolve("out.txt");
         return Files.exists(out) ? Files.readAllLines(out) : List.of();
