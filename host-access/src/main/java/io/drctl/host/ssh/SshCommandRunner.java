@@ -102,8 +102,20 @@ final class SshCommandRunner implements CommandRunner {
                         + SshFailures.rootCauseSummary(e) + "); expected sshd to accept another session"
                         + " (check its MaxSessions)", e);
             }
-            return await(channel, session, connection, out, err, timeout, start, tag);
+            CommandResult result = await(channel, session, connection, out, err, timeout, start, tag);
+            if (LOG.isDebugEnabled()) {
+                // the program only: a command line's values are the caller's, not the log's
+                LOG.debug("{}: {} ({} chars) exit {} in {} ms", describe(), program(command), command.length(),
+                        result.exitCode(), result.elapsed().toMillis());
+            }
+            return result;
         }
+    }
+
+    /** The command's first word when it is a plain program name, else "a shell command". */
+    static String program(String command) {
+        String first = command.strip().split("\\s+", 2)[0];
+        return first.matches("[A-Za-z0-9_./-]{1,64}") ? "`" + first + "`" : "a shell command";
     }
 
     private CommandResult await(ChannelExec channel, Session session, SshSessions.HostConnection connection,
