@@ -3,7 +3,6 @@ package io.drctl.orchestrator.engine;
 import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.spi.Failures;
 import io.drctl.orchestrator.journal.Redactor;
-import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
@@ -11,8 +10,6 @@ import io.drctl.orchestrator.spi.Cancellation;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepLog;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +27,6 @@ public final class PlanProbe {
     /** Probes each action (bounded by {@code perProbe}); keys are {@code step/target}. */
     public static Map<String, Outcome> probe(Plan plan, EngineOptions options, Duration perProbe, Redactor redactor) {
         Map<String, Outcome> out = new LinkedHashMap<>();
-        Inventory inv = plan.loaded().inventory();
         Approvals none = new Approvals() {
             @Override
             public Optional<Approval> find(String stepId) {
@@ -42,81 +38,14 @@ public final class PlanProbe {
                 throw new IllegalStateException("plan never waits for approvals");
             }
         };
-        try (HostAccess hosts = options.hostAccess().apply(inv)) {
+        try (HostAccess hosts = options.hostAccess().apply(plan.loaded().inventory())) {
+            // a plan changes nothing: probes skip what is not declared read-only
+            RunScope scope = new RunScope(plan, options, hosts, "plan", Optional.empty(), none, true);
             for (Plan.PlannedStep s : plan.steps()) {
                 for (Action a : s.actions()) {
                     Cancellation cancel = new Cancellation(options.clock(),
                             Optional.of(options.clock().instant().plus(perProbe)), "probe " + s.id());
-                    ActionContext ctx = new ActionContext() {
-                        @Override
-                        public String runId() {
-                            return "plan";
-                        }
-
-                        @Override
-                        public String stepId() {
-                            return s.id();
-                        }
-
-                        @Override
-                        public int attempt() {
-                            return 1;
-                        }
-
-                        @Override
-                        public Inventory inventory() {
-                            return inv;
-                        }
-
-                        @Override
-                        public Map<String, String> params() {
-                            return plan.loaded().params();
-                        }
-
-                        @Override
-                        public HostAccess hosts() {
-                            return hosts;
-                        }
-
-                        @Override
-                        public Clock clock() {
-                            return options.clock();
-                        }
-
-                        @Override
-                        public Cancellation cancellation() {
-                            return cancel;
-                        }
-
-                        @Override
-                        public StepLog log() {
-                            return StepLog.NONE;
-                        }
-
-                        @Override
-                        public Map<String, String> env() {
-                            return options.env();
-                        }
-
-                        @Override
-                        public Approvals approvals() {
-                            return none;
-                        }
-
-                        @Override
-                        public Optional<Path> runDir() {
-                            return Optional.empty();
-                        }
-
-                        @Override
-                        public void note(String key, String value) {
-                        }
-
-                        @Override
-                        public boolean dryRun() {
-                            return true; // a plan changes nothing: probes skip what is not declared read-only
-                        }
-                    };
+                    ActionContext ctx = scope.attempt(s.id(), 1, cancel, StepLog.NONE, (k, v) -> { });
                     String key = s.id() + "/" + a.target();
                     try {
                         Probe p = a.probe(ctx);

@@ -54,7 +54,7 @@ public final class Runs {
         checkOverrides(loaded, options.overrides());
         Plan plan = Planner.plan(loaded, registry);
         String runId = store.newRunId(loaded.runbook().name(), options.clock());
-        try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
+        try (RunLock lock = lock(runId)) {
             Path runDir = store.create(runId, inventoryFile, runbookFile);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
             EngineOptions o = redacting(options, redactor);
@@ -67,9 +67,7 @@ public final class Runs {
                 start.put("dryRun", options.dryRun());
                 start.put("user", options.who());
                 start.put("pid", ProcessHandle.current().pid());
-                if (!options.overrides().isEmpty()) {
-                    start.put("ruleOverrides", options.overrides()); // what the operator allowed, journaled up front
-                }
+                putOverrides(start);
                 journal.append(EventType.RUN_STARTED, start);
                 o.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
                         + loaded.runbook().name() + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
@@ -85,10 +83,9 @@ public final class Runs {
      * @throws java.util.NoSuchElementException when there is no such run
      */
     public Optional<RunResult> resume(String runId) throws InvalidInputException, LockHeldException, IOException {
-        Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
-        try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
-            RunState state = RunState.replay(readJournal(runDir, "resume"));
-            requireStart(runDir, state, "resume");
+        Path runDir = existing(runId);
+        try (RunLock lock = lock(runId)) {
+            RunState state = replay(runDir, "resume");
             if (state.runStatus() == Status.SUCCEEDED) {
                 return Optional.empty();
             }
@@ -102,9 +99,7 @@ public final class Runs {
                 Map<String, Object> resumed = new LinkedHashMap<>();
                 resumed.put("user", options.who());
                 resumed.put("pid", ProcessHandle.current().pid());
-                if (!options.overrides().isEmpty()) {
-                    resumed.put("ruleOverrides", options.overrides());
-                }
+                putOverrides(resumed);
                 journal.append(EventType.RUN_RESUMED, resumed);
                 o.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
                 return Optional.of(new Engine(plan, runId, runDir, journal, o, redactor).execute(state));
@@ -114,10 +109,9 @@ public final class Runs {
 
     /** Reverts the changed actions of a run in reverse completion order (dry run: lists them). */
     public RunResult rollback(String runId) throws InvalidInputException, LockHeldException, IOException {
-        Path runDir = store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
-        try (RunLock lock = RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant())) {
-            RunState state = RunState.replay(readJournal(runDir, "roll back"));
-            requireStart(runDir, state, "roll back");
+        Path runDir = existing(runId);
+        try (RunLock lock = lock(runId)) {
+            RunState state = replay(runDir, "roll back");
             Loaded loaded = reload(runDir, state);
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
@@ -127,6 +121,28 @@ public final class Runs {
                         + " changed action(s)");
                 return new Engine(plan, runId, runDir, journal, o, redactor).rollback(state);
             }
+        }
+    }
+
+    private RunLock lock(String runId) throws IOException, LockHeldException {
+        return RunLock.acquire(store.stateDir(), runId, options.user(), options.host(), options.clock().instant());
+    }
+
+    private Path existing(String runId) {
+        return store.existing(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
+    }
+
+    /** The state of an earlier run that can be acted on ({@code what}: "resume", "roll back"). */
+    private static RunState replay(Path runDir, String what) throws IOException, InvalidInputException {
+        RunState state = RunState.replay(readJournal(runDir, what));
+        requireStart(runDir, state, what);
+        return state;
+    }
+
+    /** What the operator allowed, journaled up front with the start or resume. */
+    private void putOverrides(Map<String, Object> data) {
+        if (!options.overrides().isEmpty()) {
+            data.put("ruleOverrides", options.overrides());
         }
     }
 

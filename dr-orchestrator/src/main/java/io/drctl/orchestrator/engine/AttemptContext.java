@@ -1,0 +1,50 @@
+package io.drctl.orchestrator.engine;
+
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Cancellation;
+import io.drctl.orchestrator.spi.StepLog;
+import java.util.function.BiConsumer;
+
+/** One attempt of one action: its {@link RunScope} plus the step, the attempt number, its deadline and its journal. */
+final class AttemptContext extends RunScope implements ActionContext {
+    private final String stepId;
+    private final int attempt;
+    private final Cancellation cancel;
+    private final StepLog log;
+    private final BiConsumer<String, String> note;
+
+    AttemptContext(RunScope scope, String stepId, int attempt, Cancellation cancel, StepLog log,
+                   BiConsumer<String, String> note) {
+        super(scope);
+        this.stepId = stepId;
+        this.attempt = attempt;
+        this.cancel = cancel;
+        this.log = log;
+        this.note = note;
+    }
+
+    @Override
+    public String stepId() {
+        return stepId;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public Cancellation cancellation() {
+        return cancel;
+    }
+
+    @Override
+    public StepLog log() {
+        return log;
+    }
+
+    @Override
+    public void note(String key, String value) {
+        note.accept(key, value);
+    }
+}
