@@ -57,6 +57,8 @@ public final class StepHarness {
     public final Map<String, String> rejected = new ConcurrentHashMap<>();
     public final Path runDir;
     public boolean dryRun;
+    /** Called on every {@code ActionContext.pause}, after the clock moved: a test changes the world "meanwhile" here. */
+    public volatile java.util.function.Consumer<Duration> onPause = d -> { };
 
     private final Loaded loaded;
 
@@ -202,6 +204,7 @@ public final class StepHarness {
                 }
                 pauses.add(d);
                 clock.advance(cancellation.remaining(d));
+                onPause.accept(d);
             }
 
             @Override
