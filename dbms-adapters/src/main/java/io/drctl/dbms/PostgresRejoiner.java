@@ -3,6 +3,7 @@ package io.drctl.dbms;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.Shell;
+import io.drctl.host.Sleeper;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -10,6 +10,7 @@ import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.host.Shell;
+import io.drctl.host.Sleeper;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.host.CommandResult;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.host.Shell;
+import io.drctl.host.Sleeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

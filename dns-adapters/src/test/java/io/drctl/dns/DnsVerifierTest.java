@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.dns.testing.FakeClock;
+import io.drctl.host.Sleeper;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -44,7 +45,7 @@ class DnsVerifierTest {
     @Test
     void verify_rejectsEmptyInput() {
         DnsVerifier v = new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofMillis(200)), Clock.systemUTC(),
-                Sleeper.SYSTEM, Duration.ofSeconds(1));
+                Sleeper.system(), Duration.ofSeconds(1));
         assertThrows(IllegalArgumentException.class, () -> v.verify(List.of(), Map.of("a.b.", Set.of("10.0.0.1")), Duration.ofSeconds(1)));
     }
 }

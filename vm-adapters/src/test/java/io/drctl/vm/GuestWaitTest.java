@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.host.Sleeper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
