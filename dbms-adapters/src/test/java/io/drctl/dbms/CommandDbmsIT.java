@@ -94,6 +94,9 @@ class CommandDbmsIT {
         assertEquals("0", pg.psql(replicaPort, "SELECT count(*) FROM pg_class WHERE relname = 'drctl_write_probe'"));
         assertTrue(replica.verifyWritable());
 
+        // the end-of-recovery checkpoint after a promotion is asynchronous: settle it so the control file's timeline
+        // is the promoted one before comparing (under load it read 1, then 2)
+        pg.psql(replicaPort, "CHECKPOINT");
         String timeline = pg.psql(replicaPort, "SELECT timeline_id FROM pg_control_checkpoint()");
         int before = rec.commands.size();
         CommandPromoteResult again = replica.promote(Duration.ofSeconds(60));
