@@ -1,8 +1,9 @@
 package io.drctl.dbms;
 
+import static io.drctl.dbms.PgClient.opt;
+
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
-import io.drctl.host.HostAccessException;
 import io.drctl.host.Shell;
 import io.drctl.host.Sleeper;
 import java.math.BigDecimal;
@@ -10,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,12 +54,10 @@ public final class PostgresPromoter {
             + "FROM pg_stat_replication ORDER BY application_name, client_addr";
 
     private static final Logger log = LoggerFactory.getLogger(PostgresPromoter.class);
-    private static final String FIELD_SEP = "\u001f";
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(60);
-    private static final int CONNECT_TIMEOUT_S = 10;
 
-    private final CommandRunner runner;
     private final PostgresInstance db;
+    private final PgClient pg;
     private final Clock clock;
     private final Sleeper sleeper;
     private final Duration pollInterval;
@@ -73,8 +71,8 @@ public final class PostgresPromoter {
      */
     public PostgresPromoter(CommandRunner runner, PostgresInstance db, Clock clock, Sleeper sleeper,
                             Duration pollInterval) {
-        this.runner = Objects.requireNonNull(runner, "runner");
         this.db = Objects.requireNonNull(db, "db");
+        this.pg = new PgClient(runner, db);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
@@ -166,11 +164,10 @@ public final class PostgresPromoter {
                 promoteFailure = e;
             }
         } else {
-            String cmd = runAs() + Shell.quote(bin("pg_ctl")) + " promote -D "
-                    + Shell.quote(db.dataDir().orElseThrow().toString()) + " -w -t " + seconds;
-            CommandResult r = run(cmd, timeout.plusSeconds(30));
+            String cmd = pg.runAs() + pg.bin("pg_ctl") + " promote -D " + Shell.quote(pg.dataDir()) + " -w -t " + seconds;
+            CommandResult r = pg.run(cmd, timeout.plusSeconds(30));
             if (!r.succeeded()) {
-                promoteFailure = classify(r, "pg_ctl promote");
+                promoteFailure = pg.classify(r, "pg_ctl promote", pg.where());
             }
         }
         while (true) {
@@ -250,75 +247,20 @@ public final class PostgresPromoter {
     }
 
     private List<String[]> query(String sql, Duration timeout) throws DbmsException {
-        String cmd = psqlCommand(sql);
-        CommandResult r = run(cmd, timeout);
-        if (!r.succeeded()) {
-            throw classify(r, "psql");
-        }
-        List<String[]> rows = new ArrayList<>();
-        for (String line : r.stdout().split("\n")) {
-            if (!line.isEmpty()) {
-                rows.add(line.split(FIELD_SEP, -1));
-            }
-        }
-        return rows;
+        return pg.query(pg.instanceConnection(), pg.where(), sql, timeout);
     }
 
     /** The full psql command line for {@code sql}; package-private for tests of its quoting. */
     String psqlCommand(String sql) {
-        // SQL goes in on stdin (-f -): psql then exits 3 for an SQL error, which -c would report as 1
-        return "printf '%s\\n' " + Shell.quote(sql) + " | " + runAs() + Shell.quote(bin("psql"))
-                + " -X -A -t -q -w -v ON_ERROR_STOP=1 -F " + Shell.quote(FIELD_SEP)
-                + " -h " + Shell.quote(db.host()) + " -p " + db.port() + " -U " + Shell.quote(db.dbUser())
-                + " -d " + Shell.quote("dbname=" + db.database() + " connect_timeout=" + CONNECT_TIMEOUT_S)
-                + " -f -";
-    }
-
-    private String runAs() {
-        return db.osUser().map(u -> "runuser -u " + Shell.quote(u) + " -- ").orElse("");
-    }
-
-    private String bin(String program) {
-        return db.binDir().map(d -> d.resolve(program).toString()).orElse(program);
-    }
-
-    private CommandResult run(String cmd, Duration timeout) throws DbmsException {
-        try {
-            return runner.run(cmd, timeout);
-        } catch (HostAccessException e) {
-            throw new DbmsException(DbmsException.Kind.HOST_ACCESS, target(), "cannot run client commands for "
-                    + db.name() + " on " + runner.describe() + " (" + e.kind() + "): " + e.getMessage(), e);
-        }
-    }
-
-    /** Exit codes: sh/runuser 126/127 = program missing; psql 2 = connection, 3 = SQL error; else failure. */
-    private DbmsException classify(CommandResult r, String what) {
-        String where = db.name() + " at " + db.endpoint() + " via " + runner.describe();
-        return switch (r.exitCode()) {
-            case 126, 127 -> new DbmsException(DbmsException.Kind.CLIENT_MISSING, target(), what + " for " + where
-                    + " cannot be run (exit " + r.exitCode() + ", is the PostgreSQL client installed"
-                    + db.binDir().map(d -> " in " + d).orElse(" on PATH") + "?): " + r.lastLine());
-            case 2 -> new DbmsException(DbmsException.Kind.CANNOT_CONNECT, target(), "cannot connect to PostgreSQL "
-                    + where + ": " + r.lastLine());
-            case 3 -> new DbmsException(DbmsException.Kind.QUERY_FAILED, target(), "SQL failed on PostgreSQL "
-                    + where + ": " + r.lastLine());
-            default -> new DbmsException(DbmsException.Kind.COMMAND_FAILED, target(), what + " for " + where
-                    + " failed with exit " + r.exitCode() + ": " + r.lastLine());
-        };
+        return pg.psqlCommand(pg.instanceConnection(), sql);
     }
 
     private DbmsException unexpected(String expected, List<String[]> rows) {
-        List<String> seen = rows.stream().map(a -> String.join("|", Arrays.asList(a))).toList();
-        return new DbmsException(DbmsException.Kind.UNEXPECTED_ROLE, target(), "PostgreSQL " + db.name() + " at "
-                + db.endpoint() + ": expected " + expected + ", got " + seen);
+        return pg.unexpected(expected, rows);
     }
 
     private String target() {
-        return db.name() + " (" + db.endpoint() + ")";
-    }
-
-    private static Optional<String> opt(String s) {
-        return s == null || s.isEmpty() ? Optional.empty() : Optional.of(s);
+        return pg.target();
     }
 
     private static Duration seconds(String s) {

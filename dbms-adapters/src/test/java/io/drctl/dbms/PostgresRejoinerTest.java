@@ -306,7 +306,7 @@ class PostgresRejoinerTest {
 
     @Test
     void commands_quoteEveryValue() {
-        PostgresRejoiner r = rejoiner(new ScriptedHost());
+        DataDirectory r = new DataDirectory(new PgClient(new ScriptedHost(), LOCAL), ServerControl.PgCtl.plain());
         UpstreamSpec up = UPSTREAM.withSlot("region1").withApplicationName("region1-dbms");
 
         assertEquals("runuser -u 'postgres' -- env LC_ALL=C '/usr/lib/postgresql/15/bin/pg_rewind' "
@@ -348,11 +348,11 @@ class PostgresRejoinerTest {
 
     @Test
     void controlData_parse_readsWhatPgRewindNeeds() {
-        PostgresRejoiner.ControlData c = PostgresRejoiner.ControlData.parse(controlData("shut down in recovery", 1, "off", SYSID));
+        ControlData c = ControlData.parse(controlData("shut down in recovery", 1, "off", SYSID));
         assertEquals(SYSID, c.systemId());
         assertTrue(c.checksums() && c.rewindable() && c.cleanlyShutDown());
-        assertFalse(PostgresRejoiner.ControlData.parse(controlData("in production", 0, "off", SYSID)).rewindable());
-        assertThrows(IllegalArgumentException.class, () -> PostgresRejoiner.ControlData.parse("garbage"));
+        assertFalse(ControlData.parse(controlData("in production", 0, "off", SYSID)).rewindable());
+        assertThrows(IllegalArgumentException.class, () -> ControlData.parse("garbage"));
     }
 
     @Test
@@ -363,8 +363,8 @@ class PostgresRejoinerTest {
                 + "  primary_slot_name='old'\n");
         PostgresInstance asRunner = new PostgresInstance("t", "127.0.0.1", 5432, Optional.empty(), "postgres",
                 "postgres", Optional.empty(), Optional.of(dir));
-        PostgresRejoiner r = new PostgresRejoiner(LocalCommandRunner.local(), asRunner, ServerControl.PgCtl.plain(),
-                Clock.systemUTC(), d -> { }, Duration.ofSeconds(1));
+        DataDirectory r = new DataDirectory(new PgClient(LocalCommandRunner.local(), asRunner),
+                ServerControl.PgCtl.plain());
 
         CommandResult res = LocalCommandRunner.local().run(r.standbyConfigCommand(UPSTREAM.withSlot("region1")),
                 Duration.ofSeconds(10));

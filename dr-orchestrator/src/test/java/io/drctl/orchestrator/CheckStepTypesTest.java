@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.load.Loaded;
-import io.drctl.orchestrator.steps.BuiltinStepTypes;
-import io.drctl.orchestrator.yaml.InvalidInputException;
-import io.drctl.orchestrator.yaml.Problem;
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.steps.Builtins;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
+import io.drctl.orchestrator.config.yaml.Problem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,20 +30,20 @@ class CheckStepTypesTest {
     String problems(Path inventory, String runbook) throws Exception {
         Path rb = Fixtures.write(tmp, "rb.yaml", runbook);
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> Loaded.load(inventory, rb, Map.of(), BuiltinStepTypes.registry()));
+                () -> Loaded.load(inventory, rb, Map.of(), Builtins.registry()));
         return e.problems().stream().map(Problem::render).collect(Collectors.joining("\n"));
     }
 
     @Test
     void registry_listsTheCheckTypes() {
-        var names = BuiltinStepTypes.registry().names();
+        var names = Builtins.registry().names();
         assertTrue(names.containsAll(List.of("vm.status", "db.replica", "dns.key-check")), names.toString());
     }
 
     @Test
     void load_shippedReadinessRunbook_isValidWithSixIndependentContinuingSteps() throws Exception {
         Loaded l = Loaded.load(example(), Fixtures.repoRoot().resolve("runbooks/readiness.yaml"), Map.of(),
-                BuiltinStepTypes.registry());
+                Builtins.registry());
         assertEquals(6, l.steps().size());
         l.steps().forEach(s -> {
             assertTrue(s.dependsOn().isEmpty(), s.id() + " must be independent");

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.engine.JournalEvent;
+import io.drctl.orchestrator.journal.JournalEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.engine.Journal;
+import io.drctl.orchestrator.journal.Journal;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.engine.JournalEvent;
+import io.drctl.orchestrator.journal.JournalEvent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -4,11 +4,11 @@ import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.cli.CliRuntime;
 import io.drctl.orchestrator.cli.Main;
-import io.drctl.orchestrator.engine.Journal;
-import io.drctl.orchestrator.engine.JournalEvent;
-import io.drctl.orchestrator.model.Host;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.HostAccess;
-import io.drctl.orchestrator.steps.BuiltinStepTypes;
+import io.drctl.orchestrator.steps.Builtins;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,7 +66,7 @@ public final class Fixtures {
     }
 
     public static CliRuntime runtime(Map<String, String> env) {
-        return new CliRuntime(env, Clock.systemUTC(), BuiltinStepTypes::registry, inv -> localHosts(), Optional.empty(),
+        return new CliRuntime(env, Clock.systemUTC(), Builtins::registry, inv -> localHosts(), Optional.empty(),
                 "tester", "testhost");
     }
 

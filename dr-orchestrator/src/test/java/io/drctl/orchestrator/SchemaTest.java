@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.drctl.orchestrator.schema.RunbookSchema;
-import io.drctl.orchestrator.steps.BuiltinStepTypes;
+import io.drctl.orchestrator.config.schema.RunbookSchema;
+import io.drctl.orchestrator.steps.Builtins;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,14 +16,14 @@ class SchemaTest {
     @Test
     void runbookSchema_shippedFileMatchesRegisteredStepTypes() throws Exception {
         Path shipped = Fixtures.repoRoot().resolve("runbooks/runbook.schema.json");
-        assertEquals(RunbookSchema.generate(BuiltinStepTypes.registry()), Files.readString(shipped),
+        assertEquals(RunbookSchema.generate(Builtins.registry()), Files.readString(shipped),
                 "runbooks/runbook.schema.json is stale: regenerate with "
                         + "./drctl schema runbook > dr-orchestrator/src/main/resources/schema/runbook.schema.json");
     }
 
     @Test
     void runbookSchema_perTypeKeysAreStrict() throws Exception {
-        JsonNode s = new ObjectMapper().readTree(RunbookSchema.generate(BuiltinStepTypes.registry()));
+        JsonNode s = new ObjectMapper().readTree(RunbookSchema.generate(Builtins.registry()));
         JsonNode rules = s.get("definitions").get("step").get("allOf");
         boolean sawExec = false;
         for (JsonNode r : rules) {
@@ -42,7 +42,7 @@ class SchemaTest {
     @Test
     void inventorySchema_shippedFileMatchesTheClosedSets() throws Exception {
         Path shipped = Fixtures.repoRoot().resolve("inventory/inventory.schema.json");
-        assertEquals(io.drctl.orchestrator.schema.InventorySchema.generate(), Files.readString(shipped),
+        assertEquals(io.drctl.orchestrator.config.schema.InventorySchema.generate(), Files.readString(shipped),
                 "inventory/inventory.schema.json is stale: regenerate with ./drctl schema inventory");
         JsonNode host = new ObjectMapper().readTree(Files.readString(shipped)).get("definitions").get("host").get("properties");
         assertEquals(io.drctl.firewall.BackendKind.labels(), strings(host.get("firewall").get("enum")));

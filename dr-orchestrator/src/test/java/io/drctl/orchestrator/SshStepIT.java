@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.host.ssh.SshSessions;
 import io.drctl.orchestrator.cli.CliRuntime;
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.engine.JournalEvent;
-import io.drctl.orchestrator.engine.SshHostAccess;
-import io.drctl.orchestrator.steps.BuiltinStepTypes;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.access.SshHostAccess;
+import io.drctl.orchestrator.steps.Builtins;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -103,7 +103,7 @@ class SshStepIT {
                       app: { address: 127.0.0.1, roles: [app] }
                 """.formatted(port, dir.resolve(identity), dir.resolve(knownHosts)));
         Path rb = Fixtures.write(tmp, "rb.yaml", runbook);
-        CliRuntime rt = new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), BuiltinStepTypes::registry,
+        CliRuntime rt = new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), Builtins::registry,
                 i -> new SshHostAccess(i, System.getProperty("user.home")), Optional.empty(), "tester", "testhost");
         return Fixtures.cli(rt, "run", "--state-dir", tmp.resolve("state").toString(), inv.toString(), rb.toString());
     }

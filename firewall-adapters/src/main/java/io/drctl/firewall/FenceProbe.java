@@ -104,6 +104,29 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
     }
 
     /** Each listed rule once (an nft rule with a set, or a Windows rule with several remote addresses, blocks several sources). */
+    /** After adding the fence's rules: this probe, else UNEXPECTED_OUTPUT naming the sources still not blocked. */
+    FenceProbe requireBlocked(String target) throws FirewallException {
+        if (!isBlocked()) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
+                    "after adding " + fence + " the rules still do not block " + unblocked() + ": " + describe());
+        }
+        return this;
+    }
+
+    /** After removing the rules blocking the fence: this probe, else UNEXPECTED_OUTPUT listing what is still there. */
+    FenceProbe requireOpen(String target) throws FirewallException {
+        if (!isOpen()) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
+                    "after removing the rules blocking " + fence + " these are still listed: " + blocking + tagged());
+        }
+        return this;
+    }
+
+    /** drctl's rules of the fence this probe shows and {@code before} did not. */
+    List<FirewallRule> addedSince(FenceProbe before) {
+        return present.stream().filter(r -> !before.present().contains(r)).toList();
+    }
+
     static List<BlockingRule> distinct(List<BlockingRule> rules) {
         List<BlockingRule> out = new ArrayList<>();
         for (BlockingRule r : rules) {

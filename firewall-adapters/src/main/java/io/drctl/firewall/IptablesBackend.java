@@ -2,12 +2,13 @@ package io.drctl.firewall;
 
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
-import io.drctl.host.Shell;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Fences with iptables (IPv4 sources) and ip6tables (IPv6 sources) in the filter table's INPUT chain:
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
  * (netfilter-persistent's {@code /etc/iptables/rules.v4}, iptables-services' {@code /etc/sysconfig/iptables});
  * a host with neither is reported as not persisting (a reboot would lose the fence).
  */
-public final class IptablesBackend implements FirewallBackend {
+public final class IptablesBackend extends LinuxFirewallBackend {
 
     /** Where new rules go in INPUT: inserted first (wins over earlier ACCEPTs; the default) or appended. */
     public enum Position { APPEND, INSERT_FIRST }
@@ -44,8 +45,6 @@ public final class IptablesBackend implements FirewallBackend {
      * @param v6File absolute path for the IPv6 rules
      */
     public record Persistence(String v4File, String v6File) {
-        private static final Pattern PATH = Pattern.compile("^/[A-Za-z0-9_./-]{1,255}$");
-
         /** Debian/Ubuntu iptables-persistent / netfilter-persistent. */
         public static final Persistence DEBIAN = new Persistence("/etc/iptables/rules.v4", "/etc/iptables/rules.v6");
         /** RHEL/CentOS/Rocky iptables-services. */
@@ -54,20 +53,14 @@ public final class IptablesBackend implements FirewallBackend {
         public static final List<Persistence> KNOWN = List.of(DEBIAN, RHEL);
 
         public Persistence {
-            for (String p : new String[] {v4File, v6File}) {
-                if (p == null || !PATH.matcher(p).matches() || p.contains("..")) {
-                    throw new IllegalArgumentException("not a safe absolute path for a rules file: '" + p + "'");
-                }
-            }
+            BootFiles.requireSafe("a rules file", v4File, v6File);
         }
     }
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    private static final String FILE_MARK = "drctl-file: ";
 
-    private final HostCommands cmd;
     private final Position position;
-    private final List<Persistence> persistence;
+    private final IptablesPersistence persistence;
 
     /** Inserts rules first, persists where the host does ({@link Persistence#KNOWN}), 30 s per command. */
     public IptablesBackend(CommandRunner runner) {
@@ -78,24 +71,14 @@ public final class IptablesBackend implements FirewallBackend {
      * @param persistence candidates, in order; the first whose IPv4 or IPv6 file exists on the host is used, none: never persist
      */
     public IptablesBackend(CommandRunner runner, Position position, List<Persistence> persistence, Duration timeout) {
-        this.cmd = new HostCommands(runner, timeout, "iptables");
+        super(runner, timeout, "iptables");
         this.position = Objects.requireNonNull(position, "position");
-        this.persistence = List.copyOf(persistence);
+        this.persistence = new IptablesPersistence(cmd, persistence);
     }
 
     @Override
     public BackendKind kind() {
         return BackendKind.IPTABLES;
-    }
-
-    @Override
-    public BlockBehavior blockBehavior() {
-        return BlockBehavior.REJECT;
-    }
-
-    @Override
-    public String describe() {
-        return cmd.target();
     }
 
     /** Both families' live rule sets, as listed. */
@@ -130,11 +113,11 @@ public final class IptablesBackend implements FirewallBackend {
         also.addAll(f6.alsoBlocking());
         List<FirewallRule> tagged = new ArrayList<>();
         for (BlockingRule t : concat(f4.tagged(), f6.tagged())) {
-            FirewallRule r = parseTagged(t.text(), t.family().equals("ipv6"), fence.name(), cmd.target());
+            FirewallRule r = IptablesRuleText.parseTagged(t.text(), t.family().equals("ipv6"), fence.name(), cmd.target());
             boolean shadowed = blocking.stream().anyMatch(b -> b.sameRule(t) && !b.effective());
             tagged.add(shadowed ? new FirewallRule(r.fenceName(), r.protocol(), r.port(), r.source(), r.ref(), false) : r);
         }
-        return FenceProbe.of(fence, tagged, blocking, also, readPersistence(fence));
+        return FenceProbe.of(fence, tagged, blocking, also, persistence.read(fence));
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -151,15 +134,15 @@ public final class IptablesBackend implements FirewallBackend {
         // a drctl rule behind an ACCEPT lists but does not block: take it out and put it first
         for (FirewallRule r : before.tagged()) {
             if (!r.active() && todo.contains(r.source())) {
-                CommandResult del = cmd.run(binary(r.source()) + " -w -D INPUT " + r.ref(), "moving shadowed " + fence.tag() + " " + r.source());
+                CommandResult del = cmd.run(IptablesRuleText.binary(r.source()) + " -w -D INPUT " + r.ref(), "moving shadowed " + fence.tag() + " " + r.source());
                 if (del.exitCode() != 0 && del.exitCode() != 1) {
                     throw cmd.failure(del, "moving shadowed " + fence.tag() + " " + r.source());
                 }
             }
         }
         for (Cidr c : todo) {
-            String spec = ruleSpec(fence, c);
-            String bin = binary(c);
+            String spec = IptablesRuleText.ruleSpec(fence, c);
+            String bin = IptablesRuleText.binary(c);
             CommandResult check = cmd.run(bin + " -w -C INPUT " + spec, "checking " + fence.tag() + " " + c);
             if (check.exitCode() == 0) {
                 continue; // appeared since the probe: never add twice
@@ -175,13 +158,9 @@ public final class IptablesBackend implements FirewallBackend {
             notes.add(cmd.cutConnections(fence, "connections opened before the fence end at their next packet (the rule is first in INPUT)"));
         }
         boolean persist = !todo.isEmpty() || !before.persistence().survivesReboot(fence, true);
-        FencePersistence saved = persist ? persist(fence) : before.persistence();
-        FenceProbe after = probe(fence);
-        if (!after.isBlocked()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
-                    "after adding " + fence + " the rules still do not block " + after.unblocked() + ": " + after.describe());
-        }
-        List<FirewallRule> added = after.present().stream().filter(r -> !before.present().contains(r)).toList();
+        FencePersistence saved = persist ? persistence.persist(fence) : before.persistence();
+        FenceProbe after = probe(fence).requireBlocked(cmd.target());
+        List<FirewallRule> added = after.addedSince(before);
         FencePersistence p = saved.state() == FencePersistence.State.NONE ? saved : after.persistence();
         return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), List.of(), p, notes);
     }
@@ -205,21 +184,17 @@ public final class IptablesBackend implements FirewallBackend {
         List<BlockingRule> removed = new ArrayList<>();
         for (BlockingRule r : doomed) {
             String bin = r.family().equals("ipv6") ? "ip6tables" : "iptables";
-            CommandResult del = cmd.run(bin + " -w -D " + r.chain() + " " + specOf(r.text()), "removing " + r.text());
+            CommandResult del = cmd.run(bin + " -w -D " + r.chain() + " " + IptablesRuleText.specOf(r.text()), "removing " + r.text());
             if (del.exitCode() == 0) {
                 removed.add(r);
             } else if (del.exitCode() != 1) { // 1: already gone (removed concurrently)
                 throw cmd.failure(del, "removing " + r.text());
             }
         }
-        FencePersistence saved = removed.isEmpty() && before.persistence().survivesReboot(fence, false) ? before.persistence() : persist(fence);
-        FenceProbe after = probe(fence);
-        if (!after.isOpen()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
-                    "after removing the rules blocking " + fence + " these are still listed: " + after.blocking() + after.tagged());
-        }
+        FencePersistence saved = removed.isEmpty() && before.persistence().survivesReboot(fence, false) ? before.persistence() : persistence.persist(fence);
+        FenceProbe after = probe(fence).requireOpen(cmd.target());
         List<FirewallRule> removedTagged = before.tagged().stream()
-                .filter(t -> removed.stream().anyMatch(r -> r.origin() == BlockingRule.Origin.DRCTL && specOf(r.text()).equals(t.ref()))).toList();
+                .filter(t -> removed.stream().anyMatch(r -> r.origin() == BlockingRule.Origin.DRCTL && IptablesRuleText.specOf(r.text()).equals(t.ref()))).toList();
         FencePersistence p = saved.state() == FencePersistence.State.NONE ? saved : after.persistence();
         return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), removedTagged, List.of(), removed, p, List.of());
     }
@@ -228,10 +203,10 @@ public final class IptablesBackend implements FirewallBackend {
     public FenceChange restore(Fence fence, List<BlockingRule> rules) throws FirewallException {
         Live live = listLive(fence);
         List<BlockingRule> sorted = rules.stream()
-                .sorted(java.util.Comparator.comparing(BlockingRule::family).thenComparing(BlockingRule::chain)
+                .sorted(Comparator.comparing(BlockingRule::family).thenComparing(BlockingRule::chain)
                         .thenComparingInt(BlockingRule::position)).toList();
         List<BlockingRule> restored = new ArrayList<>();
-        java.util.Map<String, List<String>> chains = new java.util.HashMap<>();
+        Map<String, List<String>> chains = new HashMap<>();
         for (BlockingRule r : sorted) {
             if (!r.backend().equals("iptables")) {
                 throw new FirewallException(FirewallException.Kind.COMMAND_FAILED, cmd.target(),
@@ -244,212 +219,14 @@ public final class IptablesBackend implements FirewallBackend {
             }
             int pos = Math.min(r.position(), lines.size() + 1);
             String bin = r.family().equals("ipv6") ? "ip6tables" : "iptables";
-            cmd.require(bin + " -w -I " + r.chain() + " " + pos + " " + specOf(r.text()), "restoring " + r.text());
+            cmd.require(bin + " -w -I " + r.chain() + " " + pos + " " + IptablesRuleText.specOf(r.text()), "restoring " + r.text());
             lines.add(pos - 1, r.text());
             restored.add(r);
         }
-        FencePersistence p = restored.isEmpty() ? probe(fence, listLive(fence)).persistence() : persist(fence);
+        FencePersistence p = restored.isEmpty() ? probe(fence, listLive(fence)).persistence() : persistence.persist(fence);
         // a restored rule fences again: connections opened meanwhile would live on behind an ESTABLISHED accept
         List<String> notes = restored.isEmpty() ? List.of() : List.of(cmd.cutConnections(fence, "connections opened meanwhile end at their next packet only where no ESTABLISHED accept comes first"));
         return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, notes);
     }
 
-    /** The first candidate whose files exist, with their contents ({@code null} values: file absent). */
-    private record SavedFiles(Persistence where, String v4, String v6) {
-    }
-
-    private SavedFiles readSaved() throws FirewallException {
-        if (persistence.isEmpty()) {
-            return null;
-        }
-        StringBuilder files = new StringBuilder();
-        for (Persistence p : persistence) {
-            files.append(' ').append(Shell.quote(p.v4File())).append(' ').append(Shell.quote(p.v6File()));
-        }
-        CommandResult r = cmd.run("for f in" + files + "; do if [ -f \"$f\" ]; then echo \"" + FILE_MARK + "$f\"; cat -- \"$f\"; fi; done",
-                "reading the persisted rules");
-        if (!r.succeeded()) {
-            throw cmd.failure(r, "reading the persisted rules");
-        }
-        java.util.Map<String, StringBuilder> content = new java.util.LinkedHashMap<>();
-        StringBuilder current = null;
-        for (String line : r.stdout().split("\\R")) {
-            if (line.startsWith(FILE_MARK)) {
-                current = content.computeIfAbsent(line.substring(FILE_MARK.length()), k -> new StringBuilder());
-            } else if (current != null) {
-                current.append(line).append('\n');
-            }
-        }
-        for (Persistence p : persistence) {
-            if (content.containsKey(p.v4File()) || content.containsKey(p.v6File())) {
-                StringBuilder v4 = content.get(p.v4File());
-                StringBuilder v6 = content.get(p.v6File());
-                return new SavedFiles(p, v4 == null ? null : v4.toString(), v6 == null ? null : v6.toString());
-            }
-        }
-        return null;
-    }
-
-    private FencePersistence readPersistence(Fence fence) throws FirewallException {
-        SavedFiles saved = readSaved();
-        if (saved == null) {
-            return FencePersistence.none("the host has no firewall persistence (none of "
-                    + persistence.stream().map(Persistence::v4File).toList() + " exists); a reboot loses the live rules");
-        }
-        List<String> where = new ArrayList<>();
-        List<Cidr> blocked = new ArrayList<>();
-        List<String> rules = new ArrayList<>();
-        for (String family : List.of("ipv4", "ipv6")) {
-            boolean v6 = family.equals("ipv6");
-            String text = v6 ? saved.v6() : saved.v4();
-            if (text == null) {
-                continue;
-            }
-            where.add(v6 ? saved.where().v6File() : saved.where().v4File());
-            List<Cidr> sources = v6 ? fence.ipv6Sources() : fence.ipv4Sources();
-            IptablesRuleset.Found f = IptablesRuleset.parse(text, v6, cmd.target()).analyze(sources, fence.port(), fence.tag(), family);
-            sources.stream().filter(c -> f.blocking().stream().anyMatch(b -> b.blocksAll(c))).forEach(blocked::add);
-            f.blocking().forEach(b -> rules.add(b.text()));
-        }
-        return new FencePersistence(FencePersistence.State.SAVED, where, blocked, rules, "");
-    }
-
-    /**
-     * Saves the live IPv4 and IPv6 rule sets where the host persists them (atomically: write, then rename).
-     *
-     * @return SAVED, or NONE when the host has no persistence drctl knows
-     */
-    private FencePersistence persist(Fence fence) throws FirewallException {
-        SavedFiles saved = readSaved();
-        if (saved == null) {
-            return readPersistence(fence);
-        }
-        if (saved.v4() != null) {
-            save("iptables-save", saved.where().v4File());
-        }
-        if (saved.v6() != null) {
-            save("ip6tables-save", saved.where().v6File());
-        }
-        return readPersistence(fence);
-    }
-
-    private void save(String tool, String file) throws FirewallException {
-        String f = Shell.quote(file);
-        String tmp = Shell.quote(file + ".drctl-tmp");
-        cmd.require(tool + " > " + tmp + " && mv -f " + tmp + " " + f, "persisting rules to " + file);
-    }
-
-    /** The words after {@code -A CHAIN} of a listed rule line, each shell-quoted. */
-    static String specOf(String line) {
-        try {
-            List<String> words = words(line, "rule");
-            StringBuilder ref = new StringBuilder();
-            for (String w : words.subList(2, words.size())) {
-                ref.append(ref.length() == 0 ? "" : " ").append(Shell.quote(w));
-            }
-            return ref.toString();
-        } catch (FirewallException e) {
-            throw new IllegalArgumentException("not a listed rule: " + line, e);
-        }
-    }
-
-    /** The rule specification after {@code -A INPUT}, every word shell-safe (values validated, tag quoted). */
-    static String ruleSpec(Fence fence, Cidr source) {
-        return "-p " + fence.protocol().keyword() + " -s " + source + " --dport " + fence.port()
-                + " -m comment --comment " + Shell.quote(fence.tag()) + " -j REJECT --reject-with tcp-reset";
-    }
-
-    static String binary(Cidr c) {
-        return c.isIpv6() ? "ip6tables" : "iptables";
-    }
-
-    /**
-     * Finds the rules tagged exactly {@code drctl:fence:<fenceName>} in {@code iptables -S} output (INPUT only).
-     * The {@link FirewallRule#ref()} of each is its specification as listed, shell-quoted word by word.
-     */
-    static List<FirewallRule> parseListing(String listing, String fenceName, String target) throws FirewallException {
-        String tag = Fence.TAG_PREFIX + fenceName;
-        List<FirewallRule> out = new ArrayList<>();
-        for (String line : listing.split("\\R")) {
-            if (!line.startsWith("-A INPUT ")) {
-                continue;
-            }
-            List<String> words = words(line, target);
-            if (tag.equals(valueOf(words.subList(2, words.size()), "--comment"))) {
-                out.add(parseTagged(line, false, fenceName, target));
-            }
-        }
-        return out;
-    }
-
-    /** One rule line tagged {@code drctl:fence:<fenceName>} as a {@link FirewallRule}. */
-    static FirewallRule parseTagged(String line, boolean ipv6, String fenceName, String target) throws FirewallException {
-        String tag = Fence.TAG_PREFIX + fenceName;
-        List<String> words = words(line, target);
-        List<String> spec = words.subList(2, words.size());
-        String proto = valueOf(spec, "-p");
-        String dport = valueOf(spec, "--dport");
-        String src = valueOf(spec, "-s");
-        String verdict = valueOf(spec, "-j");
-        if (!"tcp".equals(proto) || dport == null || !dport.matches("\\d{1,5}") || !"REJECT".equals(verdict)) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
-                    "a rule tagged " + tag + " is not a TCP port REJECT rule drctl would write: " + line);
-        }
-        Cidr source;
-        try {
-            source = Cidr.parse(src == null ? (ipv6 ? "::/0" : "0.0.0.0/0") : src);
-        } catch (IllegalArgumentException e) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
-                    "cannot read the source of rule tagged " + tag + ": " + line, e);
-        }
-        return new FirewallRule(fenceName, Fence.Protocol.TCP, Integer.parseInt(dport), source, specOf(line));
-    }
-
-    private static String valueOf(List<String> spec, String option) {
-        for (int i = 0; i + 1 < spec.size(); i++) {
-            if (spec.get(i).equals(option)) {
-                return spec.get(i + 1);
-            }
-        }
-        return null;
-    }
-
-    /** Splits one {@code iptables -S} line into words; double-quoted words (comments) may hold spaces and \" escapes. */
-    static List<String> words(String line, String target) throws FirewallException {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        boolean inQuotes = false;
-        boolean any = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (inQuotes) {
-                if (ch == '\\' && i + 1 < line.length()) {
-                    w.append(line.charAt(++i));
-                } else if (ch == '"') {
-                    inQuotes = false;
-                } else {
-                    w.append(ch);
-                }
-            } else if (ch == '"') {
-                inQuotes = true;
-                any = true;
-            } else if (ch == ' ') {
-                if (any) {
-                    out.add(w.toString());
-                    w.setLength(0);
-                    any = false;
-                }
-            } else {
-                w.append(ch);
-                any = true;
-            }
-        }
-        if (inQuotes) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, "unbalanced quote in: " + line);
-        }
-        if (any) {
-            out.add(w.toString());
-        }
-        return out;
-    }
 }

@@ -76,7 +76,7 @@ final class IptablesRuleset {
             if (line.startsWith("-N ")) {
                 rs.chains.computeIfAbsent(line.substring(3).strip(), k -> new ArrayList<>());
             } else if (line.startsWith("-A ")) {
-                List<String> words = IptablesBackend.words(line, target);
+                List<String> words = IptablesRuleText.words(line, target);
                 if (words.size() < 2) {
                     continue;
                 }

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -39,6 +37,7 @@ final class NftRuleset {
     private static final Pattern TABLE_LINE = Pattern.compile("^table (\\S+) (\\S+) \\{.*$");
     private static final Pattern CHAIN_LINE = Pattern.compile("^\\tchain (\\S+) \\{.*$");
     private static final Pattern RULE_LINE = Pattern.compile("^\\t\\t(\\S.*) # handle (\\d+)$");
+    private static final String TEXT_MARK = "drctl-nft: text listing";
     private static final Pattern COUNTER = Pattern.compile("counter packets \\d+ bytes \\d+");
 
     /** One rule: what it matches (JSON) and how nft prints it. */
@@ -123,6 +122,20 @@ final class NftRuleset {
         return rs;
     }
 
+    /** Both listings, in one round trip. */
+    static String listCommand() {
+        return "nft -j list ruleset && echo '" + TEXT_MARK + "' && nft -a list ruleset";
+    }
+
+    static NftRuleset parseListing(String out, String target) throws FirewallException {
+        int mark = out.indexOf(TEXT_MARK);
+        if (mark < 0) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
+                    "expected nft's JSON listing, then its text listing; got: " + out.lines().findFirst().orElse(""));
+        }
+        return parse(out.substring(0, mark), out.substring(mark + TEXT_MARK.length()), target);
+    }
+
     /** Rule texts of {@code nft -a list ruleset}, keyed "family table chain handle". */
     static Map<String, String> texts(String listing) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -174,214 +187,8 @@ final class NftRuleset {
 
     // ---- analysis ----
 
-    /** A destination-port condition: any port (null), or these ranges. */
-    record Ports(List<int[]> ranges) {
-        static final Ports ANY = new Ports(null);
-
-        boolean any() {
-            return ranges == null;
-        }
-
-        boolean contains(int port) {
-            return ranges == null || ranges.stream().anyMatch(r -> r[0] <= port && port <= r[1]);
-        }
-    }
-
-    enum Verdict { ACCEPT, DROP, REJECT, JUMP, OTHER, NONE }
-
-    /** What one rule matches, as far as the analysis needs. */
-    private record Match(boolean v4, boolean v6, List<AddressSpan> src4, List<AddressSpan> src6, Ports ports, boolean tcp,
-                         Set<String> states, boolean loopback, boolean negated, Verdict verdict, String target) {
-        List<AddressSpan> sources(boolean ipv6) {
-            List<AddressSpan> s = ipv6 ? src6 : src4;
-            return s == null ? List.of(AddressSpan.any(ipv6)) : s;
-        }
-
-        boolean statesIncludeNew() {
-            return states == null || states.contains("new");
-        }
-
-        /** An accept that can let a new connection in: not loopback-only, not established/related-only. */
-        boolean admitsNew() {
-            return negated || (!loopback && statesIncludeNew());
-        }
-    }
-
-    private Match interpret(Rule r) {
-        boolean v4 = !r.family().equals("ip6");
-        boolean v6 = !r.family().equals("ip");
-        List<AddressSpan> src4 = null;
-        List<AddressSpan> src6 = null;
-        Ports ports = Ports.ANY;
-        boolean tcp = true;
-        Set<String> states = null;
-        boolean loopback = false;
-        boolean negated = false;
-        Verdict verdict = Verdict.NONE;
-        String target = null;
-        for (JsonNode e : r.expr()) {
-            if (e.has("match")) {
-                JsonNode m = e.get("match");
-                String op = m.path("op").asText("==");
-                boolean neg = op.equals("!=");
-                JsonNode left = m.path("left");
-                JsonNode right = m.path("right");
-                if (left.has("payload")) {
-                    String proto = left.get("payload").path("protocol").asText();
-                    String field = left.get("payload").path("field").asText();
-                    if (proto.equals("ip")) {
-                        v6 = false;
-                    } else if (proto.equals("ip6")) {
-                        v4 = false;
-                    }
-                    if (field.equals("saddr") && (proto.equals("ip") || proto.equals("ip6"))) {
-                        negated |= neg;
-                        List<AddressSpan> spans = spans(right, r, proto.equals("ip6"));
-                        if (proto.equals("ip")) {
-                            src4 = spans;
-                        } else {
-                            src6 = spans;
-                        }
-                    } else if (field.equals("dport") && Set.of("tcp", "th").contains(proto)) {
-                        negated |= neg;
-                        ports = ports(right, r);
-                    } else if (Set.of("udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", "esp", "ah").contains(proto)) {
-                        tcp = false;
-                    } else if ((proto.equals("ip") && field.equals("protocol")) || (proto.equals("ip6") && field.equals("nexthdr"))) {
-                        negated |= neg;
-                        tcp &= neg || protocolIsTcp(right);
-                    }
-                } else if (left.has("meta")) {
-                    String k = left.get("meta").path("key").asText();
-                    if (k.equals("l4proto")) {
-                        negated |= neg;
-                        tcp &= neg || protocolIsTcp(right);
-                    } else if ((k.equals("iif") || k.equals("iifname")) && right.asText("").equals("lo")) {
-                        loopback |= !neg;
-                        negated |= neg;
-                    } else if (k.equals("nfproto") && !neg) {
-                        v4 &= right.asText().equals("ipv4");
-                        v6 &= right.asText().equals("ipv6");
-                    }
-                } else if (left.has("ct") && left.get("ct").path("key").asText().equals("state")) {
-                    negated |= neg;
-                    states = new HashSet<>();
-                    collectStrings(right, states);
-                }
-            } else if (e.has("accept")) {
-                verdict = Verdict.ACCEPT;
-            } else if (e.has("drop")) {
-                verdict = Verdict.DROP;
-            } else if (e.has("reject")) {
-                verdict = Verdict.REJECT;
-            } else if (e.has("jump") || e.has("goto")) {
-                verdict = Verdict.JUMP;
-                target = e.path(e.has("jump") ? "jump" : "goto").path("target").asText();
-            } else if (e.has("return") || e.has("queue") || e.has("vmap") || e.has("continue")) {
-                verdict = Verdict.OTHER; // a verdict map or queue: what it does to the port cannot be read here
-            }
-        }
-        return new Match(v4, v6, src4, src6, ports, tcp, states, loopback, negated, verdict, target);
-    }
-
-    private static boolean protocolIsTcp(JsonNode right) {
-        Set<String> names = new HashSet<>();
-        collectStrings(right, names);
-        return names.contains("tcp") || names.contains("6");
-    }
-
-    private static void collectStrings(JsonNode n, Set<String> out) {
-        if (n.isArray()) {
-            n.forEach(x -> collectStrings(x, out));
-        } else if (n.has("set")) {
-            collectStrings(n.get("set"), out);
-        } else if (n.isValueNode()) {
-            out.add(n.asText().toLowerCase(Locale.ROOT));
-        }
-    }
-
-    /** Source spans of a saddr right-hand side; an element that cannot be read counts as "any" (it may match). */
-    private List<AddressSpan> spans(JsonNode right, Rule r, boolean ipv6) {
-        List<AddressSpan> out = new ArrayList<>();
-        addAddressSpans(right, r, ipv6, out, 0);
-        return out;
-    }
-
-    private void addAddressSpans(JsonNode n, Rule r, boolean ipv6, List<AddressSpan> out, int depth) {
-        if (depth > 4) {
-            out.add(AddressSpan.any(ipv6));
-        } else if (n.isArray()) {
-            n.forEach(x -> addAddressSpans(x, r, ipv6, out, depth + 1));
-        } else if (n.has("set")) {
-            addAddressSpans(n.get("set"), r, ipv6, out, depth + 1);
-        } else if (n.has("elem")) {
-            addAddressSpans(n.get("elem").path("val"), r, ipv6, out, depth + 1);
-        } else if (n.has("prefix")) {
-            out.add(spanOf(n.get("prefix").path("addr").asText() + "/" + n.get("prefix").path("len").asInt(), ipv6));
-        } else if (n.has("range") && n.get("range").size() == 2) {
-            AddressSpan a = spanOf(n.get("range").get(0).asText(), ipv6);
-            AddressSpan b = spanOf(n.get("range").get(1).asText(), ipv6);
-            out.add(a.ipv6() == ipv6 && b.ipv6() == ipv6 && a.hi().compareTo(b.lo()) <= 0 ? new AddressSpan(ipv6, a.lo(), b.hi()) : AddressSpan.any(ipv6));
-        } else if (n.isTextual() && n.asText().startsWith("@")) {
-            JsonNode elems = sets.get(key(r.family(), r.table(), n.asText().substring(1)));
-            if (elems == null) {
-                out.add(AddressSpan.any(ipv6));
-            } else {
-                addAddressSpans(elems, r, ipv6, out, depth + 1);
-            }
-        } else {
-            out.add(spanOf(n.asText(), ipv6));
-        }
-    }
-
-    private static AddressSpan spanOf(String text, boolean ipv6) {
-        try {
-            AddressSpan s = AddressSpan.of(Cidr.parse(text));
-            return s.ipv6() == ipv6 ? s : AddressSpan.any(ipv6);
-        } catch (IllegalArgumentException e) {
-            return AddressSpan.any(ipv6);
-        }
-    }
-
-    private Ports ports(JsonNode right, Rule r) {
-        List<int[]> out = new ArrayList<>();
-        if (!addPorts(right, r, out, 0)) {
-            return new Ports(List.of(new int[] {0, 65535})); // a port nft printed by name, or a map: assume it may match
-        }
-        return new Ports(out);
-    }
-
-    private boolean addPorts(JsonNode n, Rule r, List<int[]> out, int depth) {
-        if (depth > 4) {
-            return false;
-        }
-        if (n.isInt()) {
-            out.add(new int[] {n.asInt(), n.asInt()});
-            return true;
-        }
-        if (n.has("range") && n.get("range").size() == 2 && n.get("range").get(0).isInt() && n.get("range").get(1).isInt()) {
-            out.add(new int[] {n.get("range").get(0).asInt(), n.get("range").get(1).asInt()});
-            return true;
-        }
-        if (n.isArray() || n.has("set")) {
-            boolean ok = true;
-            for (JsonNode x : n.isArray() ? n : n.get("set")) {
-                ok &= addPorts(x, r, out, depth + 1);
-            }
-            return ok;
-        }
-        if (n.has("elem")) {
-            return addPorts(n.get("elem").path("val"), r, out, depth + 1);
-        }
-        if (n.isTextual() && n.asText().startsWith("@")) {
-            JsonNode elems = sets.get(key(r.family(), r.table(), n.asText().substring(1)));
-            return elems != null && addPorts(elems, r, out, depth + 1);
-        }
-        return false;
-    }
-
     /** The conditions a jump puts on every rule of the chain it jumps to. */
-    private record Context(List<AddressSpan> sources, Ports ports, int depth) {
+    private record Context(List<AddressSpan> sources, NftMatch.Ports ports, int depth) {
     }
 
     /**
@@ -401,7 +208,7 @@ final class NftRuleset {
                     .filter(c -> ipv6 ? !c.family().equals("ip") : !c.family().equals("ip6"))
                     .sorted(Comparator.comparingInt(Chain::prio)).toList();
             for (Chain base : bases) {
-                walk(base, new Context(List.of(AddressSpan.any(ipv6)), Ports.ANY, 0), new ArrayList<>(), fam, ipv6, port, tag, blocking, also);
+                walk(base, new Context(List.of(AddressSpan.any(ipv6)), NftMatch.Ports.ANY, 0), new ArrayList<>(), fam, ipv6, port, tag, blocking, also);
             }
         }
         return new Found(blocking, also);
@@ -413,7 +220,7 @@ final class NftRuleset {
             return;
         }
         for (Rule r : chain.rules()) {
-            Match m = interpret(r);
+            NftMatch m = NftMatch.of(r, name -> sets.get(key(r.family(), r.table(), name)));
             if (!(ipv6 ? m.v6() : m.v4()) || !m.tcp() || !m.ports().contains(port) || !ctx.ports().contains(port)) {
                 continue;
             }

@@ -9,8 +9,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -48,7 +46,7 @@ import java.util.regex.Pattern;
  * ({@code unshare -n nft -f}) and analysed like the live ruleset. So a hand-made rule that lives in the operator's file
  * and was removed by an unfence is reported as coming back at reboot, not silently edited out of that file.
  */
-public final class NftablesBackend implements FirewallBackend {
+public final class NftablesBackend extends LinuxFirewallBackend {
 
     /** drctl's table (family inet: one rule set for IPv4 and IPv6). */
     public static final String TABLE = "inet drctl";
@@ -64,8 +62,6 @@ public final class NftablesBackend implements FirewallBackend {
      * @param includeFile drctl's table, included from {@code confFile}
      */
     public record Persistence(String confFile, String includeFile) {
-        private static final Pattern PATH = Pattern.compile("^/[A-Za-z0-9_./-]{1,255}$");
-
         /** Debian/Ubuntu nftables.service. */
         public static final Persistence DEBIAN = new Persistence("/etc/nftables.conf", "/etc/nftables.d/drctl.nft");
         /** RHEL/Rocky nftables.service. */
@@ -74,25 +70,13 @@ public final class NftablesBackend implements FirewallBackend {
         public static final List<Persistence> KNOWN = List.of(DEBIAN, RHEL);
 
         public Persistence {
-            for (String p : new String[] {confFile, includeFile}) {
-                if (p == null || !PATH.matcher(p).matches() || p.contains("..")) {
-                    throw new IllegalArgumentException("not a safe absolute path for an nft file: '" + p + "'");
-                }
-            }
+            BootFiles.requireSafe("an nft file", confFile, includeFile);
         }
     }
 
-    private static final Pattern RULE = Pattern.compile(
-            "^\\s*(ip|ip6) saddr (\\S+) (tcp) dport (\\d{1,5})(?: counter(?: packets \\d+ bytes \\d+)?)? reject with tcp reset"
-                    + " comment \"([^\"]*)\" # handle (\\d+)\\s*$");
-    private static final Pattern ANY_RULE_LINE = Pattern.compile("^\\s*+(?!chain |table |type |policy ).*# handle \\d+\\s*$");
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,64}$");
-    private static final String TEXT_MARK = "drctl-nft: text listing";
-    private static final String CONF_MARK = "drctl-conf: ";
-    private static final String BOOT_MARK = "drctl-boot: ";
 
-    private final HostCommands cmd;
-    private final List<Persistence> persistence;
+    private final NftPersistence persistence;
 
     /** Persists where the host does ({@link Persistence#KNOWN}), 30 s per command. */
     public NftablesBackend(CommandRunner runner) {
@@ -103,23 +87,13 @@ public final class NftablesBackend implements FirewallBackend {
      * @param persistence candidates, in order; the first whose {@code confFile} exists on the host is used; none: never persist
      */
     public NftablesBackend(CommandRunner runner, List<Persistence> persistence, Duration timeout) {
-        this.cmd = new HostCommands(runner, timeout, "nft");
-        this.persistence = List.copyOf(Objects.requireNonNull(persistence, "persistence"));
+        super(runner, timeout, "nft");
+        this.persistence = new NftPersistence(cmd, persistence);
     }
 
     @Override
     public BackendKind kind() {
         return BackendKind.NFTABLES;
-    }
-
-    @Override
-    public BlockBehavior blockBehavior() {
-        return BlockBehavior.REJECT;
-    }
-
-    @Override
-    public String describe() {
-        return cmd.target();
     }
 
     // ---- listing ----
@@ -136,34 +110,20 @@ public final class NftablesBackend implements FirewallBackend {
     }
 
     private NftRuleset listOnce(String doing) throws FirewallException {
-        CommandResult r = cmd.require(listCommand(), doing);
-        return parseListing(r.stdout(), cmd.target());
-    }
-
-    /** Both listings, in one round trip. */
-    static String listCommand() {
-        return "nft -j list ruleset && echo '" + TEXT_MARK + "' && nft -a list ruleset";
-    }
-
-    static NftRuleset parseListing(String out, String target) throws FirewallException {
-        int mark = out.indexOf(TEXT_MARK);
-        if (mark < 0) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
-                    "expected nft's JSON listing, then its text listing; got: " + out.lines().findFirst().orElse(""));
-        }
-        return NftRuleset.parse(out.substring(0, mark), out.substring(mark + TEXT_MARK.length()), target);
+        CommandResult r = cmd.require(NftRuleset.listCommand(), doing);
+        return NftRuleset.parseListing(r.stdout(), cmd.target());
     }
 
     @Override
     public FenceProbe probe(Fence fence) throws FirewallException {
-        return probe(fence, list("listing the nft ruleset for " + fence.tag()), readPersistence(fence));
+        return probe(fence, list("listing the nft ruleset for " + fence.tag()), persistence.read(fence));
     }
 
     private FenceProbe probe(Fence fence, NftRuleset rs, FencePersistence p) throws FirewallException {
         NftRuleset.Found f = rs.analyze(fence.sources(), fence.port(), fence.tag());
         List<FirewallRule> tagged = new ArrayList<>();
         for (NftRuleset.Rule r : drctlRules(rs, fence)) {
-            FirewallRule t = parseTagged(r.text() + " # handle " + r.handle(), fence.name(), cmd.target());
+            FirewallRule t = NftRuleText.parseTagged(r.text() + " # handle " + r.handle(), fence.name(), cmd.target());
             boolean shadowed = f.blocking().stream().anyMatch(b -> isRule(b, r) && !b.effective());
             tagged.add(shadowed ? new FirewallRule(t.fenceName(), t.protocol(), t.port(), t.source(), t.ref(), false) : t);
         }
@@ -185,7 +145,7 @@ public final class NftablesBackend implements FirewallBackend {
     public FenceChange apply(Fence fence, LockoutGuard guard) throws FirewallException {
         guard.check(fence, cmd.target());
         NftRuleset rs = list("listing the nft ruleset for " + fence.tag());
-        FenceProbe before = probe(fence, rs, readPersistence(fence));
+        FenceProbe before = probe(fence, rs, persistence.read(fence));
         List<Cidr> todo = before.unblocked();
         List<String> notes = new ArrayList<>();
         if (!todo.isEmpty()) {
@@ -205,39 +165,30 @@ public final class NftablesBackend implements FirewallBackend {
                 }
             }
             for (Cidr c : todo) {
-                script.add("insert rule " + TABLE + " " + CHAIN + " " + ruleBody(fence, c));
+                script.add("insert rule " + TABLE + " " + CHAIN + " " + NftRuleText.ruleBody(fence, c));
             }
             cmd.require("nft " + Shell.quote(String.join("; ", script)), "adding " + fence.tag() + " " + todo);
             notes.add(cmd.cutConnections(fence,
                     "connections opened before the fence end at their next packet (drctl's rule rejects every packet from the sources)"));
         }
         boolean persist = !todo.isEmpty() || !before.persistence().survivesReboot(fence, true);
-        FencePersistence saved = persist ? persist(fence) : before.persistence();
-        FenceProbe after = probe(fence, list("listing the nft ruleset after adding " + fence.tag()), saved);
-        if (!after.isBlocked()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
-                    "after adding " + fence + " the rules still do not block " + after.unblocked() + ": " + after.describe());
-        }
-        List<FirewallRule> added = after.present().stream().filter(r -> !before.present().contains(r)).toList();
+        FencePersistence saved = persist ? persistence.persist(fence) : before.persistence();
+        FenceProbe after = probe(fence, list("listing the nft ruleset after adding " + fence.tag()), saved).requireBlocked(cmd.target());
+        List<FirewallRule> added = after.addedSince(before);
         return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), List.of(), saved, notes);
     }
 
-    /** The rule body after {@code add rule inet drctl input}. */
-    static String ruleBody(Fence fence, Cidr c) {
-        return (c.isIpv6() ? "ip6" : "ip") + " saddr " + c + " " + fence.protocol().keyword() + " dport " + fence.port()
-                + " counter reject with tcp reset comment \"" + fence.tag() + "\"";
-    }
 
     // ---- remove ----
 
     @Override
     public FenceChange remove(Fence fence, RemovalJournal journal) throws FirewallException {
         NftRuleset rs = list("listing the nft ruleset for " + fence.tag());
-        FenceProbe before = probe(fence, rs, readPersistence(fence));
+        FenceProbe before = probe(fence, rs, persistence.read(fence));
         List<BlockingRule> doomed = new ArrayList<>(FenceProbe.distinct(before.blocking()));
         for (NftRuleset.Rule r : drctlRules(rs, fence)) { // stale ones too: other port, other source, shadowed
             if (doomed.stream().noneMatch(d -> isRule(d, r))) {
-                FirewallRule t = parseTagged(r.text() + " # handle " + r.handle(), fence.name(), cmd.target());
+                FirewallRule t = NftRuleText.parseTagged(r.text() + " # handle " + r.handle(), fence.name(), cmd.target());
                 doomed.add(new BlockingRule("nft", r.family(), r.table(), r.chain(), r.position(), r.text(), t.source(),
                         BlockingRule.Origin.DRCTL, t.active(), r.handle()));
             }
@@ -252,12 +203,8 @@ public final class NftablesBackend implements FirewallBackend {
             cmd.require("nft " + Shell.quote("delete table " + TABLE), "dropping the now empty table " + TABLE);
             left = list("listing the nft ruleset after dropping " + TABLE);
         }
-        FencePersistence saved = removed.isEmpty() && before.persistence().survivesReboot(fence, false) ? before.persistence() : persist(fence);
-        FenceProbe after = probe(fence, left, saved);
-        if (!after.isOpen()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
-                    "after removing the rules blocking " + fence + " these are still listed: " + after.blocking() + after.tagged());
-        }
+        FencePersistence saved = removed.isEmpty() && before.persistence().survivesReboot(fence, false) ? before.persistence() : persistence.persist(fence);
+        FenceProbe after = probe(fence, left, saved).requireOpen(cmd.target());
         List<FirewallRule> removedTagged = before.tagged().stream()
                 .filter(t -> removed.stream().anyMatch(r -> r.origin() == BlockingRule.Origin.DRCTL
                         && (r.family() + " " + r.table()).equals(TABLE) && String.valueOf(r.handle()).equals(t.ref()))).toList();
@@ -349,7 +296,7 @@ public final class NftablesBackend implements FirewallBackend {
         if (!restored.isEmpty()) {
             cmd.require("nft " + Shell.quote(String.join("; ", script)), "restoring " + restored.size() + " rule(s) of " + fence.tag());
         }
-        FencePersistence p = restored.isEmpty() ? readPersistence(fence) : persist(fence);
+        FencePersistence p = restored.isEmpty() ? persistence.read(fence) : persistence.persist(fence);
         // a restored rule fences again: cut what connected meanwhile (an earlier ct-state accept would keep it alive)
         List<String> notes = restored.isEmpty() ? List.of()
                 : List.of(cmd.cutConnections(fence, "connections opened meanwhile end at their next packet unless an established accept comes first"));
@@ -365,130 +312,5 @@ public final class NftablesBackend implements FirewallBackend {
             throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(), "cannot address nft table or chain '" + n + "'");
         }
         return "\"" + n + "\"";
-    }
-
-    // ---- persistence ----
-
-    /** Finds the host's boot-time file and lists what loading it would give, in a throw-away network namespace. */
-    static String bootCommand(List<Persistence> candidates) {
-        StringBuilder files = new StringBuilder();
-        candidates.forEach(p -> files.append(' ').append(Shell.quote(p.confFile())));
-        String inner = "out=$(nft -f \"$1\" 2>&1 >/dev/null) || { echo \"" + BOOT_MARK + "failed: $(printf '%s' \"$out\" | head -n 1)\"; exit 0; }; "
-                + "echo '" + BOOT_MARK + "loaded'; " + listCommand();
-        return "c=; for f in" + files + "; do if [ -f \"$f\" ]; then c=$f; break; fi; done; "
-                + "if [ -z \"$c\" ]; then echo '" + CONF_MARK + "none'; exit 0; fi; echo \"" + CONF_MARK + "$c\"; "
-                + "unshare -n sh -c " + Shell.quote(inner) + " drctl-boot \"$c\"";
-    }
-
-    private FencePersistence readPersistence(Fence fence) throws FirewallException {
-        if (persistence.isEmpty()) {
-            return FencePersistence.none("no boot-time nft file configured for this host; a reboot loses the live rules");
-        }
-        CommandResult r = cmd.run(bootCommand(persistence), "reading the boot-time nft ruleset");
-        String out = r.stdout();
-        String conf = out.lines().filter(l -> l.startsWith(CONF_MARK)).map(l -> l.substring(CONF_MARK.length())).findFirst().orElse(null);
-        if (conf == null) {
-            return FencePersistence.unknown("could not look for " + persistence.stream().map(Persistence::confFile).toList()
-                    + " (exit " + r.exitCode() + "): " + r.lastLine());
-        }
-        if (conf.equals("none")) {
-            return FencePersistence.none("the host has no nftables boot file (none of "
-                    + persistence.stream().map(Persistence::confFile).toList() + " exists); a reboot loses the live rules");
-        }
-        Persistence p = persistence.stream().filter(x -> x.confFile().equals(conf)).findFirst().orElseThrow();
-        int boot = out.indexOf(BOOT_MARK);
-        if (boot < 0) {
-            return FencePersistence.unknown("could not load " + conf + " in a scratch network namespace (unshare -n; exit "
-                    + r.exitCode() + "): " + r.lastLine());
-        }
-        String status = out.substring(boot + BOOT_MARK.length()).lines().findFirst().orElse("");
-        if (!status.equals("loaded")) {
-            return FencePersistence.unknown("loading " + conf + " in a scratch network namespace " + status);
-        }
-        NftRuleset saved = parseListing(out.substring(out.indexOf('\n', boot) + 1), cmd.target());
-        NftRuleset.Found f = saved.analyze(fence.sources(), fence.port(), fence.tag());
-        List<Cidr> blocked = fence.sources().stream().filter(c -> f.blocking().stream().anyMatch(b -> b.blocksAll(c))).toList();
-        List<String> texts = FenceProbe.distinct(f.blocking()).stream().map(BlockingRule::text).toList();
-        return new FencePersistence(FencePersistence.State.SAVED, List.of(p.confFile(), p.includeFile()), blocked, texts, "");
-    }
-
-    /**
-     * Writes drctl's live table to the include file (atomically) and makes the boot file include it.
-     *
-     * @return what a reboot would now bring (SAVED), or NONE when the host has no boot file
-     */
-    private FencePersistence persist(Fence fence) throws FirewallException {
-        FencePersistence now = readPersistence(fence);
-        if (now.state() != FencePersistence.State.SAVED) {
-            return now;
-        }
-        Persistence p = persistence.stream().filter(x -> x.confFile().equals(now.where().get(0))).findFirst().orElseThrow();
-        cmd.require(persistCommand(p), "persisting " + TABLE + " to " + p.includeFile());
-        return readPersistence(fence);
-    }
-
-    static String persistCommand(Persistence p) {
-        String inc = Shell.quote(p.includeFile());
-        String tmp = Shell.quote(p.includeFile() + ".drctl-tmp");
-        String conf = Shell.quote(p.confFile());
-        String confTmp = Shell.quote(p.confFile() + ".drctl-tmp");
-        String include = "include \"" + p.includeFile() + "\"";
-        return "mkdir -p \"$(dirname " + inc + ")\" && "
-                + "{ printf '%s\\n' " + Shell.quote("# drctl's fences, written by drctl; included from " + p.confFile())
-                + " 'add table " + TABLE + "' 'delete table " + TABLE + "' && "
-                + "if nft list tables | grep -qx 'table " + TABLE + "'; then nft -s list table " + TABLE + "; fi; } > " + tmp
-                + " && mv -f " + tmp + " " + inc + " && "
-                + "if ! grep -qxF " + Shell.quote(include) + " " + conf + "; then cp -p " + conf + " " + confTmp + " && "
-                + "printf '\\n%s\\n%s\\n' " + Shell.quote("# drctl fences (drctl keeps this file up to date)") + " " + Shell.quote(include)
-                + " >> " + confTmp + " && mv -f " + confTmp + " " + conf + "; fi";
-    }
-
-    // ---- drctl's rules ----
-
-    /** One listed rule line tagged {@code drctl:fence:<fenceName>} as a {@link FirewallRule} (ref = handle). */
-    static FirewallRule parseTagged(String line, String fenceName, String target) throws FirewallException {
-        String tag = Fence.TAG_PREFIX + fenceName;
-        Matcher m = RULE.matcher(line);
-        if (!m.matches()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
-                    "a rule tagged " + tag + " is not a rule drctl would write: " + line.strip());
-        }
-        Cidr source;
-        try {
-            source = Cidr.parse(m.group(2));
-        } catch (IllegalArgumentException e) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
-                    "cannot read the source of rule tagged " + tag + ": " + line.strip(), e);
-        }
-        if (source.isIpv6() != m.group(1).equals("ip6")) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, "address family mismatch: " + line.strip());
-        }
-        return new FirewallRule(fenceName, Fence.Protocol.TCP, Integer.parseInt(m.group(4)), source, m.group(6));
-    }
-
-    /** Rules of a listed table tagged exactly {@code drctl:fence:<fenceName>}; ref = nft handle. */
-    static List<FirewallRule> parseTable(String table, String fenceName, String target) throws FirewallException {
-        List<FirewallRule> out = new ArrayList<>();
-        if (table == null) {
-            return out;
-        }
-        String tag = Fence.TAG_PREFIX + fenceName;
-        for (String line : table.split("\\R")) {
-            if (line.contains("comment \"" + tag + "\"")) {
-                out.add(parseTagged(line, fenceName, target));
-            }
-        }
-        return out;
-    }
-
-    /** Number of rules (of any fence, or hand-made) in the listed table. */
-    static int countRules(String table) {
-        int n = 0;
-        for (String line : table.split("\\R")) {
-            if (ANY_RULE_LINE.matcher(line).matches()) {
-                n++;
-            }
-        }
-        return n;
     }
 }

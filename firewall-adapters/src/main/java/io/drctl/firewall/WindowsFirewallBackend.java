@@ -115,7 +115,7 @@ public final class WindowsFirewallBackend implements FirewallBackend {
             throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
                     "after adding " + fence + " the listing still lacks " + after.missing());
         }
-        List<FirewallRule> added = after.present().stream().filter(r -> !before.present().contains(r)).toList();
+        List<FirewallRule> added = after.addedSince(before);
         return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), FencePersistence.builtIn());
     }
 
@@ -144,11 +144,7 @@ public final class WindowsFirewallBackend implements FirewallBackend {
             journal.aboutToRemove(doomed);
             runScript(removeScript(fence, doomed), "removing the rules blocking " + fence);
         }
-        FenceProbe after = probe(fence);
-        if (!after.isOpen()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, cmd.target(),
-                    "after removing the rules blocking " + fence + " these are still listed: " + after.blocking() + after.tagged());
-        }
+        probe(fence).requireOpen(cmd.target());
         return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), before.tagged(), List.of(), doomed, FencePersistence.builtIn(), List.of());
     }
 

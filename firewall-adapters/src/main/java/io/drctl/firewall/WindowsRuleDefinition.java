@@ -121,7 +121,8 @@ public record WindowsRuleDefinition(String name, String displayName, String desc
         return n.asText("");
     }
 
-    private static List<String> texts(JsonNode n) {
+    /** A cmdlet field that is one value, an array of them, or absent. */
+    static List<String> texts(JsonNode n) {
         List<String> out = new ArrayList<>();
         if (n.isArray()) {
             n.forEach(x -> out.add(x.asText()));

@@ -2,6 +2,7 @@ package io.drctl.firewall;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,23 +23,15 @@ final class WindowsRuleParser {
      */
     static List<FirewallRule> parseCmdletJson(String json, String fenceName, String target) throws FirewallException {
         List<FirewallRule> out = new ArrayList<>();
-        String t = json == null ? "" : json.strip();
-        if (t.isEmpty()) {
-            return out;
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(t);
-        } catch (Exception e) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, "rule listing is not JSON: " + abbreviate(t), e);
-        }
+        JsonNode root = readJson(json, target);
         List<JsonNode> items = new ArrayList<>();
         if (root.isArray()) {
             root.forEach(items::add);
         } else if (root.isObject()) {
             items.add(root);
-        } else if (!root.isNull()) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, "rule listing is neither an array nor an object: " + abbreviate(t));
+        } else if (!root.isNull() && !root.isMissingNode()) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target,
+                    "rule listing is neither an array nor an object: " + abbreviate(json.strip()));
         }
         String prefix = "drctl-fence-" + fenceName + "-";
         for (JsonNode n : items) {
@@ -50,8 +43,8 @@ final class WindowsRuleParser {
                     && matchesEnum(n.path("Direction"), "Inbound", 1)
                     && matchesEnum(n.path("Action"), "Block", 4);
             String protocol = n.path("Protocol").asText("");
-            List<String> ports = texts(n.path("LocalPort"));
-            List<String> remotes = texts(n.path("RemoteAddress"));
+            List<String> ports = WindowsRuleDefinition.texts(n.path("LocalPort"));
+            List<String> remotes = WindowsRuleDefinition.texts(n.path("RemoteAddress"));
             out.addAll(toRules(fenceName, name, active, protocol, ports, remotes, target));
         }
         return out;
@@ -60,18 +53,9 @@ final class WindowsRuleParser {
     /** Every rule of the probe script's {@code ConvertTo-Json} output, with its full definition. */
     static List<WindowsRuleDefinition> definitionsFromJson(String json, String target) throws FirewallException {
         List<WindowsRuleDefinition> out = new ArrayList<>();
-        String t = json == null ? "" : json.strip();
-        if (t.isEmpty()) {
-            return out;
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(t);
-        } catch (Exception e) {
-            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, "rule listing is not JSON: " + abbreviate(t), e);
-        }
+        JsonNode root = readJson(json, target);
         for (JsonNode n : root.isArray() ? root : List.of(root)) {
-            if (n.isNull()) {
+            if (n.isNull() || n.isMissingNode()) {
                 continue;
             }
             try {
@@ -81,6 +65,19 @@ final class WindowsRuleParser {
             }
         }
         return out;
+    }
+
+    /** The probe script's JSON; nothing at all (no rule, older PowerShell) reads as a missing node. */
+    private static JsonNode readJson(String json, String target) throws FirewallException {
+        String t = json == null ? "" : json.strip();
+        if (t.isEmpty()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return JSON.readTree(t);
+        } catch (Exception e) {
+            throw new FirewallException(FirewallException.Kind.UNEXPECTED_OUTPUT, target, "rule listing is not JSON: " + abbreviate(t), e);
+        }
     }
 
     /** Every rule of {@code netsh advfirewall firewall show rule name=all dir=in verbose} output (English), with its definition. */
@@ -239,16 +236,6 @@ final class WindowsRuleParser {
 
     private static boolean matchesEnum(JsonNode n, String name, int number) {
         return n.isNumber() ? n.asInt() == number : n.asText("").equalsIgnoreCase(name) || n.asText("").equals(String.valueOf(number));
-    }
-
-    private static List<String> texts(JsonNode n) {
-        List<String> out = new ArrayList<>();
-        if (n.isArray()) {
-            n.forEach(x -> out.add(x.asText()));
-        } else if (!n.isMissingNode() && !n.isNull()) {
-            out.add(n.asText());
-        }
-        return out;
     }
 
     private static String abbreviate(String s) {

@@ -26,7 +26,7 @@ class IptablesBackendTest {
 
     @Test
     void parseListing_realCapture_findsOnlyExactTag() throws Exception {
-        List<FirewallRule> rules = IptablesBackend.parseListing(V4, "dbms", "t");
+        List<FirewallRule> rules = IptablesRuleText.parseListing(V4, "dbms", "t");
         assertEquals(3, rules.size(), rules.toString());
         assertEquals(Cidr.parse("10.78.0.3/32"), rules.get(0).source());
         assertEquals(5432, rules.get(0).port());
@@ -34,13 +34,13 @@ class IptablesBackendTest {
         assertEquals(6432, rules.get(2).port());
         assertEquals("'-s' '10.78.0.3/32' '-p' 'tcp' '-m' 'tcp' '--dport' '5432' '-m' 'comment' '--comment' 'drctl:fence:dbms' '-j' 'REJECT' '--reject-with' 'tcp-reset'",
                 rules.get(0).ref());
-        assertEquals(1, IptablesBackend.parseListing(V4, "dbms2", "t").size());
-        assertEquals(0, IptablesBackend.parseListing(V4, "dbm", "t").size(), "a tag prefix is not a match");
+        assertEquals(1, IptablesRuleText.parseListing(V4, "dbms2", "t").size());
+        assertEquals(0, IptablesRuleText.parseListing(V4, "dbm", "t").size(), "a tag prefix is not a match");
     }
 
     @Test
     void parseListing_realIp6Capture_canonicalisesSources() throws Exception {
-        List<FirewallRule> rules = IptablesBackend.parseListing(V6, "dbms", "t");
+        List<FirewallRule> rules = IptablesRuleText.parseListing(V6, "dbms", "t");
         assertEquals(List.of(Cidr.parse("fd00:78::3/128"), Cidr.parse("2001:db8:0:0:1::/80")), rules.stream().map(FirewallRule::source).toList());
     }
 
@@ -56,8 +56,8 @@ class IptablesBackendTest {
     @Test
     void words_quotedCommentWithSpacesAndEscapes() throws Exception {
         assertEquals(List.of("-A", "INPUT", "--comment", "ops: keep \"db\" closed", "-j", "DROP"),
-                IptablesBackend.words("-A INPUT --comment \"ops: keep \\\"db\\\" closed\" -j DROP", "t"));
-        FirewallException e = assertThrows(FirewallException.class, () -> IptablesBackend.words("-A INPUT --comment \"open", "t"));
+                IptablesRuleText.words("-A INPUT --comment \"ops: keep \\\"db\\\" closed\" -j DROP", "t"));
+        FirewallException e = assertThrows(FirewallException.class, () -> IptablesRuleText.words("-A INPUT --comment \"open", "t"));
         assertEquals(FirewallException.Kind.UNEXPECTED_OUTPUT, e.kind());
     }
 

@@ -35,21 +35,21 @@ class NftablesBackendTest {
 
     @Test
     void parseTable_realCapture_findsRulesAndHandles() throws Exception {
-        List<FirewallRule> rules = NftablesBackend.parseTable(TABLE, "dbms", "t");
+        List<FirewallRule> rules = NftRuleText.parseTable(TABLE, "dbms", "t");
         assertEquals(2, rules.size());
         assertEquals(Cidr.parse("10.78.0.3/32"), rules.get(0).source());
         assertEquals("2", rules.get(0).ref());
         assertEquals(Cidr.parse("fd00:78::3/128"), rules.get(1).source());
         assertEquals("3", rules.get(1).ref());
-        assertEquals(6432, NftablesBackend.parseTable(TABLE, "pgbouncer", "t").get(0).port());
-        assertEquals(0, NftablesBackend.parseTable(TABLE, "ops-manual", "t").size(), "only drctl:fence: tags");
-        assertEquals(4, NftablesBackend.countRules(TABLE));
+        assertEquals(6432, NftRuleText.parseTable(TABLE, "pgbouncer", "t").get(0).port());
+        assertEquals(0, NftRuleText.parseTable(TABLE, "ops-manual", "t").size(), "only drctl:fence: tags");
+        assertEquals(4, NftRuleText.countRules(TABLE));
     }
 
     @Test
     void parseTable_taggedRuleOfUnknownShape_isUnexpectedOutput() {
         String odd = "table inet drctl {\n\tchain input {\n\t\ttcp dport 5432 accept comment \"drctl:fence:dbms\" # handle 9\n\t}\n}\n";
-        FirewallException e = assertThrows(FirewallException.class, () -> NftablesBackend.parseTable(odd, "dbms", "t"));
+        FirewallException e = assertThrows(FirewallException.class, () -> NftRuleText.parseTable(odd, "dbms", "t"));
         assertEquals(FirewallException.Kind.UNEXPECTED_OUTPUT, e.kind());
     }
 
@@ -242,7 +242,7 @@ class NftablesBackendTest {
 
     @Test
     void persistCommand_writesIncludeFileAtomically_andAddsOneIncludeLine() {
-        String c = NftablesBackend.persistCommand(NftablesBackend.Persistence.DEBIAN);
+        String c = NftPersistence.persistCommand(NftablesBackend.Persistence.DEBIAN);
         assertTrue(c.contains("'add table inet drctl' 'delete table inet drctl'"), c);
         assertTrue(c.contains("nft -s list table inet drctl; fi; } > '/etc/nftables.d/drctl.nft.drctl-tmp' && mv -f "), c);
         assertTrue(c.contains("if ! grep -qxF 'include \"/etc/nftables.d/drctl.nft\"' '/etc/nftables.conf'; then cp -p "), c);

@@ -3,25 +3,9 @@ package io.drctl.vm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,16 +29,13 @@ import org.slf4j.LoggerFactory;
 public final class VsphereRestProvider implements VmProvider {
 
     /** The header that carries the session id on every call after login. */
-    public static final String SESSION_HEADER = "vmware-api-session-id";
+    public static final String SESSION_HEADER = VsphereSession.SESSION_HEADER;
 
     private static final Logger log = LoggerFactory.getLogger(VsphereRestProvider.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final VsphereConfig config;
-    private final Map<String, String> environment;
-    private final HttpClient http;
-    private final Object loginLock = new Object();
-    private volatile String sessionId;
+    private final VsphereSession session;
 
     /**
      * @param config      endpoint, credentials reference, trust store, timeouts, retries
@@ -64,20 +45,12 @@ public final class VsphereRestProvider implements VmProvider {
     public VsphereRestProvider(VsphereConfig config, Map<String, String> environment)
             throws VmException {
         this.config = Objects.requireNonNull(config, "config");
-        this.environment = Map.copyOf(environment);
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1);
-        if (config.trustStore().isPresent()) {
-            b.sslContext(sslContext(config.trustStore().get()));
-        }
-        this.http = b.build();
+        this.session = new VsphereSession(config, environment);
     }
 
     @Override
     public PowerState status(VmRef vm) throws VmException {
-        HttpResponse<String> r = call(vm, "GET", powerPath(vm), null);
+        HttpResponse<String> r = session.call(target(vm), "GET", powerPath(vm), null);
         expectSuccess(vm, r, "GET power");
         String state;
         try {
@@ -87,12 +60,12 @@ public final class VsphereRestProvider implements VmProvider {
             state = s == null ? "" : s.asText();
         } catch (IOException e) {
             throw new VmException(VmException.Kind.REJECTED, target(vm),
-                    "power state of VM " + vm.id() + " at " + config.endpoint() + " is not JSON: " + abbreviate(r.body()), e);
+                    "power state of VM " + vm.id() + " at " + config.endpoint() + " is not JSON: " + VsphereSession.abbreviate(r.body()), e);
         }
         return switch (state) {
             case "POWERED_ON" -> new PowerState(Power.RUNNING, state);
             case "POWERED_OFF", "SUSPENDED" -> new PowerState(Power.STOPPED, state);
-            default -> new PowerState(Power.UNKNOWN, state.isEmpty() ? abbreviate(r.body()) : state);
+            default -> new PowerState(Power.UNKNOWN, state.isEmpty() ? VsphereSession.abbreviate(r.body()) : state);
         };
     }
 
@@ -120,19 +93,7 @@ public final class VsphereRestProvider implements VmProvider {
     /** Logs out of the session, if any (best effort). */
     @Override
     public void close() {
-        String sid = sessionId;
-        sessionId = null;
-        if (sid == null) {
-            return;
-        }
-        try {
-            HttpRequest req = base("/api/session").header(SESSION_HEADER, sid).DELETE().build();
-            http.send(req, HttpResponse.BodyHandlers.discarding());
-        } catch (IOException e) {
-            log.debug("logout from {} failed: {}", config.endpoint(), e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        session.close();
     }
 
     private PowerResult change(VmRef vm, Power desired, String action) throws VmException {
@@ -146,7 +107,7 @@ public final class VsphereRestProvider implements VmProvider {
                     + config.endpoint() + " is in power state " + before + ": expected RUNNING or STOPPED before " + action);
         }
         log.info("VM {} at {} is {}: sending {}", vm, config.endpoint(), before, action);
-        HttpResponse<String> r = call(vm, "POST", powerPath(vm) + "?action=" + action, "");
+        HttpResponse<String> r = session.call(target(vm), "POST", powerPath(vm) + "?action=" + action, "");
         PowerResult.Outcome outcome = PowerResult.Outcome.CHANGED;
         if (r.statusCode() == 400 && "ALREADY_IN_DESIRED_STATE".equals(errorType(r.body()))) {
             // someone else powered it between our probe and our request
@@ -166,152 +127,6 @@ public final class VsphereRestProvider implements VmProvider {
         return "/api/vcenter/vm/" + vm.id() + "/power"; // id is a validated name: safe in a path
     }
 
-    /** One authenticated call: reuses the session, re-logs in once on 401; a 5xx is thrown as retriable. */
-    private HttpResponse<String> call(VmRef vm, String method, String path, String body) throws VmException {
-        boolean reloggedIn = false;
-        while (true) {
-            String sid = session();
-            HttpResponse<String> r = exchange(target(vm), method + " " + path, () -> {
-                HttpRequest.Builder b = base(path).header(SESSION_HEADER, sid).header("Accept", "application/json");
-                return body == null ? b.GET().build()
-                        : b.header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            });
-            if (r.statusCode() != 401) {
-                return r;
-            }
-            if (reloggedIn) {
-                throw new VmException(VmException.Kind.AUTH_FAILED, target(vm), method + " " + path + " at "
-                        + config.endpoint() + " answered 401 even with a fresh session for user " + config.username());
-            }
-            log.info("session at {} rejected (401) on {} {}: logging in again", config.endpoint(), method, path);
-            invalidate(sid);
-            reloggedIn = true;
-        }
-    }
-
-    private String session() throws VmException {
-        String sid = sessionId;
-        if (sid != null) {
-            return sid;
-        }
-        synchronized (loginLock) {
-            if (sessionId == null) {
-                sessionId = login();
-            }
-            return sessionId;
-        }
-    }
-
-    private void invalidate(String staleSession) {
-        synchronized (loginLock) {
-            if (staleSession.equals(sessionId)) {
-                sessionId = null;
-            }
-        }
-    }
-
-    private String login() throws VmException {
-        String target = config.username() + " at " + config.endpoint();
-        log.debug("logging in to {} as {} (password from {})", config.endpoint(), config.username(), config.password());
-        HttpResponse<String> r = exchange(target, "POST /api/session", () -> {
-            String token;
-            try {
-                String pw = config.password().resolve(environment);
-                token = Base64.getEncoder().encodeToString((config.username() + ":" + pw).getBytes(StandardCharsets.UTF_8));
-            } catch (VmException e) {
-                throw new SecretUnavailable(e);
-            }
-            return base("/api/session").header("Authorization", "Basic " + token)
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.noBody()).build();
-        });
-        switch (r.statusCode()) {
-            case 200, 201 -> {
-                String sid;
-                try {
-                    JsonNode n = JSON.readTree(r.body());
-                    sid = n.isTextual() ? n.asText() : n.path("value").asText("");
-                } catch (IOException e) {
-                    sid = "";
-                }
-                if (sid.isEmpty()) {
-                    sid = r.headers().firstValue(SESSION_HEADER).orElse("");
-                }
-                if (sid.isEmpty()) {
-                    throw new VmException(VmException.Kind.REJECTED, target,
-                            "login at " + config.endpoint() + " answered " + r.statusCode() + " without a session id");
-                }
-                log.debug("logged in to {} as {}", config.endpoint(), config.username());
-                return sid;
-            }
-            case 401 -> throw new VmException(VmException.Kind.AUTH_FAILED, target, "vCenter " + config.endpoint()
-                    + " rejected the credentials of user " + config.username() + " (password from " + config.password()
-                    + "): 401");
-            case 403 -> throw new VmException(VmException.Kind.FORBIDDEN, target, "vCenter " + config.endpoint()
-                    + " refused a session to user " + config.username() + ": 403 " + errorSummary(r.body()));
-            default -> throw new VmException(VmException.Kind.REJECTED, target, "login at " + config.endpoint()
-                    + " as " + config.username() + ": expected 201, got " + r.statusCode() + " " + errorSummary(r.body()));
-        }
-    }
-
-    /** Thrown inside a request supplier when the password reference cannot be resolved. */
-    private static final class SecretUnavailable extends RuntimeException {
-        final VmException cause;
-
-        SecretUnavailable(VmException cause) {
-            super(null, null, false, false);
-            this.cause = cause;
-        }
-    }
-
-    private interface RequestFactory {
-        HttpRequest build();
-    }
-
-    /**
-     * Sends once, classifying the outcome: 5xx and refused connections are retriable failures for the
-     * caller (the engine) to retry; TLS, timeouts and interrupts are not.
-     */
-    private HttpResponse<String> exchange(String target, String what, RequestFactory request) throws VmException {
-        HttpResponse<String> r;
-        try {
-            r = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (SecretUnavailable e) {
-            throw e.cause;
-        } catch (HttpConnectTimeoutException e) {
-            throw new VmException(VmException.Kind.UNREACHABLE, target, what + ": cannot connect to "
-                    + config.endpoint() + " within " + config.connectTimeout().toSeconds() + " s", e);
-        } catch (HttpTimeoutException e) {
-            throw new VmException(VmException.Kind.TIMEOUT, target, what + " at " + config.endpoint()
-                    + ": no answer within " + describe(config.requestTimeout()), e);
-        } catch (SSLException e) {
-            throw new VmException(VmException.Kind.TLS, target, what + ": TLS handshake with " + config.endpoint()
-                    + " failed (is its certificate in the configured trust store "
-                    + config.trustStore().map(t -> t.path().toString()).orElse("<JVM default>") + "?): "
-                    + e.getMessage(), e);
-        } catch (ConnectException e) {
-            throw new VmException(VmException.Kind.UNREACHABLE, target, what + ": cannot connect to "
-                    + config.endpoint() + ": " + e.getClass().getSimpleName(), e);
-        } catch (IOException e) {
-            if (rootCause(e) instanceof SSLException ssl) {
-                throw new VmException(VmException.Kind.TLS, target, what + ": TLS handshake with "
-                        + config.endpoint() + " failed: " + ssl.getMessage(), e);
-            }
-            throw new VmException(VmException.Kind.UNREACHABLE, target, what + " at " + config.endpoint()
-                    + ": " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VmException(VmException.Kind.INTERRUPTED, target, what + " at " + config.endpoint()
-                    + " interrupted", e);
-        }
-        if (r.statusCode() >= 500) {
-            throw new VmException(VmException.Kind.SERVER_ERROR, target, what + " at " + config.endpoint()
-                    + ": server error " + r.statusCode() + " " + errorSummary(r.body()));
-        }
-        return r;
-    }
-
     private void expectSuccess(VmRef vm, HttpResponse<String> r, String what) throws VmException {
         int code = r.statusCode();
         if (code >= 200 && code < 300) {
@@ -320,16 +135,12 @@ public final class VsphereRestProvider implements VmProvider {
         String t = target(vm);
         throw switch (code) {
             case 404 -> new VmException(VmException.Kind.NOT_FOUND, t,
-                    "VM " + vm.id() + " not found at " + config.endpoint() + " (" + what + ": 404 " + errorSummary(r.body()) + ")");
+                    "VM " + vm.id() + " not found at " + config.endpoint() + " (" + what + ": 404 " + VsphereSession.errorSummary(r.body()) + ")");
             case 403 -> new VmException(VmException.Kind.FORBIDDEN, t, "user " + config.username() + " may not " + what
-                    + " of VM " + vm.id() + " at " + config.endpoint() + " (403 " + errorSummary(r.body()) + ")");
+                    + " of VM " + vm.id() + " at " + config.endpoint() + " (403 " + VsphereSession.errorSummary(r.body()) + ")");
             default -> new VmException(VmException.Kind.REJECTED, t, what + " of VM " + vm.id() + " at "
-                    + config.endpoint() + ": expected 2xx, got " + code + " " + errorSummary(r.body()));
+                    + config.endpoint() + ": expected 2xx, got " + code + " " + VsphereSession.errorSummary(r.body()));
         };
-    }
-
-    private HttpRequest.Builder base(String path) {
-        return HttpRequest.newBuilder(URI.create(config.endpoint() + path)).timeout(config.requestTimeout());
     }
 
     private String target(VmRef vm) {
@@ -342,62 +153,6 @@ public final class VsphereRestProvider implements VmProvider {
             return n == null ? "" : n.path("error_type").asText(n.path("type").asText(""));
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    /** {@code error_type: first default_message} of a vAPI error body, else the body abbreviated. */
-    private static String errorSummary(String body) {
-        if (body == null || body.isBlank()) {
-            return "";
-        }
-        try {
-            JsonNode n = JSON.readTree(body);
-            if (n != null && n.has("error_type")) {
-                String msg = n.path("messages").path(0).path("default_message").asText("");
-                return n.get("error_type").asText() + (msg.isEmpty() ? "" : ": " + msg);
-            }
-        } catch (IOException e) {
-            // not JSON: quote it
-        }
-        return abbreviate(body);
-    }
-
-    private static String abbreviate(String s) {
-        String t = s == null ? "" : s.strip().replaceAll("\\s+", " ");
-        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
-    }
-
-    private static String describe(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    private static Throwable rootCause(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c;
-    }
-
-    private SSLContext sslContext(TrustStoreRef ts) throws VmException {
-        String target = "trust store " + ts.path();
-        try {
-            KeyStore ks = KeyStore.getInstance(ts.type());
-            char[] pw = ts.password().isPresent() ? ts.password().get().resolve(environment).toCharArray() : null;
-            try (InputStream in = Files.newInputStream(ts.path())) {
-                ks.load(in, pw);
-            }
-            if (ks.size() == 0) {
-                throw new VmException(VmException.Kind.CONFIG, target, "trust store " + ts.path() + " holds no certificate");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new VmException(VmException.Kind.CONFIG, target, "cannot load " + ts.type() + " trust store "
-                    + ts.path() + ": " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
         }
     }
 }

@@ -1,16 +1,14 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.engine.FileApprovals;
-import io.drctl.orchestrator.engine.Journal;
+import io.drctl.orchestrator.journal.FileApprovals;
+import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.RunState;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.config.load.Loaded;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,11 +17,7 @@ import picocli.CommandLine.Parameters;
         description = "Approve (or reject) an approval step of a waiting run, from any shell.",
         footer = {"", "Examples:", "  drctl approve 20261122T031500Z-full-failover-7f3a go",
                 "  drctl approve 20261122T031500Z-full-failover-7f3a go --reject"})
-final class ApproveCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
-
+final class ApproveCommand extends StateCommand {
     @Parameters(index = "0", paramLabel = "RUN")
     String runId;
 
@@ -34,7 +28,7 @@ final class ApproveCommand implements Callable<Integer> {
     boolean reject;
 
     ApproveCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.engine.SshHostAccess;
-import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.access.SshHostAccess;
+import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
-import io.drctl.orchestrator.steps.BuiltinStepTypes;
+import io.drctl.orchestrator.steps.Builtins;
 import java.io.Console;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -50,7 +50,7 @@ public record CliRuntime(Map<String, String> env, Clock clock, Supplier<StepType
                     return answer == null ? Optional.empty()
                             : Optional.of(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
                 });
-        return new CliRuntime(env, Clock.systemUTC(), BuiltinStepTypes::registry, inv -> new SshHostAccess(inv, home),
+        return new CliRuntime(env, Clock.systemUTC(), Builtins::registry, inv -> new SshHostAccess(inv, home),
                 prompt, env.getOrDefault("USER", System.getProperty("user.name")), hostName());
     }
 

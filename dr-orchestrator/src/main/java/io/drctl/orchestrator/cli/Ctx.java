@@ -2,13 +2,13 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.ProgressPrinter;
 import io.drctl.orchestrator.engine.EngineOptions;
-import io.drctl.orchestrator.engine.Journal;
-import io.drctl.orchestrator.engine.JournalEvent;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.Redactor;
+import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.engine.RunPolicy;
 import io.drctl.orchestrator.engine.RunServices;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.engine.Runs;
 import java.io.IOException;
 import java.io.PrintStream;

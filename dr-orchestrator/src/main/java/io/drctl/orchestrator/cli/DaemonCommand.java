@@ -2,28 +2,26 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.ReadinessView;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.Redactor;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessDaemon;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.readiness.ReadinessServer;
 import io.drctl.orchestrator.readiness.ReadinessState;
 import io.drctl.orchestrator.readiness.RunPruner;
-import io.drctl.orchestrator.yaml.InvalidInputException;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -46,11 +44,7 @@ import picocli.CommandLine.Parameters;
                 "  drctl daemon -i inventory/prod.yaml --schedule '0 0/15 * * * ?' --listen 127.0.0.1:9464",
                 "  drctl daemon -i inventory/lab.yaml --once --listen 127.0.0.1:0",
                 "  curl -s 127.0.0.1:9464/metrics"})
-final class DaemonCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
-
+final class DaemonCommand extends StateCommand {
     @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", description = "inventory file (default $DRCTL_INVENTORY)")
     Path inventory;
 
@@ -78,7 +72,7 @@ final class DaemonCommand implements Callable<Integer> {
     boolean once;
 
     DaemonCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

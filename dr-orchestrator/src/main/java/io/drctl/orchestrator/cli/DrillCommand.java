@@ -6,14 +6,14 @@ import io.drctl.orchestrator.cli.render.Explain;
 import io.drctl.orchestrator.cli.render.RunSummary;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.load.InventoryLoader;
-import io.drctl.orchestrator.load.Loaded;
-import io.drctl.orchestrator.load.Params;
-import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.config.load.InventoryLoader;
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.load.Params;
+import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.report.DrillReport;
-import io.drctl.orchestrator.yaml.Problems;
+import io.drctl.orchestrator.config.yaml.Problems;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,12 +46,8 @@ import picocli.CommandLine.Option;
                 "  drctl drill -i inventory/prod.yaml --from region1 --to region2 --failover runbooks/full-failover.yaml",
                 "",
                 "Reports: <state-dir>/drills/<drill-id>/report.{json,md,html}"})
-final class DrillCommand implements Callable<Integer> {
+final class DrillCommand extends StateCommand {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
 
     @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", required = true, description = "inventory file")
     Path inventory;
@@ -95,7 +90,7 @@ final class DrillCommand implements Callable<Integer> {
     OverrideOptions overrides;
 
     DrillCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

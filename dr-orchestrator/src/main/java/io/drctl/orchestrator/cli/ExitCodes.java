@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.engine.Status;
+import io.drctl.orchestrator.journal.Status;
 
 /** The exit codes scripts can rely on. */
 public final class ExitCodes {

@@ -1,33 +1,27 @@
 package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.RunView;
-import io.drctl.orchestrator.engine.Journal;
-import io.drctl.orchestrator.engine.JournalEvent;
-import io.drctl.orchestrator.engine.RunState;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.journal.RunStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code drctl history}: the runs of a state directory, newest first; unreadable journals are warned about and skipped. */
 @Command(name = "history", mixinStandardHelpOptions = true, description = "List runs in the state directory, newest first.",
         footer = {"", "Examples:", "  drctl history", "  drctl history --limit 5 --output json"})
-final class HistoryCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
-
+final class HistoryCommand extends StateCommand {
     @Option(names = "--limit", defaultValue = "20", description = "at most this many runs (default 20)")
     int limit;
 
     HistoryCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

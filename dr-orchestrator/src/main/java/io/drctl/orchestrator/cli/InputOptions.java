@@ -1,9 +1,9 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.load.Params;
-import io.drctl.orchestrator.yaml.InvalidInputException;
-import io.drctl.orchestrator.yaml.Location;
-import io.drctl.orchestrator.yaml.Problems;
+import io.drctl.orchestrator.config.load.Params;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
+import io.drctl.orchestrator.config.yaml.Location;
+import io.drctl.orchestrator.config.yaml.Problems;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

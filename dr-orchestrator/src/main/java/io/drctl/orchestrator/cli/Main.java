@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.Explain;
-import io.drctl.orchestrator.engine.LockHeldException;
-import io.drctl.orchestrator.yaml.InvalidInputException;
+import io.drctl.orchestrator.journal.LockHeldException;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;

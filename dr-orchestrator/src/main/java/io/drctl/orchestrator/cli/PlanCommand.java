@@ -2,16 +2,15 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.Json;
 import io.drctl.orchestrator.cli.render.PlanView;
-import io.drctl.orchestrator.engine.Plan;
+import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.engine.PlanProbe;
-import io.drctl.orchestrator.engine.Planner;
+import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.Redactor;
-import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,12 +20,9 @@ import picocli.CommandLine.Option;
         description = "Print the actions a run would take, in execution order, with current vs desired state. Changes nothing.",
         footer = {"", "Examples:", "  drctl plan --offline inventory/example.yaml runbooks/preflight.yaml",
                 "  drctl plan -i inventory/lab.yaml runbooks/preflight.yaml -p region=region2 --output json"})
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand extends StateCommand {
     private static final Duration PER_PROBE = Duration.ofSeconds(15);
 
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
     @Mixin
     InputOptions input;
 
@@ -34,7 +30,7 @@ final class PlanCommand implements Callable<Integer> {
     boolean offline;
 
     PlanCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

@@ -3,16 +3,14 @@ package io.drctl.orchestrator.cli;
 import io.drctl.orchestrator.cli.render.Json;
 import io.drctl.orchestrator.cli.render.ReadinessView;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,12 +28,8 @@ import picocli.CommandLine.Parameters;
                 "  drctl readiness -i inventory/lab.yaml",
                 "  drctl readiness -i inventory/prod.yaml -p active=region2 -p standby=region1 --output json",
                 "  drctl readiness -i inventory/prod.yaml runbooks/readiness.yaml -v"})
-final class ReadinessCommand implements Callable<Integer> {
+final class ReadinessCommand extends StateCommand {
     static final String DEFAULT_RUNBOOK = "runbooks/readiness.yaml";
-
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
 
     @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", description = "inventory file (default $DRCTL_INVENTORY)")
     Path inventory;
@@ -48,7 +42,7 @@ final class ReadinessCommand implements Callable<Integer> {
     Map<String, String> params = new LinkedHashMap<>();
 
     ReadinessCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

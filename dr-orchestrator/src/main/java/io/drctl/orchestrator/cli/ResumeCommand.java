@@ -4,7 +4,6 @@ import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,11 +17,7 @@ import picocli.CommandLine.Parameters;
                 "A torn last journal line is repaired (journal.repaired); a journal without run.started is refused.",
                 "", "Examples:", "  drctl resume 20261122T031500Z-full-failover-7f3a",
                 "  drctl resume 20261122T031500Z-full-failover-7f3a --state-dir /var/lib/drctl --yes"})
-final class ResumeCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
-
+final class ResumeCommand extends StateCommand {
     @Parameters(index = "0", paramLabel = "RUN")
     String runId;
 
@@ -33,7 +28,7 @@ final class ResumeCommand implements Callable<Integer> {
     OverrideOptions overrides;
 
     ResumeCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

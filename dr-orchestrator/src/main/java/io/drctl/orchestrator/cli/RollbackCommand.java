@@ -4,11 +4,9 @@ import io.drctl.orchestrator.cli.render.Explain;
 import io.drctl.orchestrator.cli.render.RunSummary;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.engine.Status;
+import io.drctl.orchestrator.journal.Status;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,11 +15,7 @@ import picocli.CommandLine.Parameters;
         description = "Revert the completed (changed) actions of a run, in reverse order of completion.",
         footer = {"", "Examples:", "  drctl rollback 20261122T031500Z-full-failover-7f3a",
                 "  drctl rollback 20261122T031500Z-full-failover-7f3a --dry-run"})
-final class RollbackCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
-
+final class RollbackCommand extends StateCommand {
     @Parameters(index = "0", paramLabel = "RUN")
     String runId;
 
@@ -29,7 +23,7 @@ final class RollbackCommand implements Callable<Integer> {
     boolean dryRun;
 
     RollbackCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

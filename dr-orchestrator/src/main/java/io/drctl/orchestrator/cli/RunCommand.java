@@ -3,7 +3,6 @@ package io.drctl.orchestrator.cli;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,10 +18,7 @@ import picocli.CommandLine.Option;
                 "",
                 "Safety rules (runbook `rules:`) are checked before the first step and between steps; a",
                 "violation stops the run with exit 4 unless that rule is overridden with a reason."})
-final class RunCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
+final class RunCommand extends StateCommand {
     @Mixin
     InputOptions input;
 
@@ -36,7 +32,7 @@ final class RunCommand implements Callable<Integer> {
     OverrideOptions overrides;
 
     RunCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.schema.InventorySchema;
-import io.drctl.orchestrator.schema.RunbookSchema;
+import io.drctl.orchestrator.config.schema.InventorySchema;
+import io.drctl.orchestrator.config.schema.RunbookSchema;
 import java.io.IOException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -11,14 +10,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "schema", mixinStandardHelpOptions = true,
         description = "Print the JSON Schema of inventories or runbooks (for editors); the runbook schema covers every registered step type.",
         footer = {"", "Examples:", "  drctl schema runbook > runbooks/runbook.schema.json", "  drctl schema inventory"})
-final class SchemaCommand implements Callable<Integer> {
-    private final Ctx ctx;
-
+final class SchemaCommand extends CtxCommand {
     @Parameters(index = "0", paramLabel = "KIND", description = "inventory or runbook")
     String kind;
 
     SchemaCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

@@ -1,32 +1,26 @@
 package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.RunView;
-import io.drctl.orchestrator.engine.Journal;
-import io.drctl.orchestrator.engine.JournalEvent;
-import io.drctl.orchestrator.engine.RunState;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.journal.RunStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code drctl status}: a run's status per step; without a run id, the newest readable run. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show a run's status per step (default: the latest run).",
         footer = {"", "Examples:", "  drctl status", "  drctl status 20261122T031500Z-full-failover-7f3a --output json"})
-final class StatusCommand implements Callable<Integer> {
-    private final Ctx ctx;
-    @Mixin
-    SharedOptions shared;
-
+final class StatusCommand extends StateCommand {
     @Parameters(index = "0", paramLabel = "RUN", arity = "0..1")
     String runId;
 
     StatusCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

@@ -1,12 +1,11 @@
 package io.drctl.orchestrator.cli;
 
-import io.drctl.orchestrator.load.Loaded;
-import io.drctl.orchestrator.yaml.InvalidInputException;
-import io.drctl.orchestrator.yaml.Problems;
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
+import io.drctl.orchestrator.config.yaml.Problems;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -15,9 +14,7 @@ import picocli.CommandLine.Parameters;
         description = "Check an inventory and runbooks strictly; report every problem with file:line:column.",
         footer = {"", "Examples:", "  drctl validate inventory/example.yaml runbooks/preflight.yaml",
                 "  drctl validate inventory/lab.yaml runbooks/*.yaml"})
-final class ValidateCommand implements Callable<Integer> {
-    private final Ctx ctx;
-
+final class ValidateCommand extends CtxCommand {
     @Parameters(index = "0", paramLabel = "INVENTORY")
     Path inventory;
 
@@ -25,7 +22,7 @@ final class ValidateCommand implements Callable<Integer> {
     List<Path> runbooks = new ArrayList<>();
 
     ValidateCommand(Ctx ctx) {
-        this.ctx = ctx;
+        super(ctx);
     }
 
     @Override

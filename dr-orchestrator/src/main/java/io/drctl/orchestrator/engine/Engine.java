@@ -1,10 +1,19 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.model.Inventory;
-import io.drctl.orchestrator.model.Step;
-import io.drctl.orchestrator.safety.RuleContext;
-import io.drctl.orchestrator.safety.RuleEvaluator;
-import io.drctl.orchestrator.safety.SafetyRules;
+import io.drctl.orchestrator.journal.Status;
+import io.drctl.orchestrator.spi.Failures;
+import io.drctl.orchestrator.journal.FileApprovals;
+import io.drctl.orchestrator.journal.ActionKey;
+import io.drctl.orchestrator.journal.EventType;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.plan.Plan;
+import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.config.model.Step;
+import io.drctl.orchestrator.spi.RuleContext;
+import io.drctl.orchestrator.engine.RuleEvaluator;
+import io.drctl.orchestrator.spi.SafetyRules;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
@@ -18,7 +27,7 @@ import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepLog;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.Verified;
-import io.drctl.orchestrator.yaml.Durations;
+import io.drctl.orchestrator.config.yaml.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,7 +119,7 @@ public final class Engine {
         int running = 0;
         String abortReason = null;
         boolean refused = false;
-        RuleEvaluator rules = new RuleEvaluator(plan.loaded().rules(), SafetyRules.registry(), journal, options.overrides(),
+        RuleEvaluator rules = new RuleEvaluator(plan.loaded().rules(), plan.ruleTypes(), journal, options.overrides(),
                 options.who());
         try (HostAccess hosts = options.hostAccess().apply(inventory())) {
             RuleContext ruleContext = ruleContext(hosts);
@@ -281,21 +290,6 @@ public final class Engine {
             @Override
             public Map<String, String> env() {
                 return options.env();
-            }
-
-            @Override
-            public Optional<String> poweredOff(io.drctl.orchestrator.model.Host host) {
-                if (host.vm().isEmpty() || !inventory().providers().containsKey(host.vm().get().provider())) {
-                    return Optional.empty();
-                }
-                String id = host.vm().get().id();
-                try (io.drctl.vm.VmProvider p = io.drctl.orchestrator.steps.adapters.AdapterAccess.vmProvider(inventory(),
-                        options.env(), options.clock(), d -> Thread.sleep(d.toMillis()), host, Duration.ofSeconds(10))) {
-                    io.drctl.vm.PowerState st = p.status(new io.drctl.vm.VmRef(host.ref(), id));
-                    return st.isStopped() ? Optional.of("VM " + id + " reported stopped by " + p.describe()) : Optional.empty();
-                } catch (Exception e) {
-                    return Optional.empty(); // cannot prove it: the host stays unjudged
-                }
             }
         };
     }

@@ -1,6 +1,9 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.plan.Plan;
+import io.drctl.orchestrator.spi.Failures;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;

@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.Redactor;
+
 /**
  * Progress with a run's secrets redacted: {@link Runs} wraps the caller's progress in it with the same
  * {@link Redactor} the run's journal uses, so every line a run prints (headline, step lines, detail

@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.HostAccess;
 import java.time.Clock;
 import java.util.Map;

@@ -1,8 +1,20 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.load.Loaded;
+import io.drctl.orchestrator.journal.Status;
+import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.journal.EventType;
+import io.drctl.orchestrator.journal.RunLock;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.journal.LockHeldException;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.plan.Planner;
+import io.drctl.orchestrator.journal.CorruptJournalException;
+import io.drctl.orchestrator.plan.Plan;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
-import io.drctl.orchestrator.yaml.InvalidInputException;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -123,13 +135,13 @@ public final class Runs {
      * nothing), and each needs a reason (checked by {@link EngineOptions}).
      */
     public static void checkOverrides(Loaded loaded, Map<String, String> overrides) throws InvalidInputException {
-        List<String> ids = loaded.rules().stream().map(io.drctl.orchestrator.safety.RuleSpec::id).toList();
-        io.drctl.orchestrator.yaml.Problems problems = new io.drctl.orchestrator.yaml.Problems();
+        List<String> ids = loaded.rules().stream().map(io.drctl.orchestrator.spi.RuleSpec::id).toList();
+        io.drctl.orchestrator.config.yaml.Problems problems = new io.drctl.orchestrator.config.yaml.Problems();
         for (String id : overrides.keySet()) {
             if (!ids.contains(id)) {
-                problems.add(io.drctl.orchestrator.yaml.Location.synthetic("command line", "--override-rule"),
+                problems.add(io.drctl.orchestrator.config.yaml.Location.synthetic("command line", "--override-rule"),
                         "--override-rule " + id + ": runbook `" + loaded.runbook().name() + "` has no rule `" + id + "`",
-                        ids.isEmpty() ? "it declares no rules" : io.drctl.orchestrator.yaml.Hints.didYouMean(id, ids));
+                        ids.isEmpty() ? "it declares no rules" : io.drctl.orchestrator.config.yaml.Hints.didYouMean(id, ids));
             }
         }
         problems.throwIfAny();
@@ -145,8 +157,8 @@ public final class Runs {
         try {
             return Journal.read(runDir.resolve(Journal.FILE));
         } catch (CorruptJournalException e) {
-            io.drctl.orchestrator.yaml.Problems problems = new io.drctl.orchestrator.yaml.Problems();
-            problems.add(io.drctl.orchestrator.yaml.Location.synthetic(e.file() + ":" + e.line(), "journal"),
+            io.drctl.orchestrator.config.yaml.Problems problems = new io.drctl.orchestrator.config.yaml.Problems();
+            problems.add(io.drctl.orchestrator.config.yaml.Location.synthetic(e.file() + ":" + e.line(), "journal"),
                     "cannot " + what + ": line " + e.line() + " of the journal is not a journal event (only a torn last"
                             + " line is repaired automatically)", "inspect the file; do not edit a journal by hand");
             problems.throwIfAny();
@@ -160,8 +172,8 @@ public final class Runs {
      */
     static void requireStart(Path runDir, RunState state, String what) throws InvalidInputException {
         if (!state.hasStart()) {
-            io.drctl.orchestrator.yaml.Problems problems = new io.drctl.orchestrator.yaml.Problems();
-            problems.add(io.drctl.orchestrator.yaml.Location.synthetic(runDir.resolve(Journal.FILE).toString(), "run.started"),
+            io.drctl.orchestrator.config.yaml.Problems problems = new io.drctl.orchestrator.config.yaml.Problems();
+            problems.add(io.drctl.orchestrator.config.yaml.Location.synthetic(runDir.resolve(Journal.FILE).toString(), "run.started"),
                     "cannot " + what + ": the journal has no run.started line, so the run's parameters and dry-run flag are"
                             + " unknown", "start a new run with `drctl run` (add --dry-run first to see what it would do)");
             problems.throwIfAny();

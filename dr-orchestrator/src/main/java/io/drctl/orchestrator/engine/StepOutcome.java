@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.Status;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.readiness;
 
-import io.drctl.orchestrator.engine.Journal;
-import io.drctl.orchestrator.engine.JournalEvent;
-import io.drctl.orchestrator.engine.RunStore;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.journal.RunStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

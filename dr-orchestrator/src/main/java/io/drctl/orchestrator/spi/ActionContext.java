@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.spi;
 
-import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.config.model.Inventory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -29,6 +29,20 @@ public interface ActionContext {
 
     /** Step deadline and run cancellation. */
     Cancellation cancellation();
+
+    /**
+     * Pauses {@code d}, bounded by the step's deadline; a cancelled step surfaces as an interrupt, which is
+     * what an adapter's sleeper expects.
+     */
+    default void pause(java.time.Duration d) throws InterruptedException {
+        try {
+            cancellation().pause(d);
+        } catch (CancelledException e) {
+            InterruptedException ie = new InterruptedException(e.getMessage());
+            ie.initCause(e);
+            throw ie;
+        }
+    }
 
     /** Progress lines. */
     StepLog log();

@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.spi;
 
-import io.drctl.orchestrator.model.Inventory;
+import io.drctl.orchestrator.config.model.Inventory;
 import java.util.Map;
 
 /** What {@link StepType#expand} may use. Planning never contacts hosts. */

@@ -2,7 +2,7 @@ package io.drctl.orchestrator.spi;
 
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
-import io.drctl.orchestrator.model.Host;
+import io.drctl.orchestrator.config.model.Host;
 
 /**
  * Command access to inventory hosts for the duration of a run. The production implementation

@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.spi;
 
-import io.drctl.orchestrator.model.DnsRecord;
-import io.drctl.orchestrator.model.Host;
-import io.drctl.orchestrator.yaml.Location;
+import io.drctl.orchestrator.config.model.DnsRecord;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.config.yaml.Location;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

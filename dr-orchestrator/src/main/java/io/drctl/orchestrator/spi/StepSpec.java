@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.spi;
 
-import io.drctl.orchestrator.model.Host;
-import io.drctl.orchestrator.model.Step;
-import io.drctl.orchestrator.yaml.Location;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.config.model.Step;
+import io.drctl.orchestrator.config.yaml.Location;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param parallelism max targets at once
  * @param location    where the step is written
  */
-public record StepSpec(String id, String type, Optional<String> description, List<io.drctl.orchestrator.model.Host> hosts,
+public record StepSpec(String id, String type, Optional<String> description, List<io.drctl.orchestrator.config.model.Host> hosts,
                        StepFields fields, List<String> dependsOn, Optional<Duration> timeout, Step.RetryPolicy retry,
                        Step.OnFailure onFailure, int parallelism, Location location) {
     public StepSpec {

@@ -7,9 +7,10 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** Step types by name. Thread-safe after construction; register everything before validating. */
+/** Step types and safety rule types by name. Thread-safe after construction; register everything before validating. */
 public final class StepTypeRegistry {
     private final Map<String, StepType> types = new TreeMap<>();
+    private final SafetyRules rules = new SafetyRules();
 
     /** Adds {@code type}; a second type with the same name is an error. */
     public synchronized StepTypeRegistry register(StepType type) {
@@ -21,8 +22,24 @@ public final class StepTypeRegistry {
         return this;
     }
 
-    /** Adds every step type listed in {@code META-INF/services/io.drctl.orchestrator.spi.StepType}. */
+    /** Adds a safety rule type; a second type with the same name is an error. */
+    public StepTypeRegistry register(SafetyRule type) {
+        rules.register(type);
+        return this;
+    }
+
+    /** The safety rule types. */
+    public SafetyRules rules() {
+        return rules;
+    }
+
+    /**
+     * Adds the extensions: every step type listed in {@code META-INF/services/io.drctl.orchestrator.spi.StepType}
+     * and every rule type in {@code META-INF/services/io.drctl.orchestrator.spi.SafetyRule} (a name already
+     * registered wins). drctl's own types are listed in code, not here.
+     */
     public StepTypeRegistry discover() {
+        rules.discover();
         for (StepType t : ServiceLoader.load(StepType.class)) {
             if (!types.containsKey(t.name())) {
                 register(t);

@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.Journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,8 +1,9 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.CliRuntime;
-import io.drctl.orchestrator.steps.BuiltinStepTypes;
+import io.drctl.orchestrator.steps.Builtins;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ final class EngineHarness {
 
     CliRuntime runtime() {
         return new CliRuntime(Map.of("PATH", System.getenv("PATH")), clock,
-                () -> BuiltinStepTypes.registry().register(new FakeStepType()), inv -> Fixtures.localHosts(), Optional.empty(),
+                () -> Builtins.registry().register(new FakeStepType()), inv -> Fixtures.localHosts(), Optional.empty(),
                 "tester", "testhost");
     }
 

@@ -1,5 +1,9 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.ActionKey;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.journal.JournalEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -2,15 +2,12 @@ package io.drctl.orchestrator.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.orchestrator.lab.LabCli.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,27 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
  * lab's region-2 PostgreSQL through the psql templates of dbms-adapters/COMMAND-DBMS.md, run on the host over SSH.
  * The shipped-style checks and promotion work on it; the outcome is read independently with psql.
  */
-class CommandDbmsLabIT {
-    @TempDir
-    static Path stateDir;
+class CommandDbmsLabIT extends LabScenario {
     @TempDir
     static Path work;
 
     static final String PSQL = "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -A -t -q -w -v ON_ERROR_STOP=1"
             + " -h {host} -p {port} -U postgres -d postgres";
-
-    @BeforeAll
-    static void freshLab() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
-        Lab.fresh();
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down(); // region 2 promoted: the next test starts from a fresh lab
-        }
-    }
 
     /** The lab's inventory with region 2's DBMS declared as `kind: command` (region 1's stays postgresql). */
     static Path commandInventory() throws Exception {
@@ -76,11 +58,11 @@ class CommandDbmsLabIT {
                     hosts: "region=region2 role=dbms"
                     dependsOn: [standby]
                 """);
-        Cli plan = LabCli.drctl(stateDir, "plan", "-i", inv.toString(), rb.toString());
+        Cli plan = drctl("plan", "-i", inv.toString(), rb.toString());
         assertEquals(0, plan.exit(), plan.out() + plan.err() + "\n" + Files.readString(inv));
         assertTrue(plan.out().contains("promote the DBMS on region2/dbms with its `promote` template"), plan.out());
         assertEquals("t", LabCli.inRecovery(LabHost.R2_DBMS));
-        Cli run = LabCli.drctl(stateDir, "run", "-i", inv.toString(), rb.toString(), "--yes");
+        Cli run = drctl("run", "-i", inv.toString(), rb.toString(), "--yes");
         assertEquals(0, run.exit(), run.out() + run.err());
         assertTrue(run.out().contains("promote region2/dbms: RPO 0 bytes"), "planned: the lag template said 0 bytes: " + run.out());
         assertEquals("f", LabCli.inRecovery(LabHost.R2_DBMS), "psql, independently: region 2's DBMS left recovery");
@@ -90,7 +72,7 @@ class CommandDbmsLabIT {
                 steps:
                   - { id: promote, type: db.promote, hosts: "region=region2 role=dbms" }
                 """);
-        Cli again = LabCli.drctl(stateDir, "run", "-i", inv.toString(), only.toString(), "--yes");
+        Cli again = drctl("run", "-i", inv.toString(), only.toString(), "--yes");
         assertEquals(0, again.exit(), again.out() + again.err());
         assertTrue(java.util.regex.Pattern.compile("(?m)^promote\\s+db\\.promote\\s+SATISFIED").matcher(again.out()).find(), again.out());
     }

@@ -2,50 +2,36 @@ package io.drctl.orchestrator.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.lab.LabCli.Cli;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Region 1 is cut off (every host's switch port down: running, unreachable), and the shipped full failover runs
  * with {@code --mode forced}: the steps against region 1 are best-effort with their short timeouts, the run ends
  * "completed with best-effort failures" (exit 5) naming each, and region 2 serves, judged from outside.
  */
-class ForcedFailoverIT {
+class ForcedFailoverIT extends LabScenario {
     static final List<LabHost> REGION1 = List.of(LabHost.R1_DBMS, LabHost.R1_MFWK_P, LabHost.R1_MFWK_B, LabHost.R1_APP_P, LabHost.R1_APP_B);
 
-    @TempDir
-    static Path stateDir;
-
     @BeforeAll
-    static void regionOneCutOff() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
+    static void freshLab() {
+        assumeLab();
         Lab.fresh();
         REGION1.forEach(h -> Lab.fault("partition", h.id()));
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down(); // partitions and a promoted region 2: the next test starts from a fresh lab
-        }
     }
 
     @Test
     void forcedFailover_regionOneGone_bestEffortExit5_listsWhatItCouldNotDo_regionTwoServes() {
         // the Framework of region 1 runs but cannot be asked: the single-DBMS rule cannot be shown, the operator overrides it
-        Cli run = LabCli.drctl(stateDir, "run", "-i", Lab.inventory().toString(), LabCli.runbook("full-failover.yaml"), "--yes",
+        Cli run = drctl("run", "-i", inventory(), LabCli.runbook("full-failover.yaml"), "--yes",
                 "--mode", "forced", "--override-rule", "one-dbms", "--reason", "region1 lost (test: every switch port down)");
         assertEquals(ExitCodes.BEST_EFFORT_FAILED, run.exit(), run.out() + run.err());
         assertTrue(run.out().contains("completed with 2 best-effort failure(s)"), run.out());

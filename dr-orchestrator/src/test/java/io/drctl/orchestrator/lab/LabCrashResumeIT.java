@@ -2,7 +2,6 @@ package io.drctl.orchestrator.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,21 +27,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * middle of a real failover on the lab; {@code drctl resume} then finishes it. The outcome is read
  * from outside: BIND's answers, the new primary, the fence, the Configuration Server's greeting.
  */
-class LabCrashResumeIT {
+class LabCrashResumeIT extends LabScenario {
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void supported() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down();
-        }
+    static void freshLab() {
+        assumeLab();
     }
 
     @ParameterizedTest(name = "killed at {0}")
@@ -58,7 +49,7 @@ class LabCrashResumeIT {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", cp, "io.drctl.orchestrator.cli.Main", "run", "--state-dir",
-                state.toString(), "-i", Lab.inventory().toString(), runbook.toString());
+                state.toString(), "-i", inventory(), runbook.toString());
         pb.redirectErrorStream(true);
         pb.redirectOutput(tmp.resolve("child.log").toFile());
         Process child = pb.start();

@@ -2,7 +2,6 @@ package io.drctl.orchestrator.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import io.drctl.host.CommandResult;
@@ -19,13 +18,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped runbooks against the real lab (BIND, sshd, iptables, PostgreSQL, dnsmasq, vmctl):
@@ -34,34 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * host, the Configuration Server stand-in's greeting, PostgreSQL's recovery state, a proxy's resolver.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LabFailoverIT {
-
-    @TempDir
-    static Path stateDir;
-
-    static Path repo;
-
-    @BeforeAll
-    static void freshLab() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
-        repo = Lab.repoRoot();
-        Lab.fresh();
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down();
-        }
-    }
-
-    static Cli drctl(String... args) {
-        return LabCli.drctl(stateDir, args);
-    }
-
-    static String inventory() {
-        return Lab.inventory().toString();
-    }
+class LabFailoverIT extends LabScenario {
 
     static String greeting(String address) throws Exception {
         try (Socket s = new Socket()) {
@@ -114,7 +83,7 @@ class LabFailoverIT {
     @Test
     @Order(3)
     void failback_restoresTheNormalState() {
-        String reseed = repo.resolve("lab/db-reseed").toString();
+        String reseed = Lab.repoRoot().resolve("lab/db-reseed").toString();
         Cli c = drctl("run", "-i", inventory(), LabCli.runbook("failback.yaml"), "--yes",
                 "-p", "reseedCommand=" + reseed, "-p", "reseedCheck=" + reseed + " --check");
         assertEquals(0, c.exit(), "failback run failed:\n" + c.out() + c.err());
@@ -131,7 +100,7 @@ class LabFailoverIT {
     @Test
     @Order(4)
     void drill_writesAPassingTimedReport() throws Exception {
-        String reseed = repo.resolve("lab/db-reseed").toString();
+        String reseed = Lab.repoRoot().resolve("lab/db-reseed").toString();
         Cli c = drctl("drill", "-i", inventory(), "--yes",
                 "--failover", LabCli.runbook("full-failover.yaml"), "--failback", LabCli.runbook("failback.yaml"),
                 "--readiness", LabCli.runbook("readiness.yaml"),

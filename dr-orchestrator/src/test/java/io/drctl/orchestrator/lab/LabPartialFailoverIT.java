@@ -3,7 +3,6 @@ package io.drctl.orchestrator.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
@@ -11,31 +10,23 @@ import io.drctl.lab.TcpOutcome;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The two partial-failover scenarios of the reference architecture, each on a fresh lab, outcomes read from outside. */
-class LabPartialFailoverIT {
+class LabPartialFailoverIT extends LabScenario {
 
     @TempDir
     Path state;
 
     @BeforeAll
-    static void supported() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down();
-        }
+    static void freshLab() {
+        assumeLab();
     }
 
     int run(String runbook) {
-        return LabCli.drctl(state, "run", "-i", Lab.inventory().toString(), LabCli.runbook(runbook)).exit();
+        return LabCli.drctl(state, "run", "-i", inventory(), LabCli.runbook(runbook)).exit();
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.drctl.orchestrator.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -37,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every Framework host, the ruleset text.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ManualSiteIT {
+class ManualSiteIT extends LabScenario {
 
     static final String NORTH = "dc-north";
     static final String SOUTH = "dc-south";
@@ -47,35 +45,18 @@ class ManualSiteIT {
     static final List<LabHost> PROXIES = List.of(LabHost.R1_APP_P, LabHost.R1_APP_B, LabHost.R2_APP_P, LabHost.R2_APP_B);
 
     @TempDir
-    static Path stateDir;
-    @TempDir
     static Path work;
 
     /** The dormant DBMS's ruleset as the site left it. */
     static String siteRules;
 
     @BeforeAll
-    static void manualSite() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
+    static void freshLab() {
+        assumeLab();
         Lab.fresh(Lab.MANUAL_SITE);
         siteRules = rules(LabHost.R2_DBMS);
         assertTrue(siteRules.contains("-A INPUT -s 10.77.1.10/32 -p tcp -m tcp --dport 5432 -j REJECT"), siteRules);
         assertTrue(siteRules.contains("-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT"), siteRules);
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down(); // the next lab test builds the default site again
-        }
-    }
-
-    static Cli drctl(String... args) {
-        return LabCli.drctl(stateDir, args);
-    }
-
-    static String inventory() {
-        return Lab.inventory().toString();
     }
 
     static String rules(LabHost h) {

@@ -2,7 +2,6 @@ package io.drctl.orchestrator.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
@@ -30,11 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * RPO 0 bytes. A replica that cannot catch up is refused before anything is promoted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PlannedModeIT {
+class PlannedModeIT extends LabScenario {
     static final String PSQL = "/usr/lib/postgresql/15/bin/psql -X -qAt -U postgres";
 
-    @TempDir
-    static Path stateDir;
     @TempDir
     static Path work;
 
@@ -42,7 +39,7 @@ class PlannedModeIT {
 
     @BeforeAll
     static void freshLab() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
+        assumeLab();
         Lab.fresh();
         sql(LabHost.R1_DBMS, "CREATE TABLE planned_writes (n int PRIMARY KEY)");
     }
@@ -115,13 +112,13 @@ class PlannedModeIT {
         startWriter(log);
         waitForRows(log, 20);
 
-        Cli over = LabCli.drctl(stateDir, "run", "-i", Lab.inventory().toString(), LabCli.runbook("full-failover.yaml"), "--yes");
+        Cli over = drctl("run", "-i", inventory(), LabCli.runbook("full-failover.yaml"), "--yes");
         assertEquals(0, over.exit(), over.out() + over.err());
         assertTrue(Pattern.compile("promote-db region2/dbms: RPO 0 bytes").matcher(over.out()).find(), over.out());
         assertTrue(over.out().contains("recovery point: promote-db region2/dbms: RPO 0 bytes"), "in the run's summary: " + over.out());
         String runId = over.out().lines().filter(l -> l.startsWith("run ") && l.contains(": SUCCEEDED")).findFirst().orElseThrow()
                 .split("[ :]")[1];
-        Cli status = LabCli.drctl(stateDir, "status", runId, "--output", "json");
+        Cli status = drctl("status", runId, "--output", "json");
         assertTrue(Pattern.compile("\"rpo\"\\s*:\\s*\\[\\s*\"promote-db region2/dbms: RPO 0 bytes").matcher(status.out()).find(), status.out());
         int before = committed(log).size();
         waitForRows(log, before + 20); // the writer follows the flip to the new primary
@@ -129,7 +126,7 @@ class PlannedModeIT {
         lost.removeAll(present(LabHost.R2_DBMS));
         assertEquals(Set.of(), lost, "every row committed before and during the failover is on the new primary");
 
-        Cli back = LabCli.drctl(stateDir, "run", "-i", Lab.inventory().toString(), LabCli.runbook("failback.yaml"), "--yes");
+        Cli back = drctl("run", "-i", inventory(), LabCli.runbook("failback.yaml"), "--yes");
         assertEquals(0, back.exit(), back.out() + back.err());
         assertTrue(Pattern.compile("promote-target region1/dbms: RPO 0 bytes").matcher(back.out()).find(), back.out());
         before = committed(log).size();
@@ -151,7 +148,7 @@ class PlannedModeIT {
         sql(LabHost.R2_DBMS, "ALTER SYSTEM SET primary_conninfo = ''");
         sql(LabHost.R2_DBMS, "SELECT pg_reload_conf()");
         sql(LabHost.R1_DBMS, "INSERT INTO planned_writes VALUES (-1)");
-        Cli over = LabCli.drctl(stateDir, "run", "-i", Lab.inventory().toString(), LabCli.runbook("full-failover.yaml"), "--yes");
+        Cli over = drctl("run", "-i", inventory(), LabCli.runbook("full-failover.yaml"), "--yes");
         assertEquals(ExitCodes.STEP_FAILED, over.exit(), over.out() + over.err());
         String all = over.out() + over.err();
         assertTrue(all.contains("planned mode: the old primary does not list this replica among its standbys for 10s"), all);

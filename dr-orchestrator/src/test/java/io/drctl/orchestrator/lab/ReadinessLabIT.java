@@ -3,7 +3,6 @@ package io.drctl.orchestrator.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,13 +16,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code drctl readiness} and {@code drctl daemon --once} against the real lab: a fresh lab is ready on
@@ -31,36 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
  * powered on, the dormant DBMS's fence removed — and readiness fails naming exactly that check.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ReadinessLabIT {
+class ReadinessLabIT extends LabScenario {
     static final List<String> CHECKS = List.of("ssh-standby", "dormant-framework", "standby-replica", "standby-fenced",
             "dns-active", "tsig-key");
-
-    @TempDir
-    static Path stateDir;
-
-    @BeforeAll
-    static void freshLab() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
-        Lab.fresh();
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down();
-        }
-    }
-
-    static Cli drctl(String... args) {
-        return LabCli.drctl(stateDir, args);
-    }
 
     static String runbook() {
         return Lab.repoRoot().resolve("runbooks/readiness.yaml").toString();
     }
 
     static Cli readiness(String... extra) {
-        List<String> a = new ArrayList<>(List.of("readiness", "-i", Lab.inventory().toString(), runbook()));
+        List<String> a = new ArrayList<>(List.of("readiness", "-i", inventory(), runbook()));
         a.addAll(List.of(extra));
         return drctl(a.toArray(String[]::new));
     }
@@ -109,7 +85,7 @@ class ReadinessLabIT {
     @Test
     @Order(2)
     void daemonOnce_freshLab_exitZero() {
-        Cli c = drctl("daemon", "-i", Lab.inventory().toString(), runbook(), "--once", "--listen", "127.0.0.1:0");
+        Cli c = drctl("daemon", "-i", inventory(), runbook(), "--once", "--listen", "127.0.0.1:0");
         assertEquals(0, c.exit(), c.out() + c.err());
         assertTrue(c.out().contains("READY: all 6 checks passed"), c.out());
     }

@@ -3,7 +3,6 @@ package io.drctl.orchestrator.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import io.drctl.host.CommandResult;
@@ -11,16 +10,13 @@ import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.engine.Journal;
-import io.drctl.orchestrator.engine.JournalEvent;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped failover runbook's safety rules against the real lab: with region2's DBMS fence
@@ -28,30 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exit 4 naming {@code single-dbms-reachable} before any step — and nothing changed (BIND still
  * answers region1, region2's DBMS is still a replica, region2's Framework still dormant).
  */
-class SafetyLabIT {
-
-    @TempDir
-    static Path stateDir;
-
-    static Path repo;
-
-    @BeforeAll
-    static void freshLab() {
-        assumeTrue(Lab.isSupported(), "the lab needs root and network namespaces");
-        repo = Lab.repoRoot();
-        Lab.fresh();
-    }
-
-    @AfterAll
-    static void labDown() {
-        if (Lab.isSupported()) {
-            Lab.down();
-        }
-    }
-
-    static Cli drctl(String... args) {
-        return LabCli.drctl(stateDir, args);
-    }
+class SafetyLabIT extends LabScenario {
 
     @Test
     void run_region2DbmsUnfencedByHand_refusedWithExitFourAndNothingChanged() throws Exception {
@@ -67,7 +40,7 @@ class SafetyLabIT {
         assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, LabHost.R2_DBMS.address(), Lab.DBMS_PORT));
         assertEquals(TcpOutcome.ACCEPTED, Lab.tcpProbe(LabHost.R1_MFWK_P, LabHost.R1_DBMS.address(), Lab.DBMS_PORT));
 
-        Cli c = drctl("run", "-i", Lab.inventory().toString(), repo.resolve("runbooks/full-failover.yaml").toString());
+        Cli c = drctl("run", "-i", inventory(), Lab.repoRoot().resolve("runbooks/full-failover.yaml").toString());
 
         assertEquals(ExitCodes.REFUSED, c.exit(), c.out() + c.err());
         assertTrue(c.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): more than one DBMS accepts TCP 5432"),

@@ -2,9 +2,9 @@ package io.drctl.orchestrator.cli.render;
 
 import io.drctl.orchestrator.readiness.CheckResult;
 import io.drctl.orchestrator.readiness.ReadinessResult;
-import io.drctl.orchestrator.yaml.Durations;
-import io.drctl.orchestrator.yaml.InvalidInputException;
-import io.drctl.orchestrator.yaml.Problem;
+import io.drctl.orchestrator.config.yaml.Durations;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
+import io.drctl.orchestrator.config.yaml.Problem;
 import java.io.PrintStream;
 import java.util.stream.Collectors;
 

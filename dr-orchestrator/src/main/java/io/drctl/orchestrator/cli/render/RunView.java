@@ -1,9 +1,9 @@
 package io.drctl.orchestrator.cli.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.drctl.orchestrator.engine.Redactor;
-import io.drctl.orchestrator.engine.RunState;
-import io.drctl.orchestrator.engine.Status;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.journal.RunState;
+import io.drctl.orchestrator.journal.Status;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

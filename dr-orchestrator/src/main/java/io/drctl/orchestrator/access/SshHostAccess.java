@@ -1,0 +1,77 @@
+package io.drctl.orchestrator.access;
+
+import io.drctl.host.CommandRunner;
+import io.drctl.host.HostAccessException;
+import io.drctl.host.SshTarget;
+import io.drctl.host.ssh.SshSessions;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.config.model.SshSettings;
+import io.drctl.orchestrator.spi.HostAccess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Production {@link HostAccess}: one SSH session per host through {@link SshSessions}, strict host keys. */
+public final class SshHostAccess implements HostAccess {
+    private final Inventory inventory;
+    private final SshSessions sessions;
+    private final String home;
+    private final Map<String, CommandRunner> runners = new ConcurrentHashMap<>();
+
+    public SshHostAccess(Inventory inventory, String home) {
+        this.inventory = inventory;
+        this.sessions = new SshSessions();
+        this.home = home;
+    }
+
+    @Override
+    public CommandRunner runner(Host host) throws HostAccessException {
+        CommandRunner r = runners.get(host.ref());
+        if (r != null) {
+            return r;
+        }
+        r = sessions.runner(target(host, 0));
+        runners.put(host.ref(), r);
+        return r;
+    }
+
+    /** Probes the SSH port directly (no handshake); through a jump host it cannot tell and says true. */
+    @Override
+    public boolean answers(Host host, Duration timeout) {
+        SshSettings s = inventory.sshFor(host);
+        if (s.jumpHost().isPresent()) {
+            return true;
+        }
+        return io.drctl.host.TcpProbe.probe(host.address(), s.port().orElse(22), timeout).isOpen();
+    }
+
+    /** The SSH target of {@code host}: its overrides over the inventory defaults. */
+    public SshTarget target(Host host, int depth) throws HostAccessException {
+        SshSettings s = inventory.sshFor(host);
+        if (s.identityFile().isEmpty() || s.knownHosts().isEmpty()) {
+            throw new HostAccessException(HostAccessException.Kind.LOCAL_SETUP, host.ref(),
+                    "inventory ssh settings need identityFile and knownHosts");
+        }
+        Optional<SshTarget> jump = Optional.empty();
+        if (s.jumpHost().isPresent() && depth < 3) {
+            Host j = inventory.host(s.jumpHost().get()).orElseThrow(() -> new HostAccessException(
+                    HostAccessException.Kind.LOCAL_SETUP, host.ref(), "unknown jump host " + s.jumpHost().get()));
+            jump = Optional.of(target(j, depth + 1));
+        }
+        return new SshTarget(host.ref(), host.address(), s.port().orElse(22), s.user().orElse("root"),
+                expand(s.identityFile().get()), expand(s.knownHosts().get()), true,
+                s.connectTimeout().orElse(Duration.ofSeconds(10)), host.os(), jump);
+    }
+
+    private Path expand(String p) {
+        return Path.of(p.startsWith("~/") ? home + p.substring(1) : p);
+    }
+
+    @Override
+    public void close() {
+        sessions.close();
+    }
+}

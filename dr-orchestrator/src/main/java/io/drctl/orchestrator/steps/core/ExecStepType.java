@@ -1,0 +1,129 @@
+package io.drctl.orchestrator.steps.core;
+
+import io.drctl.host.CommandRunner;
+import io.drctl.host.LocalCommandRunner;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Expansion;
+import io.drctl.orchestrator.spi.FieldKind;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
+import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.spi.Verified;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code exec}: a local command on the orchestrator machine (Commons Exec, {@code sh -c}). {@code ${params}} are
+ * pasted single-quoted; each parameter is also in the environment as {@code DRCTL_PARAM_<NAME>}.
+ *
+ * <pre>
+ * - id: mark
+ *   type: exec
+ *   command: "echo done >> /var/tmp/log"
+ *   unless: "grep -qx done /var/tmp/log"   # optional: exit 0 = already done, skip
+ *   unlessReadOnly: true                   # optional: `unless` changes nothing, so dry runs may run it
+ *   expectExit: 0
+ *   env: { REGION: "${to}" }
+ * </pre>
+ */
+public final class ExecStepType implements StepType {
+
+    @Override
+    public String name() {
+        return "exec";
+    }
+
+    @Override
+    public String summary() {
+        return "run a local command (with an optional `unless` check for idempotence)";
+    }
+
+    @Override
+    public List<FieldSpec> fields() {
+        List<FieldSpec> f = new ArrayList<>(CommandSpec.fields());
+        f.add(FieldSpec.optional("env", FieldKind.STRING_MAP, "extra environment variables for the command"));
+        return f;
+    }
+
+    @Override
+    public Targets targets() {
+        return Targets.NONE;
+    }
+
+    @Override
+    public void validate(StepSpec step, StepValidation v) {
+        CommandSpec.validate(step.fields(), v);
+        step.fields().map("env").keySet().forEach(k -> {
+            if (!k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                v.problem("env", "environment variable name '" + k + "' is not valid");
+            }
+        });
+    }
+
+    /** {@code DRCTL_PARAM_<NAME>}: the environment variable holding parameter {@code name} for local commands. */
+    public static String paramVariable(String name) {
+        return "DRCTL_PARAM_" + name.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public List<Action> expand(StepSpec step, Expansion expansion) {
+        CommandSpec cmd = CommandSpec.of(step.fields());
+        Map<String, String> extraEnv = step.fields().map("env");
+        return List.of(new Action() {
+            CommandRunner runner(ActionContext ctx) {
+                Map<String, String> env = new HashMap<>(ctx.env());
+                // every parameter is also readable as an environment variable, never parsed by the shell
+                ctx.params().forEach((k, val) -> env.put(paramVariable(k), val));
+                env.putAll(extraEnv);
+                return LocalCommandRunner.local(env);
+            }
+
+            @Override
+            public String target() {
+                return "local";
+            }
+
+            @Override
+            public boolean stopsWithDrctl() {
+                return LocalCommandRunner.supervised();
+            }
+
+            @Override
+            public String description() {
+                return "run `" + cmd.command() + "`" + cmd.unless().map(u -> " unless `" + u + "`").orElse("");
+            }
+
+            @Override
+            public Probe probe(ActionContext ctx) throws Exception {
+                return cmd.probe(runner(ctx), ctx);
+            }
+
+            @Override
+            public Applied apply(ActionContext ctx) throws Exception {
+                return cmd.apply(runner(ctx), ctx);
+            }
+
+            @Override
+            public Verified verify(ActionContext ctx) throws Exception {
+                return cmd.verify(runner(ctx), ctx);
+            }
+
+            @Override
+            public boolean revertible() {
+                return cmd.revert().isPresent();
+            }
+
+            @Override
+            public Reverted revert(ActionContext ctx) throws Exception {
+                return cmd.revert(runner(ctx), ctx);
+            }
+        });
+    }
+}

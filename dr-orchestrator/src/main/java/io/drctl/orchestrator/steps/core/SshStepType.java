@@ -1,0 +1,100 @@
+package io.drctl.orchestrator.steps.core;
+
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Expansion;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
+import io.drctl.orchestrator.spi.Verified;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ssh}: a command on every selected host, through the run's {@link io.drctl.orchestrator.spi.HostAccess}
+ * (one reused SSH session per host, strict host keys).
+ *
+ * <pre>
+ * - id: check-replica
+ *   type: ssh
+ *   hosts: "region=${to} role=dbms"
+ *   command: "test -f /var/lib/postgresql/15/main/standby.signal"
+ *   expectExit: 0
+ * </pre>
+ */
+public final class SshStepType implements StepType {
+
+    @Override
+    public String name() {
+        return "ssh";
+    }
+
+    @Override
+    public String summary() {
+        return "run a command on each target host over SSH";
+    }
+
+    @Override
+    public List<FieldSpec> fields() {
+        return CommandSpec.fields();
+    }
+
+    @Override
+    public Targets targets() {
+        return Targets.HOSTS;
+    }
+
+    @Override
+    public void validate(StepSpec step, io.drctl.orchestrator.spi.StepValidation v) {
+        CommandSpec.validate(step.fields(), v);
+    }
+
+    @Override
+    public List<Action> expand(StepSpec step, Expansion expansion) {
+        CommandSpec cmd = CommandSpec.of(step.fields());
+        List<Action> out = new ArrayList<>();
+        for (Host h : step.hosts()) {
+            out.add(new Action() {
+                @Override
+                public String target() {
+                    return h.ref();
+                }
+
+                @Override
+                public String description() {
+                    return "ssh " + h.address() + ": `" + cmd.command() + "`" + cmd.unless().map(u -> " unless `" + u + "`").orElse("");
+                }
+
+                @Override
+                public Probe probe(ActionContext ctx) throws Exception {
+                    return cmd.probe(ctx.hosts().runner(h), ctx);
+                }
+
+                @Override
+                public Applied apply(ActionContext ctx) throws Exception {
+                    return cmd.apply(ctx.hosts().runner(h), ctx);
+                }
+
+                @Override
+                public Verified verify(ActionContext ctx) throws Exception {
+                    return cmd.verify(ctx.hosts().runner(h), ctx);
+                }
+
+                @Override
+                public boolean revertible() {
+                    return cmd.revert().isPresent();
+                }
+
+                @Override
+                public Reverted revert(ActionContext ctx) throws Exception {
+                    return cmd.revert(ctx.hosts().runner(h), ctx);
+                }
+            });
+        }
+        return out;
+    }
+}

@@ -1,0 +1,178 @@
+package io.drctl.orchestrator.steps.core;
+
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Expansion;
+import io.drctl.orchestrator.spi.FieldKind;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepFailure;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
+import io.drctl.orchestrator.spi.Verified;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code wait.tcp}: each target host's {@code port} accepts a TCP connection from the orchestrator
+ * within {@code within} (default 5m; bounded by the step timeout too). Read-only: nothing to revert.
+ *
+ * <pre>
+ * - id: cs-up
+ *   type: wait.tcp
+ *   hosts: "region=${to} role=framework"
+ *   port: configServer        # a name from the inventory's ports, or a number
+ *   within: 10m
+ * </pre>
+ *
+ * <p>By default an accepted connection is enough: a real Configuration Server speaks its own protocol and sends
+ * no banner. When the service does greet, the site says so where its facts live, on the inventory's port
+ * ({@code configServer: { port: 2020, expect: "^CS OK" }}), and the step then also waits for that first line;
+ * a step's own {@code expect} overrides the inventory's.
+ */
+public final class WaitTcpStepType implements StepType {
+
+    @Override
+    public String name() {
+        return "wait.tcp";
+    }
+
+    @Override
+    public String summary() {
+        return "wait until host:port accepts TCP connections";
+    }
+
+    @Override
+    public List<FieldSpec> fields() {
+        return List.of(
+                FieldSpec.required("port", FieldKind.PORT, "port number or a name from the inventory's `ports`"),
+                FieldSpec.optional("within", FieldKind.DURATION, "give up after this long (default 5m)"),
+                FieldSpec.optional("interval", FieldKind.DURATION, "pause between attempts (default 1s)"),
+                FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one connection attempt (default 3s)"),
+                FieldSpec.optional("expect", FieldKind.STRING,
+                        "regex the first line the service sends must match (e.g. \"^CS OK\"); default: the inventory port's `expect`,"
+                                + " else an accepted connection is enough"));
+    }
+
+    @Override
+    public Targets targets() {
+        return Targets.HOSTS;
+    }
+
+    @Override
+    public void validate(StepSpec step, io.drctl.orchestrator.spi.StepValidation v) {
+        step.fields().optString("expect").ifPresent(e -> {
+            try {
+                java.util.regex.Pattern.compile(e);
+            } catch (java.util.regex.PatternSyntaxException x) {
+                v.problem("expect", "`expect` is not a valid regular expression: " + x.getDescription(), "e.g. \"^CS OK\"");
+            }
+        });
+    }
+
+    @Override
+    public List<Action> expand(StepSpec step, Expansion expansion) {
+        int port = step.fields().port("port").orElseThrow();
+        Duration within = step.fields().duration("within").orElse(Duration.ofMinutes(5));
+        Duration interval = step.fields().duration("interval").orElse(Duration.ofSeconds(1));
+        Duration connect = step.fields().duration("connectTimeout").orElse(Duration.ofSeconds(3));
+        java.util.Optional<java.util.regex.Pattern> expect = step.fields().optString("expect")
+                .or(() -> step.fields().portRef("port").flatMap(p -> p.name()).map(n -> expansion.inventory().greetings().get(n)))
+                .map(java.util.regex.Pattern::compile);
+        List<Action> out = new ArrayList<>();
+        for (Host h : step.hosts()) {
+            String where = h.address() + ":" + port;
+            out.add(new Action() {
+                @Override
+                public boolean changes() {
+                    return false;
+                }
+
+                @Override
+                public String target() {
+                    return h.ref();
+                }
+
+                @Override
+                public String description() {
+                    return "wait until " + where + " accepts TCP" + expect.map(e -> " and greets /" + e + "/").orElse("")
+                            + " (within " + within.toSeconds() + "s)";
+                }
+
+                @Override
+                public Probe probe(ActionContext ctx) {
+                    String seen = attempt(ctx);
+                    String want = where + " accepts" + expect.map(e -> ", greets /" + e + "/").orElse("");
+                    return seen == null ? Probe.satisfied(want, want) : Probe.needed(where + " " + seen, want);
+                }
+
+                private String attempt(ActionContext ctx) {
+                    try (Socket s = new Socket()) {
+                        int ms = (int) Math.max(1, ctx.cancellation().remaining(connect).toMillis());
+                        s.connect(new InetSocketAddress(h.address(), port), ms);
+                        if (expect.isEmpty()) {
+                            return null;
+                        }
+                        s.setSoTimeout(ms);
+                        String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                        if (line == null) {
+                            return "accepted but closed without a greeting";
+                        }
+                        String shown = line.length() > 120 ? line.substring(0, 120) + "..." : line;
+                        return expect.get().matcher(line).find() ? null : "greeted '" + shown + "', expected /" + expect.get() + "/";
+                    } catch (IOException e) {
+                        return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(java.util.Locale.ROOT);
+                    }
+                }
+
+                @Override
+                public Applied apply(ActionContext ctx) throws Exception {
+                    Instant start = ctx.clock().instant();
+                    Instant giveUp = start.plus(within);
+                    String last = "not tried";
+                    while (true) {
+                        ctx.cancellation().check();
+                        String seen = attempt(ctx);
+                        if (seen == null) {
+                            return Applied.of(where + " accepted after "
+                                    + Duration.between(start, ctx.clock().instant()).toMillis() + "ms");
+                        }
+                        last = seen;
+                        if (!ctx.clock().instant().isBefore(giveUp)) {
+                            throw new StepFailure(h.ref() + ": expected " + where + " to accept TCP within "
+                                    + within.toSeconds() + "s, last attempt: " + last, true);
+                        }
+                        ctx.cancellation().pause(interval);
+                    }
+                }
+
+                @Override
+                public Verified verify(ActionContext ctx) {
+                    String seen = attempt(ctx);
+                    return seen == null ? Verified.ok(where + " accepts")
+                            : Verified.failed(h.ref() + ": expected " + where + " to accept, got " + seen);
+                }
+
+                @Override
+                public boolean revertible() {
+                    return true;
+                }
+
+                @Override
+                public Reverted revert(ActionContext ctx) {
+                    return Reverted.done("read-only check; nothing to undo");
+                }
+            });
+        }
+        return out;
+    }
+}

@@ -1,0 +1,398 @@
+package io.drctl.orchestrator.steps.db;
+
+import io.drctl.orchestrator.config.load.Params;
+import io.drctl.dbms.DbmsException;
+import io.drctl.dbms.PgProbe;
+import io.drctl.dbms.PgRole;
+import io.drctl.dbms.DbmsKind;
+import io.drctl.dbms.PostgresInstance;
+import io.drctl.dbms.PostgresPromoter;
+import io.drctl.dbms.PromoteMethod;
+import io.drctl.dbms.PromoteResult;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Expansion;
+import io.drctl.orchestrator.spi.FieldKind;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepFailure;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
+import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.spi.Verified;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code db.promote}: turn the DBMS replica on each target host into a writable primary (PostgreSQL:
+ * {@code pg_promote()} over the host's local socket, run as the DB OS user over SSH), then prove it
+ * left recovery and accepts a write. Idempotent: a primary is left alone. Not revertible: turning a
+ * primary back into a replica means re-seeding it, which failback does with a command step.
+ */
+public final class DbStepTypes {
+    private DbStepTypes() {
+    }
+
+    /** {@code db.promote}. */
+    public static final class PromoteStep implements StepType {
+        @Override
+        public String name() {
+            return "db.promote";
+        }
+
+        @Override
+        public String summary() {
+            return "promote the DBMS replica to a writable primary (PostgreSQL), verified by a write";
+        }
+
+        @Override
+        public List<FieldSpec> fields() {
+            return List.of(
+                    FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
+                    FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"),
+                    FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
+                    FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
+                            + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait"));
+        }
+
+        @Override
+        public Targets targets() {
+            return Targets.HOSTS;
+        }
+
+        @Override
+        public void validate(StepSpec step, StepValidation v) {
+            String method = step.fields().optString("method").orElse("pg_promote");
+            DbAccess.validateSocketDir(step, v);
+            for (Host h : step.hosts()) {
+                if (h.db().isEmpty()) {
+                    v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
+                } else if (DbmsKind.find(h.db().get().kind()).isEmpty()) {
+                    v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be promoted",
+                            "supported: " + String.join(", ", DbmsKind.labels()));
+                } else if (h.db().get().isCommand() && step.fields().has("method")) {
+                    v.problem("method", "host " + h.ref() + " is `kind: command`: its `promote` template decides how",
+                            "remove `method`");
+                } else if (method.equals("pg_ctl") && h.db().get().dataDir().isEmpty()) {
+                    v.problem("method", "method pg_ctl needs db.dataDir on host " + h.ref());
+                }
+            }
+        }
+
+        @Override
+        public List<Action> expand(StepSpec step, Expansion x) {
+            PromoteMethod method = step.fields().optString("method").orElse("pg_promote").equals("pg_ctl")
+                    ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
+            Optional<String> socketDir = step.fields().optString("socketDir");
+            Duration within = step.fields().duration("within").orElse(Duration.ofSeconds(60));
+            Duration catchUp = step.fields().duration("catchUpWithin").orElse(Duration.ofSeconds(60));
+            List<Action> out = new ArrayList<>();
+            for (Host h : step.hosts()) {
+                if (h.db().orElseThrow().isCommand()) {
+                    out.add(new CommandPromoteAction(h, commandTarget(h, x), h.db().get().templates().orElseThrow(), within, catchUp));
+                    continue;
+                }
+                PostgresInstance instance = DbAccess.postgres(h, x.inventory(), socketDir);
+                // the other PostgreSQL hosts of the inventory: the old primary is among them, asked for the RPO before promoting
+                List<Host> others = x.inventory().hosts().stream()
+                        .filter(o -> o.db().isPresent() && !o.ref().equals(h.ref()) && !o.db().get().isCommand()
+                                && DbmsKind.find(o.db().get().kind()).isPresent())
+                        .toList();
+                List<PostgresInstance> otherInstances = others.stream().map(o -> DbAccess.postgres(o, x.inventory(), Optional.empty())).toList();
+                out.add(new PromoteAction(h, instance, method, within, catchUp, others, otherInstances));
+            }
+            return out;
+        }
+    }
+
+    /** The {@code kind: command} adapter for {@code host}, its commands run over the run's host access. */
+    public static io.drctl.dbms.CommandDbms commandDbms(Host host, io.drctl.dbms.CommandDbmsTarget target,
+                                                       io.drctl.dbms.CommandDbmsTemplates templates, ActionContext ctx) throws Exception {
+        return new io.drctl.dbms.CommandDbms(target, templates, ctx.hosts().runner(host), Duration.ofSeconds(60),
+                Duration.ofSeconds(1), ctx.clock(), d -> ctx.pause(d));
+    }
+
+    /** Where a {@code kind: command} DBMS's templates connect: the host's address and the DBMS port. */
+    public static io.drctl.dbms.CommandDbmsTarget commandTarget(Host h, Expansion x) {
+        int port = h.db().flatMap(Host.DbSpec::port).orElseGet(() -> x.inventory().ports().getOrDefault("dbms", 5432));
+        return new io.drctl.dbms.CommandDbmsTarget(h.ref(), h.address(), port, h.address());
+    }
+
+    /**
+     * {@code db.promote} of a {@code kind: command} DBMS: its {@code promote} template, proven by {@code role} (and
+     * {@code writeCheck}). Planned mode insists on RPO 0 as the {@code lag} template reports it (no lag template: refused,
+     * nothing promoted); forced mode promotes at once. The lag read just before is the RPO this DBMS can tell.
+     */
+    static final class CommandPromoteAction implements Action {
+        private final Host host;
+        private final io.drctl.dbms.CommandDbmsTarget target;
+        private final io.drctl.dbms.CommandDbmsTemplates templates;
+        private final Duration within;
+        private final Duration catchUp;
+
+        CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget target, io.drctl.dbms.CommandDbmsTemplates templates,
+                             Duration within, Duration catchUp) {
+            this.host = host;
+            this.target = target;
+            this.templates = templates;
+            this.within = within;
+            this.catchUp = catchUp;
+        }
+
+        @Override
+        public String target() {
+            return host.ref();
+        }
+
+        @Override
+        public String description() {
+            return "promote the DBMS on " + host.ref() + " with its `promote` template, proven by `role`"
+                    + (templates.writeCheck().isPresent() ? " and `writeCheck`" : "");
+        }
+
+        private io.drctl.dbms.CommandDbms dbms(ActionContext ctx) throws Exception {
+            return commandDbms(host, target, templates, ctx);
+        }
+
+        private static String show(io.drctl.dbms.CommandDbmsProbe p) {
+            return p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> " (lag " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
+                    + l.delay().map(d -> ", " + d.toMillis() / 1000.0 + " s").orElse("") + ")").orElse("");
+        }
+
+        @Override
+        public Probe probe(ActionContext ctx) throws Exception {
+            io.drctl.dbms.CommandDbmsProbe p = call(() -> dbms(ctx).probe());
+            return p.role() == io.drctl.dbms.DbmsRole.PRIMARY ? Probe.satisfied("primary", "primary") : Probe.needed(show(p), "primary");
+        }
+
+        @Override
+        public Applied apply(ActionContext ctx) throws Exception {
+            io.drctl.dbms.CommandDbms d = dbms(ctx);
+            boolean planned = !Params.FORCED.equals(ctx.params().get(Params.MODE));
+            io.drctl.dbms.CommandDbmsProbe before = call(d::probe);
+            if (planned && before.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
+                if (templates.lag().isEmpty()) {
+                    throw new StepFailure("planned mode: " + host.ref() + " has no `lag` template, so RPO 0 cannot be checked"
+                            + " before promoting (nothing was promoted); add lag/lagPattern to its db, or run with --mode forced", false);
+                }
+                Instant giveUp = ctx.clock().instant().plus(catchUp);
+                while (before.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes).filter(b -> b == 0L).isEmpty()) {
+                    if (!ctx.clock().instant().isBefore(giveUp)) {
+                        throw new StepFailure("planned mode: " + host.ref() + " did not report 0 bytes of lag within "
+                                + catchUp.toSeconds() + "s (" + show(before) + "); nothing was promoted", false);
+                    }
+                    ctx.cancellation().pause(Duration.ofMillis(200));
+                    before = call(d::probe);
+                }
+            }
+            String rpo = before.role() == io.drctl.dbms.DbmsRole.PRIMARY ? "RPO not measured: already primary"
+                    : before.lag().map(l -> "RPO " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
+                    + l.delay().map(x -> ", " + x.toMillis() / 1000.0 + " s").orElse("") + " (the replica's lag as its `lag` template reports it, just before promotion)")
+                    .orElse("RPO unknown: " + host.ref() + " has no `lag` template");
+            io.drctl.dbms.CommandPromoteResult r = call(() -> d.promote(ctx.cancellation().remaining(within)));
+            if (r.changed()) {
+                ctx.note("rpo", rpo);
+                ctx.log().notice(rpo);
+            }
+            return Applied.of((r.changed() ? "promoted; " + rpo : "already primary") + (r.writeChecked() ? "; write check passed" : ""));
+        }
+
+        @Override
+        public Verified verify(ActionContext ctx) throws Exception {
+            io.drctl.dbms.CommandDbms d = dbms(ctx);
+            io.drctl.dbms.CommandDbmsProbe p = call(d::probe);
+            if (p.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
+                return Verified.failed(host.ref() + ": expected a primary, its `role` template says " + show(p) + ": " + p.detail());
+            }
+            if (templates.writeCheck().isPresent() && !call(d::verifyWritable)) {
+                return Verified.failed(host.ref() + ": primary, but its `writeCheck` failed");
+            }
+            return Verified.ok("primary" + (templates.writeCheck().isPresent() ? ", write check passed" : ""));
+        }
+
+        @Override
+        public Reverted revert(ActionContext ctx) {
+            return Reverted.notRevertible("a promoted primary cannot become a replica again without re-seeding; failback does that");
+        }
+    }
+
+    static final class PromoteAction implements Action {
+        private final Host host;
+        private final PostgresInstance instance;
+        private final PromoteMethod method;
+        private final Duration within;
+        private final Duration catchUp;
+        private final List<Host> others;
+        private final List<PostgresInstance> otherInstances;
+
+        PromoteAction(Host host, PostgresInstance instance, PromoteMethod method, Duration within, Duration catchUp,
+                      List<Host> others, List<PostgresInstance> otherInstances) {
+            this.host = host;
+            this.instance = instance;
+            this.method = method;
+            this.within = within;
+            this.catchUp = catchUp;
+            this.others = others;
+            this.otherInstances = otherInstances;
+        }
+
+        @Override
+        public String target() {
+            return host.ref();
+        }
+
+        @Override
+        public String description() {
+            return "promote PostgreSQL on " + host.ref() + " (" + instance.endpoint() + ") with "
+                    + method.name().toLowerCase(java.util.Locale.ROOT) + ", then prove a write";
+        }
+
+        private PostgresPromoter promoter(ActionContext ctx) throws Exception {
+            return new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> ctx.pause(d), Duration.ofSeconds(30));
+        }
+
+        @Override
+        public Probe probe(ActionContext ctx) throws Exception {
+            PgProbe p = call(() -> promoter(ctx).probe());
+            String current = p.role() == PgRole.PRIMARY ? "primary (" + p.standbys().size() + " standby(s))"
+                    : "replica" + p.replica().map(r -> " (" + r.walReceiver().orElse("no WAL receiver")
+                    + r.receiveReplayBytes().map(b -> ", replay gap " + b + " bytes").orElse("") + ")").orElse("");
+            return p.role() == PgRole.PRIMARY ? Probe.satisfied(current, "primary") : Probe.needed(current, "primary");
+        }
+
+        @Override
+        public Applied apply(ActionContext ctx) throws Exception {
+            boolean planned = !Params.FORCED.equals(ctx.params().get(Params.MODE));
+            Rpo measured = rpo(ctx);
+            if (planned && !measured.alreadyPrimary()) {
+                // a planned switchover loses nothing: the replica replays all the old primary wrote (its writers are
+                // fenced by now), checked with the old primary's own numbers, before anything is promoted
+                Instant giveUp = ctx.clock().instant().plus(catchUp);
+                Instant notListedSince = null;
+                while (!measured.caughtUp()) {
+                    Instant now = ctx.clock().instant();
+                    boolean notListed = measured.primaryAnswered() && measured.text().contains("does not list");
+                    notListedSince = notListed ? (notListedSince == null ? now : notListedSince) : null;
+                    boolean expired = !now.isBefore(giveUp)
+                            || (notListedSince != null && !now.isBefore(notListedSince.plus(NOT_LISTED_GRACE)));
+                    if (expired) {
+                        String why = measured.text().startsWith("RPO not measured: cannot read the replica")
+                                ? "cannot read the replica itself: " + measured.text()
+                                : !measured.primaryAnswered()
+                                ? "no old primary answered within " + catchUp.toSeconds() + "s (" + measured.text() + "); a planned"
+                                + " promotion needs it to confirm the replica has everything. If its region is gone, run with --mode forced"
+                                : notListed
+                                ? "the old primary does not list this replica among its standbys for " + NOT_LISTED_GRACE.toSeconds()
+                                + "s: it is not streaming from it (or connects from another address than the inventory's): " + measured.text()
+                                : "the replica did not catch up with the old primary within " + catchUp.toSeconds() + "s: " + measured.text()
+                                + " (stop the writers or raise catchUpWithin, or run with --mode forced to accept the loss)";
+                        throw new StepFailure("planned mode: " + why + "; nothing was promoted", false);
+                    }
+                    ctx.cancellation().pause(Duration.ofMillis(200));
+                    measured = rpo(ctx);
+                }
+            }
+            String rpo = measured.text();
+            PromoteResult r = call(() -> promoter(ctx).promote(method, ctx.cancellation().remaining(within)));
+            if (r.changed()) {
+                ctx.note("rpo", rpo);
+                ctx.log().notice(rpo);
+            }
+            return Applied.of((r.changed() ? "promoted; " + rpo : "already primary") + "; write check in transaction " + r.writeCheckXid());
+        }
+
+        /**
+         * What a promotion now would lose, measured just before it: the old primary's view of this replica
+         * ({@code pg_current_wal_lsn() - replay_lsn} and {@code replay_lag} in {@code pg_stat_replication}) when a
+         * primary among the inventory's other DBMS hosts answers; otherwise what the replica itself knows (its
+         * received and replayed positions, the age of its last replayed transaction), said as unknown.
+         */
+        /** How long a replica the old primary does not list at all may take to (re)appear before a planned promotion is refused. */
+        static final Duration NOT_LISTED_GRACE = Duration.ofSeconds(10);
+
+        /** What {@link #rpo} found: the text, whether an old primary answered, and whether nothing is behind. */
+        record Rpo(String text, boolean primaryAnswered, boolean caughtUp, boolean alreadyPrimary) {
+            static Rpo unknown(String text) {
+                return new Rpo(text, false, false, false);
+            }
+        }
+
+        private Rpo rpo(ActionContext ctx) {
+            PgProbe mine;
+            try {
+                mine = promoter(ctx).probe();
+            } catch (Exception e) {
+                return Rpo.unknown("RPO not measured: cannot read the replica (" + e.getMessage() + ")");
+            }
+            if (mine.role() == PgRole.PRIMARY) {
+                return new Rpo("RPO not measured: already primary", false, true, true);
+            }
+            String replicaView = mine.replica().map(rs -> "received " + rs.receiveLsn().orElse("?") + ", replayed "
+                    + rs.replayLsn().orElse("?") + rs.replayDelay().map(d -> ", last replayed transaction "
+                    + d.toMillis() / 1000.0 + " s before promotion").orElse("")).orElse("no replica status");
+            List<String> unanswered = new ArrayList<>();
+            for (int i = 0; i < others.size(); i++) {
+                Host o = others.get(i);
+                PostgresInstance oi = otherInstances.get(i);
+                try {
+                    PgProbe theirs = new PostgresPromoter(ctx.hosts().runner(o), oi, ctx.clock(), d -> ctx.pause(d),
+                            Duration.ofSeconds(10)).probe();
+                    if (theirs.role() != PgRole.PRIMARY) {
+                        continue;
+                    }
+                    Optional<io.drctl.dbms.StandbyStatus> me = theirs.standbys().stream()
+                            .filter(sb -> sb.clientAddr().equals(host.address())).findFirst();
+                    if (me.isEmpty()) {
+                        return new Rpo("RPO unknown: the primary " + o.ref() + " does not list " + host.ref() + " among its standbys; "
+                                + "the replica " + replicaView, true, false, false);
+                    }
+                    boolean zero = me.get().replayLagBytes().filter(b -> b == 0L).isPresent();
+                    return new Rpo("RPO " + me.get().replayLagBytes().map(b -> b + " bytes").orElse("? bytes")
+                            + me.get().replayLag().map(l -> ", ≤ " + l.toMillis() / 1000.0 + " s").orElse(", 0 s (no replay lag)")
+                            + " (the primary " + o.ref() + "'s position vs the replica's replay, just before promotion; "
+                            + me.get().state() + ", " + me.get().syncState() + ")", true, zero, false);
+                } catch (Exception e) {
+                    unanswered.add(o.ref() + ": " + e.getMessage());
+                }
+            }
+            return Rpo.unknown("RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
+                    + "; the replica " + replicaView);
+        }
+
+        @Override
+        public Verified verify(ActionContext ctx) throws Exception {
+            PostgresPromoter p = promoter(ctx);
+            PgProbe probe = call(p::probe);
+            if (probe.role() != PgRole.PRIMARY) {
+                return Verified.failed(host.ref() + ": expected a primary, still in recovery");
+            }
+            long xid = call(p::verifyWritable);
+            return Verified.ok("primary, accepted a write (transaction " + xid + ")");
+        }
+
+        @Override
+        public Reverted revert(ActionContext ctx) {
+            return Reverted.notRevertible("a promoted primary cannot become a replica again without re-seeding; "
+                    + "failback re-seeds it with a command step");
+        }
+    }
+
+    interface DbCall<T> {
+        T get() throws Exception;
+    }
+
+    static <T> T call(DbCall<T> c) throws Exception {
+        try {
+            return c.get();
+        } catch (DbmsException e) {
+            throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+        }
+    }
+
+}

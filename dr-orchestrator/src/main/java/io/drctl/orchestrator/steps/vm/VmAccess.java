@@ -1,0 +1,77 @@
+package io.drctl.orchestrator.steps.vm;
+
+import io.drctl.host.LocalCommandRunner;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.config.model.Provider;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.StepFailure;
+import io.drctl.vm.CommandTemplates;
+import io.drctl.vm.CommandVmProvider;
+import io.drctl.vm.SecretRef;
+import io.drctl.vm.TrustStoreRef;
+import io.drctl.vm.VmException;
+import io.drctl.vm.VmProvider;
+import io.drctl.vm.VsphereConfig;
+import io.drctl.vm.VsphereRestProvider;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** How VM step types and rules reach a host's VM provider from the inventory; vSphere credentials are read from their reference when a request needs them. */
+public final class VmAccess {
+    private VmAccess() {
+    }
+
+    /**
+     * The power provider of {@code host}'s VM. Command templates run on this machine; vSphere
+     * credentials are read from the referenced environment variable when a request needs them.
+     *
+     * @param commandTimeout how long one provider command, and settling into the new power state, may take
+     */
+    public static VmProvider vmProvider(ActionContext ctx, Host host, Duration commandTimeout) throws StepFailure {
+        return vmProvider(ctx.inventory(), ctx.env(), ctx.clock(), ctx::pause, host, commandTimeout);
+    }
+
+    /** The same, outside a step (a safety rule): {@code sleeper} waits between status polls. */
+    public static VmProvider vmProvider(io.drctl.orchestrator.config.model.Inventory inventory, Map<String, String> env,
+                                        java.time.Clock clock, io.drctl.host.Sleeper sleeper, Host host,
+                                        Duration commandTimeout) throws StepFailure {
+        Provider p = inventory.providers().get(host.vm().orElseThrow().provider());
+        try {
+            if (p instanceof Provider.Command c) {
+                return new CommandVmProvider(c.name(),
+                        CommandTemplates.of(c.start(), c.stop(), c.status(), c.running(), c.stopped()),
+                        LocalCommandRunner.local(), commandTimeout, commandTimeout, Duration.ofSeconds(1), clock, sleeper);
+            }
+            Provider.Vsphere v = (Provider.Vsphere) p; // sealed: the only other kind
+            VsphereConfig config = VsphereConfig.of(URI.create(v.url()), v.user(), SecretRef.env(v.passwordEnv()),
+                    v.trustStore().map(t -> new TrustStoreRef(Path.of(t), "PKCS12", Optional.empty())).orElse(null));
+            return new VsphereRestProvider(config, env);
+        } catch (VmException e) {
+            throw new StepFailure(host.ref() + ": VM provider `" + p.name() + "`: " + e.getMessage(), e.isRetriable(), e);
+        } catch (IllegalArgumentException e) {
+            throw new StepFailure(host.ref() + ": VM provider `" + p.name() + "`: " + e.getMessage(), false, e);
+        }
+    }
+
+
+    /**
+     * Proof that {@code host} is powered off: its VM provider reports the VM stopped (a read-only status
+     * call). Empty when the host has no VM, or the provider cannot be asked or says otherwise.
+     */
+    public static Optional<String> poweredOff(Inventory inventory, Map<String, String> env, java.time.Clock clock, Host host) {
+        if (host.vm().isEmpty() || !inventory.providers().containsKey(host.vm().get().provider())) {
+            return Optional.empty();
+        }
+        String id = host.vm().get().id();
+        try (VmProvider p = vmProvider(inventory, env, clock, d -> Thread.sleep(d.toMillis()), host, Duration.ofSeconds(10))) {
+            io.drctl.vm.PowerState st = p.status(new io.drctl.vm.VmRef(host.ref(), id));
+            return st.isStopped() ? Optional.of("VM " + id + " reported stopped by " + p.describe()) : Optional.empty();
+        } catch (Exception e) {
+            return Optional.empty(); // cannot prove it: the host stays unjudged
+        }
+    }
+}

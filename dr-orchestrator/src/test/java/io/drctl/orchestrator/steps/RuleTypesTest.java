@@ -1,0 +1,432 @@
+package io.drctl.orchestrator.steps;
+
+import io.drctl.orchestrator.spi.Check;
+import io.drctl.orchestrator.spi.RuleContext;
+import io.drctl.orchestrator.spi.RuleSpec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drctl.host.CommandRunner;
+import io.drctl.host.HostAccessException;
+import io.drctl.host.LocalCommandRunner;
+import io.drctl.orchestrator.Fixtures;
+import io.drctl.orchestrator.cli.CliRuntime;
+import io.drctl.orchestrator.cli.ExitCodes;
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.spi.HostAccess;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * The built-in rule types against real things on loopback: TCP listeners standing in for the two
+ * DBMSs (connections made by the same connect probe the fences use), and two small authoritative
+ * DNS responders whose answers the tests change.
+ */
+class RuleTypesTest {
+    @TempDir
+    Path tmp;
+
+    ServerSocket dbms1;
+    ServerSocket dbms2;
+    int dbPort;
+    MiniDns ns1;
+    MiniDns ns2;
+    int ns1Port;
+    int deadPort;
+    /** Hosts whose SSH is "down" (the host access throws UNREACHABLE), or fails otherwise. */
+    final Map<String, HostAccessException.Kind> broken = new ConcurrentHashMap<>();
+    /** Hosts whose SSH port does not even answer TCP (a powered-off VM). */
+    final java.util.Set<String> silent = ConcurrentHashMap.newKeySet();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        dbms1 = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"));
+        dbPort = dbms1.getLocalPort();
+        dbms2 = new ServerSocket(dbPort, 50, InetAddress.getByName("127.0.0.3"));
+        ns1 = new MiniDns();
+        ns2 = new MiniDns();
+        ns1Port = ns1.port();
+        try (DatagramSocket d = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            deadPort = d.getLocalPort();
+        }
+        broken.put("region2/fw", HostAccessException.Kind.UNREACHABLE); // dormant VM
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        dbms1.close();
+        if (!dbms2.isClosed()) {
+            dbms2.close();
+        }
+        ns1.close();
+        ns2.close();
+    }
+
+    String inventory(int ns2Port) {
+        return """
+                name: safety-test
+                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
+                dns:
+                  zone: cc.test.
+                  servers: [ { name: ns1, address: 127.0.0.1, port: NS1 }, { name: ns2, address: 127.0.0.1, port: NS2 } ]
+                ports: { dbms: DBPORT }
+                regions:
+                  region1:
+                    hosts:
+                      fw:   { address: 127.0.0.1, roles: [framework] }
+                      dbms: { address: 127.0.0.2, roles: [dbms] }
+                  region2:
+                    hosts:
+                      fw:   { address: 127.0.0.4, roles: [framework] }
+                      dbms: { address: 127.0.0.3, roles: [dbms] }
+                records:
+                  cfgmaster: { region1: fw, region2: fw }
+                  configdb:  { region1: dbms, region2: dbms }
+                """.replace("NS1", Integer.toString(ns1Port)).replace("NS2", Integer.toString(ns2Port))
+                .replace("DBPORT", Integer.toString(dbPort));
+    }
+
+    static final String RUNBOOK = """
+            name: guarded
+            rules:
+              - { id: one-dbms, type: single-dbms-reachable, from: "role=framework", dbms: "role=dbms", port: dbms }
+              - { id: dns-one-region, type: records-in-one-region, records: [cfgmaster, configdb] }
+            steps:
+              - { id: mark, type: exec, command: "echo ran >> OUT" }
+            """;
+
+    HostAccess hostAccess() {
+        return new HostAccess() {
+            @Override
+            public CommandRunner runner(Host host) throws HostAccessException {
+                HostAccessException.Kind k = broken.get(host.ref());
+                if (k != null) {
+                    throw new HostAccessException(k, host.ref(), "ssh to " + host.address() + ": " + k);
+                }
+                return LocalCommandRunner.local();
+            }
+
+            @Override
+            public boolean answers(Host host, java.time.Duration timeout) {
+                return !silent.contains(host.ref());
+            }
+        };
+    }
+
+    /** {@code drctl run} of {@link #RUNBOOK} against {@code inventoryYaml}, in process, with this test's host access. */
+    Fixtures.Cli runGuarded(String inventoryYaml, Path state) throws IOException {
+        Path inv = Fixtures.write(tmp, "inv.yaml", inventoryYaml);
+        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
+        return Fixtures.cli(cliRuntime(), "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
+    }
+
+    /** The in-process CLI with this test's host access (silent and broken hosts). */
+    CliRuntime cliRuntime() {
+        return new CliRuntime(Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), Builtins::registry,
+                inv2 -> hostAccess(), Optional.empty(), "tester", "testhost");
+    }
+
+    Loaded load(int ns2Port) throws Exception {
+        Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2Port));
+        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
+        return Loaded.load(inv, rb, Map.of(), Builtins.registry());
+    }
+
+    Check evaluate(Loaded loaded, String ruleId) throws Exception {
+        RuleSpec spec = loaded.rules().stream().filter(r -> r.id().equals(ruleId)).findFirst().orElseThrow();
+        HostAccess hosts = hostAccess();
+        RuleContext ctx = new RuleContext() {
+            @Override
+            public Inventory inventory() {
+                return loaded.inventory();
+            }
+
+            @Override
+            public Map<String, String> params() {
+                return loaded.params();
+            }
+
+            @Override
+            public HostAccess hosts() {
+                return hosts;
+            }
+
+            @Override
+            public Clock clock() {
+                return Clock.systemUTC();
+            }
+
+            @Override
+            public Map<String, String> env() {
+                return Map.of("PATH", System.getenv("PATH"));
+            }
+        };
+        return io.drctl.orchestrator.steps.Builtins.registry().rules().find(spec.type()).orElseThrow().evaluate(spec, ctx);
+    }
+
+    void allIn(MiniDns ns, String region) {
+        boolean one = region.equals("region1");
+        ns.answer("cfgmaster.cc.test.", one ? "127.0.0.1" : "127.0.0.4");
+        ns.answer("configdb.cc.test.", one ? "127.0.0.2" : "127.0.0.3");
+    }
+
+    // ------------------------------------------------------------ single-dbms-reachable
+
+    @Test
+    void singleDbms_bothDbmsAcceptFromAFrameworkHost_violatedNamingBoth() throws Exception {
+        Check c = evaluate(load(ns2.port()), "one-dbms");
+        assertFalse(c.ok(), c.detail());
+        assertEquals("more than one DBMS accepts TCP " + dbPort + ": region1/fw reaches region1/dbms, region2/dbms"
+                + " (expected at most one per source); skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
+    }
+
+    @Test
+    void singleDbms_oneDbmsRefuses_holds() throws Exception {
+        dbms2.close(); // region2 DBMS now refuses (RST), as a fenced one does
+        Check c = evaluate(load(ns2.port()), "one-dbms");
+        assertTrue(c.ok(), c.detail());
+        assertEquals("region1/fw reaches region1/dbms; skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
+    }
+
+    static final String REGION2_FW_DOWN = "region2/fw: ssh to 127.0.0.4: UNREACHABLE";
+
+    @Test
+    void singleDbms_noSourceAnswers_violatedNamingEachSourceAndWhy() throws Exception {
+        silent.add("region1/fw"); // powered off: its SSH port does not answer
+        Check c = evaluate(load(ns2.port()), "one-dbms");
+        assertFalse(c.ok(), "a rule that cannot be evaluated from anywhere must not hold: " + c.detail());
+        assertEquals("cannot be evaluated: no source host answers over SSH, so no DBMS connection on TCP " + dbPort
+                + " could be tried from anywhere; tried region1/fw (SSH port 22 at 127.0.0.1 does not answer TCP within"
+                + " 1500 ms), region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
+    }
+
+    @Test
+    void singleDbms_noSourceAnswersAndOneDbmsFenced_stillViolated() throws Exception {
+        dbms2.close();
+        broken.put("region1/fw", HostAccessException.Kind.COMMAND_TIMEOUT);
+        Check c = evaluate(load(ns2.port()), "one-dbms");
+        assertFalse(c.ok(), c.detail());
+        assertTrue(c.detail().contains("tried region1/fw (SSH COMMAND_TIMEOUT: region1/fw: ssh to 127.0.0.1: COMMAND_TIMEOUT)"),
+                c.detail());
+    }
+
+    @Test
+    void run_noSourceAnswers_refusedThenRunsWhenOverriddenWithReason() throws Exception {
+        silent.add("region1/fw");
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        Path state = tmp.resolve("state");
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
+        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
+        assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): cannot be evaluated: "
+                + "no source host answers over SSH"), r.err());
+
+        String runId = Fixtures.onlyRun(state).getFileName().toString();
+        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString(),
+                "--override-rule", "one-dbms", "--reason", "every Framework host is powered off (INC-1)");
+        assertEquals(ExitCodes.OK, again.code(), again.all());
+        assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
+        assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> e.event().equals("rule.overridden")
+                && "every Framework host is powered off (INC-1)".equals(e.str("reason"))));
+    }
+
+    @Test
+    void run_noSourceAnswers_everyVmProvenStoppedByItsProvider_holds_oneNotProven_refused() throws Exception {
+        silent.add("region1/fw");
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        Path power = Files.createDirectories(tmp.resolve("power"));
+        Files.writeString(power.resolve("fw1"), "poweredOff\n");
+        Files.writeString(power.resolve("fw2"), "poweredOff\n");
+        String withVms = inventory(ns2.port())
+                .replace("fw:   { address: 127.0.0.1, roles: [framework] }",
+                        "fw:   { address: 127.0.0.1, roles: [framework], vm: { provider: files, id: fw1 } }")
+                .replace("fw:   { address: 127.0.0.4, roles: [framework] }",
+                        "fw:   { address: 127.0.0.4, roles: [framework], vm: { provider: files, id: fw2 } }")
+                + """
+                providers:
+                  files: { kind: command, start: "echo poweredOn > POWER/{id}", stop: "echo poweredOff > POWER/{id}",
+                           status: "cat POWER/{id}", running: "poweredOn", stopped: "poweredOff" }
+                """.replace("POWER", power.toString());
+        Path state = tmp.resolve("state");
+        Fixtures.Cli r = runGuarded(withVms, state);
+        assertEquals(ExitCodes.OK, r.code(), "every source proven powered off: no Framework host can reach a DBMS: " + r.all());
+        assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> e.event().equals("rule.checked")
+                && "one-dbms".equals(e.str("rule"))), "checked, not overridden");
+
+        Files.writeString(power.resolve("fw2"), "poweredOn\n"); // running but unreachable: cannot be judged
+        Fixtures.Cli r2 = runGuarded(withVms, tmp.resolve("state2"));
+        assertEquals(ExitCodes.REFUSED, r2.code(), r2.all());
+        assertTrue(r2.err().contains("cannot be evaluated"), r2.err());
+    }
+
+    @Test
+    void singleDbms_sourceWithBadHostKey_cannotBeEvaluated() throws Exception {
+        broken.put("region2/fw", HostAccessException.Kind.CHANGED_HOST_KEY);
+        Loaded loaded = load(ns2.port());
+        HostAccessException e = assertThrows(HostAccessException.class, () -> evaluate(loaded, "one-dbms"));
+        assertEquals(HostAccessException.Kind.CHANGED_HOST_KEY, e.kind());
+    }
+
+    @Test
+    void run_twoDbmsReachable_refusedWithExitFourBeforeAnyStep() throws Exception {
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        Path state = tmp.resolve("state");
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
+        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
+        assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): more than one DBMS accepts TCP"),
+                r.err());
+        List<String> events = Fixtures.journal(Fixtures.onlyRun(state)).stream()
+                .map(e -> e.brief() + (e.event().startsWith("rule.") ? " " + e.str("rule") : "")).toList();
+        assertEquals(List.of("run.started", "rule.violated one-dbms", "rule.checked dns-one-region", "step.finished mark",
+                "run.finished"), events);
+
+        // the operator fences region2's DBMS: the same run resumes and completes
+        dbms2.close();
+        String runId = Fixtures.onlyRun(state).getFileName().toString();
+        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString());
+        assertEquals(ExitCodes.OK, again.code(), again.all());
+        assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
+    }
+
+    // ------------------------------------------------------------ records-in-one-region
+
+    @Test
+    void records_allInRegion1AtBothServers_holds() throws Exception {
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        assertTrue(c.ok(), c.detail());
+        assertEquals("cfgmaster, configdb -> region1 at ns1, ns2", c.detail());
+    }
+
+    @Test
+    void records_splitBetweenRegionsAtOneServer_violated() throws Exception {
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        ns1.answer("cfgmaster.cc.test.", "127.0.0.4"); // only cfgmaster flipped: split brain
+        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        assertFalse(c.ok(), c.detail());
+        assertEquals("at ns1: split between regions: cfgmaster -> region2, configdb -> region1 (expected all in one region)",
+                c.detail());
+    }
+
+    @Test
+    void records_addressOfNoRegionOrTwoAddresses_violated() throws Exception {
+        allIn(ns1, "region1");
+        allIn(ns2, "region1");
+        ns1.answer("configdb.cc.test.", "127.0.0.9");
+        ns2.answer("cfgmaster.cc.test.", "127.0.0.1", "127.0.0.4");
+        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        assertFalse(c.ok(), c.detail());
+        assertTrue(c.detail().contains("at ns1: configdb A 127.0.0.9 is not exactly one region's address "
+                + "(expected one of region1 127.0.0.2, region2 127.0.0.3)"), c.detail());
+        assertTrue(c.detail().contains("at ns2: cfgmaster A 127.0.0.1,127.0.0.4 is not exactly one region's address"), c.detail());
+    }
+
+    @Test
+    void records_secondaryStillOnOldRegion_holdsAndSaysConverging() throws Exception {
+        allIn(ns1, "region2");
+        allIn(ns2, "region1"); // not yet transferred: consistent on its own
+        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        assertTrue(c.ok(), c.detail());
+        assertEquals("cfgmaster, configdb each in one region per server, servers still converging: {ns1=region2, ns2=region1}",
+                c.detail());
+    }
+
+    @Test
+    void records_oneServerDown_skippedAndNamed() throws Exception {
+        allIn(ns1, "region1");
+        Check c = evaluate(load(deadPort), "dns-one-region");
+        assertTrue(c.ok(), c.detail());
+        assertTrue(c.detail().startsWith("cfgmaster, configdb -> region1 at ns1; no answer from ns2 ("), c.detail());
+    }
+
+    @Test
+    void records_noServerAnswers_violated() throws Exception {
+        ns1.close();
+        Check c = evaluate(load(deadPort), "dns-one-region");
+        assertFalse(c.ok(), c.detail());
+        assertTrue(c.detail().startsWith("no authoritative server answered for cfgmaster, configdb; no answer from ns1 ("),
+                c.detail());
+    }
+
+    /** A tiny authoritative UDP responder: A records from a map the test changes. */
+    static final class MiniDns implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final Map<String, List<String>> a = new ConcurrentHashMap<>();
+        private final Thread thread;
+
+        MiniDns() throws Exception {
+            socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+            thread = new Thread(this::serve, "mini-dns");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        void answer(String name, String... addresses) {
+            a.put(name, List.of(addresses));
+        }
+
+        private void serve() {
+            byte[] buf = new byte[4096];
+            while (!socket.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    socket.receive(p);
+                    Message q = new Message(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+                    Message resp = new Message(q.getHeader().getID());
+                    resp.getHeader().setFlag(Flags.QR);
+                    resp.getHeader().setFlag(Flags.AA);
+                    Record question = q.getQuestion();
+                    resp.addRecord(question, Section.QUESTION);
+                    for (String addr : a.getOrDefault(question.getName().toString(), List.of())) {
+                        resp.addRecord(new ARecord(question.getName(), DClass.IN, 60, InetAddress.getByName(addr)), Section.ANSWER);
+                    }
+                    byte[] out = resp.toWire();
+                    socket.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
+                } catch (Exception e) {
+                    // closed, or a malformed packet: keep serving until closed
+                }
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            thread.join(2000);
+        }
+    }
+}
