@@ -4,6 +4,7 @@ import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import io.drctl.host.Shell;
+import io.drctl.host.Sleeper;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,15 +1,16 @@
 package io.drctl.dbms;
 
-import java.util.Objects;
+import io.drctl.host.AdapterException;
+import io.drctl.host.FailureKind;
 
 /**
  * A failure to probe, promote or rejoin a DBMS, classified by {@link Kind} (from exit codes and typed host-access
  * failures, never from message text). Messages name the instance and endpoint and say what was expected.
  */
-public class DbmsException extends Exception implements io.drctl.host.AdapterFailure {
+public class DbmsException extends AdapterException {
 
     /** What went wrong; decides whether a later retry can help. */
-    public enum Kind {
+    public enum Kind implements FailureKind {
         /** {@code psql}/{@code pg_ctl}/{@code runuser} (or a command template's program) is not installed or not executable (exit 126/127). */
         CLIENT_MISSING(false),
         /** psql could not connect to the server (psql exit 2): server down, wrong port, auth refused. */
@@ -56,18 +57,14 @@ public class DbmsException extends Exception implements io.drctl.host.AdapterFai
             this.retriable = retriable;
         }
 
+        @Override
         public boolean isRetriable() {
             return retriable;
         }
     }
 
-    private final Kind kind;
-    private final String target;
-
     public DbmsException(Kind kind, String target, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = Objects.requireNonNull(kind, "kind");
-        this.target = Objects.requireNonNull(target, "target");
+        super(kind, target, message, cause);
     }
 
     public DbmsException(Kind kind, String target, String message) {
@@ -75,21 +72,7 @@ public class DbmsException extends Exception implements io.drctl.host.AdapterFai
     }
 
     @Override
-    public String kindName() {
-        return kind().name();
-    }
-
     public Kind kind() {
-        return kind;
-    }
-
-    @Override
-    public String target() {
-        return target;
-    }
-
-    @Override
-    public boolean isRetriable() {
-        return kind.isRetriable();
+        return (Kind) super.kind();
     }
 }

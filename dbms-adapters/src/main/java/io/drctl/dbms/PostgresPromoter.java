@@ -5,6 +5,7 @@ import static io.drctl.dbms.PgClient.opt;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.Shell;
+import io.drctl.host.Sleeper;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;

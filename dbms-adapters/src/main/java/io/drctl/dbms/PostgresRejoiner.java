@@ -4,6 +4,7 @@ import static io.drctl.dbms.PgClient.opt;
 
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
+import io.drctl.host.Sleeper;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.drctl.dbms;
 
+import static io.drctl.testing.LocalPostgres.BIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,21 +10,18 @@ import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import io.drctl.host.LocalCommandRunner;
-import io.drctl.host.Shell;
+import io.drctl.host.Sleeper;
+import io.drctl.testing.LocalPostgres;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link CommandDbms} driving real PostgreSQL 15 clusters (OS user {@code postgres}, temp dir, ports 25501–25512 on
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.Test;
  */
 class CommandDbmsIT {
 
-    private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     private static final LocalCommandRunner LOCAL = LocalCommandRunner.local();
 
     /** The PostgreSQL templates of COMMAND-DBMS.md, psql taken from this machine's binary directory. */
@@ -49,47 +46,21 @@ class CommandDbmsIT {
         }
     }
 
-    private static Path base;
-
-    @BeforeAll
-    static void makeBase() throws Exception {
-        base = Files.createTempDirectory("drctl-cmddb-");
-        sh("chown postgres:postgres " + q(base) + " && chmod 700 " + q(base));
-    }
-
-    @AfterAll
-    static void removeBase() throws Exception {
-        if (base == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.list(base)) {
-            for (Path d : s.toList()) {
-                if (Files.exists(d.resolve("postmaster.pid"))) {
-                    LOCAL.run("runuser -u postgres -- " + BIN.resolve("pg_ctl") + " stop -D " + q(d)
-                            + " -m fast -w -t 30", Duration.ofSeconds(60));
-                }
-            }
-        }
-        try (Stream<Path> s = Files.walk(base)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+    @RegisterExtension
+    static final LocalPostgres pg = new LocalPostgres("drctl-cmddb-");
 
     @Test
     void promote_streamingReplica_becomesWritablePrimary_andASecondPromoteRunsNothing() throws Exception {
         int primaryPort = 25501;
         int replicaPort = 25502;
-        Path pd = initdb("pair-primary");
-        start(pd, primaryPort);
-        psql(primaryPort, "CREATE TABLE drvm_orders (id int primary key, note text); "
+        Path pd = pg.initdb("pair-primary");
+        pg.start(pd, primaryPort);
+        pg.psql(primaryPort, "CREATE TABLE drvm_orders (id int primary key, note text); "
                 + "INSERT INTO drvm_orders VALUES (1, 'before failover')");
-        Path rd = base.resolve("pair-replica");
-        asPostgres(BIN.resolve("pg_basebackup") + " -h 127.0.0.1 -p " + primaryPort + " -U postgres -D " + q(rd)
-                + " -R -X stream -c fast -w");
-        start(rd, replicaPort);
-        waitFor(primaryPort, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", "1");
-        psql(primaryPort, "INSERT INTO drvm_orders VALUES (2, 'streamed')");
-        waitFor(replicaPort, "SELECT count(*) FROM drvm_orders", "2");
+        pg.start(pg.basebackup("pair-replica", primaryPort), replicaPort);
+        pg.waitFor(primaryPort, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", "1");
+        pg.psql(primaryPort, "INSERT INTO drvm_orders VALUES (2, 'streamed')");
+        pg.waitFor(replicaPort, "SELECT count(*) FROM drvm_orders", "2");
         Recording rec = new Recording(LOCAL);
         CommandDbms replica = dbms("pair-replica", replicaPort, rec);
         CommandDbms primary = dbms("pair-primary", primaryPort, rec);
@@ -105,7 +76,7 @@ class CommandDbmsIT {
         assertTrue(lag.delay().isPresent(), "a transaction was replayed, so the replay delay is known: " + lag);
         assertEquals(DbmsRole.PRIMARY, pp.role());
         assertTrue(pp.lag().isEmpty());
-        assertEquals("t", psql(replicaPort, "SELECT pg_is_in_recovery()"));
+        assertEquals("t", pg.psql(replicaPort, "SELECT pg_is_in_recovery()"));
 
         CommandPromoteResult r = replica.promote(Duration.ofSeconds(60));
 
@@ -117,13 +88,16 @@ class CommandDbmsIT {
         assertTrue(r.writeChecked());
         assertEquals(1, rec.count("pg_promote"));
         // judged independently: out of recovery, takes a write, the temp table of the write check is gone
-        assertEquals("f", psql(replicaPort, "SELECT pg_is_in_recovery()"));
-        psql(replicaPort, "INSERT INTO drvm_orders VALUES (3, 'written on the new primary')");
-        assertEquals("1,2,3", psql(replicaPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
-        assertEquals("0", psql(replicaPort, "SELECT count(*) FROM pg_class WHERE relname = 'drctl_write_probe'"));
+        assertEquals("f", pg.psql(replicaPort, "SELECT pg_is_in_recovery()"));
+        pg.psql(replicaPort, "INSERT INTO drvm_orders VALUES (3, 'written on the new primary')");
+        assertEquals("1,2,3", pg.psql(replicaPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
+        assertEquals("0", pg.psql(replicaPort, "SELECT count(*) FROM pg_class WHERE relname = 'drctl_write_probe'"));
         assertTrue(replica.verifyWritable());
 
-        String timeline = psql(replicaPort, "SELECT timeline_id FROM pg_control_checkpoint()");
+        // the end-of-recovery checkpoint after a promotion is asynchronous: settle it so the control file's timeline
+        // is the promoted one before comparing (under load it read 1, then 2)
+        pg.psql(replicaPort, "CHECKPOINT");
+        String timeline = pg.psql(replicaPort, "SELECT timeline_id FROM pg_control_checkpoint()");
         int before = rec.commands.size();
         CommandPromoteResult again = replica.promote(Duration.ofSeconds(60));
 
@@ -134,7 +108,7 @@ class CommandDbmsIT {
         assertEquals(2, secondRound.size(), "role and write check only: " + secondRound);
         assertTrue(secondRound.stream().noneMatch(c -> c.contains("pg_promote")), secondRound.toString());
         assertEquals(1, rec.count("pg_promote"));
-        assertEquals(timeline, psql(replicaPort, "SELECT timeline_id FROM pg_control_checkpoint()"));
+        assertEquals(timeline, pg.psql(replicaPort, "SELECT timeline_id FROM pg_control_checkpoint()"));
         // the rendered commands carry the quoted values
         assertTrue(rec.commands.get(0).contains(" -h '127.0.0.1' -p '" + replicaPort + "' "), rec.commands.get(0));
     }
@@ -142,11 +116,11 @@ class CommandDbmsIT {
     @Test
     void promote_readOnlyPrimary_isNotWritableQuotingTheServer() throws Exception {
         int port = 25511;
-        Path d = initdb("readonly");
-        start(d, port);
-        psql(port, "ALTER SYSTEM SET default_transaction_read_only = on");
-        psql(port, "SELECT pg_reload_conf()");
-        waitFor(port, "SHOW default_transaction_read_only", "on");
+        Path d = pg.initdb("readonly");
+        pg.start(d, port);
+        pg.psql(port, "ALTER SYSTEM SET default_transaction_read_only = on");
+        pg.psql(port, "SELECT pg_reload_conf()");
+        pg.waitFor(port, "SHOW default_transaction_read_only", "on");
         CommandDbms dbms = new CommandDbms(new CommandDbmsTarget("readonly", "127.0.0.1", port, "127.0.0.1"),
                 TEMPLATES, LOCAL, Duration.ofSeconds(30), Duration.ofMillis(200), Clock.systemUTC(), Sleeper.system());
 
@@ -202,46 +176,5 @@ class CommandDbmsIT {
         public String describe() {
             return "local (recorded)";
         }
-    }
-
-    private static Path initdb(String name) throws Exception {
-        Path d = base.resolve(name);
-        asPostgres(BIN.resolve("initdb") + " -D " + q(d) + " -U postgres --auth=trust -E UTF8");
-        return d;
-    }
-
-    private static void start(Path dir, int port) throws Exception {
-        asPostgres(BIN.resolve("pg_ctl") + " -D " + q(dir) + " -l " + q(base.resolve(dir.getFileName() + ".log"))
-                + " -w -t 60 -o " + Shell.quote("-p " + port + " -c listen_addresses=127.0.0.1 -k " + base) + " start");
-    }
-
-    private static void waitFor(int port, String sql, String expected) throws Exception {
-        for (int i = 0; !psql(port, sql).equals(expected); i++) {
-            if (i >= 120) {
-                throw new IllegalStateException("port " + port + ": '" + sql + "' never gave " + expected);
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private static String q(Path p) {
-        return Shell.quote(p.toString());
-    }
-
-    private static String sh(String cmd) throws Exception {
-        CommandResult r = LOCAL.run(cmd, Duration.ofSeconds(120));
-        if (!r.succeeded()) {
-            throw new IllegalStateException("'" + cmd + "' exited " + r.exitCode() + ": " + r.stderr() + r.stdout());
-        }
-        return r.stdout();
-    }
-
-    private static String asPostgres(String cmd) throws Exception {
-        return sh("runuser -u postgres -- " + cmd);
-    }
-
-    private static String psql(int port, String sql) throws Exception {
-        return asPostgres(BIN.resolve("psql") + " -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + port
-                + " -U postgres -d postgres -c " + Shell.quote(sql)).strip();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.testing.ScriptedRunner;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.HostAccessException;
+import io.drctl.testing.FakeClock;
+import io.drctl.testing.ScriptedRunner;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -45,9 +47,9 @@ class CommandDbmsTest {
         assertEquals("SECONDARY", p.detail());
         assertEquals(Optional.of(4096L), p.lag().orElseThrow().bytes());
         assertEquals(Optional.of(Duration.ofMillis(1250)), p.lag().orElseThrow().delay());
-        assertEquals("role-cmd -S 'db2.example.net'", runner.commands.get(0));
-        assertEquals("lag-cmd '10.1.2.3'", runner.commands.get(1));
-        assertEquals(Duration.ofSeconds(30), runner.timeouts.get(0));
+        assertEquals("role-cmd -S 'db2.example.net'", runner.commands().get(0));
+        assertEquals("lag-cmd '10.1.2.3'", runner.commands().get(1));
+        assertEquals(Duration.ofSeconds(30), runner.timeouts().get(0));
     }
 
     @Test
@@ -159,10 +161,10 @@ class CommandDbmsTest {
         assertEquals(Optional.of(0L), r.before().lag().orElseThrow().bytes());
         assertEquals(DbmsRole.PRIMARY, r.after().role());
         assertTrue(r.writeChecked());
-        assertEquals(2, clock.sleeps);
+        assertEquals(2, clock.sleeps());
         assertEquals(Duration.ofSeconds(2), r.elapsed());
-        assertEquals("promote-cmd -S 'db2.example.net','1433' --password-file /secret/s3cr3t", runner.commands.get(2));
-        assertEquals(Duration.ofSeconds(90), runner.timeouts.get(2), "promote gets the promote timeout + 30 s");
+        assertEquals("promote-cmd -S 'db2.example.net','1433' --password-file /secret/s3cr3t", runner.commands().get(2));
+        assertEquals(Duration.ofSeconds(90), runner.timeouts().get(2), "promote gets the promote timeout + 30 s");
         assertTrue(runner.exhausted());
     }
 
@@ -203,7 +205,7 @@ class CommandDbmsTest {
         assertTrue(e.isRetriable());
         assertTrue(e.getMessage().contains("within 10 s") && e.getMessage().contains("'SECONDARY' (replica)"),
                 e.getMessage());
-        assertEquals(10, clock.sleeps);
+        assertEquals(10, clock.sleeps());
         assertTrue(runner.exhausted());
     }
 
@@ -244,7 +246,7 @@ class CommandDbmsTest {
         CommandPromoteResult r = dbms().promote(Duration.ofSeconds(10));
 
         assertEquals(PromoteResult.Outcome.PROMOTED, r.outcome());
-        assertEquals(2, clock.sleeps);
+        assertEquals(2, clock.sleeps());
     }
 
     @Test
@@ -257,7 +259,7 @@ class CommandDbmsTest {
         assertEquals(DbmsException.Kind.CLIENT_MISSING, e.kind());
         assertTrue(e.getMessage().contains("'promote'") && e.getMessage().contains("not found"), e.getMessage());
         assertTrue(runner.exhausted());
-        assertEquals(0, clock.sleeps);
+        assertEquals(0, clock.sleeps());
     }
 
     @Test
@@ -283,7 +285,7 @@ class CommandDbmsTest {
         CommandPromoteResult r = dbms().promote(Duration.ofSeconds(10));
 
         assertTrue(r.writeChecked());
-        assertEquals(1, clock.sleeps);
+        assertEquals(1, clock.sleeps());
     }
 
     @Test

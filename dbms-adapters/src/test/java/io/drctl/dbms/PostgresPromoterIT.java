@@ -5,22 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.drctl.host.CommandResult;
 import io.drctl.host.LocalCommandRunner;
-import io.drctl.host.Shell;
+import io.drctl.testing.FakeClock;
+import io.drctl.testing.LocalPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real PostgreSQL 15 primary (127.0.0.1:15432) with two streaming replicas (15433, 15434) made by
@@ -30,89 +27,29 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresPromoterIT {
 
-    private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     private static final int PRIMARY = 15432;
     private static final int REPLICA_A = 15433;
     private static final int REPLICA_B = 15434;
     private static final LocalCommandRunner LOCAL = LocalCommandRunner.local();
-    private static Path base;
+
+    @RegisterExtension
+    static final LocalPostgres pg = new LocalPostgres("drvm-pg-");
 
     @BeforeAll
     static void startCluster() throws Exception {
-        base = Files.createTempDirectory("drvm-pg-");
-        sh("chown postgres:postgres " + q(base) + " && chmod 700 " + q(base));
-        asPostgres(BIN.resolve("initdb") + " -D " + q(dir("primary")) + " -U postgres --auth=trust -E UTF8");
-        start("primary", PRIMARY);
-        psql(PRIMARY, "CREATE TABLE drvm_orders (id int primary key, note text); INSERT INTO drvm_orders VALUES (1, 'before failover')");
-        for (String replica : List.of("replica-a", "replica-b")) {
-            asPostgres(BIN.resolve("pg_basebackup") + " -h 127.0.0.1 -p " + PRIMARY + " -U postgres -D "
-                    + q(dir(replica)) + " -R -X stream -c fast -w");
-        }
-        start("replica-a", REPLICA_A);
-        start("replica-b", REPLICA_B);
-        // wait (bounded) until both replicas stream from the primary
-        for (int i = 0; ; i++) {
-            String n = psql(PRIMARY, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'").strip();
-            if (n.equals("2")) {
-                break;
-            }
-            if (i >= 120) {
-                throw new IllegalStateException("replicas not streaming after 60 s: " + n);
-            }
-            Thread.sleep(500);
-        }
-        psql(PRIMARY, "INSERT INTO drvm_orders VALUES (2, 'streamed')");
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (base == null) {
-            return;
-        }
-        for (String d : List.of("replica-a", "replica-b", "primary")) {
-            if (Files.exists(dir(d).resolve("postmaster.pid"))) {
-                LOCAL.run("runuser -u postgres -- " + BIN.resolve("pg_ctl") + " stop -D " + q(dir(d))
-                        + " -m immediate -w -t 30", Duration.ofSeconds(60));
-            }
-        }
-        try (Stream<Path> s = Files.walk(base)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    private static Path dir(String name) {
-        return base.resolve(name);
-    }
-
-    private static String q(Path p) {
-        return Shell.quote(p.toString());
-    }
-
-    private static void start(String name, int port) throws Exception {
-        asPostgres(BIN.resolve("pg_ctl") + " -D " + q(dir(name)) + " -l " + q(base.resolve(name + ".log"))
-                + " -w -t 60 -o " + Shell.quote("-p " + port + " -c listen_addresses=127.0.0.1 -k " + base) + " start");
-    }
-
-    private static String sh(String cmd) throws Exception {
-        CommandResult r = LOCAL.run(cmd, Duration.ofSeconds(120));
-        if (!r.succeeded()) {
-            throw new IllegalStateException("'" + cmd + "' exited " + r.exitCode() + ": " + r.stderr() + r.stdout());
-        }
-        return r.stdout();
-    }
-
-    private static String asPostgres(String cmd) throws Exception {
-        return sh("runuser -u postgres -- " + cmd);
-    }
-
-    private static String psql(int port, String sql) throws Exception {
-        return asPostgres(BIN.resolve("psql") + " -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + port
-                + " -U postgres -d postgres -c " + Shell.quote(sql));
+        pg.start(pg.initdb("primary"), PRIMARY);
+        pg.psql(PRIMARY, "CREATE TABLE drvm_orders (id int primary key, note text); INSERT INTO drvm_orders VALUES (1, 'before failover')");
+        Path replicaA = pg.basebackup("replica-a", PRIMARY);
+        Path replicaB = pg.basebackup("replica-b", PRIMARY);
+        pg.start(replicaA, REPLICA_A);
+        pg.start(replicaB, REPLICA_B);
+        pg.waitFor(PRIMARY, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", "2");
+        pg.psql(PRIMARY, "INSERT INTO drvm_orders VALUES (2, 'streamed')");
     }
 
     private static PostgresPromoter promoter(int port, String dataDir) {
         return PostgresPromoter.of(LOCAL, PostgresInstance.debian("drvm-" + dataDir, "127.0.0.1", port, 15,
-                dir(dataDir)));
+                pg.dir(dataDir)));
     }
 
     @Test
@@ -153,11 +90,11 @@ class PostgresPromoterIT {
         assertEquals(PgRole.REPLICA, r.before().role());
         assertEquals(PgRole.PRIMARY, r.after().role());
         // checked independently of the promoter: out of recovery, has the streamed rows, takes an insert
-        assertEquals("f", psql(REPLICA_A, "SELECT pg_is_in_recovery()").strip());
-        assertEquals("2", psql(REPLICA_A, "SELECT count(*) FROM drvm_orders").strip());
-        psql(REPLICA_A, "INSERT INTO drvm_orders VALUES (3, 'written on the promoted replica')");
-        assertEquals("written on the promoted replica", psql(REPLICA_A, "SELECT note FROM drvm_orders WHERE id = 3").strip());
-        assertFalse(Files.exists(dir("replica-a").resolve("standby.signal")));
+        assertEquals("f", pg.psql(REPLICA_A, "SELECT pg_is_in_recovery()"));
+        assertEquals("2", pg.psql(REPLICA_A, "SELECT count(*) FROM drvm_orders"));
+        pg.psql(REPLICA_A, "INSERT INTO drvm_orders VALUES (3, 'written on the promoted replica')");
+        assertEquals("written on the promoted replica", pg.psql(REPLICA_A, "SELECT note FROM drvm_orders WHERE id = 3"));
+        assertFalse(Files.exists(pg.dir("replica-a").resolve("standby.signal")));
         System.out.println("promoted in " + r.elapsed().toMillis() + " ms");
     }
 
@@ -166,17 +103,17 @@ class PostgresPromoterIT {
     void promote_twice_secondIsAlreadyPrimaryAndChangesNothing() throws Exception {
         // the end-of-recovery checkpoint after the first promotion is asynchronous: settle it so the control
         // file's timeline is the promoted one before comparing (it lagged once under load: 1, then 2)
-        psql(REPLICA_A, "CHECKPOINT");
-        String timelineBefore = psql(REPLICA_A, "SELECT timeline_id FROM pg_control_checkpoint()").strip();
-        String rowsBefore = psql(REPLICA_A, "SELECT count(*) FROM drvm_orders").strip();
+        pg.psql(REPLICA_A, "CHECKPOINT");
+        String timelineBefore = pg.psql(REPLICA_A, "SELECT timeline_id FROM pg_control_checkpoint()");
+        String rowsBefore = pg.psql(REPLICA_A, "SELECT count(*) FROM drvm_orders");
 
         PromoteResult r = promoter(REPLICA_A, "replica-a").promote(PromoteMethod.PG_PROMOTE, Duration.ofSeconds(60));
 
         assertEquals(PromoteResult.Outcome.ALREADY_PRIMARY, r.outcome());
         assertFalse(r.changed());
-        assertEquals(timelineBefore, psql(REPLICA_A, "SELECT timeline_id FROM pg_control_checkpoint()").strip());
-        assertEquals(rowsBefore, psql(REPLICA_A, "SELECT count(*) FROM drvm_orders").strip());
-        assertEquals("", psql(REPLICA_A, "SELECT to_regclass('drctl_write_probe')").strip(),
+        assertEquals(timelineBefore, pg.psql(REPLICA_A, "SELECT timeline_id FROM pg_control_checkpoint()"));
+        assertEquals(rowsBefore, pg.psql(REPLICA_A, "SELECT count(*) FROM drvm_orders"));
+        assertEquals("", pg.psql(REPLICA_A, "SELECT to_regclass('drctl_write_probe')"),
                 "the write check leaves no table behind");
     }
 
@@ -184,32 +121,15 @@ class PostgresPromoterIT {
     @Order(5)
     void promote_pgCtlCannotPromote_isPromoteTimeoutAndStaysReplica() throws Exception {
         // the data dir given is the primary's: pg_ctl refuses ("server is not in standby mode"), replica-b stays one
-        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
-                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-01-01T00:00:00Z"));
-        java.time.Clock clock = new java.time.Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                return now.get();
-            }
-        };
+        FakeClock clock = new FakeClock();
         PostgresPromoter p = new PostgresPromoter(LOCAL, PostgresInstance.debian("drvm-replica-b", "127.0.0.1",
-                REPLICA_B, 15, dir("primary")), clock, d -> now.set(now.get().plus(d)), Duration.ofSeconds(1));
+                REPLICA_B, 15, pg.dir("primary")), clock, clock.sleeper(), Duration.ofSeconds(1));
 
         DbmsException e = assertThrows(DbmsException.class, () -> p.promote(PromoteMethod.PG_CTL, Duration.ofSeconds(5)));
 
         assertEquals(DbmsException.Kind.PROMOTE_TIMEOUT, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains("still in recovery"), e.getMessage());
-        assertEquals("t", psql(REPLICA_B, "SELECT pg_is_in_recovery()").strip());
+        assertEquals("t", pg.psql(REPLICA_B, "SELECT pg_is_in_recovery()"));
     }
 
     @Test
@@ -220,8 +140,8 @@ class PostgresPromoterIT {
         PromoteResult r = p.promote(PromoteMethod.PG_CTL, Duration.ofSeconds(60));
 
         assertEquals(PromoteResult.Outcome.PROMOTED, r.outcome());
-        psql(REPLICA_B, "INSERT INTO drvm_orders VALUES (4, 'pg_ctl promoted')");
-        assertEquals("f", psql(REPLICA_B, "SELECT pg_is_in_recovery()").strip());
+        pg.psql(REPLICA_B, "INSERT INTO drvm_orders VALUES (4, 'pg_ctl promoted')");
+        assertEquals("f", pg.psql(REPLICA_B, "SELECT pg_is_in_recovery()"));
         assertEquals(PromoteResult.Outcome.ALREADY_PRIMARY, p.promote(PromoteMethod.PG_CTL, Duration.ofSeconds(60)).outcome());
     }
 
@@ -229,7 +149,7 @@ class PostgresPromoterIT {
     @Order(7)
     void probe_wrongOsUser_isCommandFailed() {
         PostgresPromoter p = PostgresPromoter.of(LOCAL, new PostgresInstance("drvm", "127.0.0.1", PRIMARY,
-                Optional.of("drvm-no-such-user"), "postgres", "postgres", Optional.of(BIN), Optional.empty()));
+                Optional.of("drvm-no-such-user"), "postgres", "postgres", Optional.of(LocalPostgres.BIN), Optional.empty()));
         DbmsException e = assertThrows(DbmsException.class, p::probe);
         assertEquals(DbmsException.Kind.COMMAND_FAILED, e.kind(), e.getMessage());
     }

@@ -1,24 +1,24 @@
 package io.drctl.dbms;
 
+import static io.drctl.testing.LocalPostgres.BIN;
+import static io.drctl.testing.LocalPostgres.q;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.drctl.host.CommandResult;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.host.Shell;
+import io.drctl.host.Sleeper;
+import io.drctl.testing.LocalPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real PostgreSQL 15 clusters (OS user {@code postgres}, temp dir, ports 25401–25442 on 127.0.0.1): a primary P and a
@@ -28,33 +28,10 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresRejoinerIT {
 
-    private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     private static final LocalCommandRunner LOCAL = LocalCommandRunner.local();
-    private static Path base;
 
-    @BeforeAll
-    static void makeBase() throws Exception {
-        base = Files.createTempDirectory("drctl-rejoin-");
-        sh("chown postgres:postgres " + q(base) + " && chmod 700 " + q(base));
-    }
-
-    @AfterAll
-    static void removeBase() throws Exception {
-        if (base == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.list(base)) {
-            for (Path d : s.toList()) {
-                if (Files.exists(d.resolve("postmaster.pid"))) {
-                    LOCAL.run("runuser -u postgres -- " + BIN.resolve("pg_ctl") + " stop -D " + q(d)
-                            + " -m immediate -w -t 30", Duration.ofSeconds(60));
-                }
-            }
-        }
-        try (Stream<Path> s = Files.walk(base)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+    @RegisterExtension
+    static final LocalPostgres pg = new LocalPostgres("drctl-rejoin-");
 
     // --- scenarios ---------------------------------------------------------------------------------------------
 
@@ -62,7 +39,7 @@ class PostgresRejoinerIT {
     void rejoin_walLogHints_rewindsOldPrimaryWhichThenStreamsNewRows() throws Exception {
         Pair p = Pair.make("hints", 25401, 25402, true);
         p.failover();
-        psql(p.primaryPort, "INSERT INTO drvm_orders VALUES (100, 'lost: written on the old primary after failover')");
+        pg.psql(p.primaryPort, "INSERT INTO drvm_orders VALUES (100, 'lost: written on the old primary after failover')");
         UpstreamSpec upstream = UpstreamSpec.of("127.0.0.1", p.replicaPort, "postgres").withSlot("region_a")
                 .withApplicationName("region-a");
         PostgresRejoiner rejoiner = p.rejoinerOfOldPrimary();
@@ -74,18 +51,18 @@ class PostgresRejoinerIT {
         assertEquals(StreamingCheck.State.PRIMARY, r.before().state());
         assertTrue(r.after().streamingFromUpstream(), r.toString());
         // judged independently: P is in recovery, its WAL receiver streams from R through the slot
-        assertEquals("t", psql(p.primaryPort, "SELECT pg_is_in_recovery()"));
-        assertEquals("streaming|127.0.0.1|" + p.replicaPort + "|region_a", psql(p.primaryPort,
+        assertEquals("t", pg.psql(p.primaryPort, "SELECT pg_is_in_recovery()"));
+        assertEquals("streaming|127.0.0.1|" + p.replicaPort + "|region_a", pg.psql(p.primaryPort,
                 "SELECT status, sender_host, sender_port, slot_name FROM pg_stat_wal_receiver"));
-        assertEquals("region-a|streaming", psql(p.replicaPort,
+        assertEquals("region-a|streaming", pg.psql(p.replicaPort,
                 "SELECT application_name, state FROM pg_stat_replication"));
-        assertEquals("t", psql(p.replicaPort, "SELECT active FROM pg_replication_slots WHERE slot_name = 'region_a'"));
+        assertEquals("t", pg.psql(p.replicaPort, "SELECT active FROM pg_replication_slots WHERE slot_name = 'region_a'"));
         // the rows written on R after the failover are on P, the diverged write on P is gone
-        assertEquals("1,2,3", psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
+        assertEquals("1,2,3", pg.psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
         // a row written on R now appears on P
-        psql(p.replicaPort, "INSERT INTO drvm_orders VALUES (4, 'after the rejoin')");
+        pg.psql(p.replicaPort, "INSERT INTO drvm_orders VALUES (4, 'after the rejoin')");
         ReplicationProof proof = rejoiner.proveReplication(upstream, Duration.ofSeconds(60));
-        assertEquals("after the rejoin", psql(p.primaryPort, "SELECT note FROM drvm_orders WHERE id = 4"));
+        assertEquals("after the rejoin", pg.psql(p.primaryPort, "SELECT note FROM drvm_orders WHERE id = 4"));
         System.out.println("rewind rejoin: " + r + "\nproof: " + proof);
 
         // second rejoin: a no-op that changes nothing
@@ -103,9 +80,9 @@ class PostgresRejoinerIT {
     void rejoin_oldPrimaryCrashed_recoversInSingleUserModeThenRewinds() throws Exception {
         Pair p = Pair.make("crashed", 25441, 25442, true);
         p.failover();
-        psql(p.primaryPort, "INSERT INTO drvm_orders VALUES (100, 'lost: written on the old primary after failover')");
+        pg.psql(p.primaryPort, "INSERT INTO drvm_orders VALUES (100, 'lost: written on the old primary after failover')");
         // region A loses power: no shutdown checkpoint
-        asPostgres(BIN.resolve("pg_ctl") + " stop -D " + q(p.primaryDir) + " -m immediate -w -t 30");
+        pg.asPostgres(BIN.resolve("pg_ctl") + " stop -D " + q(p.primaryDir) + " -m immediate -w -t 30");
         UpstreamSpec upstream = UpstreamSpec.of("127.0.0.1", p.replicaPort, "postgres");
         PostgresRejoiner rejoiner = p.rejoinerOfOldPrimary();
 
@@ -113,18 +90,18 @@ class PostgresRejoinerIT {
 
         assertEquals(StreamingCheck.State.STOPPED, r.before().state());
         assertEquals(RejoinMethod.REWIND, r.method(), r.toString());
-        assertEquals("streaming|" + p.replicaPort, psql(p.primaryPort,
+        assertEquals("streaming|" + p.replicaPort, pg.psql(p.primaryPort,
                 "SELECT status, sender_port FROM pg_stat_wal_receiver"));
-        psql(p.replicaPort, "INSERT INTO drvm_orders VALUES (4, 'after the rejoin')");
+        pg.psql(p.replicaPort, "INSERT INTO drvm_orders VALUES (4, 'after the rejoin')");
         rejoiner.proveReplication(upstream, Duration.ofSeconds(60));
-        assertEquals("1,2,3,4", psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
+        assertEquals("1,2,3,4", pg.psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
     }
 
     @Test
     void rejoin_noChecksumsNoHints_reseedsWithBasebackupAndKeepsOldDataDir() throws Exception {
         Pair p = Pair.make("plain", 25411, 25412, false);
         p.failover();
-        psql(p.primaryPort, "INSERT INTO drvm_orders VALUES (100, 'lost: written on the old primary after failover')");
+        pg.psql(p.primaryPort, "INSERT INTO drvm_orders VALUES (100, 'lost: written on the old primary after failover')");
         UpstreamSpec upstream = UpstreamSpec.of("127.0.0.1", p.replicaPort, "postgres");
         PostgresRejoiner rejoiner = p.rejoinerOfOldPrimary();
 
@@ -135,12 +112,12 @@ class PostgresRejoinerIT {
         Path old = r.oldDataDir().orElseThrow();
         assertTrue(old.getFileName().toString().startsWith("plain-primary.drctl-old-"), old.toString());
         assertTrue(Files.isRegularFile(old.resolve("PG_VERSION")), "old data dir kept: " + old);
-        assertEquals("streaming|" + p.replicaPort, psql(p.primaryPort,
+        assertEquals("streaming|" + p.replicaPort, pg.psql(p.primaryPort,
                 "SELECT status, sender_port FROM pg_stat_wal_receiver"));
-        assertEquals("1,2,3", psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
-        psql(p.replicaPort, "INSERT INTO drvm_orders VALUES (4, 'after the reseed')");
+        assertEquals("1,2,3", pg.psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
+        pg.psql(p.replicaPort, "INSERT INTO drvm_orders VALUES (4, 'after the reseed')");
         rejoiner.proveReplication(upstream, Duration.ofSeconds(60));
-        assertEquals("after the reseed", psql(p.primaryPort, "SELECT note FROM drvm_orders WHERE id = 4"));
+        assertEquals("after the reseed", pg.psql(p.primaryPort, "SELECT note FROM drvm_orders WHERE id = 4"));
         assertTrue(rejoiner.check(upstream).streamingFromUpstream());
         System.out.println("basebackup rejoin: " + r);
     }
@@ -151,10 +128,10 @@ class PostgresRejoinerIT {
         p.failover();
         // the new primary refuses replication connections from 127.0.0.1
         Path hba = p.replicaDir.resolve("pg_hba.conf");
-        sh("printf '%s\\n' 'host replication all 127.0.0.1/32 reject' > " + q(base.resolve("hba.tmp"))
-                + " && cat " + q(hba) + " >> " + q(base.resolve("hba.tmp")) + " && cat " + q(base.resolve("hba.tmp"))
-                + " > " + q(hba) + " && rm " + q(base.resolve("hba.tmp")));
-        psql(p.replicaPort, "SELECT pg_reload_conf()");
+        Path tmp = pg.dir("hba.tmp");
+        pg.sh("printf '%s\\n' 'host replication all 127.0.0.1/32 reject' > " + q(tmp) + " && cat " + q(hba) + " >> " + q(tmp)
+                + " && cat " + q(tmp) + " > " + q(hba) + " && rm " + q(tmp));
+        pg.psql(p.replicaPort, "SELECT pg_reload_conf()");
         String listingBefore = listing(p.primaryDir);
         String pid = Files.readAllLines(p.primaryDir.resolve("postmaster.pid")).get(0);
 
@@ -168,10 +145,10 @@ class PostgresRejoinerIT {
         assertTrue(e.getMessage().contains(p.primaryDir.toString()), e.getMessage());
         // the old primary still runs untouched, as the same postmaster, with its rows and files
         assertEquals(pid, Files.readAllLines(p.primaryDir.resolve("postmaster.pid")).get(0));
-        assertEquals("f", psql(p.primaryPort, "SELECT pg_is_in_recovery()"));
-        assertEquals("1,2", psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
+        assertEquals("f", pg.psql(p.primaryPort, "SELECT pg_is_in_recovery()"));
+        assertEquals("1,2", pg.psql(p.primaryPort, "SELECT string_agg(id::text, ',' ORDER BY id) FROM drvm_orders"));
         assertEquals(listingBefore, listing(p.primaryDir));
-        try (Stream<Path> s = Files.list(base)) {
+        try (Stream<Path> s = Files.list(pg.base())) {
             assertTrue(s.noneMatch(x -> x.getFileName().toString().startsWith("refused-primary.drctl-")));
         }
     }
@@ -192,7 +169,7 @@ class PostgresRejoinerIT {
         assertEquals(RejoinMethod.NONE, r.method());
         assertEquals(confBefore, Files.readString(conf));
         assertEquals(pid, Files.readAllLines(p.replicaDir.resolve("postmaster.pid")).get(0));
-        assertEquals("streaming", psql(p.replicaPort, "SELECT status FROM pg_stat_wal_receiver"));
+        assertEquals("streaming", pg.psql(p.replicaPort, "SELECT status FROM pg_stat_wal_receiver"));
         // the same replica, asked about another upstream (the wrong port), does not claim to stream from it
         assertFalse(rejoiner.check(UpstreamSpec.of("127.0.0.1", p.replicaPort, "postgres")).streamingFromUpstream());
         // and the old primary, asked whether it streams from its replica: a primary, not streaming
@@ -207,31 +184,21 @@ class PostgresRejoinerIT {
     private record Pair(String name, int primaryPort, int replicaPort, Path primaryDir, Path replicaDir) {
 
         static Pair make(String name, int primaryPort, int replicaPort, boolean walLogHints) throws Exception {
-            Path pd = base.resolve(name + "-primary");
-            Path rd = base.resolve(name + "-replica");
-            asPostgres(BIN.resolve("initdb") + " -D " + q(pd) + " -U postgres --auth=trust -E UTF8");
+            Path pd = pg.initdb(name + "-primary");
             if (walLogHints) {
                 // wal_keep_size: pg_rewind reads the old primary's WAL back to the last checkpoint before the fork
-                asPostgres("sh -c " + Shell.quote("printf '%s\\n' 'wal_log_hints = on' 'wal_keep_size = 256MB' >> "
+                pg.asPostgres("sh -c " + Shell.quote("printf '%s\\n' 'wal_log_hints = on' 'wal_keep_size = 256MB' >> "
                         + q(pd.resolve("postgresql.conf"))));
             }
-            Pair p = new Pair(name, primaryPort, replicaPort, pd, rd);
-            start(pd, primaryPort);
-            psql(primaryPort, "CREATE TABLE drvm_orders (id int primary key, note text); "
+            pg.start(pd, primaryPort);
+            pg.psql(primaryPort, "CREATE TABLE drvm_orders (id int primary key, note text); "
                     + "INSERT INTO drvm_orders VALUES (1, 'before failover')");
-            asPostgres(BIN.resolve("pg_basebackup") + " -h 127.0.0.1 -p " + primaryPort + " -U postgres -D "
-                    + q(rd) + " -R -X stream -c fast -w");
-            start(rd, replicaPort);
-            for (int i = 0; !psql(primaryPort, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
-                    .equals("1"); i++) {
-                if (i >= 120) {
-                    throw new IllegalStateException(name + ": replica not streaming after 60 s");
-                }
-                Thread.sleep(500);
-            }
-            psql(primaryPort, "INSERT INTO drvm_orders VALUES (2, 'streamed')");
-            waitFor(replicaPort, "SELECT count(*) FROM drvm_orders", "2");
-            return p;
+            Path rd = pg.basebackup(name + "-replica", primaryPort);
+            pg.start(rd, replicaPort);
+            pg.waitFor(primaryPort, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", "1");
+            pg.psql(primaryPort, "INSERT INTO drvm_orders VALUES (2, 'streamed')");
+            pg.waitFor(replicaPort, "SELECT count(*) FROM drvm_orders", "2");
+            return new Pair(name, primaryPort, replicaPort, pd, rd);
         }
 
         /** Promotes the replica (the old primary keeps running, as after a region partition) and writes on it. */
@@ -239,7 +206,7 @@ class PostgresRejoinerIT {
             PromoteResult r = PostgresPromoter.of(LOCAL, PostgresInstance.debian(name + "-replica", "127.0.0.1",
                     replicaPort, 15, replicaDir)).promote(PromoteMethod.PG_PROMOTE, Duration.ofSeconds(60));
             assertEquals(PromoteResult.Outcome.PROMOTED, r.outcome());
-            psql(replicaPort, "INSERT INTO drvm_orders VALUES (3, 'written on the new primary')");
+            pg.psql(replicaPort, "INSERT INTO drvm_orders VALUES (3, 'written on the new primary')");
         }
 
         PostgresRejoiner rejoinerOfOldPrimary() {
@@ -247,54 +214,14 @@ class PostgresRejoinerIT {
         }
 
         PostgresRejoiner rejoiner(String instance, Path dir, int port) {
-            ServerControl control = new ServerControl.PgCtl(Optional.of(serverOptions(port)),
-                    Optional.of(base.resolve(dir.getFileName() + ".log")), 60);
+            ServerControl control = new ServerControl.PgCtl(Optional.of(pg.serverOptions(port)), Optional.of(pg.log(dir)), 60);
             return new PostgresRejoiner(LOCAL, PostgresInstance.debian(instance, "127.0.0.1", port, 15, dir),
                     control, Clock.systemUTC(), Sleeper.system(), Duration.ofMillis(200));
         }
     }
 
-    private static String serverOptions(int port) {
-        return "-p " + port + " -c listen_addresses=127.0.0.1 -k " + base;
-    }
-
-    private static void start(Path dir, int port) throws Exception {
-        asPostgres(BIN.resolve("pg_ctl") + " -D " + q(dir) + " -l " + q(base.resolve(dir.getFileName() + ".log"))
-                + " -w -t 60 -o " + Shell.quote(serverOptions(port)) + " start");
-    }
-
-    private static void waitFor(int port, String sql, String expected) throws Exception {
-        for (int i = 0; !psql(port, sql).equals(expected); i++) {
-            if (i >= 120) {
-                throw new IllegalStateException("port " + port + ": '" + sql + "' never gave " + expected);
-            }
-            Thread.sleep(500);
-        }
-    }
-
     /** Names and sizes of the data directory's top-level files, and its subdirectories (none a running server changes). */
     private static String listing(Path dir) throws Exception {
-        return sh("cd " + q(dir) + " && find . -maxdepth 1 \\( -type f -printf '%p %s\\n' \\) -o \\( -type d -printf '%p/\\n' \\) | sort");
-    }
-
-    private static String q(Path p) {
-        return Shell.quote(p.toString());
-    }
-
-    private static String sh(String cmd) throws Exception {
-        CommandResult r = LOCAL.run(cmd, Duration.ofSeconds(120));
-        if (!r.succeeded()) {
-            throw new IllegalStateException("'" + cmd + "' exited " + r.exitCode() + ": " + r.stderr() + r.stdout());
-        }
-        return r.stdout();
-    }
-
-    private static String asPostgres(String cmd) throws Exception {
-        return sh("runuser -u postgres -- " + cmd);
-    }
-
-    private static String psql(int port, String sql) throws Exception {
-        return asPostgres(BIN.resolve("psql") + " -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + port
-                + " -U postgres -d postgres -c " + Shell.quote(sql)).strip();
+        return pg.sh("cd " + q(dir) + " && find . -maxdepth 1 \\( -type f -printf '%p %s\\n' \\) -o \\( -type d -printf '%p/\\n' \\) | sort");
     }
 }

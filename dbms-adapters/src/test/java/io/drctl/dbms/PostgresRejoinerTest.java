@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.testing.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,29 +115,12 @@ class PostgresRejoinerTest {
 
     private static final Instant T0 = Instant.parse("2026-03-01T10:20:30Z");
 
-    private static PostgresRejoiner rejoiner(CommandRunner host, AtomicReference<Instant> now) {
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
-        return new PostgresRejoiner(host, LOCAL, ServerControl.PgCtl.plain(), clock,
-                d -> now.set(now.get().plus(d)), Duration.ofSeconds(1));
+    private static PostgresRejoiner rejoiner(CommandRunner host, FakeClock clock) {
+        return new PostgresRejoiner(host, LOCAL, ServerControl.PgCtl.plain(), clock, clock.sleeper(), Duration.ofSeconds(1));
     }
 
     private static PostgresRejoiner rejoiner(CommandRunner host) {
-        return rejoiner(host, new AtomicReference<>(T0));
+        return rejoiner(host, new FakeClock(T0));
     }
 
     @Test
@@ -303,14 +284,14 @@ class PostgresRejoinerTest {
         ScriptedHost host = oldPrimary("on", SYSID);
         host.rules.put("pg_is_in_recovery(), w.pid", new ArrayDeque<>(List.of(ok(row("f", "", "", "", "", "")),
                 ok(row("t", "", "", "", "", "")))));
-        AtomicReference<Instant> now = new AtomicReference<>(T0);
+        FakeClock clock = new FakeClock(T0);
 
-        DbmsException e = assertThrows(DbmsException.class, () -> rejoiner(host, now).rejoin(UPSTREAM,
+        DbmsException e = assertThrows(DbmsException.class, () -> rejoiner(host, clock).rejoin(UPSTREAM,
                 RejoinOptions.defaults().withStreamTimeout(Duration.ofSeconds(30))));
 
         assertEquals(DbmsException.Kind.REPLICATION_TIMEOUT, e.kind());
         assertTrue(e.getMessage().contains("wal receiver absent"), e.getMessage());
-        assertTrue(!now.get().isBefore(T0.plusSeconds(30)), now.get().toString());
+        assertTrue(!clock.instant().isBefore(T0.plusSeconds(30)), clock.instant().toString());
     }
 
     @Test

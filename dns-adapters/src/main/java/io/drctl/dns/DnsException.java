@@ -1,7 +1,8 @@
 package io.drctl.dns;
 
+import io.drctl.host.AdapterException;
+import io.drctl.host.FailureKind;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import org.xbill.DNS.Rcode;
 
@@ -10,10 +11,10 @@ import org.xbill.DNS.Rcode;
  * transport failure), decides {@link #isRetriable()}, and the message names the server, the zone or
  * record, what was expected and what was seen, with a hint.
  */
-public class DnsException extends Exception implements io.drctl.host.AdapterFailure {
+public class DnsException extends AdapterException {
 
     /** What went wrong; the single place that decides whether retrying can help. */
-    public enum Kind {
+    public enum Kind implements FailureKind {
         /** NOTAUTH/BADSIG: the server knows the key name but the signature does not match — wrong secret. */
         BAD_SIGNATURE(false, "the secret differs from the server's copy of the key; compare the key file with the server's"),
         /** NOTAUTH/BADKEY: the server does not know a key by that name and algorithm. */
@@ -55,6 +56,7 @@ public class DnsException extends Exception implements io.drctl.host.AdapterFail
             this.hint = hint;
         }
 
+        @Override
         public boolean isRetriable() {
             return retriable;
         }
@@ -65,17 +67,13 @@ public class DnsException extends Exception implements io.drctl.host.AdapterFail
         }
     }
 
-    private final Kind kind;
-    private final String target;
     private final int rcode;
     private final int tsigError;
     private final Duration clockSkew;
 
     public DnsException(Kind kind, String target, String message, int rcode, int tsigError, Duration clockSkew, Throwable cause) {
-        super(target + ": " + message + " [" + kind + (rcode >= 0 ? ", rcode " + Rcode.string(rcode) : "")
+        super(kind, target, target + ": " + message + " [" + kind + (rcode >= 0 ? ", rcode " + Rcode.string(rcode) : "")
                 + (tsigError > 0 ? ", tsig " + Rcode.TSIGstring(tsigError) : "") + "] (hint: " + kind.hint + ")", cause);
-        this.kind = Objects.requireNonNull(kind, "kind");
-        this.target = Objects.requireNonNull(target, "target");
         this.rcode = rcode;
         this.tsigError = tsigError;
         this.clockSkew = clockSkew;
@@ -85,23 +83,13 @@ public class DnsException extends Exception implements io.drctl.host.AdapterFail
         this(kind, target, message, -1, 0, null, null);
     }
 
+    @Override
+    public Kind kind() {
+        return (Kind) super.kind();
+    }
+
     public DnsException(Kind kind, String target, String message, Throwable cause) {
         this(kind, target, message, -1, 0, null, cause);
-    }
-
-    @Override
-    public String kindName() {
-        return kind().name();
-    }
-
-    public Kind kind() {
-        return kind;
-    }
-
-    /** The server (and record or zone) the failure concerns. */
-    @Override
-    public String target() {
-        return target;
     }
 
     /** The response code, or -1 when there was no response. */
@@ -117,10 +105,5 @@ public class DnsException extends Exception implements io.drctl.host.AdapterFail
     /** For {@link Kind#BAD_TIME}: our clock minus the server's (positive = we are ahead). */
     public Optional<Duration> clockSkew() {
         return Optional.ofNullable(clockSkew);
-    }
-
-    @Override
-    public boolean isRetriable() {
-        return kind.isRetriable();
     }
 }

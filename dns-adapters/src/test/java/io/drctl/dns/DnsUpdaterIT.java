@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.dns.testing.BindServer;
+import io.drctl.host.Sleeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -74,7 +75,7 @@ class DnsUpdaterIT {
         zone = new DnsZone(BindServer.ZONE, primary.dnsServer(), List.of(primary.dnsServer(), secondary.dnsServer()));
         client = new DnsClient(Optional.of(key), Clock.systemUTC(), Duration.ofSeconds(2));
         updater = new DnsUpdater(zone, client);
-        verifier = new DnsVerifier(client.withKey(Optional.empty()), Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofMillis(200));
+        verifier = new DnsVerifier(client.withKey(Optional.empty()), Clock.systemUTC(), Sleeper.system(), Duration.ofMillis(200));
     }
 
     @AfterAll
@@ -291,7 +292,7 @@ class DnsUpdaterIT {
     void verify_stoppedServerTimesOutWithNoAnswer() throws Exception {
         DnsServer nobody = new DnsServer("down", "127.0.0.1", PRIMARY_PORT + 9);
         DnsVerifier quick = new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofMillis(300)),
-                Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofMillis(200));
+                Clock.systemUTC(), Sleeper.system(), Duration.ofMillis(200));
         DnsException e = assertThrows(DnsException.class,
                 () -> quick.verify(List.of(primary.dnsServer(), nobody), at("same1", "10.2.0.40"), Duration.ofSeconds(1)));
         assertEquals(DnsException.Kind.NOT_PROPAGATED, e.kind());
@@ -302,7 +303,7 @@ class DnsUpdaterIT {
     void verify_skipSilent_skipsOnlyAServerThatNeverAnswers_neverOneWithOldData() throws Exception {
         DnsServer nobody = new DnsServer("down", "127.0.0.1", PRIMARY_PORT + 9);
         DnsVerifier quick = new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofMillis(300)),
-                Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofMillis(200));
+                Clock.systemUTC(), Sleeper.system(), Duration.ofMillis(200));
         // a forced failover: the server of the lost region is named and skipped, well before the timeout
         long t0 = System.nanoTime();
         DnsVerifier.Verified v = quick.verify(List.of(primary.dnsServer(), nobody), at("same1", "10.2.0.40"), Duration.ofSeconds(30), true);

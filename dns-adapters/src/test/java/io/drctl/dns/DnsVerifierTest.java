@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.drctl.dns.testing.FakeClock;
+import io.drctl.host.Sleeper;
+import io.drctl.testing.FakeClock;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -24,18 +25,13 @@ class DnsVerifierTest {
             port = s.getLocalPort();
         }
         FakeClock clock = new FakeClock();
-        int[] sleeps = {0};
-        Sleeper sleeper = d -> {
-            sleeps[0]++;
-            clock.advance(d);
-        };
-        DnsVerifier v = new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofMillis(200)), clock, sleeper,
+        DnsVerifier v = new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofMillis(200)), clock, clock.sleeper(),
                 Duration.ofSeconds(5));
         DnsServer gone = new DnsServer("ns2", "127.0.0.1", port);
         DnsException e = assertThrows(DnsException.class,
                 () -> v.verify(List.of(gone), Map.of("cfgmaster.cc.lab.test", Set.of("10.77.2.10")), Duration.ofSeconds(30)));
         assertEquals(DnsException.Kind.NOT_PROPAGATED, e.kind());
-        assertEquals(6, sleeps[0], "30 s timeout / 5 s poll = 6 waits, then give up");
+        assertEquals(6, clock.sleeps(), "30 s timeout / 5 s poll = 6 waits, then give up");
         assertTrue(e.getMessage().startsWith("ns2 (127.0.0.1:" + port + "): cfgmaster.cc.lab.test. A: expected [10.77.2.10] at ns2 (127.0.0.1:"
                 + port + "), seen no answer: UNREACHABLE rcode - after 30.0 s (timeout 30 s, 7 rounds)"), e.getMessage());
         assertTrue(e.isRetriable());
@@ -44,7 +40,7 @@ class DnsVerifierTest {
     @Test
     void verify_rejectsEmptyInput() {
         DnsVerifier v = new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofMillis(200)), Clock.systemUTC(),
-                Sleeper.SYSTEM, Duration.ofSeconds(1));
+                Sleeper.system(), Duration.ofSeconds(1));
         assertThrows(IllegalArgumentException.class, () -> v.verify(List.of(), Map.of("a.b.", Set.of("10.0.0.1")), Duration.ofSeconds(1)));
     }
 }

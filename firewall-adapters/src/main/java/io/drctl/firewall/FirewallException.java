@@ -1,15 +1,16 @@
 package io.drctl.firewall;
 
+import io.drctl.host.AdapterException;
+import io.drctl.host.FailureKind;
 import io.drctl.host.HostAccessException;
-import java.util.Objects;
 
 /**
  * A firewall operation that failed, classified by {@link Kind} (from exit codes and exception types,
  * never from message text). The message names the host and says what was expected and what was seen.
  */
-public class FirewallException extends Exception implements io.drctl.host.AdapterFailure {
+public class FirewallException extends AdapterException {
 
-    public enum Kind {
+    public enum Kind implements FailureKind {
         /** The host could not be reached or the command timed out (from {@link HostAccessException}). */
         HOST_UNREACHABLE(true),
         /** The firewall tool refused for lack of privilege (iptables exit 4; nft exit 1 as non-root). */
@@ -31,46 +32,28 @@ public class FirewallException extends Exception implements io.drctl.host.Adapte
             this.retriable = retriable;
         }
 
+        @Override
         public boolean isRetriable() {
             return retriable;
         }
     }
 
-    private final Kind kind;
-    private final String target;
-
     public FirewallException(Kind kind, String target, String message, Throwable cause) {
-        super(target + ": " + message, cause);
-        this.kind = Objects.requireNonNull(kind, "kind");
-        this.target = Objects.requireNonNull(target, "target");
+        super(kind, target, target + ": " + message, cause);
     }
 
     public FirewallException(Kind kind, String target, String message) {
         this(kind, target, message, null);
     }
 
+    @Override
+    public Kind kind() {
+        return (Kind) super.kind();
+    }
+
     /** Wraps a host-access failure: unreachable, auth, timeouts all become {@link Kind#HOST_UNREACHABLE}. */
     public static FirewallException from(HostAccessException e, String doing) {
         Kind k = e.kind() == HostAccessException.Kind.LOCAL_SETUP ? Kind.BACKEND_MISSING : Kind.HOST_UNREACHABLE;
         return new FirewallException(k, e.target(), doing + ": " + e.kind() + ": " + e.getMessage(), e);
-    }
-
-    @Override
-    public String kindName() {
-        return kind().name();
-    }
-
-    public Kind kind() {
-        return kind;
-    }
-
-    @Override
-    public String target() {
-        return target;
-    }
-
-    @Override
-    public boolean isRetriable() {
-        return kind.isRetriable();
     }
 }

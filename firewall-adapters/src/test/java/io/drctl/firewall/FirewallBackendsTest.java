@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.CommandRunner.OsFamily;
+import io.drctl.testing.ScriptedRunner;
 import org.junit.jupiter.api.Test;
 
 class FirewallBackendsTest {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.HostAccessException;
+import io.drctl.testing.ScriptedRunner;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +90,7 @@ class IptablesBackendTest {
         FenceChange c = backend(r).apply(Fence.tcp("dbms", 5432, List.of("10.78.0.3/32")), GUARD);
         assertFalse(c.changed());
         assertEquals(1, c.satisfied().size());
-        assertTrue(r.commands.stream().noneMatch(cmd -> cmd.contains(" -A ") || cmd.contains(" -I ")), r.commands.toString());
+        assertTrue(r.commands().stream().noneMatch(cmd -> cmd.contains(" -A ") || cmd.contains(" -I ")), r.commands().toString());
     }
 
     @Test
@@ -103,7 +104,7 @@ class IptablesBackendTest {
                 .on("iptables -w -S", 0, now).on("ip6tables -w -S", 0, empty);
         FenceChange c = backend(r).apply(Fence.tcp("dbms", 5432, List.of("10.78.0.3")), GUARD);
         assertTrue(r.exhausted());
-        assertTrue(r.commands.stream().noneMatch(cmd -> cmd.contains(" -A ") || cmd.contains(" -I ")), r.commands.toString());
+        assertTrue(r.commands().stream().noneMatch(cmd -> cmd.contains(" -A ") || cmd.contains(" -I ")), r.commands().toString());
         assertEquals(1, c.added().size(), "reported as new since the probe, yet never added twice");
         assertTrue(c.notes().get(0).startsWith("conntrack not installed"), c.notes().toString());
     }
@@ -120,7 +121,7 @@ class IptablesBackendTest {
                 .on("iptables -w -D INPUT '-s' '10.78.0.9/32' ", 1, "") // gone meanwhile: not counted
                 .on("iptables -w -S", 0, left).on("ip6tables -w -S", 0, "-P INPUT ACCEPT\n");
         FenceChange c = backend(r).remove(Fence.tcp("dbms", 5432, List.of("10.78.0.3/32")), rules -> {
-            assertTrue(r.commands.stream().noneMatch(cmd -> cmd.contains(" -D ")), "journaled before the first delete");
+            assertTrue(r.commands().stream().noneMatch(cmd -> cmd.contains(" -D ")), "journaled before the first delete");
             journaled.add(rules);
         });
         assertEquals(2, c.removed().size(), "drctl's two tagged rules that were deleted");
@@ -137,7 +138,7 @@ class IptablesBackendTest {
         FirewallException e = assertThrows(FirewallException.class,
                 () -> backend(r).apply(Fence.tcp("ssh", 22, List.of("10.0.0.0/8")), GUARD));
         assertEquals(FirewallException.Kind.LOCKOUT_REFUSED, e.kind());
-        assertTrue(r.commands.isEmpty());
+        assertTrue(r.commands().isEmpty());
     }
 
     @Test
@@ -222,7 +223,7 @@ class IptablesBackendTest {
                 .on("if command -v conntrack", 0, "")
                 .on("iptables -w -S", 0, after).on("ip6tables -w -S", 0, "");
         FenceChange c = backend(r).apply(Fence.tcp("dbms", 5432, List.of("10.78.2.0/24")), GUARD);
-        assertTrue(r.exhausted(), r.commands.toString());
+        assertTrue(r.exhausted(), r.commands().toString());
         assertEquals(1, c.added().size());
     }
 
@@ -247,7 +248,7 @@ class IptablesBackendTest {
         FenceChange c = backend(r).restore(MANUAL_FENCE, removed);
         assertEquals(3, c.removedRules().size());
         assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("conntrack: ")), "restoring a fence cuts live connections: " + c.notes());
-        assertTrue(r.exhausted(), r.commands.toString());
+        assertTrue(r.exhausted(), r.commands().toString());
 
         ScriptedRunner again = new ScriptedRunner().on("iptables -w -S", 0, MANUAL).on("ip6tables -w -S", 0, "")
                 .on("iptables -w -S", 0, MANUAL).on("ip6tables -w -S", 0, "");
@@ -255,7 +256,7 @@ class IptablesBackendTest {
                 "-A INPUT -s 10.78.1.0/24 -p tcp -m tcp --dport 5432 -j REJECT --reject-with icmp-port-unreachable",
                 Cidr.parse("10.78.1.0/24"), BlockingRule.Origin.FOREIGN, true));
         assertTrue(backend(again).restore(MANUAL_FENCE, atManualPositions).removedRules().isEmpty(), "already back: nothing inserted");
-        assertTrue(again.commands.stream().noneMatch(x -> x.contains(" -I ")), again.commands.toString());
+        assertTrue(again.commands().stream().noneMatch(x -> x.contains(" -I ")), again.commands().toString());
     }
 
     @Test

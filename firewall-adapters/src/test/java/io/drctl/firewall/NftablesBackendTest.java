@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drctl.testing.ScriptedRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +115,7 @@ class NftablesBackendTest {
                 .on(LIST, 0, FOREIGN_AND_DRCTL);
         FenceChange c = backend(r).apply(FENCE, GUARD);
 
-        assertTrue(r.exhausted(), r.commands.toString());
+        assertTrue(r.exhausted(), r.commands().toString());
         assertEquals(1, c.added().size(), "10.78.0.3 is already refused by the foreign rule: kept, nothing added for it");
         assertEquals(Cidr.parse("10.78.0.4/32"), c.added().get(0).source());
         assertEquals("2", c.added().get(0).ref());
@@ -128,7 +129,7 @@ class NftablesBackendTest {
         ScriptedRunner r = new ScriptedRunner().on(LIST, 0, FOREIGN_AND_DRCTL).on(LIST, 0, FOREIGN_AND_DRCTL);
         FenceChange c = backend(r).apply(FENCE, GUARD);
         assertFalse(c.changed());
-        assertEquals(2, r.commands.size(), r.commands.toString());
+        assertEquals(2, r.commands().size(), r.commands().toString());
     }
 
     @Test
@@ -150,11 +151,11 @@ class NftablesBackendTest {
                 .on("nft 'delete table inet drctl'", 0, "")
                 .on(LIST, 0, UNFENCED);
         FenceChange c = backend(r).remove(FENCE, rules -> {
-            assertTrue(r.commands.stream().noneMatch(x -> x.contains("delete rule")), "journaled before the first delete");
+            assertTrue(r.commands().stream().noneMatch(x -> x.contains("delete rule")), "journaled before the first delete");
             journaled.add(rules);
         });
 
-        assertTrue(r.exhausted(), r.commands.toString());
+        assertTrue(r.exhausted(), r.commands().toString());
         assertEquals(2, c.removedRules().size());
         assertEquals(List.of(FOREIGN_REJECT), c.removedForeign().stream().map(BlockingRule::text).toList());
         assertEquals(3, c.removedForeign().get(0).position());
@@ -171,7 +172,7 @@ class NftablesBackendTest {
                 .on("nft 'delete rule inet filter input handle 4'", 0, "")
                 .on(LIST, 0, UNFENCED);
         FenceChange c = backend(r).remove(FENCE);
-        assertTrue(r.exhausted(), r.commands.toString());
+        assertTrue(r.exhausted(), r.commands().toString());
         assertEquals(List.of(FOREIGN_REJECT), c.removedRules().stream().map(BlockingRule::text).toList());
     }
 
@@ -183,13 +184,13 @@ class NftablesBackendTest {
                 .on("nft 'insert rule inet filter input position 5 " + FOREIGN_REJECT + "'", 0, "")
                 .on("if command -v conntrack", 0, "");
         FenceChange c = backend(r).restore(FENCE, List.of(removed));
-        assertTrue(r.exhausted(), r.commands.toString());
+        assertTrue(r.exhausted(), r.commands().toString());
         assertEquals(List.of(removed), c.removedRules());
         assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("conntrack: ")), "restoring a fence cuts live connections: " + c.notes());
 
         ScriptedRunner again = new ScriptedRunner().on(LIST, 0, FOREIGN);
         assertTrue(backend(again).restore(FENCE, List.of(removed)).removedRules().isEmpty(), "already back: nothing added");
-        assertEquals(1, again.commands.size());
+        assertEquals(1, again.commands().size());
     }
 
     @Test
@@ -202,7 +203,7 @@ class NftablesBackendTest {
                         + "add rule inet drctl input " + mine.text() + "'", 0, "")
                 .on("if command -v conntrack", 0, "");
         backend(r).restore(FENCE, List.of(mine));
-        assertTrue(r.exhausted(), r.commands.toString());
+        assertTrue(r.exhausted(), r.commands().toString());
     }
 
     @Test
@@ -225,7 +226,7 @@ class NftablesBackendTest {
         assertTrue(saved.survivesReboot(FENCE, true));
         assertEquals("persisted in /srv/t/nftables.conf, /srv/t/drctl.nft", saved.describe(FENCE, true));
         assertEquals("a reboot would bring back 2 blocking rule(s) from /srv/t/nftables.conf, /srv/t/drctl.nft", saved.describe(FENCE, false));
-        assertTrue(r.commands.get(1).contains("unshare -n sh -c"), "the boot file is loaded in a throw-away network namespace");
+        assertTrue(r.commands().get(1).contains("unshare -n sh -c"), "the boot file is loaded in a throw-away network namespace");
 
         ScriptedRunner none = new ScriptedRunner().on(LIST, 0, FOREIGN).on("c=;", 0, "drctl-conf: none\n");
         FencePersistence nothing = new NftablesBackend(none, List.of(p), Duration.ofSeconds(5)).probe(FENCE).persistence();

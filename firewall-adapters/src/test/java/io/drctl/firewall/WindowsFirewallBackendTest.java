@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.CommandRunner.OsFamily;
+import io.drctl.testing.ScriptedRunner;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -95,7 +96,7 @@ class WindowsFirewallBackendTest {
         assertEquals(List.of("Block PostgreSQL from DR site (CHG-4711)", "manual fence, see runbook 7.3", "Domain, Private"),
                 List.of(d.displayName(), d.description(), d.profile()));
         assertEquals(List.of("10.2.0.0/255.255.255.0", "10.3.0.5"), d.remoteAddress(), "addresses recorded as Windows printed them");
-        String script = decode(r.commands.get(0));
+        String script = decode(r.commands().get(0));
         assertTrue(script.contains("Get-NetFirewallRule -Direction Inbound -Action Block") && script.contains("Get-NetFirewallApplicationFilter"), script);
     }
 
@@ -106,14 +107,14 @@ class WindowsFirewallBackendTest {
         ScriptedRunner r = new ScriptedRunner(OsFamily.WINDOWS).any(0, INBOUND_JSON).any(0, "").any(0, after);
         WindowsFirewallBackend b = new WindowsFirewallBackend(r, WindowsFirewallBackend.Mode.CMDLETS);
         FenceChange c = b.remove(WIDE, rules -> {
-            assertEquals(1, r.commands.size(), "journaled before the removal script runs");
+            assertEquals(1, r.commands().size(), "journaled before the removal script runs");
             journaled.addAll(rules);
         });
         assertTrue(r.exhausted());
         assertEquals(3, c.removedRules().size());
         assertEquals(2, c.removedForeign().size());
         assertEquals(c.removedRules(), journaled);
-        String script = decode(r.commands.get(1));
+        String script = decode(r.commands().get(1));
         assertTrue(script.contains("Remove-NetFirewallRule -Name 'drctl-fence-dbms-1'")
                 && script.contains("Remove-NetFirewallRule -Name '" + DR_SITE + "'")
                 && script.contains("Remove-NetFirewallRule -Name 'BlockRangeHighPorts'"), script);
@@ -122,7 +123,7 @@ class WindowsFirewallBackendTest {
         ScriptedRunner back = new ScriptedRunner(OsFamily.WINDOWS).any(0, after).any(0, "");
         FenceChange restored = new WindowsFirewallBackend(back, WindowsFirewallBackend.Mode.CMDLETS).restore(WIDE, c.removedForeign());
         assertEquals(2, restored.removedRules().size());
-        String create = decode(back.commands.get(1));
+        String create = decode(back.commands().get(1));
         assertTrue(create.contains("New-NetFirewallRule -Name '" + DR_SITE + "' -DisplayName 'Block PostgreSQL from DR site (CHG-4711)'"
                 + " -Description 'manual fence, see runbook 7.3' -Enabled True -Profile 'Domain, Private' -Direction 'Inbound' -Action 'Block'"
                 + " -Protocol 'TCP' -LocalPort @('5432', '6432') -RemotePort @('Any') -LocalAddress @('Any')"
@@ -133,7 +134,7 @@ class WindowsFirewallBackendTest {
         ScriptedRunner again = new ScriptedRunner(OsFamily.WINDOWS).any(0, INBOUND_JSON);
         assertTrue(new WindowsFirewallBackend(again, WindowsFirewallBackend.Mode.CMDLETS).restore(WIDE, c.removedForeign()).removedRules().isEmpty(),
                 "rules listed again are left alone");
-        assertEquals(1, again.commands.size());
+        assertEquals(1, again.commands().size());
     }
 
     @Test
@@ -149,14 +150,14 @@ class WindowsFirewallBackendTest {
         String after = INBOUND_NETSH.substring(INBOUND_NETSH.indexOf("Rule Name:                            Remote Desktop"));
         ScriptedRunner rm = new ScriptedRunner(OsFamily.WINDOWS).any(0, INBOUND_NETSH).any(0, "Deleted 1 rule(s).\r\nOk.\r\n").any(0, after);
         FenceChange c = new WindowsFirewallBackend(rm, WindowsFirewallBackend.Mode.NETSH).remove(f);
-        String script = decode(rm.commands.get(1));
+        String script = decode(rm.commands().get(1));
         assertTrue(script.contains("& netsh.exe advfirewall firewall delete rule 'name=Block PostgreSQL from DR site' 'dir=in' 'protocol=TCP'"
                 + " 'localport=5432,6432' 'remoteip=10.2.0.0/24,10.3.0.5/32'; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }"), script);
         assertTrue(script.contains("'name=drctl-fence-dbms-1'"), script);
 
         ScriptedRunner back = new ScriptedRunner(OsFamily.WINDOWS).any(0, after).any(0, "Ok.\r\n");
         new WindowsFirewallBackend(back, WindowsFirewallBackend.Mode.NETSH).restore(f, c.removedForeign());
-        String create = decode(back.commands.get(1));
+        String create = decode(back.commands().get(1));
         assertTrue(create.contains("& netsh.exe advfirewall firewall add rule 'name=Block PostgreSQL from DR site' 'dir=in' 'action=block'"
                 + " 'enable=yes' 'profile=domain,private' 'protocol=TCP' 'localport=5432,6432' 'remoteport=Any' 'localip=Any'"
                 + " 'remoteip=10.2.0.0/24,10.3.0.5/32' 'description=manual fence, see runbook 7.3'"), create);
@@ -219,7 +220,7 @@ class WindowsFirewallBackendTest {
         ScriptedRunner r = new ScriptedRunner(OsFamily.WINDOWS).any(0, Resources.read("windows/get-netfirewallrule-drctl-handwritten.json"));
         FenceProbe p = new WindowsFirewallBackend(r, WindowsFirewallBackend.Mode.CMDLETS).probe(FENCE);
         assertTrue(p.isFenced());
-        String script = decode(r.commands.get(0));
+        String script = decode(r.commands().get(0));
         assertTrue(script.contains("Get-NetFirewallRule -Group 'drctl'") && script.contains("$_.Name -like 'drctl-fence-dbms-*'"), script);
         assertTrue(script.contains("Get-NetFirewallAddressFilter") && script.contains("ConvertTo-Json -InputObject $out"), script);
     }
@@ -230,8 +231,8 @@ class WindowsFirewallBackendTest {
         ScriptedRunner r = new ScriptedRunner(OsFamily.WINDOWS).any(0, json).any(0, json);
         FenceChange c = new WindowsFirewallBackend(r, WindowsFirewallBackend.Mode.CMDLETS).apply(FENCE, LockoutGuard.of(22, "10.9.9.9"));
         assertFalse(c.changed());
-        assertEquals(2, r.commands.size());
-        assertTrue(r.commands.stream().map(WindowsFirewallBackendTest::decode).noneMatch(s -> s.contains("New-NetFirewallRule -Name")));
+        assertEquals(2, r.commands().size());
+        assertTrue(r.commands().stream().map(WindowsFirewallBackendTest::decode).noneMatch(s -> s.contains("New-NetFirewallRule -Name")));
     }
 
     @Test

@@ -1,15 +1,13 @@
 package io.drctl.host;
 
-import java.util.Objects;
-
 /**
  * A failure to reach or use a host, classified by {@link Kind} (never by message text).
  * The message names the target and says what was expected.
  */
-public class HostAccessException extends Exception implements io.drctl.host.AdapterFailure {
+public class HostAccessException extends AdapterException {
 
     /** What went wrong; decides whether a retry can help. */
-    public enum Kind {
+    public enum Kind implements FailureKind {
         /** The host's key is not in the known_hosts file: refused under strict checking. */
         UNKNOWN_HOST_KEY(false),
         /** The host presented a key different from the one in known_hosts: possible interception. */
@@ -31,18 +29,14 @@ public class HostAccessException extends Exception implements io.drctl.host.Adap
             this.retriable = retriable;
         }
 
+        @Override
         public boolean isRetriable() {
             return retriable;
         }
     }
 
-    private final Kind kind;
-    private final String target;
-
     public HostAccessException(Kind kind, String target, String message, Throwable cause) {
-        super(target + ": " + message, cause);
-        this.kind = Objects.requireNonNull(kind, "kind");
-        this.target = Objects.requireNonNull(target, "target");
+        super(kind, target, target + ": " + message, cause);
     }
 
     public HostAccessException(Kind kind, String target, String message) {
@@ -50,21 +44,7 @@ public class HostAccessException extends Exception implements io.drctl.host.Adap
     }
 
     @Override
-    public String kindName() {
-        return kind().name();
-    }
-
     public Kind kind() {
-        return kind;
-    }
-
-    @Override
-    public String target() {
-        return target;
-    }
-
-    @Override
-    public boolean isRetriable() {
-        return kind.isRetriable();
+        return (Kind) super.kind();
     }
 }

@@ -3,6 +3,7 @@ package io.drctl.vm;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
+import io.drctl.host.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.drctl.vm;
 
+import io.drctl.host.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,15 +1,16 @@
 package io.drctl.vm;
 
-import java.util.Objects;
+import io.drctl.host.AdapterException;
+import io.drctl.host.FailureKind;
 
 /**
  * A failure to query or change a VM's power, classified by {@link Kind} (never by message text).
  * Messages name the VM and the endpoint and never contain credentials.
  */
-public class VmException extends Exception implements io.drctl.host.AdapterFailure {
+public class VmException extends AdapterException {
 
     /** What went wrong; decides whether a later retry can help. */
-    public enum Kind {
+    public enum Kind implements FailureKind {
         /** The provider does not know the VM (HTTP 404, or the status command said so). */
         NOT_FOUND(false),
         /** The credentials were rejected (HTTP 401 even after a fresh login). */
@@ -43,13 +44,11 @@ public class VmException extends Exception implements io.drctl.host.AdapterFailu
             this.retriable = retriable;
         }
 
+        @Override
         public boolean isRetriable() {
             return retriable;
         }
     }
-
-    private final Kind kind;
-    private final String target;
 
     /**
      * @param kind    classification
@@ -57,9 +56,7 @@ public class VmException extends Exception implements io.drctl.host.AdapterFailu
      * @param message what was expected and what was seen; must not contain secrets
      */
     public VmException(Kind kind, String target, String message, Throwable cause) {
-        super(message, cause);
-        this.kind = Objects.requireNonNull(kind, "kind");
-        this.target = Objects.requireNonNull(target, "target");
+        super(kind, target, message, cause);
     }
 
     public VmException(Kind kind, String target, String message) {
@@ -67,21 +64,7 @@ public class VmException extends Exception implements io.drctl.host.AdapterFailu
     }
 
     @Override
-    public String kindName() {
-        return kind().name();
-    }
-
     public Kind kind() {
-        return kind;
-    }
-
-    @Override
-    public String target() {
-        return target;
-    }
-
-    @Override
-    public boolean isRetriable() {
-        return kind.isRetriable();
+        return (Kind) super.kind();
     }
 }

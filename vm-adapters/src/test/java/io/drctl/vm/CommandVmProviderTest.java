@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.testing.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +25,7 @@ class CommandVmProviderTest {
     @TempDir
     Path dir;
     private Path script;
-    private final TestClock clock = new TestClock();
+    private final FakeClock clock = new FakeClock();
 
     @BeforeEach
     void writeScript() throws Exception {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.host.Sleeper;
+import io.drctl.testing.FakeClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GuestWaitTest {
 
     private static final Duration CONNECT = Duration.ofSeconds(2);
-    private final TestClock clock = new TestClock();
+    private final FakeClock clock = new FakeClock();
     private final List<ServerSocket> servers = new ArrayList<>();
 
     @AfterEach

@@ -1,10 +1,10 @@
 package io.drctl.dns.cache;
 
 import io.drctl.dns.DnsNames;
-import io.drctl.dns.Sleeper;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
+import io.drctl.host.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -11,13 +11,13 @@ import io.drctl.dns.DnsVerifier;
 import io.drctl.dns.DnsZone;
 import io.drctl.dns.FlipRequest;
 import io.drctl.dns.RecordFlip;
-import io.drctl.dns.Sleeper;
 import io.drctl.dns.TsigKeys;
 import io.drctl.dns.UpdateOutcome;
 import io.drctl.dns.testing.AppHostNetns;
 import io.drctl.dns.testing.BindServer;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
+import io.drctl.host.Sleeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,7 +44,7 @@ class ResolverCacheFlusherIT {
     static DnsZone zone;
     static CacheHost host;
     static final ResolverCacheFlusher flusher =
-            new ResolverCacheFlusher(Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofSeconds(10), Duration.ofMillis(500));
+            new ResolverCacheFlusher(Clock.systemUTC(), Sleeper.system(), Duration.ofSeconds(10), Duration.ofMillis(500));
 
     @BeforeAll
     static void start() throws Exception {
@@ -88,7 +88,7 @@ class ResolverCacheFlusherIT {
 
         assertInstanceOf(UpdateOutcome.Applied.class,
                 updater.apply(FlipRequest.of(List.of(RecordFlip.of(fq("cfgmaster"), "10.1.0.10", "10.2.0.10")))));
-        new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofSeconds(2)), Clock.systemUTC(), Sleeper.SYSTEM,
+        new DnsVerifier(new DnsClient(Optional.empty(), Clock.systemUTC(), Duration.ofSeconds(2)), Clock.systemUTC(), Sleeper.system(),
                 Duration.ofMillis(200)).verify(zone.servers(), Map.of(fq("cfgmaster"), Set.of("10.2.0.10")), Duration.ofSeconds(10));
         Thread.sleep(6000); // longer than the record's 5 s TTL: only the resolver cache can still hold the old answer
         assertEquals(Set.of("10.1.0.10"), resolveOnHost(fq("cfgmaster")), "the host must still serve the stale address");

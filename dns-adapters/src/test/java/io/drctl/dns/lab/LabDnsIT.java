@@ -15,7 +15,6 @@ import io.drctl.dns.DnsZone;
 import io.drctl.dns.FlipRequest;
 import io.drctl.dns.KeyCheck;
 import io.drctl.dns.RecordFlip;
-import io.drctl.dns.Sleeper;
 import io.drctl.dns.TsigKey;
 import io.drctl.dns.TsigKeys;
 import io.drctl.dns.UpdateOutcome;
@@ -26,6 +25,7 @@ import io.drctl.dns.cache.FlushResult;
 import io.drctl.dns.cache.ResolverCacheFlusher;
 import io.drctl.dns.cache.ResolverKind;
 import io.drctl.host.CommandResult;
+import io.drctl.host.Sleeper;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import java.time.Clock;
@@ -108,7 +108,7 @@ class LabDnsIT {
         String dnsmasqPid = dnsmasqPid(apps.get(0));
         FlipRequest flip = FlipRequest.of(List.of(RecordFlip.of(A, "10.77.1.10", "10.77.2.10"), RecordFlip.of(B, "10.77.1.30", "10.77.2.30")));
         assertInstanceOf(UpdateOutcome.Applied.class, updater.apply(flip));
-        DnsVerifier verifier = new DnsVerifier(client.withKey(Optional.empty()), Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofMillis(200));
+        DnsVerifier verifier = new DnsVerifier(client.withKey(Optional.empty()), Clock.systemUTC(), Sleeper.system(), Duration.ofMillis(200));
         verifier.verify(DnsVerifier.nsSet(client.withKey(Optional.empty()), zone, 53),
                 Map.of(A, Set.of("10.77.2.10"), B, Set.of("10.77.2.30")), Duration.ofSeconds(10));
         Thread.sleep((Lab.RECORD_TTL_SECONDS + 1) * 1000L);
@@ -116,7 +116,7 @@ class LabDnsIT {
         assertEquals(dnsmasqPid, dnsmasqPid(apps.get(0)), "dnsmasq on region1/app-p was restarted during the test");
         assertEquals(Set.of("10.77.1.10"), resolve(apps.get(0), A), "stale until flushed");
 
-        ResolverCacheFlusher flusher = new ResolverCacheFlusher(Clock.systemUTC(), Sleeper.SYSTEM, Duration.ofSeconds(20), Duration.ofMillis(500));
+        ResolverCacheFlusher flusher = new ResolverCacheFlusher(Clock.systemUTC(), Sleeper.system(), Duration.ofSeconds(20), Duration.ofMillis(500));
         List<FlushResult> results = new java.util.ArrayList<>();
         for (CacheHost h : apps) { // dns.flush-cache runs one host per action, in parallel through the engine
             results.add(flusher.flushOne(h,

@@ -37,7 +37,7 @@ public final class VmAccess {
 
     /** The same, outside a step (a safety rule): {@code sleeper} waits between status polls. */
     public static VmProvider vmProvider(io.drctl.orchestrator.config.model.Inventory inventory, Map<String, String> env,
-                                        java.time.Clock clock, io.drctl.vm.Sleeper sleeper, Host host,
+                                        java.time.Clock clock, io.drctl.host.Sleeper sleeper, Host host,
                                         Duration commandTimeout) throws StepFailure {
         Provider p = inventory.providers().get(host.vm().orElseThrow().provider());
         try {
