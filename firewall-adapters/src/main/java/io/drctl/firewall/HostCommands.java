@@ -1,9 +1,11 @@
 package io.drctl.firewall;
 
+import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /** Runs one backend's commands on one host and classifies failures by exit code (never by text). */
@@ -35,25 +37,48 @@ final class HostCommands {
     private static final String CONNTRACK_ABSENT = "drctl-conntrack: absent";
 
     /**
-     * Deletes the sources' tracked connections to the port ({@code conntrack -D}), so that a connection opened
-     * before the fence does not live on through an ESTABLISHED rule.
-     *
-     * @param withoutConntrack what happens to held connections on a host without conntrack, for the note
-     * @return a note for the change: how many flows were deleted, or that conntrack is not installed
+     * The command that deletes the sources' tracked connections to the port ({@code conntrack -D}), so that a
+     * connection opened before the fence does not live on through an ESTABLISHED rule; {@link #cutNote} reads it.
      */
-    String cutConnections(Fence fence, String withoutConntrack) throws FirewallException {
+    static String cutConnectionsCommand(Fence fence) {
         StringBuilder deletes = new StringBuilder();
         for (Cidr c : fence.sources()) {
             deletes.append("conntrack -D -f ").append(c.isIpv6() ? "ipv6" : "ipv4").append(" -p tcp --dport ").append(fence.port())
                     .append(" -s ").append(c).append(" 2>/dev/null; ");
         }
-        CommandResult r = run("if command -v conntrack >/dev/null 2>&1; then " + deletes + "true; else echo '" + CONNTRACK_ABSENT + "'; fi",
-                "cutting live connections from " + fence.sources());
+        return "if command -v conntrack >/dev/null 2>&1; then " + deletes + "true; else echo '" + CONNTRACK_ABSENT + "'; fi";
+    }
+
+    /**
+     * @param withoutConntrack what happens to held connections on a host without conntrack, for the note
+     * @return a note for the change: how many flows were deleted, or that conntrack is not installed
+     */
+    static String cutNote(CommandResult r, String withoutConntrack) {
         if (r.stdout().contains(CONNTRACK_ABSENT)) {
             return "conntrack not installed: " + withoutConntrack;
         }
         long flows = r.stdout().lines().filter(l -> !l.isBlank()).count();
         return "conntrack: " + flows + " live connection(s) from the sources cut";
+    }
+
+    /** Cuts the sources' live connections now (one command); the note says what happened. */
+    String cutConnections(Fence fence, String withoutConntrack) throws FirewallException {
+        return cutNote(run(cutConnectionsCommand(fence), "cutting live connections from " + fence.sources()), withoutConntrack);
+    }
+
+    /**
+     * Runs {@code commands} in one round trip ({@link Batch}); one result per command, non-zero exits returned,
+     * only host-access failures throw.
+     */
+    List<CommandResult> runAll(List<String> commands, String doing) throws FirewallException {
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return Batch.run(runner, commands, timeout);
+        } catch (HostAccessException e) {
+            throw FirewallException.from(e, doing);
+        }
     }
 
     /** Runs {@code command}; a non-zero exit is returned, only host-access failures throw. */

@@ -81,22 +81,47 @@ public final class IptablesBackend extends LinuxFirewallBackend {
         return BackendKind.IPTABLES;
     }
 
-    /** Both families' live rule sets, as listed. */
-    private record Live(IptablesRuleset v4, IptablesRuleset v6) {
+    /** Both families' live rule sets as listed, and the persisted files as read (null: none). */
+    private record Live(IptablesRuleset v4, IptablesRuleset v6, IptablesPersistence.SavedFiles saved) {
         IptablesRuleset of(String family) {
             return family.equals("ipv6") ? v6 : v4;
         }
     }
 
-    private Live listLive(Fence fence) throws FirewallException {
-        CommandResult v4 = cmd.require("iptables -w -S", "listing iptables rules for " + fence.tag());
+    /**
+     * Runs {@code first} (each must exit 0, checked in order; {@code doing} names what they do), then lists both
+     * families' rules and reads the persisted files: all in one round trip ({@link io.drctl.host.Batch}).
+     */
+    private Live listLive(Fence fence, List<String> first, java.util.function.Function<String, String> doing,
+                          List<CommandResult> firstResults) throws FirewallException {
+        List<String> all = new ArrayList<>(first);
+        all.add("iptables -w -S");
+        all.add("ip6tables -w -S");
+        persistence.readCommand().ifPresent(all::add);
+        List<CommandResult> r = cmd.runAll(all, "listing iptables rules for " + fence.tag());
+        for (int i = 0; i < first.size(); i++) {
+            if (!r.get(i).succeeded()) {
+                throw cmd.failure(r.get(i), doing.apply(first.get(i)));
+            }
+            firstResults.add(r.get(i));
+        }
+        CommandResult v4 = r.get(first.size());
+        CommandResult v6 = r.get(first.size() + 1);
+        if (!v4.succeeded()) {
+            throw cmd.failure(v4, "listing iptables rules for " + fence.tag());
+        }
         // a host without IPv6 (ip6tables failing while iptables works) must not break a fence without IPv6 sources
-        CommandResult v6 = cmd.run("ip6tables -w -S", "listing ip6tables rules for " + fence.tag());
         if (!v6.succeeded() && !fence.ipv6Sources().isEmpty()) {
             throw cmd.failure(v6, "listing ip6tables rules for " + fence.tag());
         }
+        IptablesPersistence.SavedFiles saved = persistence.parse(r.size() > first.size() + 2
+                ? java.util.Optional.of(r.get(first.size() + 2)) : java.util.Optional.empty());
         return new Live(IptablesRuleset.parse(v4.stdout(), false, cmd.target()),
-                IptablesRuleset.parse(v6.succeeded() ? v6.stdout() : "", true, cmd.target()));
+                IptablesRuleset.parse(v6.succeeded() ? v6.stdout() : "", true, cmd.target()), saved);
+    }
+
+    private Live listLive(Fence fence) throws FirewallException {
+        return listLive(fence, List.of(), c -> "", new ArrayList<>());
     }
 
     @Override
@@ -117,7 +142,7 @@ public final class IptablesBackend extends LinuxFirewallBackend {
             boolean shadowed = blocking.stream().anyMatch(b -> b.sameRule(t) && !b.effective());
             tagged.add(shadowed ? new FirewallRule(r.fenceName(), r.protocol(), r.port(), r.source(), r.ref(), false) : r);
         }
-        return FenceProbe.of(fence, tagged, blocking, also, persistence.read(fence));
+        return FenceProbe.of(fence, tagged, blocking, also, persistence.analyse(fence, live.saved()));
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -126,43 +151,85 @@ public final class IptablesBackend extends LinuxFirewallBackend {
         return out;
     }
 
+    /**
+     * Runs the after-change commands (conntrack cut, persistence saves), then lists again: one round trip.
+     *
+     * @param cut whether to cut the sources' live connections; its note is added to {@code notes}
+     */
+    private FenceProbe finish(Fence fence, Live before, boolean persist, boolean cut, String withoutConntrack,
+                              List<String> notes) throws FirewallException {
+        List<String> first = new ArrayList<>();
+        if (cut) {
+            first.add(HostCommands.cutConnectionsCommand(fence));
+        }
+        if (persist) {
+            first.addAll(persistence.saveCommands(before.saved()));
+        }
+        List<CommandResult> results = new ArrayList<>();
+        Live after = listLive(fence, first, c -> c.startsWith("if command -v conntrack")
+                ? "cutting live connections from " + fence.sources() : IptablesPersistence.saving(c), results);
+        if (cut) {
+            notes.add(HostCommands.cutNote(results.get(0), withoutConntrack));
+        }
+        return probe(fence, after);
+    }
+
     @Override
     public FenceChange apply(Fence fence, LockoutGuard guard) throws FirewallException {
         guard.check(fence, cmd.target());
-        FenceProbe before = probe(fence);
+        Live live = listLive(fence);
+        FenceProbe before = probe(fence, live);
         List<Cidr> todo = before.unblocked();
-        // a drctl rule behind an ACCEPT lists but does not block: take it out and put it first
+        // one round trip: a drctl rule behind an ACCEPT lists but does not block, so it is taken out (to go first);
+        // then -C for every missing source: a rule that appeared since the probe is never added twice
+        List<String> first = new ArrayList<>();
+        List<String> doing = new ArrayList<>();
         for (FirewallRule r : before.tagged()) {
             if (!r.active() && todo.contains(r.source())) {
-                CommandResult del = cmd.run(IptablesRuleText.binary(r.source()) + " -w -D INPUT " + r.ref(), "moving shadowed " + fence.tag() + " " + r.source());
-                if (del.exitCode() != 0 && del.exitCode() != 1) {
-                    throw cmd.failure(del, "moving shadowed " + fence.tag() + " " + r.source());
-                }
+                first.add(IptablesRuleText.binary(r.source()) + " -w -D INPUT " + r.ref());
+                doing.add("moving shadowed " + fence.tag() + " " + r.source());
             }
         }
+        int moves = first.size();
         for (Cidr c : todo) {
-            String spec = IptablesRuleText.ruleSpec(fence, c);
-            String bin = IptablesRuleText.binary(c);
-            CommandResult check = cmd.run(bin + " -w -C INPUT " + spec, "checking " + fence.tag() + " " + c);
-            if (check.exitCode() == 0) {
+            first.add(IptablesRuleText.binary(c) + " -w -C INPUT " + IptablesRuleText.ruleSpec(fence, c));
+            doing.add("checking " + fence.tag() + " " + c);
+        }
+        List<CommandResult> checked = cmd.runAll(first, "checking iptables rules for " + fence.tag());
+        // then, in a second round trip, -I (or -A) for each source -C did not find (exit 1)
+        String add = position == Position.APPEND ? " -w -A INPUT " : " -w -I INPUT 1 ";
+        List<String> adds = new ArrayList<>();
+        List<String> adding = new ArrayList<>();
+        for (int i = 0; i < checked.size(); i++) {
+            int exit = checked.get(i).exitCode();
+            if (i < moves) {
+                if (exit != 0 && exit != 1) { // 1: already gone (removed concurrently)
+                    throw cmd.failure(checked.get(i), doing.get(i));
+                }
+                continue;
+            }
+            if (exit == 0) {
                 continue; // appeared since the probe: never add twice
             }
-            if (check.exitCode() != 1) {
-                throw cmd.failure(check, "checking " + fence.tag() + " " + c);
+            if (exit != 1) {
+                throw cmd.failure(checked.get(i), doing.get(i));
             }
-            String add = position == Position.APPEND ? " -w -A INPUT " : " -w -I INPUT 1 ";
-            cmd.require(bin + add + spec, "adding " + fence.tag() + " " + c);
+            Cidr c = todo.get(i - moves);
+            adds.add(IptablesRuleText.binary(c) + add + IptablesRuleText.ruleSpec(fence, c));
+            adding.add("adding " + fence.tag() + " " + c);
+        }
+        List<CommandResult> added = cmd.runAll(adds, "adding iptables rules for " + fence.tag());
+        for (int i = 0; i < added.size(); i++) {
+            if (!added.get(i).succeeded()) {
+                throw cmd.failure(added.get(i), adding.get(i));
+            }
         }
         List<String> notes = new ArrayList<>();
-        if (!todo.isEmpty()) {
-            notes.add(cmd.cutConnections(fence, "connections opened before the fence end at their next packet (the rule is first in INPUT)"));
-        }
         boolean persist = !todo.isEmpty() || !before.persistence().survivesReboot(fence, true);
-        FencePersistence saved = persist ? persistence.persist(fence) : before.persistence();
-        FenceProbe after = probe(fence).requireBlocked(cmd.target());
-        List<FirewallRule> added = after.addedSince(before);
-        FencePersistence p = saved.state() == FencePersistence.State.NONE ? saved : after.persistence();
-        return new FenceChange(fence, FenceChange.Verb.FENCE, added, List.of(), before.present(), List.of(), p, notes);
+        FenceProbe after = finish(fence, live, persist, !todo.isEmpty(),
+                "connections opened before the fence end at their next packet (the rule is first in INPUT)", notes)
+                .requireBlocked(cmd.target());
+        return new FenceChange(fence, FenceChange.Verb.FENCE, after.addedSince(before), List.of(), before.present(), List.of(), after.persistence(), notes);
     }
 
     @Override
@@ -181,22 +248,26 @@ public final class IptablesBackend extends LinuxFirewallBackend {
         if (!doomed.isEmpty()) {
             journal.aboutToRemove(doomed);
         }
-        List<BlockingRule> removed = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
         for (BlockingRule r : doomed) {
             String bin = r.family().equals("ipv6") ? "ip6tables" : "iptables";
-            CommandResult del = cmd.run(bin + " -w -D " + r.chain() + " " + IptablesRuleText.specOf(r.text()), "removing " + r.text());
+            deletes.add(bin + " -w -D " + r.chain() + " " + IptablesRuleText.specOf(r.text()));
+        }
+        List<CommandResult> results = cmd.runAll(deletes, "removing iptables rules for " + fence.tag());
+        List<BlockingRule> removed = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            CommandResult del = results.get(i);
             if (del.exitCode() == 0) {
-                removed.add(r);
+                removed.add(doomed.get(i));
             } else if (del.exitCode() != 1) { // 1: already gone (removed concurrently)
-                throw cmd.failure(del, "removing " + r.text());
+                throw cmd.failure(del, "removing " + doomed.get(i).text());
             }
         }
-        FencePersistence saved = removed.isEmpty() && before.persistence().survivesReboot(fence, false) ? before.persistence() : persistence.persist(fence);
-        FenceProbe after = probe(fence).requireOpen(cmd.target());
+        boolean persist = !removed.isEmpty() || !before.persistence().survivesReboot(fence, false);
+        FenceProbe after = finish(fence, live, persist, false, "", new ArrayList<>()).requireOpen(cmd.target());
         List<FirewallRule> removedTagged = before.tagged().stream()
                 .filter(t -> removed.stream().anyMatch(r -> r.origin() == BlockingRule.Origin.DRCTL && IptablesRuleText.specOf(r.text()).equals(t.ref()))).toList();
-        FencePersistence p = saved.state() == FencePersistence.State.NONE ? saved : after.persistence();
-        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), removedTagged, List.of(), removed, p, List.of());
+        return new FenceChange(fence, FenceChange.Verb.UNFENCE, List.of(), removedTagged, List.of(), removed, after.persistence(), List.of());
     }
 
     @Override
@@ -206,6 +277,7 @@ public final class IptablesBackend extends LinuxFirewallBackend {
                 .sorted(Comparator.comparing(BlockingRule::family).thenComparing(BlockingRule::chain)
                         .thenComparingInt(BlockingRule::position)).toList();
         List<BlockingRule> restored = new ArrayList<>();
+        List<String> inserts = new ArrayList<>();
         Map<String, List<String>> chains = new HashMap<>();
         for (BlockingRule r : sorted) {
             if (!r.backend().equals("iptables")) {
@@ -219,14 +291,22 @@ public final class IptablesBackend extends LinuxFirewallBackend {
             }
             int pos = Math.min(r.position(), lines.size() + 1);
             String bin = r.family().equals("ipv6") ? "ip6tables" : "iptables";
-            cmd.require(bin + " -w -I " + r.chain() + " " + pos + " " + IptablesRuleText.specOf(r.text()), "restoring " + r.text());
+            inserts.add(bin + " -w -I " + r.chain() + " " + pos + " " + IptablesRuleText.specOf(r.text()));
             lines.add(pos - 1, r.text());
             restored.add(r);
         }
-        FencePersistence p = restored.isEmpty() ? probe(fence, listLive(fence)).persistence() : persistence.persist(fence);
+        // in order: each insert's position counts the ones before it
+        List<CommandResult> results = cmd.runAll(inserts, "restoring iptables rules for " + fence.tag());
+        for (int i = 0; i < results.size(); i++) {
+            if (!results.get(i).succeeded()) {
+                throw cmd.failure(results.get(i), "restoring " + restored.get(i).text());
+            }
+        }
         // a restored rule fences again: connections opened meanwhile would live on behind an ESTABLISHED accept
-        List<String> notes = restored.isEmpty() ? List.of() : List.of(cmd.cutConnections(fence, "connections opened meanwhile end at their next packet only where no ESTABLISHED accept comes first"));
-        return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, p, notes);
+        List<String> notes = new ArrayList<>();
+        FenceProbe after = finish(fence, live, !restored.isEmpty(), !restored.isEmpty(),
+                "connections opened meanwhile end at their next packet only where no ESTABLISHED accept comes first", notes);
+        return new FenceChange(fence, FenceChange.Verb.RESTORE, List.of(), List.of(), List.of(), restored, after.persistence(), notes);
     }
 
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a reboot brings back on an iptables host: the boot-time rules files of the first {@link Persistence}
@@ -26,20 +27,28 @@ final class IptablesPersistence {
         this.persistence = List.copyOf(persistence);
     }
 
-    /** The first candidate whose files exist, with their contents ({@code null} values: file absent). */
-    private record SavedFiles(Persistence where, String v4, String v6) {
+    /** The first candidate whose files exist, with their contents ({@code null} values: file absent); null: none exists. */
+    record SavedFiles(Persistence where, String v4, String v6) {
     }
 
-    private SavedFiles readSaved() throws FirewallException {
+    /** The command that prints every candidate file that exists, each after a mark; empty: no candidates. */
+    Optional<String> readCommand() {
         if (persistence.isEmpty()) {
-            return null;
+            return Optional.empty();
         }
         StringBuilder files = new StringBuilder();
         for (Persistence p : persistence) {
             files.append(' ').append(Shell.quote(p.v4File())).append(' ').append(Shell.quote(p.v6File()));
         }
-        CommandResult r = cmd.run("for f in" + files + "; do if [ -f \"$f\" ]; then echo \"" + FILE_MARK + "$f\"; cat -- \"$f\"; fi; done",
-                "reading the persisted rules");
+        return Optional.of("for f in" + files + "; do if [ -f \"$f\" ]; then echo \"" + FILE_MARK + "$f\"; cat -- \"$f\"; fi; done");
+    }
+
+    /** What {@link #readCommand} printed; null when no candidate exists (or there are none). */
+    SavedFiles parse(Optional<CommandResult> read) throws FirewallException {
+        if (read.isEmpty()) {
+            return null;
+        }
+        CommandResult r = read.get();
         if (!r.succeeded()) {
             throw cmd.failure(r, "reading the persisted rules");
         }
@@ -62,8 +71,8 @@ final class IptablesPersistence {
         return null;
     }
 
-    FencePersistence read(Fence fence) throws FirewallException {
-        SavedFiles saved = readSaved();
+    /** What a reboot would bring back for {@code fence}, from the files read. */
+    FencePersistence analyse(Fence fence, SavedFiles saved) throws FirewallException {
         if (saved == null) {
             return FencePersistence.none("the host has no firewall persistence (none of "
                     + persistence.stream().map(Persistence::v4File).toList() + " exists); a reboot loses the live rules");
@@ -87,27 +96,28 @@ final class IptablesPersistence {
     }
 
     /**
-     * Saves the live IPv4 and IPv6 rule sets where the host persists them (atomically: write, then rename).
-     *
-     * @return SAVED, or NONE when the host has no persistence drctl knows
+     * The commands that save the live IPv4 and IPv6 rule sets where the host persists them (atomically: write,
+     * then rename); none when the host has no persistence drctl knows.
      */
-    FencePersistence persist(Fence fence) throws FirewallException {
-        SavedFiles saved = readSaved();
-        if (saved == null) {
-            return read(fence);
+    List<String> saveCommands(SavedFiles saved) {
+        List<String> out = new ArrayList<>();
+        if (saved != null && saved.v4() != null) {
+            out.add(saveCommand("iptables-save", saved.where().v4File()));
         }
-        if (saved.v4() != null) {
-            save("iptables-save", saved.where().v4File());
+        if (saved != null && saved.v6() != null) {
+            out.add(saveCommand("ip6tables-save", saved.where().v6File()));
         }
-        if (saved.v6() != null) {
-            save("ip6tables-save", saved.where().v6File());
-        }
-        return read(fence);
+        return out;
     }
 
-    private void save(String tool, String file) throws FirewallException {
+    private static String saveCommand(String tool, String file) {
         String f = Shell.quote(file);
         String tmp = Shell.quote(file + ".drctl-tmp");
-        cmd.require(tool + " > " + tmp + " && mv -f " + tmp + " " + f, "persisting rules to " + file);
+        return tool + " > " + tmp + " && mv -f " + tmp + " " + f;
+    }
+
+    /** What a failed save says: which file. */
+    static String saving(String saveCommand) {
+        return "persisting rules to " + saveCommand.substring(saveCommand.lastIndexOf(' ') + 1).replace("'", "");
     }
 }

@@ -68,9 +68,10 @@ class IptablesBackendTest {
         String after6 = empty + "-A INPUT -s fd00:78::3/128 -p tcp -m tcp --dport 5432 -m comment --comment \"drctl:fence:dbms\" -j REJECT --reject-with tcp-reset\n";
         ScriptedRunner r = new ScriptedRunner()
                 .on("iptables -w -S", 0, empty).on("ip6tables -w -S", 0, empty)
+                // -C for every source first, then -I only where -C says the rule is not there (exit 1)
                 .on("iptables -w -C INPUT -p tcp -s 10.78.0.3/32 --dport 5432 -m comment --comment 'drctl:fence:dbms' -j REJECT --reject-with tcp-reset", 1, "")
-                .on("iptables -w -I INPUT 1 -p tcp -s 10.78.0.3/32 --dport 5432 -m comment --comment 'drctl:fence:dbms' -j REJECT --reject-with tcp-reset", 0, "")
                 .on("ip6tables -w -C INPUT -p tcp -s fd00:78::3/128 ", 1, "")
+                .on("iptables -w -I INPUT 1 -p tcp -s 10.78.0.3/32 --dport 5432 -m comment --comment 'drctl:fence:dbms' -j REJECT --reject-with tcp-reset", 0, "")
                 .on("ip6tables -w -I INPUT 1 -p tcp -s fd00:78::3/128 ", 0, "")
                 .on("if command -v conntrack", 0, "tcp      6 431999 ESTABLISHED src=10.78.0.3 dst=10.78.0.2 sport=40000 dport=5432\n")
                 .on("iptables -w -S", 0, after).on("ip6tables -w -S", 0, after6);
@@ -144,13 +145,13 @@ class IptablesBackendTest {
     @Test
     void probe_errorsClassifiedByExitCode() {
         FirewallException missing = assertThrows(FirewallException.class,
-                () -> backend(new ScriptedRunner().any(127, "")).probe(Fence.tcp("d", 5432, List.of("10.0.0.0/8"))));
+                () -> backend(new ScriptedRunner().any(127, "").any(127, "")).probe(Fence.tcp("d", 5432, List.of("10.0.0.0/8"))));
         assertEquals(FirewallException.Kind.BACKEND_MISSING, missing.kind());
         FirewallException perm = assertThrows(FirewallException.class,
-                () -> backend(new ScriptedRunner().any(4, "")).probe(Fence.tcp("d", 5432, List.of("10.0.0.0/8"))));
+                () -> backend(new ScriptedRunner().any(4, "").any(4, "")).probe(Fence.tcp("d", 5432, List.of("10.0.0.0/8"))));
         assertEquals(FirewallException.Kind.PERMISSION_DENIED, perm.kind());
         FirewallException other = assertThrows(FirewallException.class,
-                () -> backend(new ScriptedRunner().any(2, "").on("id -u", 0, "0\n")).probe(Fence.tcp("d", 5432, List.of("10.0.0.0/8"))));
+                () -> backend(new ScriptedRunner().any(2, "").any(2, "").on("id -u", 0, "0\n")).probe(Fence.tcp("d", 5432, List.of("10.0.0.0/8"))));
         assertEquals(FirewallException.Kind.COMMAND_FAILED, other.kind());
         assertTrue(other.getMessage().contains("got 2"), other.getMessage());
     }
@@ -244,7 +245,8 @@ class IptablesBackendTest {
                 .on("iptables -w -I DBFENCE 1 '-s' '10.78.1.5/32' '-j' 'DROP'", 0, "")
                 .on("iptables -w -I INPUT 2 '-s' '10.78.1.0/24' '-p' 'tcp' '-m' 'tcp' '--dport' '5432' '-j' 'REJECT' '--reject-with' 'icmp-port-unreachable'", 0, "")
                 .on("iptables -w -I INPUT 3 '-s' '10.78.2.0/24' ", 0, "")
-                .on("if command -v conntrack", 0, "");
+                .on("if command -v conntrack", 0, "")
+                .on("iptables -w -S", 0, now).on("ip6tables -w -S", 0, "");
         FenceChange c = backend(r).restore(MANUAL_FENCE, removed);
         assertEquals(3, c.removedRules().size());
         assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("conntrack: ")), "restoring a fence cuts live connections: " + c.notes());

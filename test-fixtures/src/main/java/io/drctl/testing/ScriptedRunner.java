@@ -1,5 +1,6 @@
 package io.drctl.testing;
 
+import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -71,8 +73,24 @@ public final class ScriptedRunner implements CommandRunner {
         return this;
     }
 
+    /**
+     * Answers one command; a {@link Batch} is answered command by command, as if each had been run alone
+     * (what it records is the batch's commands, so scripts and assertions do not change when a caller batches).
+     */
     @Override
     public CommandResult run(String command, Duration timeout) throws HostAccessException {
+        Optional<List<String>> batch = Batch.commandsOf(command);
+        if (batch.isPresent()) {
+            List<CommandResult> results = new ArrayList<>();
+            for (String c : batch.get()) {
+                results.add(runOne(c, timeout));
+            }
+            return Batch.compose(command, results);
+        }
+        return runOne(command, timeout);
+    }
+
+    private CommandResult runOne(String command, Duration timeout) throws HostAccessException {
         commands.add(command);
         timeouts.add(timeout);
         Step s = steps.poll();

@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.steps;
 
+import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
@@ -7,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
@@ -53,8 +55,17 @@ public final class ScriptedRunner implements CommandRunner {
         return new CommandResult(exit, stdout, stderr, Duration.ofMillis(1));
     }
 
+    /** Answers one command; a {@link Batch} command by command, as the host's shell would run them. */
     @Override
     public CommandResult run(String command, Duration timeout) throws HostAccessException {
+        Optional<List<String>> batch = Batch.commandsOf(command);
+        if (batch.isPresent()) {
+            List<CommandResult> results = new ArrayList<>();
+            for (String c : batch.get()) {
+                results.add(run(c, timeout));
+            }
+            return Batch.compose(command, results);
+        }
         commands.add(command);
         for (Rule r : rules) {
             if (r.match().test(command)) {
