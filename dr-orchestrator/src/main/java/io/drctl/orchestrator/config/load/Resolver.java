@@ -24,6 +24,7 @@ import io.drctl.orchestrator.config.yaml.YNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -195,7 +196,7 @@ public final class Resolver {
                 return Optional.of(List.copyOf(out));
             }
             case RECORDS -> {
-                List<DnsRecord> out = new ArrayList<>();
+                Set<DnsRecord> out = new LinkedHashSet<>(); // in order, once each: a List.contains here was O(records²)
                 for (YNode item : node instanceof YNode.YList l ? l.items() : List.of(node)) {
                     if (item instanceof YNode.YScalar s && !s.isNull() && s.text().startsWith(GROUP_PREFIX)) {
                         String group = s.text().substring(GROUP_PREFIX.length());
@@ -208,13 +209,13 @@ public final class Resolver {
                                     : Hints.closest(group, known).map(c -> "did you mean `group=" + c + "`?")
                                             .orElse("groups the inventory declares: " + String.join(", ", known)));
                         }
-                        members.stream().filter(r -> !out.contains(r)).forEach(out::add);
+                        out.addAll(members);
                     } else if (item instanceof YNode.YScalar s && !s.isNull()) {
                         DnsRecord r = inv.records().get(s.text());
                         if (r == null) {
                             problems.add(item.location(), "`" + name + "`: unknown record `" + s.text() + "`",
                                     Hints.didYouMean(s.text(), inv.records().keySet()));
-                        } else if (!out.contains(r)) {
+                        } else {
                             out.add(r);
                         }
                     } else {
