@@ -41,7 +41,6 @@ import java.util.Optional;
  * </pre>
  */
 public final class DnsKeyCheckStepType implements StepType {
-    static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
     @Override
     public String name() {
@@ -134,7 +133,7 @@ public final class DnsKeyCheckStepType implements StepType {
             TsigKey key = key(ctx);
             KeyCheck k;
             try {
-                k = new DnsUpdater(zone, new DnsClient(Optional.of(key), ctx.clock(), QUERY_TIMEOUT)).checkKey(server);
+                k = new DnsUpdater(zone, new DnsClient(Optional.of(key), ctx.clock(), DnsAccess.QUERY_TIMEOUT)).checkKey(server);
             } catch (DnsException e) {
                 // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
                 throw new StepFailure(e.getMessage(), e.isRetriable(), e);
