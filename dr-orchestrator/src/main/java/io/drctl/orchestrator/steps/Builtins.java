@@ -15,7 +15,9 @@ import io.drctl.orchestrator.steps.dns.DnsUpdateStep;
 import io.drctl.orchestrator.steps.dns.DnsVerifyStep;
 import io.drctl.orchestrator.steps.dns.DnsFlushCacheStep;
 import io.drctl.orchestrator.steps.dns.RecordsInOneRegionRule;
-import io.drctl.orchestrator.steps.firewall.FirewallStepTypes;
+import io.drctl.orchestrator.steps.firewall.FirewallFenceStep;
+import io.drctl.orchestrator.steps.firewall.FirewallUnfenceStep;
+import io.drctl.orchestrator.steps.firewall.FirewallVerifyStep;
 import io.drctl.orchestrator.steps.firewall.SingleDbmsReachableRule;
 import io.drctl.orchestrator.steps.vm.VmStatusStepType;
 import io.drctl.orchestrator.steps.vm.VmStepTypes;
@@ -46,9 +48,9 @@ public final class Builtins {
                 .register(new DnsKeyCheckStepType())
                 .register(new RecordsInOneRegionRule())
                 // firewall
-                .register(new FirewallStepTypes.FenceStep())
-                .register(new FirewallStepTypes.UnfenceStep())
-                .register(new FirewallStepTypes.VerifyStep())
+                .register(new FirewallFenceStep())
+                .register(new FirewallUnfenceStep())
+                .register(new FirewallVerifyStep())
                 .register(new SingleDbmsReachableRule())
                 // vm
                 .register(new VmStepTypes.StartStep())
