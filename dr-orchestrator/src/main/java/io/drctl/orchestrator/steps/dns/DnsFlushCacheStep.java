@@ -14,8 +14,6 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
-import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.dns.DnsSteps.Wanted;
 import java.time.Duration;
@@ -26,7 +24,7 @@ import java.util.Optional;
  * {@code dns.flush-cache}: flush the resolver caches on the target hosts and prove there that the names resolve to
  * the new addresses.
  */
-public final class DnsFlushCacheStep implements StepType {
+public final class DnsFlushCacheStep extends DnsSteps {
     @Override
     public String name() {
         return "dns.flush-cache";
@@ -45,11 +43,6 @@ public final class DnsFlushCacheStep implements StepType {
     @Override
     public Targets targets() {
         return Targets.HOSTS;
-    }
-
-    @Override
-    public void validate(StepSpec step, StepValidation v) {
-        DnsSteps.validateRecords(step, v);
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +31,17 @@ import java.util.stream.Collectors;
  * share: the {@code records}/{@code to} fields and their checks, the names and addresses of records in a region,
  * the clients and the text of what a server answers.
  */
-final class DnsSteps {
-    private DnsSteps() {
+abstract class DnsSteps implements StepType {
+    /** Record steps take no {@code hosts:} ({@code dns.flush-cache} does). */
+    @Override
+    public Targets targets() {
+        return Targets.NONE;
+    }
+
+    /** The {@code records} (and {@code to}, {@code from}) checked against the inventory. */
+    @Override
+    public void validate(StepSpec step, StepValidation v) {
+        validateRecords(step, v);
     }
 
     static FieldSpec records() {

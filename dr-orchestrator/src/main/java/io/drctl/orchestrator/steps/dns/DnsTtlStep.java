@@ -13,7 +13,6 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import java.time.Duration;
@@ -26,7 +25,7 @@ import java.util.Optional;
  * {@code dns.ttl}: set the records' TTL (lower it ahead of a planned failover; revert restores the inventory's
  * {@code dns.ttl}).
  */
-public final class DnsTtlStep implements StepType {
+public final class DnsTtlStep extends DnsSteps {
     @Override
     public String name() {
         return "dns.ttl";
@@ -43,13 +42,8 @@ public final class DnsTtlStep implements StepType {
     }
 
     @Override
-    public Targets targets() {
-        return Targets.NONE;
-    }
-
-    @Override
     public void validate(StepSpec step, StepValidation v) {
-        DnsSteps.validateRecords(step, v);
+        super.validate(step, v);
         Duration t = step.fields().duration("ttl").orElseThrow();
         if (t.toSeconds() < 1 || t.toSeconds() > 86400) {
             v.problem("ttl", "ttl must be between 1s and 1d, found " + t.toSeconds() + "s");

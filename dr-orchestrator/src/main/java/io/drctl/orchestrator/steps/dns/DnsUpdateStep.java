@@ -23,7 +23,6 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import java.time.Duration;
@@ -36,7 +35,7 @@ import java.util.stream.Collectors;
  * {@code dns.update}: flip the records to the hosts of region {@code to}, all in one TSIG-signed RFC 2136 UPDATE
  * whose prerequisites are the whole expected old RRsets (compare-and-swap).
  */
-public final class DnsUpdateStep implements StepType {
+public final class DnsUpdateStep extends DnsSteps {
     @Override
     public String name() {
         return "dns.update";
@@ -58,13 +57,8 @@ public final class DnsUpdateStep implements StepType {
     }
 
     @Override
-    public Targets targets() {
-        return Targets.NONE;
-    }
-
-    @Override
     public void validate(StepSpec step, StepValidation v) {
-        DnsSteps.validateRecords(step, v);
+        super.validate(step, v);
         String from = step.fields().optString("from").orElseGet(() -> otherRegion(v.inventory(), step.fields().string("to")));
         if (from != null) {
             DnsSteps.checkAddresses(step, v, from, "the compare-and-swap expects the current A record", false);

@@ -11,15 +11,13 @@ import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
-import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.dns.DnsSteps.Wanted;
 import java.time.Duration;
 import java.util.List;
 
 /** {@code dns.verify}: every authoritative server answers exactly the new RRsets (it observes, changes nothing). */
-public final class DnsVerifyStep implements StepType {
+public final class DnsVerifyStep extends DnsSteps {
     @Override
     public String name() {
         return "dns.verify";
@@ -33,16 +31,6 @@ public final class DnsVerifyStep implements StepType {
     @Override
     public List<FieldSpec> fields() {
         return Wanted.fields("give up after this long (default 2m)", "pause between rounds (default 1s)");
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
-    }
-
-    @Override
-    public void validate(StepSpec step, StepValidation v) {
-        DnsSteps.validateRecords(step, v);
     }
 
     @Override

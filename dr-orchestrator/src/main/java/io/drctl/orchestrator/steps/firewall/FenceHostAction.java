@@ -3,6 +3,7 @@ package io.drctl.orchestrator.steps.firewall;
 import static io.drctl.orchestrator.steps.firewall.Fences.call;
 
 import io.drctl.firewall.BackendKind;
+import io.drctl.firewall.BlockingRule;
 import io.drctl.firewall.Fence;
 import io.drctl.firewall.FenceProbe;
 import io.drctl.firewall.FenceVerifier;
@@ -18,6 +19,7 @@ import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,6 +104,18 @@ abstract class FenceHostAction implements Action {
     /** {@code <run dir>/firewall/<step>.<host>.<suffix>}, where this step records rules on this host; absent in plan mode. */
     Optional<Path> runFile(ActionContext ctx, String suffix) {
         return ctx.runDir().map(d -> d.resolve("firewall").resolve(ctx.stepId() + "." + safeRef() + "." + suffix));
+    }
+
+    /** The rules recorded in {@link #runFile}; none when nothing was recorded (or in plan mode). */
+    List<BlockingRule> recorded(ActionContext ctx, String suffix) throws IOException {
+        Optional<Path> file = runFile(ctx, suffix);
+        return file.isPresent() ? RemovedRules.readIfExists(file.get()) : List.of();
+    }
+
+    /** A fence and an unfence can be undone; a verification changes nothing. */
+    @Override
+    public boolean revertible() {
+        return changes();
     }
 
     private String safeRef() {

@@ -69,6 +69,8 @@ public final class FirewallFenceStep extends FenceStepType {
     }
 
     static final class FenceAction extends FenceHostAction {
+        private static final String RESTORED = "restored.json";
+
         FenceAction(Target t) {
             super(Mode.FENCE, t);
         }
@@ -105,7 +107,7 @@ public final class FirewallFenceStep extends FenceStepType {
 
         /** Where a fence records the site's rules it restored, so its rollback takes exactly those off again; absent in plan mode. */
         private Optional<Path> restoredRulesFile(ActionContext ctx) {
-            return runFile(ctx, "restored.json");
+            return runFile(ctx, RESTORED);
         }
 
         @Override
@@ -141,17 +143,11 @@ public final class FirewallFenceStep extends FenceStepType {
         }
 
         @Override
-        public boolean revertible() {
-            return true;
-        }
-
-        @Override
         public Reverted revert(ActionContext ctx) throws Exception {
             FirewallBackend b = call(() -> backend(ctx));
             // take drctl's rules out, and the site's rules this fence restored; any other blocking rule the removal
             // met goes back as it was
-            Optional<Path> restoredRecord = restoredRulesFile(ctx);
-            List<BlockingRule> restoredHere = restoredRecord.isPresent() ? RemovedRules.readIfExists(restoredRecord.get()) : List.of();
+            List<BlockingRule> restoredHere = recorded(ctx, RESTORED);
             FenceChange removed = call(() -> b.remove(fence));
             if (!restoredHere.isEmpty()) {
                 siteRulesFile(ctx).ifPresent(f -> {

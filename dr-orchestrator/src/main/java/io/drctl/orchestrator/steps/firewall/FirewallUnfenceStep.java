@@ -45,13 +45,15 @@ public final class FirewallUnfenceStep extends FenceStepType {
     }
 
     static final class UnfenceAction extends FenceHostAction {
+        private static final String REMOVED = "removed.json";
+
         UnfenceAction(Target t) {
             super(Mode.UNFENCE, t);
         }
 
         /** Where an unfence records the rules it removes, for rollback; absent in plan mode. */
         private Optional<Path> removedRulesFile(ActionContext ctx) {
-            return runFile(ctx, "removed.json");
+            return runFile(ctx, REMOVED);
         }
 
         @Override
@@ -89,15 +91,9 @@ public final class FirewallUnfenceStep extends FenceStepType {
         }
 
         @Override
-        public boolean revertible() {
-            return true;
-        }
-
-        @Override
         public Reverted revert(ActionContext ctx) throws Exception {
             FirewallBackend b = call(() -> backend(ctx));
-            Optional<Path> record = removedRulesFile(ctx);
-            List<BlockingRule> rules = record.isPresent() ? RemovedRules.readIfExists(record.get()) : List.of();
+            List<BlockingRule> rules = recorded(ctx, REMOVED);
             if (rules.isEmpty()) {
                 return Reverted.done(call(() -> b.apply(fence, guard(ctx))).toString() + " (no record of removed rules: drctl's fence re-added)");
             }
