@@ -22,6 +22,15 @@ public final class DnsNames {
         return t.endsWith(".") ? t : t + ".";
     }
 
+    /**
+     * A record name of {@code zone} as an absolute name: {@code cfgmaster} in {@code cc.example.com.} is
+     * {@code cfgmaster.cc.example.com.}; a name that ends in a dot is absolute already. Spelling kept as written
+     * (compare with {@link #fqdn(String)}).
+     */
+    public static String fqdn(String name, String zone) {
+        return name.endsWith(".") ? name : name + "." + (zone.endsWith(".") ? zone : zone + ".");
+    }
+
     /** The dnsjava name of a validated FQDN. */
     public static Name name(String fqdn) {
         try {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ARecord;
@@ -41,7 +40,6 @@ import org.xbill.DNS.Update;
 public final class DnsUpdater {
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsUpdater.class);
-    private static final int READ_PARALLELISM = 16;
 
     private final DnsZone zone;
     private final DnsClient signed;
@@ -64,58 +62,9 @@ public final class DnsUpdater {
         return zone;
     }
 
-    /** The A RRset and TTL of every name at every authoritative server; unreachable servers are reported, not thrown. */
+    /** The A RRset and TTL of every name at every authoritative server (unsigned queries); unreachable servers are reported, not thrown. */
     public ZoneProbe probe(List<String> names) {
-        List<RecordState> states = new ArrayList<>();
-        Map<DnsServer, DnsException> failed = new LinkedHashMap<>();
-        for (DnsServer s : zone.servers()) {
-            try {
-                states.addAll(readAll(s, names));
-            } catch (DnsException e) {
-                failed.put(s, e);
-            }
-        }
-        return new ZoneProbe(states, failed);
-    }
-
-    private RecordState read(DnsServer server, String name) throws DnsException {
-        DnsClient.Answer a = unsigned.query(server, DnsNames.name(name), Type.A);
-        Set<String> addrs = a.records().stream().map(r -> ((ARecord) r).getAddress().getHostAddress()).collect(Collectors.toSet());
-        return new RecordState(server, name, addrs, a.ttl());
-    }
-
-    /** Reads many names at one server with up to {@link #READ_PARALLELISM} queries in flight; results in order. */
-    private List<RecordState> readAll(DnsServer server, List<String> names) throws DnsException {
-        if (names.size() == 1) {
-            return List.of(read(server, names.get(0)));
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(READ_PARALLELISM, names.size()), r -> {
-                    Thread t = new Thread(r, "drctl-dns-read");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            List<java.util.concurrent.Future<RecordState>> fs = new ArrayList<>();
-            for (String n : names) {
-                fs.add(pool.submit(() -> read(server, n)));
-            }
-            List<RecordState> out = new ArrayList<>();
-            for (java.util.concurrent.Future<RecordState> f : fs) {
-                out.add(f.get()); // bounded: each read is bounded by the client's timeouts
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DnsException(DnsException.Kind.NETWORK, server.toString(), "interrupted while reading records", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof DnsException d) {
-                throw d;
-            }
-            throw new DnsException(DnsException.Kind.NETWORK, server.toString(), "reading records failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        return DnsVerifier.probe(unsigned, zone, names);
     }
 
     /** Proves the key at the primary with a signed SOA query. */
@@ -166,7 +115,7 @@ public final class DnsUpdater {
         List<RecordState> current = new ArrayList<>();
         List<UpdatePlan.Change> changes = new ArrayList<>();
         List<String> conflicts = new ArrayList<>();
-        List<RecordState> states = readAll(zone.primary(), request.flips().stream().map(RecordFlip::name).toList());
+        List<RecordState> states = DnsVerifier.readAll(unsigned, zone.primary(), request.flips().stream().map(RecordFlip::name).toList());
         for (int i = 0; i < request.flips().size(); i++) {
             RecordFlip f = request.flips().get(i);
             RecordState s = states.get(i);
@@ -281,7 +230,7 @@ public final class DnsUpdater {
         List<String> differences = new ArrayList<>();
         boolean allAtTarget = true;
         for (UpdatePlan.Change c : plan.changes()) {
-            RecordState now = read(zone.primary(), c.flip().name());
+            RecordState now = DnsVerifier.read(unsigned, zone.primary(), c.flip().name());
             boolean atTarget = now.addresses().equals(c.flip().to()) && now.ttl().equals(Optional.of(c.ttl()));
             allAtTarget &= atTarget;
             if (!now.addresses().equals(c.flip().from())) {
@@ -312,7 +261,7 @@ public final class DnsUpdater {
             if (!zone.contains(e.getKey())) {
                 throw new IllegalArgumentException(e.getKey() + " is not in zone " + zone.name());
             }
-            RecordState s = read(zone.primary(), e.getKey());
+            RecordState s = DnsVerifier.read(unsigned, zone.primary(), e.getKey());
             current.add(s);
             if (s.addresses().isEmpty()) {
                 throw new DnsException(DnsException.Kind.PREREQUISITE_FAILED, zone.primary() + " " + s.name(),

@@ -23,6 +23,7 @@ import org.xbill.DNS.Type;
  * {@link Clock} and {@link Sleeper}; the number of rounds is bounded too.
  */
 public final class DnsVerifier {
+    private static final int READ_PARALLELISM = 16;
 
     private final DnsClient client;
     private final Clock clock;
@@ -167,6 +168,63 @@ public final class DnsVerifier {
 
     private static String key(DnsServer s, String n) {
         return s + "|" + n;
+    }
+
+    /**
+     * The A RRset and TTL of every name at every server of {@code zone}, read-only: plain (non-recursive) A queries
+     * through {@code client}, which needs no key. A server that fails is reported in {@link ZoneProbe#failed}, not thrown.
+     */
+    public static ZoneProbe probe(DnsClient client, DnsZone zone, List<String> names) {
+        List<RecordState> states = new ArrayList<>();
+        Map<DnsServer, DnsException> failed = new LinkedHashMap<>();
+        for (DnsServer s : zone.servers()) {
+            try {
+                states.addAll(readAll(client, s, names));
+            } catch (DnsException e) {
+                failed.put(s, e);
+            }
+        }
+        return new ZoneProbe(states, failed);
+    }
+
+    static RecordState read(DnsClient client, DnsServer server, String name) throws DnsException {
+        DnsClient.Answer a = client.query(server, DnsNames.name(name), Type.A);
+        Set<String> addrs = a.records().stream().map(r -> ((ARecord) r).getAddress().getHostAddress()).collect(Collectors.toSet());
+        return new RecordState(server, name, addrs, a.ttl());
+    }
+
+    /** Reads many names at one server with up to {@link #READ_PARALLELISM} queries in flight; results in order. */
+    static List<RecordState> readAll(DnsClient client, DnsServer server, List<String> names) throws DnsException {
+        if (names.size() == 1) {
+            return List.of(read(client, server, names.get(0)));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(READ_PARALLELISM, names.size()), r -> {
+                    Thread t = new Thread(r, "drctl-dns-read");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<RecordState>> fs = new ArrayList<>();
+            for (String n : names) {
+                fs.add(pool.submit(() -> read(client, server, n)));
+            }
+            List<RecordState> out = new ArrayList<>();
+            for (java.util.concurrent.Future<RecordState> f : fs) {
+                out.add(f.get()); // bounded: each read is bounded by the client's timeouts
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DnsException(DnsException.Kind.NETWORK, server.toString(), "interrupted while reading records", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof DnsException d) {
+                throw d;
+            }
+            throw new DnsException(DnsException.Kind.NETWORK, server.toString(), "reading records failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**

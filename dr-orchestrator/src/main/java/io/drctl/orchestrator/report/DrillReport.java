@@ -3,6 +3,7 @@ package io.drctl.orchestrator.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.Redactor;
@@ -160,8 +161,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
     }
 
     static String fmt(Duration d) {
-        long ms = d.toMillis();
-        return ms < 60_000 ? String.format("%.1fs", ms / 1000.0) : String.format("%dm%02ds", ms / 60_000, (ms / 1000) % 60);
+        return Durations.format(d, Durations.Style.REPORT);
     }
 
     public String verdict() {

@@ -10,9 +10,14 @@ import io.drctl.orchestrator.steps.db.DbRejoinStepType;
 import io.drctl.orchestrator.steps.db.DbReplicaStepType;
 import io.drctl.orchestrator.steps.db.DbStepTypes;
 import io.drctl.orchestrator.steps.dns.DnsKeyCheckStepType;
-import io.drctl.orchestrator.steps.dns.DnsStepTypes;
+import io.drctl.orchestrator.steps.dns.DnsTtlStep;
+import io.drctl.orchestrator.steps.dns.DnsUpdateStep;
+import io.drctl.orchestrator.steps.dns.DnsVerifyStep;
+import io.drctl.orchestrator.steps.dns.DnsFlushCacheStep;
 import io.drctl.orchestrator.steps.dns.RecordsInOneRegionRule;
-import io.drctl.orchestrator.steps.firewall.FirewallStepTypes;
+import io.drctl.orchestrator.steps.firewall.FirewallFenceStep;
+import io.drctl.orchestrator.steps.firewall.FirewallUnfenceStep;
+import io.drctl.orchestrator.steps.firewall.FirewallVerifyStep;
 import io.drctl.orchestrator.steps.firewall.SingleDbmsReachableRule;
 import io.drctl.orchestrator.steps.vm.VmStatusStepType;
 import io.drctl.orchestrator.steps.vm.VmStepTypes;
@@ -36,16 +41,16 @@ public final class Builtins {
                 .register(new ApprovalStepType())
                 .register(new CommandRule())
                 // dns
-                .register(new DnsStepTypes.UpdateStep())
-                .register(new DnsStepTypes.VerifyStep())
-                .register(new DnsStepTypes.TtlStep())
-                .register(new DnsStepTypes.FlushStep())
+                .register(new DnsUpdateStep())
+                .register(new DnsVerifyStep())
+                .register(new DnsTtlStep())
+                .register(new DnsFlushCacheStep())
                 .register(new DnsKeyCheckStepType())
                 .register(new RecordsInOneRegionRule())
                 // firewall
-                .register(new FirewallStepTypes.FenceStep())
-                .register(new FirewallStepTypes.UnfenceStep())
-                .register(new FirewallStepTypes.VerifyStep())
+                .register(new FirewallFenceStep())
+                .register(new FirewallUnfenceStep())
+                .register(new FirewallVerifyStep())
                 .register(new SingleDbmsReachableRule())
                 // vm
                 .register(new VmStepTypes.StartStep())

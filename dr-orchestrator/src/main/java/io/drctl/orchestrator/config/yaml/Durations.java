@@ -72,16 +72,37 @@ public final class Durations {
         return total;
     }
 
+    /** How a duration is written; one style per kind of text drctl prints. */
+    public enum Style {
+        /** {@code 250ms}, {@code 1.5s}, {@code 1m30s}, {@code 2h}: progress lines, plans, limits. */
+        COMPACT,
+        /** {@code 850 ms}, {@code 12.3 s}, {@code 4m05s}, signed: what a check measured (lag, clock skew). */
+        MEASURED,
+        /** {@code 0.9s}, {@code 12.3s}, {@code 4m05s}: the times of a drill report. */
+        REPORT
+    }
+
     /** {@code 1m30s}, {@code 250ms}: compact, for progress lines and plans. */
     public static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + "ms";
+        return format(d, Style.COMPACT);
+    }
+
+    /** The one duration formatter: {@code d} written in {@code style}. */
+    public static String format(Duration d, Style style) {
+        boolean measured = style == Style.MEASURED;
+        long ms = measured ? Math.abs(d.toMillis()) : d.toMillis();
+        String sign = measured && d.isNegative() ? "-" : "";
+        String space = measured ? " " : "";
+        if (ms < 1000 && style != Style.REPORT) {
+            return sign + ms + space + "ms";
+        }
+        if (ms < 60_000) {
+            return sign + String.format(java.util.Locale.ROOT, "%.1f" + space + "s", ms / 1000.0);
+        }
+        if (style != Style.COMPACT) {
+            return sign + String.format(java.util.Locale.ROOT, "%dm%02ds", ms / 60_000, (ms / 1000) % 60);
         }
         long s = d.toSeconds();
-        if (s < 60) {
-            return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
-        }
         long days = s / 86400;
         long h = (s % 86400) / 3600;
         long m = (s % 3600) / 60;

@@ -32,6 +32,20 @@ public final class DbAccess {
     }
 
     /** {@code socketDir}, when given, must be a path {@link PostgresInstance} accepts. */
+    /** Whether {@code h} declares a DBMS drctl drives; when not, the problem names what cannot be done ({@code verb}: "promoted"). */
+    static boolean knownDbms(io.drctl.orchestrator.config.model.Host h, io.drctl.orchestrator.spi.StepValidation v, String verb) {
+        if (h.db().isEmpty()) {
+            v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
+            return false;
+        }
+        if (io.drctl.dbms.DbmsKind.find(h.db().get().kind()).isEmpty()) {
+            v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be " + verb,
+                    "supported: " + String.join(", ", io.drctl.dbms.DbmsKind.labels()));
+            return false;
+        }
+        return true;
+    }
+
     public static void validateSocketDir(io.drctl.orchestrator.spi.StepSpec step, io.drctl.orchestrator.spi.StepValidation v) {
         step.fields().optString("socketDir").ifPresent(d -> {
             if (!PostgresInstance.isSafePath(d)) {

@@ -1,6 +1,9 @@
 package io.drctl.orchestrator.steps.db;
 
-import io.drctl.orchestrator.spi.CheckSupport;
+import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
+
+import io.drctl.orchestrator.config.yaml.Durations;
+import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
@@ -10,7 +13,6 @@ import io.drctl.dbms.ReplicaStatus;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -19,7 +21,6 @@ import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
-import io.drctl.orchestrator.spi.Verified;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,12 +96,7 @@ public final class DbReplicaStepType implements StepType {
             }
         });
         for (Host h : step.hosts()) {
-            if (h.db().isEmpty()) {
-                v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
-            } else if (io.drctl.dbms.DbmsKind.find(h.db().get().kind()).isEmpty()) {
-                v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be checked",
-                        "supported: " + String.join(", ", io.drctl.dbms.DbmsKind.labels()));
-            }
+            DbAccess.knownDbms(h, v, "checked");
         }
     }
 
@@ -137,7 +133,7 @@ public final class DbReplicaStepType implements StepType {
                 return "primary";
             }
             List<String> b = new ArrayList<>();
-            maxLag.ifPresent(d -> b.add("lag <= " + CheckSupport.fmt(d)));
+            maxLag.ifPresent(d -> b.add("lag <= " + Durations.format(d, MEASURED)));
             maxBytes.ifPresent(n -> b.add("replay gap <= " + n + " bytes"));
             return "streaming replica" + (b.isEmpty() ? "" : " (" + String.join(", ", b) + ")");
         }
@@ -161,7 +157,7 @@ public final class DbReplicaStepType implements StepType {
             if (maxLag.isPresent() && gap > 0) {
                 Duration lag = r.replayDelay().orElse(Duration.ZERO);
                 if (lag.compareTo(maxLag.get()) > 0) {
-                    return Optional.of("lag " + CheckSupport.fmt(lag) + " > " + CheckSupport.fmt(maxLag.get())
+                    return Optional.of("lag " + Durations.format(lag, MEASURED) + " > " + Durations.format(maxLag.get(), MEASURED)
                             + " (" + gap + " bytes waiting to be replayed)");
                 }
             }
@@ -176,7 +172,7 @@ public final class DbReplicaStepType implements StepType {
         ReplicaStatus r = p.replica().orElseThrow();
         long gap = r.receiveReplayBytes().orElse(0L);
         return "replica, WAL receiver " + r.walReceiver().orElse("absent") + ", replay gap " + gap + " bytes"
-                + (gap > 0 ? r.replayDelay().map(d -> ", lag " + CheckSupport.fmt(d)).orElse("") : ", lag 0")
+                + (gap > 0 ? r.replayDelay().map(d -> ", lag " + Durations.format(d, MEASURED)).orElse("") : ", lag 0")
                 + r.replayLsn().map(l -> ", replayed to " + l).orElse("");
     }
 
@@ -184,27 +180,16 @@ public final class DbReplicaStepType implements StepType {
      * The same check of a {@code kind: command} DBMS: its {@code role} template says replica (or primary), and its {@code lag}
      * template, when it has one, is within the bounds (a bound without a lag template cannot be checked: it fails).
      */
-    static final class CommandReplicaAction implements Action {
-        private final Host host;
+    static final class CommandReplicaAction extends HostCheck {
         private final io.drctl.dbms.CommandDbmsTarget target;
         private final io.drctl.dbms.CommandDbmsTemplates templates;
         private final Bounds bounds;
 
         CommandReplicaAction(Host host, io.drctl.dbms.CommandDbmsTarget target, io.drctl.dbms.CommandDbmsTemplates templates, Bounds bounds) {
-            this.host = host;
+            super(host);
             this.target = target;
             this.templates = templates;
             this.bounds = bounds;
-        }
-
-        @Override
-        public boolean changes() {
-            return false;
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override
@@ -221,7 +206,7 @@ public final class DbReplicaStepType implements StepType {
                 throw new StepFailure(e.getMessage(), e.isRetriable(), e);
             }
             String current = p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> ", lag "
-                    + l.bytes().map(b -> b + " bytes").orElse("? bytes") + l.delay().map(d -> " / " + CheckSupport.fmt(d)).orElse("")).orElse("");
+                    + l.bytes().map(b -> b + " bytes").orElse("? bytes") + l.delay().map(d -> " / " + Durations.format(d, MEASURED)).orElse("")).orElse("");
             String want = bounds.describe();
             Optional<String> wrong;
             if (bounds.primary()) {
@@ -236,41 +221,21 @@ public final class DbReplicaStepType implements StepType {
                 wrong = bounds.maxBytes().filter(m -> bytes.map(b -> b > m).orElse(true)).map(m -> "lag " + bytes.map(String::valueOf).orElse("?")
                         + " bytes > " + m)
                         .or(() -> bounds.maxLag().filter(m -> delay.map(d -> d.compareTo(m) > 0).orElse(false))
-                                .map(m -> "lag " + CheckSupport.fmt(delay.get()) + " > " + CheckSupport.fmt(m)));
+                                .map(m -> "lag " + Durations.format(delay.get(), MEASURED) + " > " + Durations.format(m, MEASURED)));
             }
             return wrong.isEmpty() ? Probe.satisfied(current, want) : Probe.needed(current + ": " + wrong.get(), want);
         }
 
-        @Override
-        public Applied apply(ActionContext ctx) {
-            return CheckSupport.nothingChanged();
-        }
-
-        @Override
-        public Verified verify(ActionContext ctx) throws Exception {
-            return CheckSupport.verified(host.ref(), probe(ctx));
-        }
     }
 
-    static final class ReplicaAction implements Action {
-        @Override
-        public boolean changes() {
-            return false;
-        }
-
-        private final Host host;
+    static final class ReplicaAction extends HostCheck {
         private final PostgresInstance instance;
         private final Bounds bounds;
 
         ReplicaAction(Host host, PostgresInstance instance, Bounds bounds) {
-            this.host = host;
+            super(host);
             this.instance = instance;
             this.bounds = bounds;
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override
@@ -293,14 +258,5 @@ public final class DbReplicaStepType implements StepType {
                     : Probe.needed(current + ": " + wrong.get(), bounds.describe());
         }
 
-        @Override
-        public Applied apply(ActionContext ctx) {
-            return CheckSupport.nothingChanged();
-        }
-
-        @Override
-        public Verified verify(ActionContext ctx) throws Exception {
-            return CheckSupport.verified(host.ref(), probe(ctx));
-        }
     }
 }

@@ -71,12 +71,10 @@ public final class DbStepTypes {
             String method = step.fields().optString("method").orElse("pg_promote");
             DbAccess.validateSocketDir(step, v);
             for (Host h : step.hosts()) {
-                if (h.db().isEmpty()) {
-                    v.problem("hosts", "host " + h.ref() + " has no `db:` section", "add db: { kind: postgresql, ... }");
-                } else if (DbmsKind.find(h.db().get().kind()).isEmpty()) {
-                    v.problem("hosts", "host " + h.ref() + ": db.kind `" + h.db().get().kind() + "` cannot be promoted",
-                            "supported: " + String.join(", ", DbmsKind.labels()));
-                } else if (h.db().get().isCommand() && step.fields().has("method")) {
+                if (!DbAccess.knownDbms(h, v, "promoted")) {
+                    continue;
+                }
+                if (h.db().get().isCommand() && step.fields().has("method")) {
                     v.problem("method", "host " + h.ref() + " is `kind: command`: its `promote` template decides how",
                             "remove `method`");
                 } else if (method.equals("pg_ctl") && h.db().get().dataDir().isEmpty()) {

@@ -10,12 +10,16 @@ import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.StepFailure;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** How DNS step types reach the inventory's zone and TSIG key; the secret is read from its reference here and never leaves the key object. */
 public final class DnsAccess {
+    /** How long one DNS query may take. */
+    static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
+
     private DnsAccess() {
     }
 

@@ -1,6 +1,9 @@
 package io.drctl.orchestrator.steps.dns;
 
-import io.drctl.orchestrator.spi.CheckSupport;
+import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
+
+import io.drctl.orchestrator.config.yaml.Durations;
+import io.drctl.orchestrator.spi.CheckAction;
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
@@ -11,7 +14,6 @@ import io.drctl.dns.TsigKey;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -20,7 +22,6 @@ import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
-import io.drctl.orchestrator.spi.Verified;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,6 @@ import java.util.Optional;
  * </pre>
  */
 public final class DnsKeyCheckStepType implements StepType {
-    static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
     @Override
     public String name() {
@@ -98,12 +98,7 @@ public final class DnsKeyCheckStepType implements StepType {
         return DnsAccess.tsigKey(ctx).orElseThrow();
     }
 
-    static final class KeyAction implements Action {
-        @Override
-        public boolean changes() {
-            return false;
-        }
-
+    static final class KeyAction extends CheckAction {
         private final DnsZone zone;
         private final DnsServer server;
         private final Optional<Duration> maxSkew;
@@ -122,11 +117,11 @@ public final class DnsKeyCheckStepType implements StepType {
         @Override
         public String description() {
             return "signed SOA query of " + zone.name() + " at " + server + ": the TSIG key must verify"
-                    + maxSkew.map(m -> ", clock skew within " + CheckSupport.fmt(m)).orElse("");
+                    + maxSkew.map(m -> ", clock skew within " + Durations.format(m, MEASURED)).orElse("");
         }
 
         private String desired() {
-            return "key accepted" + maxSkew.map(m -> ", |skew| <= " + CheckSupport.fmt(m)).orElse("");
+            return "key accepted" + maxSkew.map(m -> ", |skew| <= " + Durations.format(m, MEASURED)).orElse("");
         }
 
         @Override
@@ -134,25 +129,20 @@ public final class DnsKeyCheckStepType implements StepType {
             TsigKey key = key(ctx);
             KeyCheck k;
             try {
-                k = new DnsUpdater(zone, new DnsClient(Optional.of(key), ctx.clock(), QUERY_TIMEOUT)).checkKey(server);
+                k = new DnsUpdater(zone, new DnsClient(Optional.of(key), ctx.clock(), DnsAccess.QUERY_TIMEOUT)).checkKey(server);
             } catch (DnsException e) {
                 // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
                 throw new StepFailure(e.getMessage(), e.isRetriable(), e);
             }
             String current = "key " + k.key() + " accepted by " + k.server() + ", zone serial " + k.serial()
-                    + ", clock skew " + CheckSupport.fmt(k.clockSkew()) + " (TSIG times are whole seconds)";
+                    + ", clock skew " + Durations.format(k.clockSkew(), MEASURED) + " (TSIG times are whole seconds)";
             boolean skewOk = maxSkew.isEmpty() || k.clockSkew().abs().compareTo(maxSkew.get()) <= 0;
             return skewOk ? Probe.satisfied(current, desired()) : Probe.needed(current, desired());
         }
 
         @Override
-        public Applied apply(ActionContext ctx) {
-            return CheckSupport.nothingChanged();
-        }
-
-        @Override
-        public Verified verify(ActionContext ctx) throws Exception {
-            return CheckSupport.verified(server.toString(), probe(ctx));
+        protected String subject() {
+            return server.toString();
         }
     }
 }

@@ -6,18 +6,18 @@ import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
+import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsZone;
+import io.drctl.dns.DnsVerifier;
 import io.drctl.dns.RecordState;
 import io.drctl.dns.ZoneProbe;
-import io.drctl.orchestrator.config.model.Dns;
 import io.drctl.orchestrator.config.model.DnsRecord;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepValidation;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,16 +26,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.TextParseException;
-import org.xbill.DNS.Type;
 
 /**
  * {@code records-in-one-region}: at every authoritative server that answers, each record's A RRset
  * is exactly the address of its host in one region, and all the listed records point at the same
  * region (no split brain between, say, {@code cfgmaster} and {@code configdb}). Queries are plain
- * (unsigned, non-recursive) A queries through {@link DnsClient#query}, as {@code DnsUpdater.probe} makes them.
+ * (unsigned, non-recursive) A queries, read through {@link DnsVerifier#probe} as {@code dns.update} probes.
  *
  * <p>The check is per server: right after a flip, a secondary that has not yet transferred the
  * change still answers the old region consistently, which is propagation (what {@code dns.verify}
@@ -47,8 +43,6 @@ import org.xbill.DNS.Type;
  * </pre>
  */
 public final class RecordsInOneRegionRule implements SafetyRule {
-    static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
-
     @Override
     public String name() {
         return "records-in-one-region";
@@ -82,15 +76,15 @@ public final class RecordsInOneRegionRule implements SafetyRule {
     @Override
     public Check evaluate(RuleSpec rule, RuleContext ctx) {
         Inventory inv = ctx.inventory();
-        Dns dns = inv.dns().orElseThrow();
-        List<DnsServer> servers = dns.servers().stream().map(s -> new DnsServer(s.name(), s.address(), s.port())).toList();
-        DnsZone zone = new DnsZone(dns.zone(), servers.get(0), servers);
+        DnsZone zone = DnsAccess.dnsZone(inv);
+        List<DnsServer> servers = zone.servers();
         List<DnsRecord> records = rule.fields().records("records");
         Map<String, DnsRecord> byFqdn = new LinkedHashMap<>();
         for (DnsRecord r : records) {
-            byFqdn.put(fqdn(r, dns.zone()), r);
+            byFqdn.put(DnsNames.fqdn(r.name(), inv.dns().orElseThrow().zone()), r);
         }
-        ZoneProbe probe = probe(zone, new ArrayList<>(byFqdn.keySet()), new DnsClient(Optional.empty(), ctx.clock(), QUERY_TIMEOUT));
+        ZoneProbe probe = DnsVerifier.probe(new DnsClient(Optional.empty(), ctx.clock(), DnsAccess.QUERY_TIMEOUT), zone,
+                new ArrayList<>(byFqdn.keySet()));
         List<String> problems = new ArrayList<>();
         Map<String, String> regionByServer = new LinkedHashMap<>();
         for (DnsServer s : servers) {
@@ -130,41 +124,12 @@ public final class RecordsInOneRegionRule implements SafetyRule {
         return Check.ok(where + failed);
     }
 
-    /** Plain (unsigned, read-only) A queries of every name at every server; a server that fails is reported. */
-    static ZoneProbe probe(DnsZone zone, List<String> names, DnsClient client) {
-        List<RecordState> states = new ArrayList<>();
-        Map<DnsServer, DnsException> failed = new LinkedHashMap<>();
-        for (DnsServer s : zone.servers()) {
-            try {
-                List<RecordState> here = new ArrayList<>();
-                for (String n : names) {
-                    DnsClient.Answer a = client.query(s, Name.fromString(n), Type.A);
-                    Set<String> addrs = new TreeSet<>();
-                    for (org.xbill.DNS.Record r : a.records()) {
-                        addrs.add(((ARecord) r).getAddress().getHostAddress());
-                    }
-                    here.add(new RecordState(s, n, addrs, a.ttl()));
-                }
-                states.addAll(here);
-            } catch (DnsException e) {
-                failed.put(s, e);
-            } catch (TextParseException e) {
-                throw new IllegalArgumentException("not a DNS name: " + e.getMessage(), e);
-            }
-        }
-        return new ZoneProbe(states, failed);
-    }
-
     private static String reason(DnsException e) {
         return e.kind().name();
     }
 
     private static List<String> names(List<DnsRecord> records) {
         return records.stream().map(DnsRecord::name).toList();
-    }
-
-    private static String fqdn(DnsRecord r, String zone) {
-        return r.name().endsWith(".") ? r.name() : r.name() + "." + (zone.endsWith(".") ? zone : zone + ".");
     }
 
     /** The region whose host address is exactly {@code addrs}. */

@@ -31,6 +31,19 @@ public final class VmAccess {
      *
      * @param commandTimeout how long one provider command, and settling into the new power state, may take
      */
+    /** Each target host has a {@code vm:} of a provider the inventory declares; {@code without}: what the step then cannot do. */
+    static void validateVms(io.drctl.orchestrator.spi.StepSpec step, io.drctl.orchestrator.spi.StepValidation v, String without) {
+        for (Host h : step.hosts()) {
+            if (h.vm().isEmpty()) {
+                v.problem("hosts", "host " + h.ref() + " has no `vm:` (provider and id), so " + without,
+                        "add vm: { provider: <name>, id: <vm id> } to the host, or narrow the selector");
+            } else if (!v.inventory().providers().containsKey(h.vm().get().provider())) {
+                v.problem("hosts", "host " + h.ref() + " names VM provider `" + h.vm().get().provider()
+                        + "`, which the inventory's `providers` lacks");
+            }
+        }
+    }
+
     public static VmProvider vmProvider(ActionContext ctx, Host host, Duration commandTimeout) throws StepFailure {
         return vmProvider(ctx.inventory(), ctx.env(), ctx.clock(), ctx::pause, host, commandTimeout);
     }

@@ -1,19 +1,16 @@
 package io.drctl.orchestrator.steps.vm;
 
-import io.drctl.orchestrator.spi.CheckSupport;
+import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
-import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
-import io.drctl.orchestrator.spi.Verified;
 import io.drctl.vm.PowerState;
 import io.drctl.vm.VmException;
 import io.drctl.vm.VmProvider;
@@ -69,15 +66,7 @@ public final class VmStatusStepType implements StepType {
 
     @Override
     public void validate(StepSpec step, StepValidation v) {
-        for (Host h : step.hosts()) {
-            if (h.vm().isEmpty()) {
-                v.problem("hosts", "host " + h.ref() + " has no `vm:` (provider and id), so its power state cannot be read",
-                        "add vm: { provider: <name>, id: <vm id> } to the host, or narrow the selector");
-            } else if (!v.inventory().providers().containsKey(h.vm().get().provider())) {
-                v.problem("hosts", "host " + h.ref() + " names VM provider `" + h.vm().get().provider()
-                        + "`, which the inventory's `providers` lacks");
-            }
-        }
+        VmAccess.validateVms(step, v, "its power state cannot be read");
     }
 
     @Override
@@ -90,23 +79,12 @@ public final class VmStatusStepType implements StepType {
         return out;
     }
 
-    static final class StatusAction implements Action {
-        @Override
-        public boolean changes() {
-            return false;
-        }
-
-        private final Host host;
+    static final class StatusAction extends HostCheck {
         private final Expect expect;
 
         StatusAction(Host host, Expect expect) {
-            this.host = host;
+            super(host);
             this.expect = expect;
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override
@@ -127,16 +105,6 @@ public final class VmStatusStepType implements StepType {
             boolean ok = expect == Expect.STOPPED ? s.isStopped() : s.isRunning();
             String desired = expect.name().toLowerCase(java.util.Locale.ROOT);
             return ok ? Probe.satisfied(s.toString(), desired) : Probe.needed(s.toString(), desired);
-        }
-
-        @Override
-        public Applied apply(ActionContext ctx) {
-            return CheckSupport.nothingChanged();
-        }
-
-        @Override
-        public Verified verify(ActionContext ctx) throws Exception {
-            return CheckSupport.verified(host.ref(), probe(ctx));
         }
 
         private VmProvider provider(ActionContext ctx) throws StepFailure {

@@ -97,15 +97,7 @@ public final class VmStepTypes {
 
         @Override
         public void validate(StepSpec step, StepValidation v) {
-            for (Host h : step.hosts()) {
-                if (h.vm().isEmpty()) {
-                    v.problem("hosts", "host " + h.ref() + " has no `vm:` (provider and id), so it cannot be powered",
-                            "add vm: { provider: <name>, id: <vm id> } to the host, or narrow the selector");
-                } else if (!v.inventory().providers().containsKey(h.vm().get().provider())) {
-                    v.problem("hosts", "host " + h.ref() + " names VM provider `" + h.vm().get().provider()
-                            + "`, which the inventory's `providers` lacks");
-                }
-            }
+            VmAccess.validateVms(step, v, "it cannot be powered");
             for (String w : step.fields().strings("waitFor")) {
                 boolean port = w.matches("\\d{1,5}") && Integer.parseInt(w) >= 1 && Integer.parseInt(w) <= 65535;
                 if (!w.equals("ssh") && !v.inventory().ports().containsKey(w) && !port) {
@@ -127,19 +119,7 @@ public final class VmStepTypes {
         }
     }
 
-    static final class PowerAction implements Action {
-        private final Host host;
-        private final boolean start;
-        private final List<String> waitFor;
-        private final Duration within;
-
-        PowerAction(Host host, boolean start, List<String> waitFor, Duration within) {
-            this.host = host;
-            this.start = start;
-            this.waitFor = waitFor;
-            this.within = within;
-        }
-
+    record PowerAction(Host host, boolean start, List<String> waitFor, Duration within) implements Action {
         @Override
         public String target() {
             return host.ref();

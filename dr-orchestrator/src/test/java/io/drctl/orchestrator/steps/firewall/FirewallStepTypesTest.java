@@ -33,7 +33,7 @@ class FirewallStepTypesTest {
 
     @Test
     void unfenceProbe_untaggedManualRule_isNeeded_andPlanNamesWhatIsRemovedAndKept() {
-        Probe p = FirewallStepTypes.describeProbe(FirewallStepTypes.Mode.UNFENCE, FENCE, false, manualFence());
+        Probe p = Fences.describeProbe(Fences.Mode.UNFENCE, FENCE, false, manualFence());
         assertEquals(Probe.State.NEEDED, p.state(), "the shipped failover reported SATISFIED here");
         assertEquals("fenced by 1 rule(s) drctl did not write; rules drctl did not write: " + MANUAL.text()
                 + "; not persisted: the host has no firewall persistence", p.current());
@@ -43,7 +43,7 @@ class FirewallStepTypesTest {
 
     @Test
     void fenceProbe_manualRuleAlreadyBlocks_isSatisfied_keepsIt() {
-        Probe p = FirewallStepTypes.describeProbe(FirewallStepTypes.Mode.FENCE, FENCE, true, manualFence());
+        Probe p = Fences.describeProbe(Fences.Mode.FENCE, FENCE, true, manualFence());
         assertEquals(Probe.State.SATISFIED, p.state(), p.toString());
         assertTrue(p.desired().contains("keeps 1 rule(s) drctl did not write"), p.desired());
     }
@@ -51,7 +51,7 @@ class FirewallStepTypesTest {
     @Test
     void fenceProbe_persistedFileLacksTheFence_isNeeded() {
         FencePersistence lacking = new FencePersistence(FencePersistence.State.SAVED, List.of("/etc/iptables/rules.v4"), List.of(), List.of(), "");
-        Probe p = FirewallStepTypes.describeProbe(FirewallStepTypes.Mode.FENCE, FENCE, true,
+        Probe p = Fences.describeProbe(Fences.Mode.FENCE, FENCE, true,
                 FenceProbe.of(FENCE, List.of(), List.of(MANUAL), List.of(), lacking));
         assertEquals(Probe.State.NEEDED, p.state());
         assertTrue(p.current().endsWith("would NOT survive a reboot: /etc/iptables/rules.v4 block(s) none of its sources"), p.current());
@@ -62,9 +62,9 @@ class FirewallStepTypesTest {
     void writeRemoved_recordsExactTextDurably_andMergesAttempts(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("firewall").resolve("unfence-new.region2_dbms.removed.json");
         var backend = FirewallBackends.forHost(io.drctl.firewall.BackendKind.IPTABLES, io.drctl.host.LocalCommandRunner.local());
-        FirewallStepTypes.writeRemoved(file, List.of(MANUAL), backend);
-        FirewallStepTypes.writeRemoved(file, List.of(MANUAL, ALL_PORTS), backend); // a second attempt
-        List<BlockingRule> back = FirewallStepTypes.readRemoved(file);
+        RemovedRules.write(file, List.of(MANUAL), backend);
+        RemovedRules.write(file, List.of(MANUAL, ALL_PORTS), backend); // a second attempt
+        List<BlockingRule> back = RemovedRules.read(file);
         assertEquals(List.of(MANUAL, ALL_PORTS), back, "byte-for-byte text, chain and position survive the round trip");
         assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".tmp")));
     }

@@ -1,0 +1,23 @@
+package io.drctl.orchestrator.spi;
+
+import io.drctl.orchestrator.config.model.Host;
+import java.util.Objects;
+
+/** A read-only check of one host ({@code vm.status}, {@code db.replica}): its target is the host. See {@link CheckAction}. */
+public abstract class HostCheck extends CheckAction {
+    protected final Host host;
+
+    protected HostCheck(Host host) {
+        this.host = Objects.requireNonNull(host, "host");
+    }
+
+    @Override
+    public String target() {
+        return host.ref();
+    }
+
+    @Override
+    protected String subject() {
+        return host.ref();
+    }
+}

@@ -1,0 +1,170 @@
+package io.drctl.orchestrator.steps.dns;
+
+import io.drctl.dns.DnsClient;
+import io.drctl.dns.DnsException;
+import io.drctl.dns.DnsNames;
+import io.drctl.dns.DnsUpdater;
+import io.drctl.dns.DnsZone;
+import io.drctl.dns.ZoneProbe;
+import io.drctl.host.Values;
+import io.drctl.orchestrator.config.model.DnsRecord;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.FieldKind;
+import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.StepFailure;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepType;
+import io.drctl.orchestrator.spi.StepValidation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the record step types ({@code dns.update}, {@code dns.verify}, {@code dns.ttl}, {@code dns.flush-cache})
+ * share: the {@code records}/{@code to} fields and their checks, the names and addresses of records in a region,
+ * the clients and the text of what a server answers.
+ */
+abstract class DnsSteps implements StepType {
+    /** Record steps take no {@code hosts:} ({@code dns.flush-cache} does). */
+    @Override
+    public Targets targets() {
+        return Targets.NONE;
+    }
+
+    /** The {@code records} (and {@code to}, {@code from}) checked against the inventory. */
+    @Override
+    public void validate(StepSpec step, StepValidation v) {
+        validateRecords(step, v);
+    }
+
+    static FieldSpec records() {
+        return FieldSpec.required("records", FieldKind.RECORDS, "records (names from the inventory's `records`)");
+    }
+
+    static FieldSpec to() {
+        return FieldSpec.required("to", FieldKind.REGION, "region whose hosts the records must point at");
+    }
+
+    static void validateRecords(StepSpec step, StepValidation v) {
+        Inventory inv = v.inventory();
+        if (inv.dns().isEmpty()) {
+            v.problem("records", "the inventory has no `dns` section", "add dns: {zone, servers, tsig, ttl}");
+            return;
+        }
+        String to = step.fields().optString("to").orElse(null);
+        if (to != null) {
+            checkAddresses(step, v, to, "A records need one", true);
+        }
+        if (step.fields().has("from")) {
+            String from = step.fields().string("from");
+            if (from.equals(to)) {
+                v.problem("from", "`from` and `to` are the same region (" + to + ")");
+            }
+        } else if (to != null && step.type().equals("dns.update") && inv.regions().size() != 2) {
+            v.problem("to", "with " + inv.regions().size() + " regions, dns.update needs `from` (the region the records point at now)");
+        }
+    }
+
+    /** Each record names a host of {@code region} whose address is an IPv4 address ({@code why}: what needs one). */
+    static void checkAddresses(StepSpec step, StepValidation v, String region, String why, boolean hint) {
+        for (DnsRecord r : step.fields().records("records")) {
+            Optional<String> a = addressOf(r, region, v.inventory());
+            if (a.isEmpty()) {
+                String problem = "record `" + r.name() + "` names no existing host in region " + region;
+                if (hint) {
+                    v.problem("records", problem, "records: " + r.name() + ": { " + region + ": <host> }");
+                } else {
+                    v.problem("records", problem);
+                }
+            } else if (!Values.isIpv4(a.get())) {
+                v.problem("records", "record `" + r.name() + "` in " + region + " points at '" + a.get()
+                        + "', which is not an IPv4 address (" + why + ")");
+            }
+        }
+    }
+
+    static Optional<String> addressOf(DnsRecord r, String region, Inventory inv) {
+        String hostName = r.byRegion().get(region);
+        if (hostName == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(inv.regions().get(region)).map(reg -> reg.hosts().get(hostName)).map(Host::address);
+    }
+
+    static String fqdn(DnsRecord r, Inventory inv) {
+        return DnsNames.fqdn(r.name(), inv.dns().orElseThrow().zone());
+    }
+
+    static String otherRegion(Inventory inv, String to) {
+        List<String> others = inv.regions().keySet().stream().filter(r -> !r.equals(to)).toList();
+        return others.size() == 1 ? others.get(0) : null;
+    }
+
+    static DnsClient client(ActionContext ctx, boolean signed) throws StepFailure {
+        return new DnsClient(signed ? DnsAccess.tsigKey(ctx) : Optional.empty(), ctx.clock(), DnsAccess.QUERY_TIMEOUT);
+    }
+
+    /** An updater of the inventory's zone, signing with its key. */
+    static DnsUpdater updater(ActionContext ctx) throws StepFailure {
+        return new DnsUpdater(DnsAccess.dnsZone(ctx.inventory()), client(ctx, true));
+    }
+
+    static StepFailure failure(DnsException e) {
+        // the adapter's message already carries the kind's hint
+        return new StepFailure(e.getMessage(), e.isRetriable(), e);
+    }
+
+    /** name -> wanted address for the records in region {@code to}. */
+    static Map<String, Set<String>> wanted(List<DnsRecord> records, String to, Inventory inv) {
+        Map<String, Set<String>> m = new LinkedHashMap<>();
+        for (DnsRecord r : records) {
+            m.put(fqdn(r, inv), Set.of(addressOf(r, to, inv).orElseThrow()));
+        }
+        return m;
+    }
+
+    static String show(Map<String, Set<String>> m) {
+        return m.entrySet().stream().map(e -> e.getKey() + " A " + String.join(",", e.getValue().stream().sorted().toList()))
+                .collect(Collectors.joining(", "));
+    }
+
+    static String currentAtPrimary(ZoneProbe probe, DnsZone zone, List<String> names) {
+        List<String> parts = new ArrayList<>();
+        for (String n : names) {
+            parts.add(n + " A " + probe.at(zone.primary(), n).map(s -> String.join(",", s.addresses().stream().sorted().toList())
+                    + s.ttl().map(t -> " ttl " + t.toSeconds()).orElse("")).orElse("?"));
+        }
+        if (!probe.failed().isEmpty()) {
+            parts.add("unanswered: " + probe.failed().keySet());
+        }
+        return String.join(", ", parts);
+    }
+
+    /**
+     * What {@code dns.verify} and {@code dns.flush-cache} wait for: the records' addresses in region {@code to},
+     * given up on after {@code within}, asked again every {@code interval}.
+     */
+    record Wanted(Map<String, Set<String>> want, Duration within, Duration interval) {
+        static List<FieldSpec> fields(String withinDoc, String intervalDoc) {
+            return List.of(records(), to(),
+                    FieldSpec.optional("within", FieldKind.DURATION, withinDoc),
+                    FieldSpec.optional("interval", FieldKind.DURATION, intervalDoc));
+        }
+
+        static Wanted of(StepSpec step, Inventory inv, Duration within, Duration interval) {
+            return new Wanted(wanted(step.fields().records("records"), step.fields().string("to"), inv),
+                    step.fields().duration("within").orElse(within), step.fields().duration("interval").orElse(interval));
+        }
+
+        String show() {
+            return DnsSteps.show(want);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.drctl.orchestrator.steps.firewall;
+
+import static io.drctl.orchestrator.steps.firewall.Fences.call;
+
+import io.drctl.firewall.BackendKind;
+import io.drctl.firewall.BlockingRule;
+import io.drctl.firewall.Fence;
+import io.drctl.firewall.FenceProbe;
+import io.drctl.firewall.FenceVerifier;
+import io.drctl.firewall.FirewallBackend;
+import io.drctl.firewall.FirewallBackends;
+import io.drctl.firewall.FirewallException;
+import io.drctl.firewall.LockoutGuard;
+import io.drctl.host.CommandRunner;
+import io.drctl.host.HostAccessException;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.firewall.Fences.Mode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One fence step on one host: what the three fence actions share (the backend, the description, and the verification
+ * by listing the rules or by connecting from the source hosts).
+ */
+abstract class FenceHostAction implements Action {
+    /**
+     * @param host           the fenced host
+     * @param fence          port and sources
+     * @param sources        hosts that prove the effect by connecting (none: rules are listed only)
+     * @param expectFenced   whether the sources must be blocked (or must get through)
+     * @param connectTimeout bound of one verification connect
+     */
+    record Target(Host host, Fence fence, List<Host> sources, boolean expectFenced, Duration connectTimeout) {
+    }
+
+    private final Mode mode;
+    final Host host;
+    final Fence fence;
+    final List<Host> sources;
+    final boolean expectFenced;
+    final Duration connectTimeout;
+
+    FenceHostAction(Mode mode, Target t) {
+        this.mode = mode;
+        this.host = t.host();
+        this.fence = t.fence();
+        this.sources = t.sources();
+        this.expectFenced = t.expectFenced();
+        this.connectTimeout = t.connectTimeout();
+    }
+
+    @Override
+    public String target() {
+        return host.ref();
+    }
+
+    @Override
+    public String description() {
+        String what = switch (mode) {
+            case FENCE -> "fence";
+            case UNFENCE -> "unfence";
+            case VERIFY -> "verify " + (expectFenced ? "fenced" : "open");
+        };
+        return what + " tcp/" + fence.port() + " from " + fence.sources() + " on " + host.ref() + " (" + fence.tag() + ")"
+                + (sources.isEmpty() ? "" : ", connecting from " + sources.stream().map(Host::ref).toList());
+    }
+
+    FirewallBackend backend(ActionContext ctx) throws HostAccessException, FirewallException {
+        CommandRunner runner = ctx.hosts().runner(host);
+        BackendKind kind = host.firewall().map(BackendKind::parse)
+                .orElse(host.os() == CommandRunner.OsFamily.WINDOWS ? BackendKind.WINDOWS : BackendKind.AUTO);
+        return FirewallBackends.forHost(kind, runner);
+    }
+
+    /** The rules listed, as the plan shows them. */
+    @Override
+    public Probe probe(ActionContext ctx) throws Exception {
+        FenceProbe p = call(() -> backend(ctx).probe(fence));
+        return Fences.describeProbe(mode, fence, expectFenced, p);
+    }
+
+    LockoutGuard guard(ActionContext ctx) {
+        return new LockoutGuard(ctx.inventory().sshFor(host).port().orElse(22), Fences.controllerAddress(host.address()));
+    }
+
+    /**
+     * Where the site's own blocking rules go that an unfence removed from this host (the latest such removal, for
+     * this port), so a later fence of the host, a failback's, puts the site's fence back as it was; kept in the
+     * state dir, beside the runs.
+     */
+    Optional<Path> siteRulesFile(ActionContext ctx) {
+        return ctx.runDir().map(d -> d.getParent().getParent().resolve("firewall")
+                .resolve(safeRef() + ".tcp" + fence.port() + ".site-rules.json"));
+    }
+
+    /** {@code <run dir>/firewall/<step>.<host>.<suffix>}, where this step records rules on this host; absent in plan mode. */
+    Optional<Path> runFile(ActionContext ctx, String suffix) {
+        return ctx.runDir().map(d -> d.resolve("firewall").resolve(ctx.stepId() + "." + safeRef() + "." + suffix));
+    }
+
+    /** The rules recorded in {@link #runFile}; none when nothing was recorded (or in plan mode). */
+    List<BlockingRule> recorded(ActionContext ctx, String suffix) throws IOException {
+        Optional<Path> file = runFile(ctx, suffix);
+        return file.isPresent() ? RemovedRules.readIfExists(file.get()) : List.of();
+    }
+
+    /** A fence and an unfence can be undone; a verification changes nothing. */
+    @Override
+    public boolean revertible() {
+        return changes();
+    }
+
+    private String safeRef() {
+        return host.ref().replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    @Override
+    public Verified verify(ActionContext ctx) throws Exception {
+        FirewallBackend b = call(() -> backend(ctx));
+        if (sources.isEmpty()) {
+            FenceProbe p = call(() -> b.probe(fence));
+            boolean ok = expectFenced ? p.isBlocked() : p.isOpen();
+            String seen = p.describe() + "; " + p.persistence().describe(fence, expectFenced);
+            return ok ? Verified.ok("rules listed as expected on " + host.ref() + ": " + seen + " (effect not tested: no verifyFrom)")
+                    : Verified.failed(host.ref() + ": expected " + (expectFenced ? "every source blocked" : "no rule blocking any source")
+                    + ", listing shows " + seen + (expectFenced ? "" : ": " + p.blocking()));
+        }
+        FenceVerifier verifier = new FenceVerifier(connectTimeout);
+        List<String> details = new ArrayList<>();
+        FenceProbe last = null;
+        for (Host src : sources) {
+            CommandRunner sourceRunner = ctx.hosts().runner(src);
+            FenceVerifier.Verification v = call(() -> verifier.verify(b, fence, expectFenced, sourceRunner, host.address()));
+            if (!v.passed()) {
+                return Verified.failed(host.ref() + ": " + v.detail());
+            }
+            details.add(src.ref() + " saw " + v.outcome());
+            last = v.probe();
+        }
+        return Verified.ok(String.join("; ", details) + "; " + last.describe() + "; " + last.persistence().describe(fence, expectFenced));
+    }
+}
