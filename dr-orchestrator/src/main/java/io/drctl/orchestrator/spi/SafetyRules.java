@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
@@ -27,7 +26,7 @@ public final class SafetyRules {
 
     /** Adds every rule type listed as a service (skipping names already registered). */
     public SafetyRules discover() {
-        for (SafetyRule t : ServiceLoader.load(SafetyRule.class)) {
+        for (SafetyRule t : Extensions.load(SafetyRule.class)) {
             synchronized (this) {
                 types.putIfAbsent(t.name(), t);
             }

@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /** Step types and safety rule types by name. Thread-safe after construction; register everything before validating. */
@@ -40,7 +39,7 @@ public final class StepTypeRegistry {
      */
     public StepTypeRegistry discover() {
         rules.discover();
-        for (StepType t : ServiceLoader.load(StepType.class)) {
+        for (StepType t : Extensions.load(StepType.class)) {
             if (!types.containsKey(t.name())) {
                 register(t);
             }
