@@ -149,9 +149,10 @@ abstract class DnsSteps implements StepType {
 
     /**
      * What {@code dns.verify} and {@code dns.flush-cache} wait for: the records' addresses in region {@code to},
-     * given up on after {@code within}, asked again every {@code interval}.
+     * given up on after {@code within}, asked again every {@code interval}; {@code shown} is {@code want} as text,
+     * made once per step (each of a thousand hosts' actions describes itself with it).
      */
-    record Wanted(Map<String, Set<String>> want, Duration within, Duration interval) {
+    record Wanted(Map<String, Set<String>> want, Duration within, Duration interval, String shown) {
         static List<FieldSpec> fields(String withinDoc, String intervalDoc) {
             return List.of(records(), to(),
                     FieldSpec.optional("within", FieldKind.DURATION, withinDoc),
@@ -159,12 +160,13 @@ abstract class DnsSteps implements StepType {
         }
 
         static Wanted of(StepSpec step, Inventory inv, Duration within, Duration interval) {
-            return new Wanted(wanted(step.fields().records("records"), step.fields().string("to"), inv),
-                    step.fields().duration("within").orElse(within), step.fields().duration("interval").orElse(interval));
+            Map<String, Set<String>> want = wanted(step.fields().records("records"), step.fields().string("to"), inv);
+            return new Wanted(want, step.fields().duration("within").orElse(within),
+                    step.fields().duration("interval").orElse(interval), DnsSteps.show(want));
         }
 
         String show() {
-            return DnsSteps.show(want);
+            return shown;
         }
     }
 }
