@@ -2,6 +2,7 @@ package io.drctl.dns;
 
 import io.drctl.host.AdapterException;
 import io.drctl.host.FailureKind;
+import io.drctl.host.Retriable;
 import java.time.Duration;
 import java.util.Optional;
 import org.xbill.DNS.Rcode;
@@ -16,49 +17,42 @@ public class DnsException extends AdapterException {
     /** What went wrong; the single place that decides whether retrying can help. */
     public enum Kind implements FailureKind {
         /** NOTAUTH/BADSIG: the server knows the key name but the signature does not match — wrong secret. */
-        BAD_SIGNATURE(false, "the secret differs from the server's copy of the key; compare the key file with the server's"),
+        BAD_SIGNATURE("the secret differs from the server's copy of the key; compare the key file with the server's"),
         /** NOTAUTH/BADKEY: the server does not know a key by that name and algorithm. */
-        BAD_KEY(false, "the server has no key of that name and algorithm; check the key name and algorithm against named.conf"),
+        BAD_KEY("the server has no key of that name and algorithm; check the key name and algorithm against named.conf"),
         /** NOTAUTH/BADTIME: the signing time is outside the server's fudge window — clock skew. */
-        BAD_TIME(false, "the clocks of this machine and the server differ; synchronise both with NTP"),
+        BAD_TIME("the clocks of this machine and the server differ; synchronise both with NTP"),
         /** NOTAUTH without a TSIG error: the server is not authoritative for the zone, or requires a signed request. */
-        NOT_AUTHORITATIVE(false, "send the update to the zone's primary server, signed with a key it accepts"),
+        NOT_AUTHORITATIVE("send the update to the zone's primary server, signed with a key it accepts"),
         /** REFUSED: the server's update-policy or allow-update does not grant this key this change. */
-        REFUSED(false, "grant the key in the zone's update-policy (e.g. grant KEY zonesub A;)"),
+        REFUSED("grant the key in the zone's update-policy (e.g. grant KEY zonesub A;)"),
         /** NXRRSET/YXRRSET/NXDOMAIN/YXDOMAIN on an update: the records are not what the prerequisite expected. */
-        PREREQUISITE_FAILED(false, "someone else changed the records since they were read; re-probe and decide"),
+        PREREQUISITE_FAILED("someone else changed the records since they were read; re-probe and decide"),
         /** NOTZONE: a name in the update is outside the zone. */
-        NOT_ZONE(false, "every record must be inside the zone being updated"),
+        NOT_ZONE("every record must be inside the zone being updated"),
         /** SERVFAIL: the server could not process the request now (e.g. zone not loaded, journal busy). */
-        SERVER_FAILURE(true, "look at the server's log; it may succeed once the zone has loaded"),
+        @Retriable SERVER_FAILURE("look at the server's log; it may succeed once the zone has loaded"),
         /** FORMERR/NOTIMP: the server could not parse or does not implement the request. */
-        FORMAT_ERROR(false, "the server rejected the message format; check the server version and the request"),
+        FORMAT_ERROR("the server rejected the message format; check the server version and the request"),
         /** Another response code. */
-        UNEXPECTED_RESPONSE(false, "see the response code"),
+        UNEXPECTED_RESPONSE("see the response code"),
         /** The response was not signed correctly by the server, or could not be verified with our key. */
-        UNVERIFIED_RESPONSE(false, "the response's TSIG did not verify; the path to the server may be tampered with"),
+        UNVERIFIED_RESPONSE("the response's TSIG did not verify; the path to the server may be tampered with"),
         /** No answer over UDP nor over TCP within the timeout. */
-        TIMEOUT(true, "check that the server runs and that UDP and TCP to its port are allowed"),
+        @Retriable TIMEOUT("check that the server runs and that UDP and TCP to its port are allowed"),
         /** Connection refused or unreachable. */
-        UNREACHABLE(true, "check that the server runs and listens on that address and port"),
+        @Retriable UNREACHABLE("check that the server runs and listens on that address and port"),
         /** Another transport failure. */
-        NETWORK(true, "a transport error; see the cause"),
+        @Retriable NETWORK("a transport error; see the cause"),
         /** The change touches more records than declared or than the allowed share of the zone. */
-        THRESHOLD_EXCEEDED(false, "check the record list; force with a reason if the change is intended"),
+        THRESHOLD_EXCEEDED("check the record list; force with a reason if the change is intended"),
         /** Some server did not serve the expected records before the timeout. */
-        NOT_PROPAGATED(true, "check zone transfers and NOTIFY between the primary and that server");
+        @Retriable NOT_PROPAGATED("check zone transfers and NOTIFY between the primary and that server");
 
-        private final boolean retriable;
         private final String hint;
 
-        Kind(boolean retriable, String hint) {
-            this.retriable = retriable;
+        Kind(String hint) {
             this.hint = hint;
-        }
-
-        @Override
-        public boolean isRetriable() {
-            return retriable;
         }
 
         /** What the operator should check. */

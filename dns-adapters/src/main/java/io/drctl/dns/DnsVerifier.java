@@ -1,9 +1,9 @@
 package io.drctl.dns;
 
+import io.drctl.host.Polling;
 import io.drctl.host.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +26,7 @@ public final class DnsVerifier {
     private static final int READ_PARALLELISM = 16;
 
     private final DnsClient client;
-    private final Clock clock;
-    private final Sleeper sleeper;
-    private final Duration pollInterval;
+    private final Polling polling;
 
     /**
      * @param client       an (unsigned) client; its own timeout bounds each query
@@ -38,12 +36,11 @@ public final class DnsVerifier {
      */
     public DnsVerifier(DnsClient client, Clock clock, Sleeper sleeper, Duration pollInterval) {
         this.client = Objects.requireNonNull(client, "client");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+        Objects.requireNonNull(pollInterval, "pollInterval");
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
         }
+        this.polling = new Polling(clock, sleeper, pollInterval);
     }
 
     /**
@@ -87,18 +84,16 @@ public final class DnsVerifier {
         }
         Map<String, Set<String>> want = new LinkedHashMap<>();
         expected.forEach((n, a) -> want.put(DnsNames.fqdn(n), DnsNames.ipv4Set(a, n)));
-        Instant start = clock.instant();
-        long maxRounds = timeout.toMillis() / pollInterval.toMillis() + 2;
+        Polling.Rounds rounds = polling.start(timeout);
         Map<String, String> pending = new LinkedHashMap<>(); // "server|name" -> what was seen
         for (DnsServer s : servers) {
             for (String n : want.keySet()) {
                 pending.put(key(s, n), "(not asked yet)");
             }
         }
-        int rounds = 0;
         Map<DnsServer, Integer> silentRounds = new LinkedHashMap<>();
         while (true) {
-            rounds++;
+            rounds.next();
             for (DnsServer s : servers) {
                 boolean answered = false;
                 boolean asked = false;
@@ -132,9 +127,9 @@ public final class DnsVerifier {
                     silentRounds.put(s, answered ? 0 : silentRounds.getOrDefault(s, 0) + 1);
                 }
             }
-            Duration elapsed = Duration.between(start, clock.instant());
+            Duration elapsed = rounds.elapsed();
             if (pending.isEmpty()) {
-                return new Verified(List.copyOf(servers), elapsed, rounds);
+                return new Verified(List.copyOf(servers), elapsed, rounds.count());
             }
             if (skipSilent) {
                 List<DnsServer> waiting = servers.stream().filter(s -> want.keySet().stream().anyMatch(n -> pending.containsKey(key(s, n)))).toList();
@@ -143,10 +138,10 @@ public final class DnsVerifier {
                     waiting.forEach(s -> skipped.put(s, want.keySet().stream().map(n -> pending.get(key(s, n)))
                             .filter(java.util.Objects::nonNull).findFirst().orElse("no answer")));
                     List<DnsServer> served = servers.stream().filter(s -> !waiting.contains(s)).toList();
-                    return new Verified(served, elapsed, rounds, skipped);
+                    return new Verified(served, elapsed, rounds.count(), skipped);
                 }
             }
-            if (elapsed.compareTo(timeout) >= 0 || rounds >= maxRounds) {
+            if (rounds.over(elapsed)) {
                 List<String> lines = new ArrayList<>();
                 for (DnsServer s : servers) {
                     for (Map.Entry<String, Set<String>> e : want.entrySet()) {
@@ -159,10 +154,9 @@ public final class DnsVerifier {
                 throw new DnsException(DnsException.Kind.NOT_PROPAGATED,
                         pending.keySet().stream().map(k -> k.substring(0, k.indexOf('|'))).distinct().collect(Collectors.joining(", ")),
                         String.join("; ", lines) + " after " + elapsed.toMillis() / 1000.0 + " s (timeout " + timeout.toSeconds()
-                                + " s, " + rounds + " rounds)");
+                                + " s, " + rounds.count() + " rounds)");
             }
-            Duration left = timeout.minus(elapsed);
-            sleeper.sleep(left.compareTo(pollInterval) < 0 ? left : pollInterval);
+            rounds.pause(elapsed);
         }
     }
 

@@ -2,6 +2,7 @@ package io.drctl.firewall;
 
 import io.drctl.host.AdapterException;
 import io.drctl.host.FailureKind;
+import io.drctl.host.Retriable;
 import io.drctl.host.HostAccessException;
 
 /**
@@ -12,30 +13,19 @@ public class FirewallException extends AdapterException {
 
     public enum Kind implements FailureKind {
         /** The host could not be reached or the command timed out (from {@link HostAccessException}). */
-        HOST_UNREACHABLE(true),
+        @Retriable HOST_UNREACHABLE,
         /** The firewall tool refused for lack of privilege (iptables exit 4; nft exit 1 as non-root). */
-        PERMISSION_DENIED(false),
+        PERMISSION_DENIED,
         /** The firewall tool is not installed or not on PATH (shell exit 127; missing cmdlet on Windows). */
-        BACKEND_MISSING(false),
+        BACKEND_MISSING,
         /** The lock-out guard refused the fence: it would cut drctl's own access to the host. */
-        LOCKOUT_REFUSED(false),
+        LOCKOUT_REFUSED,
         /** The tool ran and failed for another reason (its exit code and last output line are quoted). */
-        COMMAND_FAILED(false),
+        COMMAND_FAILED,
         /** The tool's output could not be understood. */
-        UNEXPECTED_OUTPUT(false),
+        UNEXPECTED_OUTPUT,
         /** The rules list fine but the effect seen from outside is not the one expected. */
-        VERIFICATION_FAILED(false);
-
-        private final boolean retriable;
-
-        Kind(boolean retriable) {
-            this.retriable = retriable;
-        }
-
-        @Override
-        public boolean isRetriable() {
-            return retriable;
-        }
+        VERIFICATION_FAILED;
     }
 
     public FirewallException(Kind kind, String target, String message, Throwable cause) {

@@ -15,11 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,29 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Real iptables/ip6tables and nft in network namespaces of our own (see {@link NetnsLab}); every
  * assertion about a fence's effect is a real TCP connection from the Framework namespace.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LinuxFirewallIT {
+class LinuxFirewallIT extends NetnsLabCase {
 
-    private static final LockoutGuard GUARD = LockoutGuard.of(22, "10.78.0.1"); // drctl "connects from" .1
-    private final FenceVerifier verifier = new FenceVerifier(Duration.ofSeconds(3));
-    private NetnsLab lab;
-
-    @BeforeAll
-    void startLab() throws Exception {
-        lab = NetnsLab.start();
-    }
-
-    @AfterAll
-    void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @BeforeEach
-    void resetFirewall() throws Exception {
-        lab.resetDbmsFirewall();
-    }
 
     private static Fence dbFence() {
         return Fence.tcp("dbms", DB_PORT, List.of(FW_IP + "/32", FW_IP6 + "/128"));

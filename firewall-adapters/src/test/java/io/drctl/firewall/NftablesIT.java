@@ -17,45 +17,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * nft by effect, for real, in the {@code drfw-*} namespaces of {@link NetnsLab}: rules written by hand in other
  * tables, every outcome seen by a TCP connect from {@code drfw-fw}. Persistence uses files in a directory of the
  * test given to the backend; this machine's /etc/nftables.conf is never named.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NftablesIT {
+class NftablesIT extends NetnsLabCase {
 
-    private static final LockoutGuard GUARD = LockoutGuard.of(22, "10.78.0.1");
     private static final Fence FENCE = Fence.tcp("dbms", DB_PORT, List.of(FW_IP + "/32", FW_IP6 + "/128"));
-    private final FenceVerifier verifier = new FenceVerifier(Duration.ofSeconds(3));
-    private NetnsLab lab;
 
     /** An nft backend that never persists (no boot-time file), for tests. */
     static NftablesBackend backend(CommandRunner runner) {
         return new NftablesBackend(runner, List.of(), Duration.ofSeconds(30));
-    }
-
-    @BeforeAll
-    void startLab() throws Exception {
-        lab = NetnsLab.start();
-    }
-
-    @AfterAll
-    void stopLab() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @BeforeEach
-    void resetFirewall() throws Exception {
-        lab.resetDbmsFirewall();
     }
 
     /** An operator's table: established traffic, loopback and ssh accepted, the DB port rejected from drfw-fw by hand. */

@@ -9,30 +9,19 @@ public class HostAccessException extends AdapterException {
     /** What went wrong; decides whether a retry can help. */
     public enum Kind implements FailureKind {
         /** The host's key is not in the known_hosts file: refused under strict checking. */
-        UNKNOWN_HOST_KEY(false),
+        UNKNOWN_HOST_KEY,
         /** The host presented a key different from the one in known_hosts: possible interception. */
-        CHANGED_HOST_KEY(false),
+        CHANGED_HOST_KEY,
         /** The server rejected our credentials. */
-        AUTH_FAILED(false),
+        AUTH_FAILED,
         /** Connection refused, no route, DNS failure, or connect timeout. */
-        UNREACHABLE(true),
+        @Retriable UNREACHABLE,
         /** The command did not exit within its timeout and was killed. */
-        COMMAND_TIMEOUT(true),
+        @Retriable COMMAND_TIMEOUT,
         /** The local program needed is missing, or a local file (key, known_hosts) cannot be read. */
-        LOCAL_SETUP(false),
+        LOCAL_SETUP,
         /** Another I/O failure while talking to the host. */
-        IO(true);
-
-        private final boolean retriable;
-
-        Kind(boolean retriable) {
-            this.retriable = retriable;
-        }
-
-        @Override
-        public boolean isRetriable() {
-            return retriable;
-        }
+        @Retriable IO;
     }
 
     public HostAccessException(Kind kind, String target, String message, Throwable cause) {

@@ -1,5 +1,6 @@
 package io.drctl.host;
 
+import static io.drctl.host.TestProcesses.awaitGone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,17 +88,5 @@ class LocalCommandRunnerTest {
         CommandResult r = LocalCommandRunner.local().run("printf '<%s>' " + Shell.quote(hostile), TEN_SECONDS);
         assertEquals("<" + hostile + ">", r.stdout());
         assertFalse(Files.exists(dir.resolve("pwned")));
-    }
-
-    private static boolean awaitGone(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> p = ProcessHandle.of(pid);
-            if (p.isEmpty() || !p.get().isAlive()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 }

@@ -2,6 +2,7 @@ package io.drctl.vm;
 
 import io.drctl.host.AdapterException;
 import io.drctl.host.FailureKind;
+import io.drctl.host.Retriable;
 
 /**
  * A failure to query or change a VM's power, classified by {@link Kind} (never by message text).
@@ -12,42 +13,31 @@ public class VmException extends AdapterException {
     /** What went wrong; decides whether a later retry can help. */
     public enum Kind implements FailureKind {
         /** The provider does not know the VM (HTTP 404, or the status command said so). */
-        NOT_FOUND(false),
+        NOT_FOUND,
         /** The credentials were rejected (HTTP 401 even after a fresh login). */
-        AUTH_FAILED(false),
+        AUTH_FAILED,
         /** Authenticated, but not allowed to do this (HTTP 403). */
-        FORBIDDEN(false),
+        FORBIDDEN,
         /** The request was not accepted as sent (HTTP 400 other than "already in desired state", 409...). */
-        REJECTED(false),
+        REJECTED,
         /** The provider failed on its side (HTTP 5xx) on every attempt. */
-        SERVER_ERROR(true),
+        @Retriable SERVER_ERROR,
         /** No answer within the configured timeout. */
-        TIMEOUT(true),
+        @Retriable TIMEOUT,
         /** Connection refused, no route, unknown host. */
-        UNREACHABLE(true),
+        @Retriable UNREACHABLE,
         /** The TLS handshake failed: the server's certificate is not trusted by the configured trust store. */
-        TLS(false),
+        TLS,
         /** A power/status command exited non-zero or could not be run. */
-        COMMAND_FAILED(false),
+        COMMAND_FAILED,
         /** The power operation was sent but the VM did not reach the desired state. */
-        UNEXPECTED_STATE(true),
+        @Retriable UNEXPECTED_STATE,
         /** The guest did not become ready (ports, SSH, command) within its timeout. */
-        GUEST_NOT_READY(true),
+        @Retriable GUEST_NOT_READY,
         /** Local configuration is wrong: missing secret env var or file, unreadable trust store. */
-        CONFIG(false),
+        CONFIG,
         /** Waiting was interrupted. */
-        INTERRUPTED(false);
-
-        private final boolean retriable;
-
-        Kind(boolean retriable) {
-            this.retriable = retriable;
-        }
-
-        @Override
-        public boolean isRetriable() {
-            return retriable;
-        }
+        INTERRUPTED;
     }
 
     /**

@@ -4,10 +4,10 @@ import io.drctl.dns.DnsNames;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
+import io.drctl.host.Polling;
 import io.drctl.host.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +29,8 @@ public final class ResolverCacheFlusher {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResolverCacheFlusher.class);
 
-    private final Clock clock;
-    private final Sleeper sleeper;
+    private final Polling polling;
     private final Duration commandTimeout;
-    private final Duration retryInterval;
 
     /**
      * @param clock          measures each host's timeout
@@ -41,10 +39,8 @@ public final class ResolverCacheFlusher {
      * @param retryInterval  time between rounds on one host
      */
     public ResolverCacheFlusher(Clock clock, Sleeper sleeper, Duration commandTimeout, Duration retryInterval) {
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.polling = new Polling(clock, sleeper, Objects.requireNonNull(retryInterval, "retryInterval"));
         this.commandTimeout = Objects.requireNonNull(commandTimeout, "commandTimeout");
-        this.retryInterval = Objects.requireNonNull(retryInterval, "retryInterval");
     }
 
     /**
@@ -94,16 +90,14 @@ public final class ResolverCacheFlusher {
 
     private FlushResult flush(CacheHost host, Request req) throws HostFailed, InterruptedException {
         CommandRunner r = host.runner();
-        Instant start = clock.instant();
+        Polling.Rounds rounds = polling.start(req.timeout());
         List<ResolverKind> kinds = req.caches().isPresent() ? req.caches().get()
                 : r.os() == CommandRunner.OsFamily.WINDOWS ? List.of(ResolverKind.WINDOWS_DNS_CLIENT)
                 : CacheCommands.parseDetected(run(host, CacheCommands.detectLinux(host.pidFile()), "detect resolver caches").stdout());
         LOG.info("{}: resolver caches found: {}", host, kinds);
-        long maxRounds = req.timeout().toMillis() / Math.max(1, retryInterval.toMillis()) + 2;
-        int attempt = 0;
         Map<String, String> lastSeen = new LinkedHashMap<>();
         while (true) {
-            attempt++;
+            int attempt = rounds.next();
             for (ResolverKind k : kinds) {
                 String cmd = CacheCommands.flush(k, req.zone(), List.copyOf(req.expected().keySet()), host.pidFile());
                 CommandResult res = run(host, cmd, "flush " + k.label());
@@ -124,11 +118,11 @@ public final class ResolverCacheFlusher {
                             : "no answer (exit " + res.exitCode() + (res.lastLine().isBlank() ? "" : ": " + res.lastLine()) + ")");
                 }
             }
-            Duration elapsed = Duration.between(start, clock.instant());
+            Duration elapsed = rounds.elapsed();
             if (lastSeen.isEmpty()) {
                 return new FlushResult(host.name(), kinds, resolved, attempt, elapsed);
             }
-            if (elapsed.compareTo(req.timeout()) >= 0 || attempt >= maxRounds) {
+            if (rounds.over(elapsed)) {
                 List<String> lines = new ArrayList<>();
                 lastSeen.forEach((n, seen) -> lines.add(n + ": expected " + DnsNames.show(req.expected().get(n)) + ", seen " + seen));
                 throw new HostFailed(new CacheFlushException.HostFailure(host.name(), CacheFlushException.Kind.STALE,
@@ -136,8 +130,7 @@ public final class ResolverCacheFlusher {
                                 + " flush(es) of " + (kinds.isEmpty() ? "no detected cache" : kinds) + " (timeout "
                                 + req.timeout().toSeconds() + " s)"));
             }
-            Duration left = req.timeout().minus(elapsed);
-            sleeper.sleep(left.compareTo(retryInterval) < 0 ? left : retryInterval);
+            rounds.pause(elapsed);
         }
     }
 

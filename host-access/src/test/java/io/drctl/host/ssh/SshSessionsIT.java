@@ -1,5 +1,6 @@
 package io.drctl.host.ssh;
 
+import static io.drctl.host.TestProcesses.awaitGone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -182,19 +183,6 @@ class SshSessionsIT {
             // the session survives a timed-out command
             assertEquals(before, runner.run("echo $SSH_CONNECTION", TEN_SECONDS).stdout());
         }
-    }
-
-    /** Bounded wait (10 s) for a process to disappear. */
-    private static boolean awaitGone(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> p = ProcessHandle.of(pid);
-            if (p.isEmpty() || !p.get().isAlive()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 
     @Test
