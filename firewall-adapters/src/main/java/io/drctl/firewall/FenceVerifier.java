@@ -1,20 +1,23 @@
 package io.drctl.firewall;
 
+import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import io.drctl.host.Shell;
 import io.drctl.host.Values;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Proves a fence from outside: from a source host (e.g. a Framework VM, over SSH) it opens a TCP
  * connection to the fenced host's port and classifies what happens, and it lists the fence's rules.
  * A fence that lists fine but does not block, or an unfence that lists clean but still refuses, fails.
  *
- * <p>On a Linux source the probe uses {@code python3} when present (the outcome is read from the exception
- * type: {@code ConnectionRefusedError}, {@code socket.timeout}), else bash's {@code /dev/tcp} under
- * {@code timeout} (exit 124 = timed out; otherwise the C-locale errno text, the only signal bash gives).
+ * <p>On a Linux source the probe is bash's {@code /dev/tcp} under {@code timeout}, no interpreter (exit 124 =
+ * timed out; otherwise the C-locale errno text, the only signal bash gives); several probes from one source go
+ * in one round trip ({@link #connectAll}).
  * On a Windows source it uses {@code System.Net.Sockets.TcpClient} and the {@code SocketErrorCode}.
  * Either way the command prints one fixed token {@code drctl-connect: <OUTCOME>}.
  */
@@ -90,15 +93,44 @@ public final class FenceVerifier {
 
     /** One TCP connect from {@code source} to {@code address}:{@code port}, classified. */
     public ConnectOutcome connect(CommandRunner source, String address, int port) throws FirewallException {
-        Values.ip(address);
-        Values.port(port);
-        String command = connectCommand(source.os(), address, port);
-        CommandResult r;
         try {
-            r = source.run(command, connectTimeout.plusSeconds(15));
+            return connectAll(source, List.of(address), port, connectTimeout.plusSeconds(15)).get(0);
         } catch (HostAccessException e) {
             throw FirewallException.from(e, "connecting to " + address + ":" + port);
         }
+    }
+
+    /**
+     * A TCP connect from {@code source} to each of {@code addresses} on {@code port}, classified, in order; from a
+     * Linux source all in one round trip ({@link Batch}), each bounded by the connect timeout.
+     *
+     * @param commandTimeout bound of the whole call on the source
+     * @throws HostAccessException the source could not be asked (the caller decides what an unreachable source means)
+     */
+    public List<ConnectOutcome> connectAll(CommandRunner source, List<String> addresses, int port, Duration commandTimeout)
+            throws HostAccessException, FirewallException {
+        Values.port(port);
+        List<String> commands = new ArrayList<>();
+        for (String address : addresses) {
+            Values.ip(address);
+            commands.add(connectCommand(source.os(), address, port));
+        }
+        List<CommandResult> results = new ArrayList<>();
+        if (source.os() == CommandRunner.OsFamily.WINDOWS) {
+            for (String c : commands) {
+                results.add(source.run(c, commandTimeout));
+            }
+        } else {
+            results = Batch.run(source, commands, commandTimeout.plus(connectTimeout.multipliedBy(addresses.size())));
+        }
+        List<ConnectOutcome> out = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            out.add(outcome(source, results.get(i), addresses.get(i), port));
+        }
+        return out;
+    }
+
+    private static ConnectOutcome outcome(CommandRunner source, CommandResult r, String address, int port) throws FirewallException {
         for (String line : r.stdout().split("\\R")) {
             if (line.startsWith("drctl-connect: ")) {
                 try {
@@ -129,22 +161,11 @@ public final class FenceVerifier {
                     "} finally { $c.Dispose() }");
             return WindowsFirewallBackend.encode(script);
         }
-        String py = "import socket,sys\n"
-                + "s=socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)\n"
-                + "s.settimeout(float(sys.argv[3]))\n"
-                + "try:\n"
-                + "  s.connect((sys.argv[1],int(sys.argv[2]))); r='CONNECTED'\n"
-                + "except ConnectionRefusedError: r='REFUSED'\n"
-                + "except socket.timeout: r='TIMED_OUT'\n"
-                + "except OSError: r='ERROR'\n"
-                + "print('drctl-connect: '+r)\n";
-        String addr = Shell.quote(address);
         String devTcp = Shell.quote("exec 3<>/dev/tcp/" + address + "/" + port);
-        return "if command -v python3 >/dev/null 2>&1; then python3 -c " + Shell.quote(py) + " " + addr + " " + port + " " + secs + "; "
-                + "else out=$(LC_ALL=C timeout " + secs + " bash -c " + devTcp + " 2>&1); rc=$?; "
+        return "out=$(LC_ALL=C timeout " + secs + " bash -c " + devTcp + " 2>&1); rc=$?; "
                 + "if [ $rc -eq 0 ]; then echo 'drctl-connect: CONNECTED'; "
                 + "elif [ $rc -eq 124 ]; then echo 'drctl-connect: TIMED_OUT'; "
-                + "else case \"$out\" in *'Connection refused'*) echo 'drctl-connect: REFUSED';; *) echo 'drctl-connect: ERROR';; esac; fi; fi";
+                + "else case \"$out\" in *'Connection refused'*) echo 'drctl-connect: REFUSED';; *) echo 'drctl-connect: ERROR';; esac; fi";
     }
 
     public Duration connectTimeout() {

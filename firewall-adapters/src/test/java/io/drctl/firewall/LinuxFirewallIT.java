@@ -193,14 +193,17 @@ class LinuxFirewallIT extends NetnsLabCase {
     }
 
     @Test
-    void connect_bashFallback_classifiesConnectedRefusedTimedOut() throws Exception {
+    void connect_bashDevTcp_classifiesConnectedRefusedTimedOut() throws Exception {
         FenceVerifier quick = new FenceVerifier(Duration.ofSeconds(1));
         assertEquals(ConnectOutcome.CONNECTED, quick.connect(lab.fwWithoutPython(), DBMS_IP, DB_PORT));
         assertEquals(ConnectOutcome.REFUSED, quick.connect(lab.fwWithoutPython(), DBMS_IP, DB_PORT + 1), "closed port");
         lab.inDbms("iptables -A INPUT -p tcp --dport " + (DB_PORT + 2) + " -j DROP");
         assertEquals(ConnectOutcome.TIMED_OUT, quick.connect(lab.fwWithoutPython(), DBMS_IP, DB_PORT + 2));
-        assertEquals(ConnectOutcome.TIMED_OUT, quick.connect(lab.fw(), DBMS_IP, DB_PORT + 2), "python probe agrees");
-        assertEquals(ConnectOutcome.REFUSED, quick.connect(lab.fw(), DBMS_IP, DB_PORT + 1), "python probe agrees");
+        assertEquals(ConnectOutcome.TIMED_OUT, quick.connect(lab.fw(), DBMS_IP, DB_PORT + 2), "the same where python3 exists");
+        assertEquals(ConnectOutcome.REFUSED, quick.connect(lab.fw(), DBMS_IP, DB_PORT + 1), "the same where python3 exists");
+        // several targets from one source: one round trip, each classified on its own
+        assertEquals(List.of(ConnectOutcome.CONNECTED, ConnectOutcome.REFUSED),
+                quick.connectAll(lab.fw(), List.of(DBMS_IP, "127.0.0.1"), DB_PORT, Duration.ofSeconds(10)));
     }
 
     @Test

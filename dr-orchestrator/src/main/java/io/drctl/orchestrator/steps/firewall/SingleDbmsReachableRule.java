@@ -7,7 +7,6 @@ import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.firewall.FenceVerifier;
 import io.drctl.firewall.FirewallException;
-import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.FieldKind;
@@ -82,17 +81,13 @@ public final class SingleDbmsReachableRule implements SafetyRule {
     private record Seen(Host source, List<String> reached, String skipped, boolean off) {
     }
 
-    /** A source that answers over SSH (its runner), or why it was skipped, and whether it is proven powered off. */
-    private record Reach(CommandRunner runner, String skipped, boolean off) {
-    }
-
     @Override
     public Check evaluate(RuleSpec rule, RuleContext ctx) throws Exception {
         List<Host> sources = rule.fields().hosts("from");
         List<Host> dbms = rule.fields().hosts("dbms");
         int port = rule.fields().port("port").orElseThrow();
         FenceVerifier verifier = new FenceVerifier(CONNECT_TIMEOUT);
-        int threads = Math.max(1, Math.min(16, sources.size() * Math.max(1, dbms.size())));
+        int threads = Math.max(1, Math.min(16, sources.size()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "drctl-rule-" + rule.id());
             t.setDaemon(true);
@@ -100,42 +95,15 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         });
         long deadline = System.nanoTime() + OVERALL.toNanos();
         try {
-            // 1. which sources answer over SSH (all at once)
-            Map<Host, Future<Reach>> open = new LinkedHashMap<>();
+            // every source at once; from each, every (source, DBMS) connection in one SSH round trip
+            Map<Host, Future<Seen>> asked = new LinkedHashMap<>();
             for (Host s : sources) {
-                open.put(s, pool.submit(() -> reachable(s, ctx)));
+                List<Host> targets = dbms.stream().filter(d -> !d.ref().equals(s.ref())).toList();
+                asked.put(s, pool.submit(() -> fromSource(s, targets, port, verifier, ctx)));
             }
-            Map<Host, CommandRunner> up = new LinkedHashMap<>();
             List<Seen> seen = new ArrayList<>();
-            for (Map.Entry<Host, Future<Reach>> f : open.entrySet()) {
-                Reach r = await(f.getValue(), deadline, "from " + f.getKey().ref());
-                if (r.runner() == null) {
-                    seen.add(new Seen(f.getKey(), List.of(), r.skipped(), r.off()));
-                } else {
-                    up.put(f.getKey(), r.runner());
-                }
-            }
-            // 2. every (source, DBMS) connection at once, each made from the source host
-            Map<Host, Map<Host, Future<FenceVerifier.ConnectOutcome>>> connects = new LinkedHashMap<>();
-            for (Map.Entry<Host, CommandRunner> s : up.entrySet()) {
-                Map<Host, Future<FenceVerifier.ConnectOutcome>> m = new LinkedHashMap<>();
-                for (Host d : dbms) {
-                    if (!d.ref().equals(s.getKey().ref())) {
-                        m.put(d, pool.submit(() -> connect(verifier, s.getKey(), s.getValue(), d, port)));
-                    }
-                }
-                connects.put(s.getKey(), m);
-            }
-            for (Map.Entry<Host, Map<Host, Future<FenceVerifier.ConnectOutcome>>> s : connects.entrySet()) {
-                List<String> reached = new ArrayList<>();
-                for (Map.Entry<Host, Future<FenceVerifier.ConnectOutcome>> d : s.getValue().entrySet()) {
-                    FenceVerifier.ConnectOutcome o = await(d.getValue(), deadline,
-                            "from " + s.getKey().ref() + " to " + d.getKey().ref());
-                    if (o == FenceVerifier.ConnectOutcome.CONNECTED) {
-                        reached.add(d.getKey().ref());
-                    }
-                }
-                seen.add(new Seen(s.getKey(), reached, null, false));
+            for (Map.Entry<Host, Future<Seen>> f : asked.entrySet()) {
+                seen.add(await(f.getValue(), deadline, "from " + f.getKey().ref()));
             }
             seen.sort(java.util.Comparator.comparingInt(x -> sources.indexOf(x.source())));
             return verdict(seen, port);
@@ -157,37 +125,43 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         }
     }
 
-    /** The source's runner when it answers over SSH; else why it was skipped (down or unreachable). */
-    private static Reach reachable(Host source, RuleContext ctx) throws HostAccessException {
+    /**
+     * What {@code source} reaches among {@code targets}: its SSH port must answer first; then one command on it
+     * connects to every target. A source whose SSH port is silent, or whose session cannot be opened or times out,
+     * is skipped (with its VM provider's word on whether it is powered off); any other SSH failure (host key,
+     * authentication) fails the evaluation.
+     */
+    private static Seen fromSource(Host source, List<Host> targets, int port, FenceVerifier verifier, RuleContext ctx)
+            throws Exception {
         if (!ctx.hosts().answers(source, SSH_PORT_PROBE)) {
             int sshPort = ctx.inventory().sshFor(source).port().orElse(22);
             String why = "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
                     + SSH_PORT_PROBE.toMillis() + " ms";
             java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
-            return new Reach(null, why + off.map(o -> "; powered off: " + o).orElse(""), off.isPresent());
+            return new Seen(source, List.of(), why + off.map(o -> "; powered off: " + o).orElse(""), off.isPresent());
         }
+        List<FenceVerifier.ConnectOutcome> outcomes;
         try {
-            CommandRunner runner = ctx.hosts().runner(source);
-            runner.run("true", SSH_CHECK_TIMEOUT);
-            return new Reach(runner, null, false);
+            outcomes = verifier.connectAll(ctx.hosts().runner(source), targets.stream().map(Host::address).toList(), port,
+                    SSH_CHECK_TIMEOUT);
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
                 java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
-                return new Reach(null, "SSH " + e.kind() + ": " + e.getMessage() + off.map(o -> "; powered off: " + o).orElse(""),
+                return new Seen(source, List.of(), "SSH " + e.kind() + ": " + e.getMessage() + off.map(o -> "; powered off: " + o).orElse(""),
                         off.isPresent());
             }
             throw e;
-        }
-    }
-
-    private static FenceVerifier.ConnectOutcome connect(FenceVerifier verifier, Host source, CommandRunner runner, Host d,
-                                                        int port) {
-        try {
-            return verifier.connect(runner, d.address(), port);
         } catch (FirewallException e) {
-            throw new IllegalStateException("from " + source.ref() + " to " + d.ref() + " (" + d.address() + ":" + port
-                    + "): " + e.getMessage(), e);
+            throw new IllegalStateException("from " + source.ref() + " to " + targets.stream().map(Host::ref).toList()
+                    + " (TCP " + port + "): " + e.getMessage(), e);
         }
+        List<String> reached = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            if (outcomes.get(i) == FenceVerifier.ConnectOutcome.CONNECTED) {
+                reached.add(targets.get(i).ref());
+            }
+        }
+        return new Seen(source, reached, null, false);
     }
 
     private static Check verdict(List<Seen> seen, int port) {
