@@ -5,17 +5,16 @@ import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Cancellation;
 import io.drctl.orchestrator.spi.CancelledException;
-import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepLog;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Drives a step type through its public contract only: an inventory and runbook are loaded as {@code drctl} loads
- * them, the step's type is looked up by name in {@link Builtins#registry()}, expanded, and its actions' verbs are
+ * them, planned by the real {@link Planner} with {@link Builtins#registry()}, and the step's actions' verbs are
  * called with an {@link ActionContext} built here: a {@link FakeClock}, scripted hosts ({@link ScriptedRunner} per
  * host reference), recorded log lines, notes and pauses, operator approvals set by the test.
  */
@@ -93,24 +92,10 @@ public final class StepHarness {
                 .orElseThrow(() -> new AssertionError("no step " + stepId));
     }
 
-    /** The step's type, by its name, from the built-in registry. */
-    public StepType type(String stepId) {
-        String name = spec(stepId).type();
-        return Builtins.registry().find(name).orElseThrow(() -> new AssertionError("no step type " + name));
-    }
-
+    /** The step's actions, as the real {@link Planner} expands them. */
     public List<Action> actions(String stepId) {
-        return type(stepId).expand(spec(stepId), new Expansion() {
-            @Override
-            public Inventory inventory() {
-                return loaded.inventory();
-            }
-
-            @Override
-            public Map<String, String> params() {
-                return loaded.params();
-            }
-        });
+        return Planner.plan(loaded, Builtins.registry()).step(stepId)
+                .orElseThrow(() -> new AssertionError("no step " + stepId)).actions();
     }
 
     /** The step's only action. */
