@@ -1,5 +1,7 @@
 package io.drctl.orchestrator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.cli.CliRuntime;
@@ -52,6 +54,12 @@ public final class Fixtures {
     public record Cli(int code, String out, String err) {
         public String all() {
             return out + err;
+        }
+
+        /** Asserts the exit code (the failure shows the output); returns this result for further assertions. */
+        public Cli assertExit(int expected) {
+            assertEquals(expected, code, all());
+            return this;
         }
     }
 
