@@ -59,8 +59,8 @@ class SecretFilesTest {
                     type: dns.key-check
                     dependsOn: [leak]
                 """.replace("KEY", keyFile.toString()));
-        Fixtures.Cli run = Fixtures.cli("run", "-v", "--state-dir", state.toString(), inv.toString(), rb.toString());
-        assertEquals(ExitCodes.STEP_FAILED, run.code(), run.all());
+        Fixtures.Cli run = Fixtures.cli("run", "-v", "--state-dir", state.toString(), inv.toString(), rb.toString())
+                .assertExit(ExitCodes.STEP_FAILED);
         assertTrue(run.all().contains(keyFile + ":1: the file holds a bare secret"), "says what and where: " + run.all());
 
         String journal = Files.readString(Fixtures.onlyRun(state).resolve("journal.jsonl"));
@@ -75,8 +75,7 @@ class SecretFilesTest {
                 new String[] {"history"})) {
             List<String> a = new ArrayList<>(List.of(args));
             a.addAll(List.of("--state-dir", state.toString()));
-            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new));
-            assertEquals(ExitCodes.OK, c.code(), c.all());
+            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new)).assertExit(ExitCodes.OK);
             seen.add(String.join(" ", args) + ": " + c.all());
         }
         Fixtures.Cli plan = Fixtures.cli("plan", inv.toString(), rb.toString());
@@ -122,8 +121,7 @@ class SecretFilesTest {
                         "--no-readiness"})) {
             List<String> a = new ArrayList<>(List.of(args));
             a.addAll(List.of("--state-dir", state.toString()));
-            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new));
-            assertEquals(ExitCodes.STEP_FAILED, c.code(), c.all());
+            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new)).assertExit(ExitCodes.STEP_FAILED);
             seen.add(String.join(" ", args) + ": " + c.all());
         }
         assertTrue(seen.get(1).contains("\"check\" : \"fails-with-key\""), seen.get(1));
@@ -149,8 +147,8 @@ class SecretFilesTest {
                   - { id: first, type: exec, command: "true" }
                   - { id: tsig-key, type: dns.key-check, dependsOn: [first] }
                 """);
-        Fixtures.Cli run = Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString());
-        assertEquals(ExitCodes.STEP_FAILED, run.code(), run.all());
+        Fixtures.Cli run = Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString())
+                .assertExit(ExitCodes.STEP_FAILED);
         assertTrue(run.all().contains(keyFile + ": key file does not exist"), run.all());
         assertEquals(List.of("first", "tsig-key"), Fixtures.journal(Fixtures.onlyRun(state)).stream()
                 .filter(e -> e.event().equals("step.finished")).map(e -> e.step().orElseThrow()).toList());

@@ -231,16 +231,15 @@ class RuleTypesTest {
         silent.add("region1/fw");
         allIn("region1");
         Path state = tmp.resolve("state");
-        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state).assertExit(ExitCodes.REFUSED);
         assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
         assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): cannot be evaluated: "
                 + "no source host answers over SSH"), r.err());
 
         String runId = Fixtures.onlyRun(state).getFileName().toString();
         Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString(),
-                "--override-rule", "one-dbms", "--reason", "every Framework host is powered off (INC-1)");
-        assertEquals(ExitCodes.OK, again.code(), again.all());
+                "--override-rule", "one-dbms", "--reason", "every Framework host is powered off (INC-1)")
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
         assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> e.event().equals("rule.overridden")
                 && "every Framework host is powered off (INC-1)".equals(e.str("reason"))));
@@ -270,8 +269,7 @@ class RuleTypesTest {
                 && "one-dbms".equals(e.str("rule"))), "checked, not overridden");
 
         Files.writeString(power.resolve("fw2"), "poweredOn\n"); // running but unreachable: cannot be judged
-        Fixtures.Cli r2 = runGuarded(withVms, tmp.resolve("state2"));
-        assertEquals(ExitCodes.REFUSED, r2.code(), r2.all());
+        Fixtures.Cli r2 = runGuarded(withVms, tmp.resolve("state2")).assertExit(ExitCodes.REFUSED);
         assertTrue(r2.err().contains("cannot be evaluated"), r2.err());
     }
 
@@ -287,8 +285,7 @@ class RuleTypesTest {
     void run_twoDbmsReachable_refusedWithExitFourBeforeAnyStep() throws Exception {
         allIn("region1");
         Path state = tmp.resolve("state");
-        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state).assertExit(ExitCodes.REFUSED);
         assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
         assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): more than one DBMS accepts TCP"),
                 r.err());
@@ -300,8 +297,8 @@ class RuleTypesTest {
         // the operator fences region2's DBMS: the same run resumes and completes
         dbms2.close();
         String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, again.code(), again.all());
+        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString())
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
     }
 
