@@ -26,6 +26,11 @@ public abstract class ExampleInventoryCase {
         return Fixtures.write(tmp, "rb.yaml", yaml);
     }
 
+    /** Writes a runbook named {@code RB} with {@code steps} (the YAML items of {@code steps:}) to {@code rb.yaml}. */
+    protected Path writeSteps(String steps) throws IOException {
+        return writeRunbook("name: RB\nsteps:\n" + steps);
+    }
+
     /** {@code drctl validate FILES…}. */
     protected static Fixtures.Cli validate(Path... files) {
         return Fixtures.cli(Stream.concat(Stream.of("validate"), Arrays.stream(files).map(Path::toString)).toArray(String[]::new));

@@ -69,9 +69,7 @@ class SiteFactsTest extends ExampleInventoryCase {
 
     @Test
     void recordGroupSelectingNothing_locatedWithTheGroupsTheInventoryDeclares() throws Exception {
-        Path rb = writeRunbook("""
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - { id: flip, type: dns.update, records: [group=config-servers], to: region2 }
                   - { id: gone, type: dns.verify, records: [group=nothing], to: region2 }
                 """);
@@ -160,9 +158,7 @@ class SiteFactsTest extends ExampleInventoryCase {
                           cs1: { address: 127.0.0.1, roles: [framework] }
                     """.formatted(silent.getLocalPort(), silent.getLocalPort());
             Path invFile = inventory(inv);
-            Path rb = writeRunbook("""
-                    name: RB
-                    steps:
+            Path rb = writeSteps("""
                       - { id: plain, type: wait.tcp, hosts: "role=framework", port: cs, within: 2s }
                       - { id: greeted, type: wait.tcp, hosts: "role=framework", port: greeter, within: 2s, interval: 200ms, dependsOn: [plain] }
                     """);

@@ -88,9 +88,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
 
     @Test
     void plan_unlessDeclaredReadOnly_isRun() throws Exception {
-        Path rb = writeRunbook("""
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: mark
                     type: exec
                     command: "true"
@@ -103,9 +101,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
 
     @Test
     void validate_unlessReadOnlyWithoutUnless_locatedProblem() throws Exception {
-        Path rb = writeRunbook("""
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: mark
                     type: exec
                     command: "true"
@@ -188,9 +184,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
 
     @Test
     void validate_yamlMergeKeyAndTag_refused() throws Exception {
-        Path rb = writeRunbook("""
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: a
                     type: exec
                     command: !!str "true"
@@ -233,9 +227,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
 
     @Test
     void validate_hugeDurations_locatedWithTheBound() throws Exception {
-        Path rb = writeRunbook("""
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: a
                     type: exec
                     command: "true"
@@ -256,9 +248,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
         Path inv = inventoryWith("  configdb:     { groups: [dbms],          region1: dbms,   region2: dbms }",
                 "  configdb:     { groups: [dbms],          region1: dbms,   region2: dbms }\n  www.bank.example.: { region1: mfwk-p, region2: mfwk-p }");
         String text = Files.readString(inv);
-        Path rb = writeRunbook("""
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - { id: flip, type: dns.update, records: [www.bank.example.], to: region2 }
                 """);
         Fixtures.Cli v = validate(inv, rb).assertExit(ExitCodes.INVALID_INPUT);
@@ -305,9 +295,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
 
     @Test
     void validate_numbersOutOfBounds_located() throws Exception {
-        Path rb = writeRunbook("""
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - { id: a, type: exec, command: "true", expectExit: 256 }
                   - { id: b, type: dns.update, records: [cfgmaster], to: region2, maxZoneShare: 1.5 }
                   - { id: c, type: firewall.verify, hosts: "role=dbms", port: dbms, from: [framework], source: "role=framework", expect: fencd }
