@@ -116,6 +116,16 @@ public final class Fixtures {
         return journal(runDir).stream().map(JournalEvent::brief).toList();
     }
 
+    /**
+     * The seed of a randomized test: {@code -DPROPERTY=N} replays a run, else it comes from the clock; printed with
+     * {@code what} (how many cases) and how to replay it.
+     */
+    public static long seed(String test, String property, String what) {
+        long seed = Long.getLong(property, System.nanoTime());
+        System.out.println(test + " seed=" + seed + " " + what + " (replay: -D" + property + "=" + seed + ")");
+        return seed;
+    }
+
     /** The repository root (the parent of dr-orchestrator). */
     public static Path repoRoot() {
         Path here = Path.of("").toAbsolutePath();
