@@ -187,8 +187,7 @@ class CrashResumeTest {
         try {
             awaitJournal(state, b -> b.contains("step.started s1"), child);
             Fixtures.Cli second = Fixtures.cli(Fixtures.runtime(Map.of("PATH", System.getenv("PATH"))), "run", "--state-dir",
-                    state.toString(), inv.toString(), rb.toString())
-                    .assertExit(ExitCodes.REFUSED);
+                    state.toString(), inv.toString(), rb.toString()).assertExit(ExitCodes.REFUSED);
             String runId = Fixtures.onlyRun(state).getFileName().toString();
             assertTrue(second.err().contains("pid=" + child.pid()), second.err());
             assertTrue(second.err().contains("run=" + runId), second.err());

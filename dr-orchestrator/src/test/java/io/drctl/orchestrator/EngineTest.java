@@ -74,8 +74,7 @@ class EngineTest extends LoopbackCase {
                     type: exec
                     command: "echo one >> OUT"
                     unless: "grep -qx one OUT"
-                """)
-                .assertExit(ExitCodes.OK);
+                """).assertExit(ExitCodes.OK);
         assertEquals(List.of("one"), lines());
         assertEquals(List.of("run.started", "step.started one", "action.started one local", "action.probed one local",
                 "action.verified one local", "action.finished one local", "step.finished one", "run.finished"),
@@ -96,8 +95,7 @@ class EngineTest extends LoopbackCase {
                     command: "echo more >> OUT"
                     unless: "test -f DIR/never"
                     dependsOn: [touch]
-                """, "--dry-run")
-                .assertExit(ExitCodes.OK);
+                """, "--dry-run").assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("marker")), "dry run must not execute the command");
         assertEquals(List.of(), lines());
         List<String> brief = Fixtures.brief(Fixtures.onlyRun(state));
@@ -212,8 +210,7 @@ class EngineTest extends LoopbackCase {
                     hosts: "role=app"
                     command: "echo hello-from-target"
                     parallelism: 1
-                """)
-                .assertExit(ExitCodes.OK);
+                """).assertExit(ExitCodes.OK);
         List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
         List<String> targets = events.stream().filter(e -> e.event().equals("action.applied")).map(e -> e.target().orElseThrow()).toList();
         assertEquals(List.of("region1/app", "region2/app"), targets);
@@ -243,8 +240,7 @@ class EngineTest extends LoopbackCase {
                         port: %d
                         within: 500ms
                         interval: 100ms
-                    """.formatted(open.getLocalPort(), closed))
-                    .assertExit(ExitCodes.STEP_FAILED);
+                    """.formatted(open.getLocalPort(), closed)).assertExit(ExitCodes.STEP_FAILED);
             Map<String, String> status = Fixtures.journal(Fixtures.onlyRun(state)).stream()
                     .filter(e -> e.event().equals("action.finished"))
                     .collect(Collectors.toMap(e -> e.step().orElseThrow(), e -> e.str("status") + " " + e.str("error")));
@@ -270,8 +266,7 @@ class EngineTest extends LoopbackCase {
                     type: exec
                     command: "echo last >> OUT"
                     dependsOn: [gate]
-                """)
-                .assertExit(ExitCodes.STEP_FAILED);
+                """).assertExit(ExitCodes.STEP_FAILED);
         Files.writeString(tmp.resolve("flag"), "");
         String runId = onlyRunId();
         Fixtures.Cli again = resume(runId).assertExit(ExitCodes.OK);
@@ -302,8 +297,7 @@ class EngineTest extends LoopbackCase {
                     type: exec
                     command: "true"
                     dependsOn: [b]
-                """)
-                .assertExit(ExitCodes.OK);
+                """).assertExit(ExitCodes.OK);
         String runId = onlyRunId();
         Fixtures.Cli dry = Fixtures.cli("rollback", runId, "--dry-run", "--state-dir", state.toString())
                 .assertExit(ExitCodes.OK);

@@ -34,8 +34,7 @@ class ModesTest extends ExampleInventoryCase {
     @Test
     void planned_aStepAgainstTheOldRegionFails_theRunFails() throws Exception {
         Fixtures.Cli run = Fixtures.cli("run", "-i", EXAMPLE.toString(), runbook().toString(), "--yes",
-                "--state-dir", tmp.resolve("state").toString())
-                .assertExit(ExitCodes.STEP_FAILED);
+                "--state-dir", tmp.resolve("state").toString()).assertExit(ExitCodes.STEP_FAILED);
         assertFalse(run.out().contains("best-effort"), run.out());
     }
 
@@ -43,8 +42,7 @@ class ModesTest extends ExampleInventoryCase {
     void forced_theSameFailureIsBestEffort_exit5_listed_andJournaledMode() throws Exception {
         Path state = tmp.resolve("state");
         Fixtures.Cli run = Fixtures.cli("run", "-i", EXAMPLE.toString(), runbook().toString(), "--yes", "--mode", "forced",
-                "--state-dir", state.toString())
-                .assertExit(ExitCodes.BEST_EFFORT_FAILED);
+                "--state-dir", state.toString()).assertExit(ExitCodes.BEST_EFFORT_FAILED);
         assertTrue(run.out().contains("completed with 1 best-effort failure(s)"), run.out());
         assertTrue(run.out().contains("  old-region: FAILED"), run.out());
         assertEquals("done\n", Files.readString(tmp.resolve("OUT")));

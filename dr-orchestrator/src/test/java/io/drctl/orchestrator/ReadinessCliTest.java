@@ -160,13 +160,11 @@ class ReadinessCliTest {
     @Test
     void daemonOnce_oneRoundServedThenExit_codeFollowsVerdict() throws Exception {
         Fixtures.Cli ok = drctl("daemon", "-i", inv.toString(), runbook("stopped", "true").toString(), "--once",
-                "--listen", "127.0.0.1:0")
-                .assertExit(ExitCodes.OK);
+                "--listen", "127.0.0.1:0").assertExit(ExitCodes.OK);
         assertTrue(ok.out().contains("serving http://127.0.0.1:"), ok.out());
         assertTrue(ok.out().contains("READY: all 3 checks passed"), ok.out());
         Fixtures.Cli bad = drctl("daemon", "-i", inv.toString(), runbook("stopped", "false").toString(), "--once",
-                "--listen", "127.0.0.1:0")
-                .assertExit(ExitCodes.STEP_FAILED);
+                "--listen", "127.0.0.1:0").assertExit(ExitCodes.STEP_FAILED);
         assertTrue(bad.out().contains("NOT READY: 1 of 3 checks failed: second"), bad.out());
     }
 
@@ -181,8 +179,7 @@ class ReadinessCliTest {
         Path rb = runbook("stopped", "true");
         for (int i = 0; i < 3; i++) {
             Fixtures.Cli r = drctl("daemon", "-i", inv.toString(), rb.toString(), "--once", "--listen", "127.0.0.1:0",
-                    "--keep-runs", "2")
-                    .assertExit(ExitCodes.OK);
+                    "--keep-runs", "2").assertExit(ExitCodes.OK);
         }
         List<String> readinessRuns = runIds(state.resolve("readiness"));
         assertEquals(2, readinessRuns.size(), readinessRuns.toString());

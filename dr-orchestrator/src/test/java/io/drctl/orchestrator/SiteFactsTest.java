@@ -53,8 +53,7 @@ class SiteFactsTest extends ExampleInventoryCase {
         assertTrue(p.out().contains("wait until 198.51.100.10:2020 accepts TCP (within 300s)"), p.out());
         assertFalse(p.out().contains("greets"), p.out());
         Fixtures.Cli back = Fixtures.cli("plan", "--offline", "-i", inv.toString(), runbook("failback.yaml").toString(),
-                "-p", "reseedCommand=/bin/true", "-p", "reseedCheck=/bin/false")
-                .assertExit(ExitCodes.OK);
+                "-p", "reseedCommand=/bin/true", "-p", "reseedCheck=/bin/false").assertExit(ExitCodes.OK);
         assertTrue(back.out().contains("params: {from=dc-south, to=dc-north"), back.out());
     }
 
@@ -81,17 +80,14 @@ class SiteFactsTest extends ExampleInventoryCase {
     @Test
     void regionParamNamingNoRegion_andFromEqualTo_locatedBeforeAnyHost() throws Exception {
         Fixtures.Cli none = Fixtures.cli("plan", "--offline", "-i", EXAMPLE.toString(), runbook("full-failover.yaml").toString(),
-                "-p", "to=region3")
-                .assertExit(ExitCodes.INVALID_INPUT);
+                "-p", "to=region3").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(none.err().contains("parameter `to` = 'region3' is not a region of the inventory"), none.err());
         assertTrue(none.err().contains("regions: region1, region2"), none.err());
         Fixtures.Cli same = Fixtures.cli("plan", "--offline", "-i", EXAMPLE.toString(), runbook("full-failover.yaml").toString(),
-                "-p", "from=region2")
-                .assertExit(ExitCodes.INVALID_INPUT);
+                "-p", "from=region2").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(same.err().contains("parameters `from` and `to` are both 'region2'; they must differ"), same.err());
         Fixtures.Cli role = Fixtures.cli("plan", "--offline", "-i", EXAMPLE.toString(), runbook("full-failover.yaml").toString(),
-                "-p", "to=@standby")
-                .assertExit(ExitCodes.INVALID_INPUT);
+                "-p", "to=@standby").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(role.err().contains("parameter `to` = '@standby' names no region of the inventory"), role.err());
         // one region only: there is no DR region to default to
         String oneRegion = Files.readString(EXAMPLE);

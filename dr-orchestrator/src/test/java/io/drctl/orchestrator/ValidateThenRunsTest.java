@@ -60,8 +60,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
         String value = tmp + "/m; touch " + tmp + "/INJECTED";
         Path rb = markerRunbook("");
         Fixtures.Cli r = Fixtures.cli("run", "--state-dir", tmp.resolve("state").toString(), EXAMPLE.toString(), rb.toString(),
-                "-p", "marker=" + value)
-                .assertExit(ExitCodes.OK);
+                "-p", "marker=" + value).assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("INJECTED")), "the `; touch` in the value ran");
         assertEquals(value, Files.readString(tmp.resolve("quoted")), "${marker} pasted as one single-quoted word");
         assertEquals(value, Files.readString(tmp.resolve("env")), "also readable as $DRCTL_PARAM_MARKER");
@@ -72,8 +71,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
         String value = tmp + "/m; touch " + tmp + "/INJECTED";
         Path rb = markerRunbook("");
         Fixtures.Cli r = Fixtures.cli("run", "--dry-run", "--state-dir", tmp.resolve("state").toString(), EXAMPLE.toString(),
-                rb.toString(), "-p", "marker=" + value)
-                .assertExit(ExitCodes.OK);
+                rb.toString(), "-p", "marker=" + value).assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("INJECTED")), "a dry run executed the injected command");
         assertFalse(Files.exists(tmp.resolve("quoted")), "a dry run ran `command`");
     }
@@ -115,8 +113,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
     @Test
     void plan_regionParamNamingTwoRegions_refusedBeforeAnythingIsSelected() {
         Fixtures.Cli r = Fixtures.cli("plan", "--offline", EXAMPLE.toString(), runbook("partial-failover-dbms.yaml").toString(),
-                "-p", "from=region1,region2")
-                .assertExit(ExitCodes.INVALID_INPUT);
+                "-p", "from=region1,region2").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("parameter `from` = 'region1,region2' is not a region of the inventory (regions: region1, region2)"),
                 r.err());
         assertFalse(r.out().contains("fence"), r.out());
@@ -126,8 +123,7 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
     @Test
     void plan_fromAndToTheSameRegion_refused() {
         Fixtures.Cli r = Fixtures.cli("plan", "--offline", EXAMPLE.toString(), runbook("full-failover.yaml").toString(),
-                "-p", "from=region2", "-p", "to=region2")
-                .assertExit(ExitCodes.INVALID_INPUT);
+                "-p", "from=region2", "-p", "to=region2").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("parameters `from` and `to` are both 'region2'; they must differ"), r.err());
     }
 

@@ -47,8 +47,7 @@ class EngineCasesTest {
                 steps:
                   - { id: s, type: fake, store: STORE, script: [advance], advance: 10m, timeout: 5m,
                       retry: { attempts: 3, backoff: 1s } }
-                """)
-                .assertExit(ExitCodes.STEP_FAILED);
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(ONE_ACTION_TIMED_OUT, h.brief());
         assertEquals("TIMED_OUT", h.status("action.finished", "s t1"));
         assertEquals("TIMED_OUT", h.runStatus());
@@ -64,8 +63,7 @@ class EngineCasesTest {
                 steps:
                   - { id: s, type: fake, store: STORE, script: [fail], timeout: 5m,
                       retry: { attempts: 5, backoff: 1h, maxBackoff: 1h } }
-                """)
-                .assertExit(ExitCodes.STEP_FAILED);
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.attempt-failed s t1", "action.retrying s t1", "action.finished s t1",
                 "step.finished s", "run.finished"), h.brief());
@@ -81,8 +79,7 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, verify: hang, timeout: 5m }
-                """)
-                .assertExit(ExitCodes.STEP_FAILED);
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.applied s t1", "action.finished s t1", "step.finished s", "run.finished"),
                 h.brief());
@@ -99,8 +96,7 @@ class EngineCasesTest {
                     command: "exit 1"
                     timeout: 2s
                     retry: {attempts: 50, backoff: 100ms, maxBackoff: 100ms}
-                """)
-                .assertExit(ExitCodes.STEP_FAILED);
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertFalse(r.all().contains("internal error"), r.all());
         assertEquals("TIMED_OUT", h.runStatus());
         List<String> brief = h.brief();
@@ -118,8 +114,7 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, script: [fail, fail, ok], retry: { attempts: 3, backoff: 10ms } }
-                """)
-                .assertExit(ExitCodes.OK);
+                """).assertExit(ExitCodes.OK);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.attempt-failed s t1", "action.retrying s t1",
                 "action.probed s t1", "action.applying s t1", "action.attempt-failed s t1", "action.retrying s t1",
@@ -134,8 +129,7 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, script: [crash], retry: { attempts: 3, backoff: 10ms } }
-                """)
-                .assertExit(ExitCodes.STEP_FAILED);
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.attempt-failed s t1", "action.finished s t1", "step.finished s",
                 "run.finished"), h.brief());
@@ -175,8 +169,7 @@ class EngineCasesTest {
                 steps:
                   - { id: fence-old, type: fake, store: STORE, script: [fatal], onFailure: continue }
                   - { id: next, type: fake, store: STORE, dependsOn: [fence-old] }
-                """)
-                .assertExit(ExitCodes.BEST_EFFORT_FAILED);
+                """).assertExit(ExitCodes.BEST_EFFORT_FAILED);
         assertTrue(r.out().contains("completed with 1 best-effort failure(s)"), r.out());
         assertTrue(r.out().contains("fence-old: FAILED"), r.out());
         assertEquals("COMPLETED_WITH_FAILURES", h.runStatus());
@@ -204,8 +197,7 @@ class EngineCasesTest {
                 steps:
                   - { id: change, type: fake, store: STORE }
                   - { id: check, type: fake, store: STORE, changes: false, probe: needed, script: [fatal], dependsOn: [change] }
-                """, "--dry-run")
-                .assertExit(ExitCodes.OK);
+                """, "--dry-run").assertExit(ExitCodes.OK);
         assertEquals(List.of("run.started", "step.started change", "action.started change t1", "action.probed change t1",
                 "action.would-apply change t1", "action.finished change t1", "step.finished change", "step.started check",
                 "action.started check t1", "action.would-apply check t1", "action.finished check t1", "step.finished check",
@@ -222,8 +214,7 @@ class EngineCasesTest {
                   - { id: a, type: fake, store: STORE }
                   - { id: look, type: fake, store: STORE, changes: false, dependsOn: [a] }
                   - { id: b, type: fake, store: STORE, dependsOn: [look] }
-                """)
-                .assertExit(ExitCodes.OK);
+                """).assertExit(ExitCodes.OK);
         assertEquals(List.of("a t1", "b t1"), h.storeLines());
         assertTrue(r.out().matches("(?s).*\\nlook\\s+fake\\s+SUCCEEDED\\s+1\\s+0 .*"), "an observer changes nothing: " + r.out());
 
@@ -300,8 +291,7 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, script: [fatal] }
-                """, "--dry-run")
-                .assertExit(ExitCodes.OK);
+                """, "--dry-run").assertExit(ExitCodes.OK);
         Path journal = h.runDir().resolve(Journal.FILE);
         List<String> lines = Files.readAllLines(journal);
         Files.write(journal, lines.subList(1, lines.size()));

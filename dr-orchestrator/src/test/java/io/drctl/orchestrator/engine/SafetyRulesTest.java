@@ -162,8 +162,7 @@ class SafetyRulesTest extends LoopbackCase {
         run(THREE_STEPS);
         String runId = onlyRunId();
         Fixtures.Cli r = resume(runId, "--override-rule", "no-stop-marker",
-                "--reason", "checked by hand")
-                .assertExit(ExitCodes.OK);
+                "--reason", "checked by hand").assertExit(ExitCodes.OK);
         assertEquals(List.of("one", "two", "three"), lines());
         assertTrue(brief().contains("rule.overridden no-stop-marker"));
     }
@@ -371,8 +370,7 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void planOffline_shippedFailover_listsItsSafetyRules() {
         Fixtures.Cli r = Fixtures.cli("plan", "--offline", Fixtures.repoRoot().resolve("inventory/example.yaml").toString(),
-                Fixtures.repoRoot().resolve("runbooks/full-failover.yaml").toString())
-                .assertExit(ExitCodes.OK);
+                Fixtures.repoRoot().resolve("runbooks/full-failover.yaml").toString()).assertExit(ExitCodes.OK);
         assertTrue(r.out().contains("Safety rules (checked before the first step and between steps"), r.out());
         assertTrue(r.out().contains("    one-dbms [single-dbms-reachable]  # "), r.out());
         assertTrue(r.out().contains("    dns-one-region [records-in-one-region]  # "), r.out());

@@ -33,8 +33,7 @@ class TornJournalTest {
                 steps:
                   - { id: one, type: fake, store: STORE }
                   - { id: two, type: fake, store: STORE, dependsOn: [one] }
-                """)
-                .assertExit(ExitCodes.OK);
+                """).assertExit(ExitCodes.OK);
         Path journal = h.runDir().resolve(Journal.FILE);
         byte[] full = Files.readAllBytes(journal);
         List<String> lines = Files.readAllLines(journal);
@@ -95,8 +94,7 @@ class TornJournalTest {
                         name: good
                         steps:
                           - { id: one, type: fake, store: STORE, probe: needed }
-                        """).toString())
-                .assertExit(ExitCodes.OK);
+                        """).toString()).assertExit(ExitCodes.OK);
 
         Fixtures.Cli hist = h.cli("history").assertExit(ExitCodes.OK);
         assertTrue(hist.out().contains("good"), hist.out());

@@ -78,7 +78,6 @@ class DbFactsTest {
                 .assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.all().contains("resolverPidFile is read only for `resolver: dnsmasq`"), r.all());
         Fixtures.Cli ok = Fixtures.cli("validate", Fixtures.write(tmp, "inv2.yaml", inv.replace("nscd", "dnsmasq")).toString(),
-                rb.toString())
-                .assertExit(ExitCodes.OK);
+                rb.toString()).assertExit(ExitCodes.OK);
     }
 }
