@@ -51,14 +51,21 @@ class CheckStepTypesTest {
         });
     }
 
+    /**
+     * A runbook whose step {@code dormant} (from line 3) asks for the status of region2's Framework VM; a test may append
+     * keys and steps.
+     */
+    static final String DORMANT_VM_STATUS = """
+            name: bad-vm
+            steps:
+              - id: dormant
+                type: vm.status
+                hosts: "region=region2 role=framework"
+            """;
+
     @Test
     void load_vmStatusBadExpectAndHostWithoutVm_bothReportedWithLines() throws Exception {
-        String out = problems(example(), """
-                name: bad-vm
-                steps:
-                  - id: dormant
-                    type: vm.status
-                    hosts: "region=region2 role=framework"
+        String out = problems(example(), DORMANT_VM_STATUS + """
                     expect: paused
                   - id: dbms-vm
                     type: vm.status
@@ -72,13 +79,7 @@ class CheckStepTypesTest {
 
     @Test
     void load_vmStatusWithoutExpect_missingFieldReported() throws Exception {
-        String out = problems(example(), """
-                name: bad-vm
-                steps:
-                  - id: dormant
-                    type: vm.status
-                    hosts: "region=region2 role=framework"
-                """);
+        String out = problems(example(), DORMANT_VM_STATUS);
         assertTrue(out.contains("expect"), out);
         assertTrue(out.contains("rb.yaml:3:"), out);
     }
@@ -154,7 +155,7 @@ class CheckStepTypesTest {
 
     @Test
     void validateCli_readinessRunbookAgainstExample_exitZero() {
-        Fixtures.Cli r = Fixtures.cli("validate", example().toString(), Fixtures.repoRoot().resolve("runbooks/readiness.yaml").toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", example().toString(), Fixtures.repoRoot().resolve("runbooks/readiness.yaml").toString())
+                .assertExit(ExitCodes.OK);
     }
 }

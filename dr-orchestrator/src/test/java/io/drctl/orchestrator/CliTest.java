@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.journal.JournalEvent;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +58,8 @@ class CliTest extends LoopbackCase {
                     dependsOn: [echo]
                 """);
         var rt = Fixtures.runtime(Map.of("PATH", System.getenv("PATH"), "DRENG_TSIG_KEY", secret));
-        Fixtures.Cli r = Fixtures.cli(rt, "run", "-v", "--state-dir", state.toString(), inv.toString(), rb.toString());
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli(rt, "run", "-v", "--state-dir", state.toString(), inv.toString(), rb.toString())
+                .assertExit(ExitCodes.STEP_FAILED);
         String journal = Files.readString(Fixtures.onlyRun(state).resolve("journal.jsonl"));
         assertTrue(journal.contains("key is ***"), "the command ran and its output was journaled (redacted): " + journal);
         for (String s : List.of(secret, secretPart)) {
@@ -71,26 +72,17 @@ class CliTest extends LoopbackCase {
 
     @Test
     void approve_fromAnotherShell_releasesWaitingRunAndJournalsWho() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: gated
-                steps:
-                  - id: go
-                    type: approval
-                    message: "proceed?"
-                    timeout: 30s
+        CompletableFuture<Fixtures.Cli> run = runWaitingForApproval("""
                   - id: after
                     type: exec
                     command: "touch %s"
                     dependsOn: [go]
                 """.formatted(tmp.resolve("after")));
-        CompletableFuture<Fixtures.Cli> run = CompletableFuture.supplyAsync(
-                () -> Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString()));
         Path runDir = awaitEvent("action.applying go operator");
         assertFalse(Files.exists(tmp.resolve("after")), "must wait for approval");
-        Fixtures.Cli approve = Fixtures.cli("approve", runDir.getFileName().toString(), "go", "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, approve.code(), approve.all());
-        Fixtures.Cli r = run.get(30, TimeUnit.SECONDS);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli approve = Fixtures.cli("approve", runDir.getFileName().toString(), "go", "--state-dir", state.toString())
+                .assertExit(ExitCodes.OK);
+        Fixtures.Cli r = run.get(30, TimeUnit.SECONDS).assertExit(ExitCodes.OK);
         assertTrue(Files.exists(tmp.resolve("after")));
         JournalEvent note = Fixtures.journal(runDir).stream().filter(e -> e.event().equals("action.note")
                 && "approvedBy".equals(e.str("key"))).findFirst().orElseThrow();
@@ -100,28 +92,18 @@ class CliTest extends LoopbackCase {
 
     @Test
     void approve_reject_failsTheStep() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: gated
-                steps:
-                  - id: go
-                    type: approval
-                    message: "proceed?"
-                    timeout: 30s
-                """);
-        CompletableFuture<Fixtures.Cli> run = CompletableFuture.supplyAsync(
-                () -> Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString()));
+        CompletableFuture<Fixtures.Cli> run = runWaitingForApproval("");
         Path runDir = awaitEvent("action.applying go operator");
         Fixtures.cli("approve", runDir.getFileName().toString(), "go", "--reject", "--state-dir", state.toString());
-        Fixtures.Cli r = run.get(30, TimeUnit.SECONDS);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+        Fixtures.Cli r = run.get(30, TimeUnit.SECONDS).assertExit(ExitCodes.STEP_FAILED);
         assertTrue(r.out().contains("rejected by tester@testhost"), r.out());
     }
 
     @Test
     void run_yes_preApprovesAndJournalsIt() throws Exception {
         Path rb = Fixtures.write(tmp, "rb.yaml", "name: g\nsteps:\n  - id: go\n    type: approval\n    message: ok?\n");
-        Fixtures.Cli r = Fixtures.cli("run", "--yes", "--state-dir", state.toString(), inv.toString(), rb.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("run", "--yes", "--state-dir", state.toString(), inv.toString(), rb.toString())
+                .assertExit(ExitCodes.OK);
         assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> "--yes".equals(e.str("value"))));
     }
 
@@ -136,13 +118,26 @@ class CliTest extends LoopbackCase {
                     asked.add(q);
                     return Optional.of(true);
                 }), "operator", "console-host");
-        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli(rt, "run", "--state-dir", state.toString(), inv.toString(), rb.toString())
+                .assertExit(ExitCodes.OK);
         assertEquals(1, asked.size());
         assertTrue(asked.get(0).contains("flip to region2?"), asked.toString());
         List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
         assertTrue(events.stream().anyMatch(e -> "tty".equals(e.str("value"))), events.toString());
         assertTrue(events.stream().anyMatch(e -> "operator@console-host".equals(e.str("value"))), events.toString());
+    }
+
+    /** {@code drctl run}, in the background, of a step {@code go} that waits up to 30 s for an operator, then {@code moreSteps}. */
+    CompletableFuture<Fixtures.Cli> runWaitingForApproval(String moreSteps) throws IOException {
+        Path rb = Fixtures.write(tmp, "rb.yaml", """
+                name: gated
+                steps:
+                  - id: go
+                    type: approval
+                    message: "proceed?"
+                    timeout: 30s
+                """ + moreSteps);
+        return CompletableFuture.supplyAsync(() -> Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString()));
     }
 
     Path awaitEvent(String brief) throws Exception {
@@ -178,8 +173,8 @@ class CliTest extends LoopbackCase {
                     hosts: "role=app"
                     command: "true"
                 """);
-        Fixtures.Cli r = Fixtures.cli("plan", "--offline", "--output", "json", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("plan", "--offline", "--output", "json", inv.toString(), rb.toString())
+                .assertExit(ExitCodes.OK);
         JsonNode plan = JSON.readTree(r.out());
         assertEquals("first", plan.get("steps").get(0).get("id").asText());
         assertEquals("last", plan.get("steps").get(1).get("id").asText());
@@ -205,8 +200,7 @@ class CliTest extends LoopbackCase {
                     unless: "test -f %s"
                     unlessReadOnly: true
                 """.formatted(tmp.resolve("a"), done, tmp.resolve("b"), tmp.resolve("b")));
-        Fixtures.Cli r = Fixtures.cli("plan", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("plan", inv.toString(), rb.toString()).assertExit(ExitCodes.OK);
         assertTrue(r.out().contains("= already satisfied"), r.out());
         assertTrue(r.out().contains("~ `unless` check exits 1  ->  `unless` check exits 0"), r.out());
         assertFalse(Files.exists(tmp.resolve("a")) || Files.exists(tmp.resolve("b")), "plan changes nothing");
@@ -217,8 +211,8 @@ class CliTest extends LoopbackCase {
     void statusAndHistory_json_describeRuns() throws Exception {
         Path rb = Fixtures.write(tmp, "rb.yaml", "name: tiny\nsteps:\n  - id: t\n    type: exec\n    command: \"true\"\n");
         assertEquals(ExitCodes.OK, Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString()).code());
-        Fixtures.Cli status = Fixtures.cli("status", "--state-dir", state.toString(), "--output", "json");
-        assertEquals(ExitCodes.OK, status.code(), status.all());
+        Fixtures.Cli status = Fixtures.cli("status", "--state-dir", state.toString(), "--output", "json")
+                .assertExit(ExitCodes.OK);
         JsonNode s = JSON.readTree(status.out());
         assertEquals("SUCCEEDED", s.get("status").asText());
         assertEquals("SUCCEEDED", s.get("steps").get("t").asText());

@@ -111,8 +111,8 @@ class CrashResumeTest {
         List<String> before = Fixtures.brief(runDir);
         assertTrue(!before.contains("run.finished"), "the run was interrupted: " + before);
 
-        Fixtures.Cli resumed = Fixtures.cli("resume", runDir.getFileName().toString(), "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, resumed.code(), resumed.all());
+        Fixtures.Cli resumed = Fixtures.cli("resume", runDir.getFileName().toString(), "--state-dir", state.toString())
+                .assertExit(ExitCodes.OK);
         List<String> after = Fixtures.brief(runDir);
         assertEquals(List.of("s1", "s2", "s3", "s4"), Files.readAllLines(out), "kill point " + killPoint + ", journal: " + after);
         assertEquals("run.finished", after.get(after.size() - 1));
@@ -168,8 +168,8 @@ class CrashResumeTest {
         assertTrue(!running(pids.get(0)) && !running(pids.get(1)), "the command ended with drctl: " + pids);
 
         Path runDir = Fixtures.onlyRun(state);
-        Fixtures.Cli resumed = Fixtures.cli("resume", runDir.getFileName().toString(), "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, resumed.code(), resumed.all());
+        Fixtures.Cli resumed = Fixtures.cli("resume", runDir.getFileName().toString(), "--state-dir", state.toString())
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("done"), Files.readAllLines(out));
         List<String> brief = Fixtures.brief(runDir);
         assertTrue(brief.contains("action.fate-unknown long local"), brief.toString());
@@ -187,8 +187,7 @@ class CrashResumeTest {
         try {
             awaitJournal(state, b -> b.contains("step.started s1"), child);
             Fixtures.Cli second = Fixtures.cli(Fixtures.runtime(Map.of("PATH", System.getenv("PATH"))), "run", "--state-dir",
-                    state.toString(), inv.toString(), rb.toString());
-            assertEquals(ExitCodes.REFUSED, second.code(), second.all());
+                    state.toString(), inv.toString(), rb.toString()).assertExit(ExitCodes.REFUSED);
             String runId = Fixtures.onlyRun(state).getFileName().toString();
             assertTrue(second.err().contains("pid=" + child.pid()), second.err());
             assertTrue(second.err().contains("run=" + runId), second.err());

@@ -18,11 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** Engine behaviour through the in-process CLI, asserting journal event sequences and real side effects. */
 class EngineTest extends LoopbackCase {
-    List<String> lines() throws IOException {
-        Path out = tmp.resolve("out.txt");
-        return Files.exists(out) ? Files.readAllLines(out) : List.of();
-    }
-
     static final String TWO_STEPS = """
             name: seq
             steps:
@@ -38,8 +33,7 @@ class EngineTest extends LoopbackCase {
 
     @Test
     void run_twoDependentExecSteps_journalsExactSequence() throws Exception {
-        Fixtures.Cli r = run(TWO_STEPS);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = run(TWO_STEPS).assertExit(ExitCodes.OK);
         assertEquals(List.of("one", "two"), lines());
         assertEquals(List.of(
                 "run.started",
@@ -80,8 +74,7 @@ class EngineTest extends LoopbackCase {
                     type: exec
                     command: "echo one >> OUT"
                     unless: "grep -qx one OUT"
-                """);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                """).assertExit(ExitCodes.OK);
         assertEquals(List.of("one"), lines());
         assertEquals(List.of("run.started", "step.started one", "action.started one local", "action.probed one local",
                 "action.verified one local", "action.finished one local", "step.finished one", "run.finished"),
@@ -102,8 +95,7 @@ class EngineTest extends LoopbackCase {
                     command: "echo more >> OUT"
                     unless: "test -f DIR/never"
                     dependsOn: [touch]
-                """, "--dry-run");
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                """, "--dry-run").assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("marker")), "dry run must not execute the command");
         assertEquals(List.of(), lines());
         List<String> brief = Fixtures.brief(Fixtures.onlyRun(state));
@@ -146,7 +138,7 @@ class EngineTest extends LoopbackCase {
                 """);
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
         assertEquals(List.of(), lines());
-        String runId = Fixtures.onlyRun(state).getFileName().toString();
+        String runId = onlyRunId();
         assertTrue(r.err().contains("./drctl resume " + runId + " --state-dir " + state), r.err());
         List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
         JournalEvent failed = events.stream().filter(e -> e.event().equals("action.finished")).findFirst().orElseThrow();
@@ -218,8 +210,7 @@ class EngineTest extends LoopbackCase {
                     hosts: "role=app"
                     command: "echo hello-from-target"
                     parallelism: 1
-                """);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                """).assertExit(ExitCodes.OK);
         List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
         List<String> targets = events.stream().filter(e -> e.event().equals("action.applied")).map(e -> e.target().orElseThrow()).toList();
         assertEquals(List.of("region1/app", "region2/app"), targets);
@@ -249,8 +240,7 @@ class EngineTest extends LoopbackCase {
                         port: %d
                         within: 500ms
                         interval: 100ms
-                    """.formatted(open.getLocalPort(), closed));
-            assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+                    """.formatted(open.getLocalPort(), closed)).assertExit(ExitCodes.STEP_FAILED);
             Map<String, String> status = Fixtures.journal(Fixtures.onlyRun(state)).stream()
                     .filter(e -> e.event().equals("action.finished"))
                     .collect(Collectors.toMap(e -> e.step().orElseThrow(), e -> e.str("status") + " " + e.str("error")));
@@ -276,12 +266,10 @@ class EngineTest extends LoopbackCase {
                     type: exec
                     command: "echo last >> OUT"
                     dependsOn: [gate]
-                """);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+                """).assertExit(ExitCodes.STEP_FAILED);
         Files.writeString(tmp.resolve("flag"), "");
-        String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli again = Fixtures.cli("resume", runId, "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, again.code(), again.all());
+        String runId = onlyRunId();
+        Fixtures.Cli again = resume(runId).assertExit(ExitCodes.OK);
         assertEquals(List.of("first", "last"), lines());
         List<String> brief = Fixtures.brief(Fixtures.onlyRun(state));
         int resumed = brief.indexOf("run.resumed");
@@ -309,22 +297,19 @@ class EngineTest extends LoopbackCase {
                     type: exec
                     command: "true"
                     dependsOn: [b]
-                """);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
-        String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli dry = Fixtures.cli("rollback", runId, "--dry-run", "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, dry.code(), dry.all());
+                """).assertExit(ExitCodes.OK);
+        String runId = onlyRunId();
+        Fixtures.Cli dry = Fixtures.cli("rollback", runId, "--dry-run", "--state-dir", state.toString())
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("a", "b"), lines(), "a dry-run rollback reverts nothing");
-        Fixtures.Cli rb = Fixtures.cli("rollback", runId, "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, rb.code(), rb.all());
+        Fixtures.Cli rb = Fixtures.cli("rollback", runId, "--state-dir", state.toString()).assertExit(ExitCodes.OK);
         assertEquals(List.of("a", "b", "undo-b", "undo-a"), lines());
         List<String> brief = Fixtures.brief(Fixtures.onlyRun(state));
         int start = brief.lastIndexOf("rollback.started");
         assertEquals(List.of("rollback.started", "action.not-revertible c local", "action.reverting b local",
                 "action.reverted b local", "action.reverting a local", "action.reverted a local", "rollback.finished"),
                 brief.subList(start, brief.size()));
-        Fixtures.Cli twice = Fixtures.cli("rollback", runId, "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, twice.code(), twice.all());
+        Fixtures.Cli twice = Fixtures.cli("rollback", runId, "--state-dir", state.toString()).assertExit(ExitCodes.OK);
         assertEquals(List.of("a", "b", "undo-b", "undo-a"), lines(), "a second rollback reverts nothing again");
     }
 

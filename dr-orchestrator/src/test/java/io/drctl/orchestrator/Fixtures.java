@@ -1,5 +1,7 @@
 package io.drctl.orchestrator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.cli.CliRuntime;
@@ -52,6 +54,12 @@ public final class Fixtures {
     public record Cli(int code, String out, String err) {
         public String all() {
             return out + err;
+        }
+
+        /** Asserts the exit code (the failure shows the output); returns this result for further assertions. */
+        public Cli assertExit(int expected) {
+            assertEquals(expected, code, all());
+            return this;
         }
     }
 
@@ -106,6 +114,16 @@ public final class Fixtures {
     /** Journal events as {@code "event step target"} strings, for exact-sequence assertions. */
     public static List<String> brief(Path runDir) throws IOException {
         return journal(runDir).stream().map(JournalEvent::brief).toList();
+    }
+
+    /**
+     * The seed of a randomized test: {@code -DPROPERTY=N} replays a run, else it comes from the clock; printed with
+     * {@code what} (how many cases) and how to replay it.
+     */
+    public static long seed(String test, String property, String what) {
+        long seed = Long.getLong(property, System.nanoTime());
+        System.out.println(test + " seed=" + seed + " " + what + " (replay: -D" + property + "=" + seed + ")");
+        return seed;
     }
 
     /** The repository root (the parent of dr-orchestrator). */

@@ -61,10 +61,8 @@ class GenerativeValidationTest {
 
     @Test
     void mutatedInputs_validateExitsTwoLocatedOrPlanOfflineSucceeds() throws Exception {
-        long seed = Long.getLong("drctl.gen.seed", System.nanoTime());
         int iterations = Integer.getInteger("drctl.gen.iterations", 2500);
-        System.out.println("GenerativeValidationTest seed=" + seed + " iterations=" + iterations
-                + " (rerun: -Ddrctl.gen.seed=" + seed + ")");
+        long seed = Fixtures.seed("GenerativeValidationTest", "drctl.gen.seed", "iterations=" + iterations);
         Random rnd = new Random(seed);
         Path root = Fixtures.repoRoot();
         Object inventory = read(root.resolve("inventory/example.yaml"));

@@ -1,6 +1,7 @@
 package io.drctl.orchestrator;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,5 +36,23 @@ public abstract class LoopbackCase {
                 runbook(runbook).toString()));
         args.addAll(List.of(extra));
         return Fixtures.cli(args.toArray(String[]::new));
+    }
+
+    /** {@code drctl resume RUN_ID --state-dir STATE extra…}. */
+    protected Fixtures.Cli resume(String runId, String... extra) {
+        List<String> args = new ArrayList<>(List.of("resume", runId, "--state-dir", state.toString()));
+        args.addAll(List.of(extra));
+        return Fixtures.cli(args.toArray(String[]::new));
+    }
+
+    /** The id of the only run in the state dir. */
+    protected String onlyRunId() throws IOException {
+        return Fixtures.onlyRun(state).getFileName().toString();
+    }
+
+    /** What the steps wrote to {@code OUT}, line by line; none when nothing did. */
+    protected List<String> lines() throws IOException {
+        Path out = tmp.resolve("out.txt");
+        return Files.exists(out) ? Files.readAllLines(out) : List.of();
     }
 }

@@ -8,21 +8,15 @@ import io.drctl.orchestrator.cli.ExitCodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --mode planned|forced}: planned (the default) insists that every step succeeds; forced applies each step's
  * {@code whenForced:} (best effort, short timeouts) and ends "completed with best-effort failures" (exit 5) listing
  * what it could not do. The mode is journaled with the params, so resume keeps it.
  */
-class ModesTest {
-    @TempDir
-    Path tmp;
-
-    static final Path EXAMPLE = Fixtures.repoRoot().resolve("inventory/example.yaml");
-
+class ModesTest extends ExampleInventoryCase {
     Path runbook() throws Exception {
-        return Fixtures.write(tmp, "rb.yaml", """
+        return writeRunbook("""
                 name: modes
                 steps:
                   - id: old-region
@@ -40,8 +34,7 @@ class ModesTest {
     @Test
     void planned_aStepAgainstTheOldRegionFails_theRunFails() throws Exception {
         Fixtures.Cli run = Fixtures.cli("run", "-i", EXAMPLE.toString(), runbook().toString(), "--yes",
-                "--state-dir", tmp.resolve("state").toString());
-        assertEquals(ExitCodes.STEP_FAILED, run.code(), run.all());
+                "--state-dir", tmp.resolve("state").toString()).assertExit(ExitCodes.STEP_FAILED);
         assertFalse(run.out().contains("best-effort"), run.out());
     }
 
@@ -49,8 +42,7 @@ class ModesTest {
     void forced_theSameFailureIsBestEffort_exit5_listed_andJournaledMode() throws Exception {
         Path state = tmp.resolve("state");
         Fixtures.Cli run = Fixtures.cli("run", "-i", EXAMPLE.toString(), runbook().toString(), "--yes", "--mode", "forced",
-                "--state-dir", state.toString());
-        assertEquals(ExitCodes.BEST_EFFORT_FAILED, run.code(), run.all());
+                "--state-dir", state.toString()).assertExit(ExitCodes.BEST_EFFORT_FAILED);
         assertTrue(run.out().contains("completed with 1 best-effort failure(s)"), run.out());
         assertTrue(run.out().contains("  old-region: FAILED"), run.out());
         assertEquals("done\n", Files.readString(tmp.resolve("OUT")));
@@ -68,8 +60,8 @@ class ModesTest {
         assertTrue(planned.out().contains("1. fence-old [firewall.fence] timeout 1m"), planned.out());
         assertTrue(forced.out().contains("1. fence-old [firewall.fence] timeout 15"), forced.out());
         assertTrue(forced.out().contains("mode=forced"), forced.out());
-        Fixtures.Cli bad = Fixtures.cli("plan", "--offline", "-i", EXAMPLE.toString(), rb.toString(), "--mode", "panic");
-        assertEquals(ExitCodes.INVALID_INPUT, bad.code(), bad.all());
+        Fixtures.Cli bad = Fixtures.cli("plan", "--offline", "-i", EXAMPLE.toString(), rb.toString(), "--mode", "panic")
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(bad.err().contains("mode 'panic' is neither planned nor forced"), bad.err());
     }
 }

@@ -88,8 +88,8 @@ class ReadinessCliTest {
 
     @Test
     void readiness_allChecksPass_exitZeroOneOkLinePerCheckAndReadOnly() throws Exception {
-        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), runbook("stopped", "true").toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), runbook("stopped", "true").toString())
+                .assertExit(ExitCodes.OK);
         assertTrue(line(r.out(), "first-ok").startsWith("ok"), r.out());
         assertTrue(line(r.out(), "dormant").matches("ok\\s+dormant\\s+vm.status\\s+region2/app: STOPPED \\(stopped\\)"), r.out());
         assertTrue(r.out().contains("READY: all 3 checks passed"), r.out());
@@ -101,8 +101,8 @@ class ReadinessCliTest {
 
     @Test
     void readiness_oneCommandFailsAndVmNotRunning_exitThreeNamingBothFailures() throws Exception {
-        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), runbook("running", "false").toString());
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), runbook("running", "false").toString())
+                .assertExit(ExitCodes.STEP_FAILED);
         assertTrue(line(r.out(), "first-ok").startsWith("ok"), r.out());
         assertTrue(line(r.out(), "second").startsWith("FAIL"), r.out());
         String vm = line(r.out(), "dormant");
@@ -115,8 +115,8 @@ class ReadinessCliTest {
 
     @Test
     void readiness_jsonOutput_machineReadableVerdictAndChecks() throws Exception {
-        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), runbook("stopped", "false").toString(), "--output", "json");
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), runbook("stopped", "false").toString(), "--output", "json")
+                .assertExit(ExitCodes.STEP_FAILED);
         JsonNode n = new ObjectMapper().readTree(r.out());
         assertFalse(n.get("ok").asBoolean());
         assertEquals(3, n.get("checks").size());
@@ -135,8 +135,7 @@ class ReadinessCliTest {
                     hosts: "region=region2 role=app"
                     expect: sleeping
                 """);
-        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = drctl("readiness", "-i", inv.toString(), rb.toString()).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("bad.yaml:6:"), r.err());
         for (Path runs : List.of(state.resolve("runs"), state.resolve("readiness/runs"))) {
             assertFalse(Files.exists(runs) && Files.list(runs).findAny().isPresent(), runs.toString());
@@ -145,29 +144,27 @@ class ReadinessCliTest {
 
     @Test
     void daemon_badCron_exitTwoWithClearMessage() {
-        Fixtures.Cli r = drctl("daemon", "-i", inv.toString(), "--schedule", "*/5 * * * *", "--once");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = drctl("daemon", "-i", inv.toString(), "--schedule", "*/5 * * * *", "--once")
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("invalid --schedule '*/5 * * * *'"), r.err());
         assertTrue(r.err().contains("Quartz cron has 6 or 7 fields"), r.err());
     }
 
     @Test
     void daemon_badListen_exitTwo() {
-        Fixtures.Cli r = drctl("daemon", "-i", inv.toString(), "--listen", "example.com:99999", "--once");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = drctl("daemon", "-i", inv.toString(), "--listen", "example.com:99999", "--once")
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("invalid --listen 'example.com:99999'"), r.err());
     }
 
     @Test
     void daemonOnce_oneRoundServedThenExit_codeFollowsVerdict() throws Exception {
         Fixtures.Cli ok = drctl("daemon", "-i", inv.toString(), runbook("stopped", "true").toString(), "--once",
-                "--listen", "127.0.0.1:0");
-        assertEquals(ExitCodes.OK, ok.code(), ok.all());
+                "--listen", "127.0.0.1:0").assertExit(ExitCodes.OK);
         assertTrue(ok.out().contains("serving http://127.0.0.1:"), ok.out());
         assertTrue(ok.out().contains("READY: all 3 checks passed"), ok.out());
         Fixtures.Cli bad = drctl("daemon", "-i", inv.toString(), runbook("stopped", "false").toString(), "--once",
-                "--listen", "127.0.0.1:0");
-        assertEquals(ExitCodes.STEP_FAILED, bad.code(), bad.all());
+                "--listen", "127.0.0.1:0").assertExit(ExitCodes.STEP_FAILED);
         assertTrue(bad.out().contains("NOT READY: 1 of 3 checks failed: second"), bad.out());
     }
 
@@ -182,8 +179,7 @@ class ReadinessCliTest {
         Path rb = runbook("stopped", "true");
         for (int i = 0; i < 3; i++) {
             Fixtures.Cli r = drctl("daemon", "-i", inv.toString(), rb.toString(), "--once", "--listen", "127.0.0.1:0",
-                    "--keep-runs", "2");
-            assertEquals(ExitCodes.OK, r.code(), r.all());
+                    "--keep-runs", "2").assertExit(ExitCodes.OK);
         }
         List<String> readinessRuns = runIds(state.resolve("readiness"));
         assertEquals(2, readinessRuns.size(), readinessRuns.toString());
@@ -229,16 +225,13 @@ class ReadinessCliTest {
                 assertTrue(System.nanoTime() < deadline, "the readiness round's check never started");
                 Thread.sleep(20);
             }
-            Fixtures.Cli run = drctl("run", "-i", inv.toString(), trivial.toString());
-            assertEquals(ExitCodes.OK, run.code(), run.all());
-            Fixtures.Cli second = drctl("readiness", "-i", inv.toString(), rb.toString());
-            assertEquals(ExitCodes.REFUSED, second.code(), second.all());
+            Fixtures.Cli run = drctl("run", "-i", inv.toString(), trivial.toString()).assertExit(ExitCodes.OK);
+            Fixtures.Cli second = drctl("readiness", "-i", inv.toString(), rb.toString()).assertExit(ExitCodes.REFUSED);
             assertFalse(round.isDone(), "the round was still in progress throughout");
         } finally {
             Files.writeString(release, "");
         }
-        Fixtures.Cli r = round.get(60, java.util.concurrent.TimeUnit.SECONDS);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = round.get(60, java.util.concurrent.TimeUnit.SECONDS).assertExit(ExitCodes.OK);
         assertEquals(1, runIds(state).size());
         assertEquals(1, runIds(state.resolve("readiness")).size());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.cli.ExitCodes;
+import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,30 @@ class SecretFilesTest {
         state = tmp.resolve("state");
     }
 
+    /** Runs each command with {@code --state-dir}, expecting exit {@code exit}; adds "command: output" to {@code seen}. */
+    void runEach(List<String> seen, int exit, List<String[]> commands) {
+        for (String[] args : commands) {
+            List<String> a = new ArrayList<>(List.of(args));
+            a.addAll(List.of("--state-dir", state.toString()));
+            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new)).assertExit(exit);
+            seen.add(String.join(" ", args) + ": " + c.all());
+        }
+    }
+
+    /** Adds every file of the state directory to {@code seen}; none of them may hold the secret in any form. */
+    void assertSecretNowhere(List<String> seen) throws IOException {
+        try (Stream<Path> files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                seen.add(f + ": " + Files.readString(f, StandardCharsets.ISO_8859_1));
+            }
+        }
+        for (String s : seen) {
+            for (String secret : List.of(SECRET, SECRET.replace("=", ""), PLAIN)) {
+                assertFalse(s.contains(secret), "secret in " + s);
+            }
+        }
+    }
+
     @Test
     void run_bareBase64KeyFileAndACommandPrintingIt_secretNowhere() throws Exception {
         Path rb = Fixtures.write(tmp, "rb.yaml", """
@@ -59,8 +84,8 @@ class SecretFilesTest {
                     type: dns.key-check
                     dependsOn: [leak]
                 """.replace("KEY", keyFile.toString()));
-        Fixtures.Cli run = Fixtures.cli("run", "-v", "--state-dir", state.toString(), inv.toString(), rb.toString());
-        assertEquals(ExitCodes.STEP_FAILED, run.code(), run.all());
+        Fixtures.Cli run = Fixtures.cli("run", "-v", "--state-dir", state.toString(), inv.toString(), rb.toString())
+                .assertExit(ExitCodes.STEP_FAILED);
         assertTrue(run.all().contains(keyFile + ":1: the file holds a bare secret"), "says what and where: " + run.all());
 
         String journal = Files.readString(Fixtures.onlyRun(state).resolve("journal.jsonl"));
@@ -68,29 +93,14 @@ class SecretFilesTest {
 
         List<String> seen = new ArrayList<>();
         seen.add("run output: " + run.all());
-        for (String[] args : List.of(
+        runEach(seen, ExitCodes.OK, List.of(
                 new String[] {"status", "--output", "json"},
                 new String[] {"status"},
                 new String[] {"history", "--output", "json"},
-                new String[] {"history"})) {
-            List<String> a = new ArrayList<>(List.of(args));
-            a.addAll(List.of("--state-dir", state.toString()));
-            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new));
-            assertEquals(ExitCodes.OK, c.code(), c.all());
-            seen.add(String.join(" ", args) + ": " + c.all());
-        }
+                new String[] {"history"}));
         Fixtures.Cli plan = Fixtures.cli("plan", inv.toString(), rb.toString());
         seen.add("plan: " + plan.all());
-        try (Stream<Path> files = Files.walk(state)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                seen.add(f + ": " + Files.readString(f, StandardCharsets.ISO_8859_1));
-            }
-        }
-        for (String s : seen) {
-            for (String secret : List.of(SECRET, SECRET.replace("=", ""), PLAIN)) {
-                assertFalse(s.contains(secret), "secret in " + s);
-            }
-        }
+        assertSecretNowhere(seen);
     }
 
     /** Readiness (text, JSON as /results serves it, a daemon round) and a drill's report, with checks printing the key file. */
@@ -114,30 +124,15 @@ class SecretFilesTest {
                   - { id: echo, type: exec, command: "echo back $(cat KEY) >&2; exit 1" }
                 """.replace("KEY", keyFile.toString()));
         List<String> seen = new ArrayList<>();
-        for (String[] args : List.of(
+        runEach(seen, ExitCodes.STEP_FAILED, List.of(
                 new String[] {"readiness", "-v", "-i", inv.toString(), checks.toString()},
                 new String[] {"readiness", "--output", "json", "-i", inv.toString(), checks.toString()},
                 new String[] {"daemon", "--once", "--listen", "127.0.0.1:0", "-i", inv.toString(), checks.toString()},
                 new String[] {"drill", "-v", "-i", inv.toString(), "--failover", over.toString(), "--failback", back.toString(),
-                        "--no-readiness"})) {
-            List<String> a = new ArrayList<>(List.of(args));
-            a.addAll(List.of("--state-dir", state.toString()));
-            Fixtures.Cli c = Fixtures.cli(a.toArray(String[]::new));
-            assertEquals(ExitCodes.STEP_FAILED, c.code(), c.all());
-            seen.add(String.join(" ", args) + ": " + c.all());
-        }
+                        "--no-readiness"}));
         assertTrue(seen.get(1).contains("\"check\" : \"fails-with-key\""), seen.get(1));
         assertTrue(Files.isDirectory(state.resolve("drills")), "the drill wrote its report");
-        try (Stream<Path> files = Files.walk(state)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                seen.add(f + ": " + Files.readString(f, StandardCharsets.ISO_8859_1));
-            }
-        }
-        for (String s : seen) {
-            for (String secret : List.of(SECRET, SECRET.replace("=", ""), PLAIN)) {
-                assertFalse(s.contains(secret), "secret in " + s);
-            }
-        }
+        assertSecretNowhere(seen);
     }
 
     @Test
@@ -149,8 +144,8 @@ class SecretFilesTest {
                   - { id: first, type: exec, command: "true" }
                   - { id: tsig-key, type: dns.key-check, dependsOn: [first] }
                 """);
-        Fixtures.Cli run = Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString());
-        assertEquals(ExitCodes.STEP_FAILED, run.code(), run.all());
+        Fixtures.Cli run = Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString())
+                .assertExit(ExitCodes.STEP_FAILED);
         assertTrue(run.all().contains(keyFile + ": key file does not exist"), run.all());
         assertEquals(List.of("first", "tsig-key"), Fixtures.journal(Fixtures.onlyRun(state)).stream()
                 .filter(e -> e.event().equals("step.finished")).map(e -> e.step().orElseThrow()).toList());

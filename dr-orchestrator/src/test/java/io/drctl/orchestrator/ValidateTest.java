@@ -77,8 +77,8 @@ class ValidateTest {
                     command: "true"
                     dependsOn: [b]
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), rb.toString())
+                .assertExit(ExitCodes.INVALID_INPUT);
         String err = r.err();
         assertLine(err, "inventory.yaml", lineOf(inv, "  tll: 60"), "unknown key `tll`", "did you mean `ttl`?");
         assertLine(err, "inventory.yaml", lineOf(inv, "address: 192.0.2.300"), "192.0.2.300", "not an IP address");
@@ -132,8 +132,8 @@ class ValidateTest {
                     port: 70000
                     dependsOn: [zz]
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), rb.toString())
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertLine(r.err(), "rb.yaml", 5, "unknown step type `exce`", "did you mean `exec`?");
         assertLine(r.err(), "rb.yaml", 9, "undefined parameter `${too}`", "did you mean `to`?");
         assertLine(r.err(), "rb.yaml", 13, "no host has role `dmbs`", "did you mean `dbms`?");
@@ -148,8 +148,7 @@ class ValidateTest {
         String secret = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo=";
         String inv = Fixtures.LOOPBACK_INVENTORY.replace("tsig: { keyEnv: DRENG_TSIG_KEY }", "tsig: { keyFile: \"" + secret + "\" }");
         Path invFile = Fixtures.write(tmp, "inv.yaml", inv);
-        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString()).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(r.err(), "inv.yaml", 6, "looks like an inline secret");
         assertTrue(!r.all().contains(secret), r.all());
     }
@@ -211,7 +210,7 @@ class ValidateTest {
                     running: '^running'
                     stopped: '^stopped'
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), Fixtures.repoRoot().resolve("runbooks/preflight.yaml").toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", invFile.toString(), Fixtures.repoRoot().resolve("runbooks/preflight.yaml").toString())
+                .assertExit(ExitCodes.OK);
     }
 }

@@ -11,34 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The repros of "whatever validate accepts runs": each input that used to pass validation and then fail at
  * plan or run time with an internal error (exit 1), echo a secret, or run an injected command, now fails
  * validation with a located problem (exit 2), or runs harmlessly; no file is ever created.
  */
-class ValidateThenRunsTest {
-    @TempDir
-    Path tmp;
-
-    static final Path EXAMPLE = Fixtures.repoRoot().resolve("inventory/example.yaml");
-
-    static Path runbook(String name) {
-        return Fixtures.repoRoot().resolve("runbooks/" + name);
-    }
-
+class ValidateThenRunsTest extends ExampleInventoryCase {
     String example() throws IOException {
         return Files.readString(EXAMPLE);
     }
 
     /** validate and plan --offline both exit 2 naming the problem at {@code file:line}; neither prints a stack trace. */
     void assertInvalid(Path inv, Path rb, String file, int line, String... fragments) {
-        Fixtures.Cli v = Fixtures.cli("validate", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(inv, rb).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), file, line, fragments);
-        Fixtures.Cli p = Fixtures.cli("plan", "--offline", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, p.code(), p.all());
+        Fixtures.Cli p = Fixtures.cli("plan", "--offline", inv.toString(), rb.toString())
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertLine(p.err(), file, line, fragments);
         for (Fixtures.Cli c : new Fixtures.Cli[] {v, p}) {
             assertFalse(c.all().contains("internal error") || c.all().contains("\tat "), c.all());
@@ -54,7 +43,7 @@ class ValidateThenRunsTest {
     // ------------------------------------------------------------------ parameter injection
 
     Path markerRunbook(String unlessExtra) throws IOException {
-        return Fixtures.write(tmp, "rb.yaml", """
+        return writeRunbook("""
                 name: RB
                 params:
                   marker: { default: /tmp/none }
@@ -71,8 +60,7 @@ class ValidateThenRunsTest {
         String value = tmp + "/m; touch " + tmp + "/INJECTED";
         Path rb = markerRunbook("");
         Fixtures.Cli r = Fixtures.cli("run", "--state-dir", tmp.resolve("state").toString(), EXAMPLE.toString(), rb.toString(),
-                "-p", "marker=" + value);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                "-p", "marker=" + value).assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("INJECTED")), "the `; touch` in the value ran");
         assertEquals(value, Files.readString(tmp.resolve("quoted")), "${marker} pasted as one single-quoted word");
         assertEquals(value, Files.readString(tmp.resolve("env")), "also readable as $DRCTL_PARAM_MARKER");
@@ -83,8 +71,7 @@ class ValidateThenRunsTest {
         String value = tmp + "/m; touch " + tmp + "/INJECTED";
         Path rb = markerRunbook("");
         Fixtures.Cli r = Fixtures.cli("run", "--dry-run", "--state-dir", tmp.resolve("state").toString(), EXAMPLE.toString(),
-                rb.toString(), "-p", "marker=" + value);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                rb.toString(), "-p", "marker=" + value).assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("INJECTED")), "a dry run executed the injected command");
         assertFalse(Files.exists(tmp.resolve("quoted")), "a dry run ran `command`");
     }
@@ -92,33 +79,27 @@ class ValidateThenRunsTest {
     @Test
     void plan_unlessNotDeclaredReadOnly_isNotRunAndThePlanSaysWhy() throws Exception {
         Path rb = markerRunbook("; touch " + tmp + "/PROBED");
-        Fixtures.Cli r = Fixtures.cli("plan", EXAMPLE.toString(), rb.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("plan", EXAMPLE.toString(), rb.toString()).assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("PROBED")), "plan ran an `unless` not declared read-only");
         assertTrue(r.out().contains("`unless` not run in a dry run: it is not declared read-only (unlessReadOnly: true)"), r.out());
     }
 
     @Test
     void plan_unlessDeclaredReadOnly_isRun() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: mark
                     type: exec
                     command: "true"
                     unless: "test -d %s"
                     unlessReadOnly: true
                 """.formatted(tmp));
-        Fixtures.Cli r = Fixtures.cli("plan", EXAMPLE.toString(), rb.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("plan", EXAMPLE.toString(), rb.toString()).assertExit(ExitCodes.OK);
         assertTrue(r.out().contains("= already satisfied: `unless` check exits 0"), r.out());
     }
 
     @Test
     void validate_unlessReadOnlyWithoutUnless_locatedProblem() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: mark
                     type: exec
                     command: "true"
@@ -132,8 +113,7 @@ class ValidateThenRunsTest {
     @Test
     void plan_regionParamNamingTwoRegions_refusedBeforeAnythingIsSelected() {
         Fixtures.Cli r = Fixtures.cli("plan", "--offline", EXAMPLE.toString(), runbook("partial-failover-dbms.yaml").toString(),
-                "-p", "from=region1,region2");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+                "-p", "from=region1,region2").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("parameter `from` = 'region1,region2' is not a region of the inventory (regions: region1, region2)"),
                 r.err());
         assertFalse(r.out().contains("fence"), r.out());
@@ -143,14 +123,13 @@ class ValidateThenRunsTest {
     @Test
     void plan_fromAndToTheSameRegion_refused() {
         Fixtures.Cli r = Fixtures.cli("plan", "--offline", EXAMPLE.toString(), runbook("full-failover.yaml").toString(),
-                "-p", "from=region2", "-p", "to=region2");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+                "-p", "from=region2", "-p", "to=region2").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("parameters `from` and `to` are both 'region2'; they must differ"), r.err());
     }
 
     @Test
     void validate_untypedParamWithSelectorSyntaxInHosts_locatedProblem() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
+        Path rb = writeRunbook("""
                 name: RB
                 params:
                   where: { default: "region1 role=dbms,framework" }
@@ -165,7 +144,7 @@ class ValidateThenRunsTest {
 
     @Test
     void validate_paramTypes_checkedWithLocatedDefaults() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
+        Path rb = writeRunbook("""
                 name: RB
                 params:
                   n: { type: int, default: "3x" }
@@ -176,8 +155,7 @@ class ValidateThenRunsTest {
                     type: exec
                     command: "echo ${n} ${target} ${flag}"
                 """);
-        Fixtures.Cli v = Fixtures.cli("validate", EXAMPLE.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(EXAMPLE, rb).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), "rb.yaml", 3, "parameter `n` = '3x' is not a whole number");
         assertLine(v.err(), "rb.yaml", 4, "parameter `target` = 'region9/dbms' is not a host of the inventory");
         assertLine(v.err(), "rb.yaml", 5, "unknown parameter type `boolean`", "expected one of: string, int, bool, region, host, command");
@@ -192,28 +170,24 @@ class ValidateThenRunsTest {
                       mfwk-b: { address: &a1 192.0.2.11,""");
         String text = Files.readString(inv).replace("app-p:  { address: 192.0.2.20,", "app-p:  { address: *a1,");
         Files.writeString(inv, text);
-        Fixtures.Cli v = Fixtures.cli("validate", inv.toString(), runbook("preflight.yaml").toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(inv, runbook("preflight.yaml")).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), "inv.yaml", ValidateTest.lineOf(text, "&a1"), "YAML anchor `&a1` is not allowed");
         assertLine(v.err(), "inv.yaml", ValidateTest.lineOf(text, "*a1"), "YAML alias `*a1` is not allowed");
-        Fixtures.Cli p = Fixtures.cli("plan", "--offline", inv.toString(), runbook("preflight.yaml").toString());
-        assertEquals(ExitCodes.INVALID_INPUT, p.code(), p.all());
+        Fixtures.Cli p = Fixtures.cli("plan", "--offline", inv.toString(), runbook("preflight.yaml").toString())
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertFalse(p.out().contains("a1"), p.out());
     }
 
     @Test
     void validate_yamlMergeKeyAndTag_refused() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: a
                     type: exec
                     command: !!str "true"
                   - id: b
                     <<: { type: exec, command: "true" }
                 """);
-        Fixtures.Cli v = Fixtures.cli("validate", EXAMPLE.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(EXAMPLE, rb).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), "rb.yaml", 5, "YAML tag `!!str` is not allowed");
         assertLine(v.err(), "rb.yaml", 7, "YAML merge key `<<` is not allowed");
     }
@@ -249,9 +223,7 @@ class ValidateThenRunsTest {
 
     @Test
     void validate_hugeDurations_locatedWithTheBound() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - id: a
                     type: exec
                     command: "true"
@@ -262,8 +234,7 @@ class ValidateThenRunsTest {
                     port: dbms
                     within: 9223372036854775807m
                 """);
-        Fixtures.Cli v = Fixtures.cli("validate", EXAMPLE.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(EXAMPLE, rb).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), "rb.yaml", 6, "`timeout` is '99999999999999999999s', more than the maximum 30d");
         assertLine(v.err(), "rb.yaml", 11, "`within` is '9223372036854775807m', more than the maximum 30d");
     }
@@ -273,13 +244,10 @@ class ValidateThenRunsTest {
         Path inv = inventoryWith("  configdb:     { groups: [dbms],          region1: dbms,   region2: dbms }",
                 "  configdb:     { groups: [dbms],          region1: dbms,   region2: dbms }\n  www.bank.example.: { region1: mfwk-p, region2: mfwk-p }");
         String text = Files.readString(inv);
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - { id: flip, type: dns.update, records: [www.bank.example.], to: region2 }
                 """);
-        Fixtures.Cli v = Fixtures.cli("validate", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(inv, rb).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), "inv.yaml", ValidateTest.lineOf(text, "www.bank"), "record `www.bank.example.` is outside the zone cc.example.com.");
     }
 
@@ -288,8 +256,7 @@ class ValidateThenRunsTest {
     @Test
     void validate_pastedPasswordInPasswordEnv_neverEchoed() throws Exception {
         Path inv = inventoryWith("passwordEnv: DRCTL_VSPHERE_PASSWORD", "passwordEnv: \"Winter2026!vc\"");
-        Fixtures.Cli v = Fixtures.cli("validate", inv.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(inv).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), "inv.yaml", ValidateTest.lineOf(Files.readString(inv), "Winter2026"),
                 "`passwordEnv` must name an environment variable (its value is not shown");
         assertFalse(v.all().contains("Winter2026"), v.all());
@@ -297,16 +264,13 @@ class ValidateThenRunsTest {
 
     @Test
     void validate_notARegularFileOrTooLarge_clearErrorNoMemoryExhaustion() throws Exception {
-        Fixtures.Cli zero = Fixtures.cli("validate", "/dev/zero");
-        assertEquals(ExitCodes.INVALID_INPUT, zero.code(), zero.all());
+        Fixtures.Cli zero = Fixtures.cli("validate", "/dev/zero").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(zero.err().contains("/dev/zero: not a regular file"), zero.err());
-        Fixtures.Cli dir = Fixtures.cli("validate", EXAMPLE.toString(), tmp.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, dir.code(), dir.all());
+        Fixtures.Cli dir = validate(EXAMPLE, tmp).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(dir.err().contains(tmp + ": not a regular file"), dir.err());
         Path big = tmp.resolve("big.yaml");
         Files.write(big, new byte[5 * 1024 * 1024]);
-        Fixtures.Cli large = Fixtures.cli("validate", big.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, large.code(), large.all());
+        Fixtures.Cli large = validate(big).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(large.err().contains("more than the 4194304 an inventory or runbook may have"), large.err());
     }
 
@@ -319,8 +283,7 @@ class ValidateThenRunsTest {
                 .replace("app-b:  { address: 198.51.100.21, roles: [cs-proxy], os: windows,",
                         "app-b:  { address: 198.51.100.21, roles: [cs-proxy], os: windows, resolver: windows,");
         Files.writeString(inv, text);
-        Fixtures.Cli v = Fixtures.cli("validate", inv.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(inv).assertExit(ExitCodes.INVALID_INPUT);
         assertEquals(1, v.err().lines().filter(l -> l.startsWith("  ")).count(), "only the unknown resolver: " + v.err());
         assertLine(v.err(), "inv.yaml", ValidateTest.lineOf(text, "resolver: windows,"), "unknown resolver kind `windows`",
                 "expected one of: systemd-resolved, nscd, dnsmasq, unbound, windows-dns-client, auto, none");
@@ -328,15 +291,12 @@ class ValidateThenRunsTest {
 
     @Test
     void validate_numbersOutOfBounds_located() throws Exception {
-        Path rb = Fixtures.write(tmp, "rb.yaml", """
-                name: RB
-                steps:
+        Path rb = writeSteps("""
                   - { id: a, type: exec, command: "true", expectExit: 256 }
                   - { id: b, type: dns.update, records: [cfgmaster], to: region2, maxZoneShare: 1.5 }
                   - { id: c, type: firewall.verify, hosts: "role=dbms", port: dbms, from: [framework], source: "role=framework", expect: fencd }
                 """);
-        Fixtures.Cli v = Fixtures.cli("validate", EXAMPLE.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, v.code(), v.all());
+        Fixtures.Cli v = validate(EXAMPLE, rb).assertExit(ExitCodes.INVALID_INPUT);
         assertLine(v.err(), "rb.yaml", 3, "`expectExit` is 256, outside 0..255");
         assertLine(v.err(), "rb.yaml", 4, "`maxZoneShare` is 1.5, outside 0..1");
         assertLine(v.err(), "rb.yaml", 5, "`expect` must be one of fenced, open, found 'fencd'", "did you mean `fenced`?");

@@ -1,17 +1,14 @@
 package io.drctl.testing;
 
 import io.drctl.host.Sleeper;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /**
  * A UTC clock that moves only when told; its {@link #sleeper()} advances it instead of sleeping and counts the
  * sleeps. Safe to read and advance from several threads.
  */
-public final class FakeClock extends Clock {
+public final class FakeClock extends UtcTestClock {
     private Instant now;
     private int sleeps;
 
@@ -22,16 +19,6 @@ public final class FakeClock extends Clock {
 
     public FakeClock(Instant start) {
         this.now = start;
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
     }
 
     @Override

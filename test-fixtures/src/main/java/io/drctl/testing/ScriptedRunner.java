@@ -1,8 +1,6 @@
 package io.drctl.testing;
 
-import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
-import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -10,15 +8,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
  * A {@link CommandRunner} that answers with scripted results in order, each for a command that starts with an
  * expected prefix (or for any command), and records what it was asked. An unexpected or extra command fails the
- * test with an {@link AssertionError}.
+ * test with an {@link AssertionError}. A batch is answered command by command (what it records is the batch's
+ * commands).
  */
-public final class ScriptedRunner implements CommandRunner {
+public final class ScriptedRunner extends CommandByCommandRunner {
 
     private record Step(Predicate<String> expect, String what, CommandResult result, HostAccessException error) {
     }
@@ -73,24 +71,8 @@ public final class ScriptedRunner implements CommandRunner {
         return this;
     }
 
-    /**
-     * Answers one command; a {@link Batch} is answered command by command, as if each had been run alone
-     * (what it records is the batch's commands, so scripts and assertions do not change when a caller batches).
-     */
     @Override
-    public CommandResult run(String command, Duration timeout) throws HostAccessException {
-        Optional<List<String>> batch = Batch.commandsOf(command);
-        if (batch.isPresent()) {
-            List<CommandResult> results = new ArrayList<>();
-            for (String c : batch.get()) {
-                results.add(runOne(c, timeout));
-            }
-            return Batch.compose(command, results);
-        }
-        return runOne(command, timeout);
-    }
-
-    private CommandResult runOne(String command, Duration timeout) throws HostAccessException {
+    protected CommandResult runOne(String command, Duration timeout) throws HostAccessException {
         commands.add(command);
         timeouts.add(timeout);
         Step s = steps.poll();

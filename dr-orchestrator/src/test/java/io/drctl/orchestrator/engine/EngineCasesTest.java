@@ -47,8 +47,7 @@ class EngineCasesTest {
                 steps:
                   - { id: s, type: fake, store: STORE, script: [advance], advance: 10m, timeout: 5m,
                       retry: { attempts: 3, backoff: 1s } }
-                """);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(ONE_ACTION_TIMED_OUT, h.brief());
         assertEquals("TIMED_OUT", h.status("action.finished", "s t1"));
         assertEquals("TIMED_OUT", h.runStatus());
@@ -64,8 +63,7 @@ class EngineCasesTest {
                 steps:
                   - { id: s, type: fake, store: STORE, script: [fail], timeout: 5m,
                       retry: { attempts: 5, backoff: 1h, maxBackoff: 1h } }
-                """);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.attempt-failed s t1", "action.retrying s t1", "action.finished s t1",
                 "step.finished s", "run.finished"), h.brief());
@@ -81,8 +79,7 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, verify: hang, timeout: 5m }
-                """);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.applied s t1", "action.finished s t1", "step.finished s", "run.finished"),
                 h.brief());
@@ -99,8 +96,7 @@ class EngineCasesTest {
                     command: "exit 1"
                     timeout: 2s
                     retry: {attempts: 50, backoff: 100ms, maxBackoff: 100ms}
-                """);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertFalse(r.all().contains("internal error"), r.all());
         assertEquals("TIMED_OUT", h.runStatus());
         List<String> brief = h.brief();
@@ -118,8 +114,7 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, script: [fail, fail, ok], retry: { attempts: 3, backoff: 10ms } }
-                """);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                """).assertExit(ExitCodes.OK);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.attempt-failed s t1", "action.retrying s t1",
                 "action.probed s t1", "action.applying s t1", "action.attempt-failed s t1", "action.retrying s t1",
@@ -134,8 +129,7 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, script: [crash], retry: { attempts: 3, backoff: 10ms } }
-                """);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
+                """).assertExit(ExitCodes.STEP_FAILED);
         assertEquals(List.of("run.started", "step.started s", "action.started s t1", "action.probed s t1",
                 "action.applying s t1", "action.attempt-failed s t1", "action.finished s t1", "step.finished s",
                 "run.finished"), h.brief());
@@ -175,8 +169,7 @@ class EngineCasesTest {
                 steps:
                   - { id: fence-old, type: fake, store: STORE, script: [fatal], onFailure: continue }
                   - { id: next, type: fake, store: STORE, dependsOn: [fence-old] }
-                """);
-        assertEquals(ExitCodes.BEST_EFFORT_FAILED, r.code(), r.all());
+                """).assertExit(ExitCodes.BEST_EFFORT_FAILED);
         assertTrue(r.out().contains("completed with 1 best-effort failure(s)"), r.out());
         assertTrue(r.out().contains("fence-old: FAILED"), r.out());
         assertEquals("COMPLETED_WITH_FAILURES", h.runStatus());
@@ -184,8 +177,7 @@ class EngineCasesTest {
         assertEquals("COMPLETED_WITH_FAILURES", json(status.out()).get("status").asText(), status.out());
         assertEquals("[\"fence-old: FAILED\"]", json(status.out()).get("bestEffortFailures").toString(), status.out());
         // resume retries the failed best-effort step
-        Fixtures.Cli again = h.cli("resume", h.runId());
-        assertEquals(ExitCodes.BEST_EFFORT_FAILED, again.code(), again.all());
+        Fixtures.Cli again = h.cli("resume", h.runId()).assertExit(ExitCodes.BEST_EFFORT_FAILED);
     }
 
     @Test
@@ -205,8 +197,7 @@ class EngineCasesTest {
                 steps:
                   - { id: change, type: fake, store: STORE }
                   - { id: check, type: fake, store: STORE, changes: false, probe: needed, script: [fatal], dependsOn: [change] }
-                """, "--dry-run");
-        assertEquals(ExitCodes.OK, r2.code(), r2.all());
+                """, "--dry-run").assertExit(ExitCodes.OK);
         assertEquals(List.of("run.started", "step.started change", "action.started change t1", "action.probed change t1",
                 "action.would-apply change t1", "action.finished change t1", "step.finished change", "step.started check",
                 "action.started check t1", "action.would-apply check t1", "action.finished check t1", "step.finished check",
@@ -223,13 +214,11 @@ class EngineCasesTest {
                   - { id: a, type: fake, store: STORE }
                   - { id: look, type: fake, store: STORE, changes: false, dependsOn: [a] }
                   - { id: b, type: fake, store: STORE, dependsOn: [look] }
-                """);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                """).assertExit(ExitCodes.OK);
         assertEquals(List.of("a t1", "b t1"), h.storeLines());
         assertTrue(r.out().matches("(?s).*\\nlook\\s+fake\\s+SUCCEEDED\\s+1\\s+0 .*"), "an observer changes nothing: " + r.out());
 
-        Fixtures.Cli rb = h.cli("rollback", h.runId());
-        assertEquals(ExitCodes.OK, rb.code(), rb.all());
+        Fixtures.Cli rb = h.cli("rollback", h.runId()).assertExit(ExitCodes.OK);
         assertEquals(List.of(), h.storeLines());
         assertTrue(h.brief().stream().noneMatch(b -> b.contains("look")
                 && (b.startsWith("action.reverting") || b.startsWith("action.not-revertible"))), h.brief().toString());
@@ -238,8 +227,7 @@ class EngineCasesTest {
         assertTrue(st.out().matches("(?s).*\\n  a\\s+REVERTED.*"), st.out());
 
         int before = h.brief().size();
-        Fixtures.Cli resumed = h.cli("resume", h.runId());
-        assertEquals(ExitCodes.OK, resumed.code(), resumed.all());
+        Fixtures.Cli resumed = h.cli("resume", h.runId()).assertExit(ExitCodes.OK);
         assertEquals(List.of("a t1", "b t1"), h.storeLines(), "re-applied, each once");
         List<String> after = h.brief().subList(before, h.brief().size());
         assertTrue(after.contains("action.applying a t1") && after.contains("action.applying b t1"), after.toString());
@@ -276,14 +264,12 @@ class EngineCasesTest {
                 steps:
                   - { id: promote, type: fake, store: STORE, script: [kill, ok] }
                 """);
-        Fixtures.Cli no = h.cli("resume", id);
-        assertEquals(ExitCodes.STEP_FAILED, no.code(), no.all());
+        Fixtures.Cli no = h.cli("resume", id).assertExit(ExitCodes.STEP_FAILED);
         assertTrue(no.all().contains("not applied again without confirmation"), no.all());
         assertEquals(List.of(), h.storeLines());
         assertTrue(h.brief().contains("action.fate-unknown promote t1"), h.brief().toString());
 
-        Fixtures.Cli yes = h.cli("resume", id, "--yes");
-        assertEquals(ExitCodes.OK, yes.code(), yes.all());
+        Fixtures.Cli yes = h.cli("resume", id, "--yes").assertExit(ExitCodes.OK);
         assertEquals(List.of("promote t1"), h.storeLines());
     }
 
@@ -294,8 +280,7 @@ class EngineCasesTest {
                 steps:
                   - { id: local, type: fake, store: STORE, stopsWithDrctl: true, script: [kill, ok] }
                 """);
-        Fixtures.Cli r = h.cli("resume", id);
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = h.cli("resume", id).assertExit(ExitCodes.OK);
         assertEquals(List.of("local t1"), h.storeLines());
         assertTrue(h.brief().contains("action.fate-unknown local t1"), h.brief().toString());
     }
@@ -306,13 +291,11 @@ class EngineCasesTest {
                 name: t
                 steps:
                   - { id: s, type: fake, store: STORE, script: [fatal] }
-                """, "--dry-run");
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                """, "--dry-run").assertExit(ExitCodes.OK);
         Path journal = h.runDir().resolve(Journal.FILE);
         List<String> lines = Files.readAllLines(journal);
         Files.write(journal, lines.subList(1, lines.size()));
-        Fixtures.Cli res = h.cli("resume", h.runId());
-        assertEquals(ExitCodes.INVALID_INPUT, res.code(), res.all());
+        Fixtures.Cli res = h.cli("resume", h.runId()).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(res.err().contains(journal.toString()), res.err());
         assertTrue(res.err().contains("no run.started"), res.err());
         assertEquals(List.of(), h.storeLines());

@@ -47,10 +47,8 @@ class EngineRandomizedTest {
 
     @Test
     void randomDagsWithFailuresTimeoutsAndKills_invariantsHold() throws Exception {
-        long seed = Long.getLong("drctl.random.seed", System.nanoTime());
         int runs = Integer.getInteger("drctl.random.runs", 200);
-        System.out.println("EngineRandomizedTest seed=" + seed + " runs=" + runs
-                + " (replay: -Ddrctl.random.seed=" + seed + ")");
+        long seed = Fixtures.seed("EngineRandomizedTest", "drctl.random.seed", "runs=" + runs);
         Random rnd = new Random(seed);
         for (int i = 0; i < runs; i++) {
             long caseSeed = rnd.nextLong();

@@ -22,11 +22,6 @@ import org.junit.jupiter.api.Test;
  * every assertion is about what actually ran.
  */
 class SafetyRulesTest extends LoopbackCase {
-    List<String> lines() throws IOException {
-        Path out = tmp.resolve("out.txt");
-        return Files.exists(out) ? Files.readAllLines(out) : List.of();
-    }
-
     /** Journal events as "event step target" plus the rule id for rule events. */
     List<String> brief() throws IOException {
         return Fixtures.journal(Fixtures.onlyRun(state)).stream()
@@ -35,6 +30,24 @@ class SafetyRulesTest extends LoopbackCase {
 
     List<String> briefWithoutActions() throws IOException {
         return brief().stream().filter(e -> !e.startsWith("action.")).toList();
+    }
+
+    /** The journal of {@link #THREE_STEPS} (without action events) until the rule is violated after step two. */
+    static final List<String> VIOLATED_AFTER_TWO = List.of(
+                "run.started",
+                "rule.checked no-stop-marker",
+                "step.started one",
+                "step.finished one",
+                "rule.checked no-stop-marker",
+                "step.started two",
+                "step.finished two",
+                "rule.violated no-stop-marker");
+
+    /** {@code head} followed by {@code rest}. */
+    static List<String> then(List<String> head, String... rest) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(rest));
+        return all;
     }
 
     /** Three steps; step two creates the marker the rule forbids. */
@@ -62,8 +75,7 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void run_ruleViolatedBeforeTheRun_executesNothingAndExitsFour() throws Exception {
         Files.createFile(tmp.resolve("stop"));
-        Fixtures.Cli r = run(THREE_STEPS);
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS).assertExit(ExitCodes.REFUSED);
         assertEquals(List.of(), lines(), "no step may run");
         assertEquals(List.of(
                 "run.started",
@@ -80,7 +92,7 @@ class SafetyRulesTest extends LoopbackCase {
         assertEquals("run stopped by a violated safety rule", events.get(2).str("reason"));
         assertEquals("REFUSED", events.get(5).str("status"));
         // the message names the rule, what was seen, and how to resume or override
-        String runId = Fixtures.onlyRun(state).getFileName().toString();
+        String runId = onlyRunId();
         assertTrue(r.err().contains("refused by safety rule `no-stop-marker` (command): check command"), r.err());
         assertTrue(r.err().contains(tmp.resolve("stop") + " exists (before the first step)"), r.err());
         assertTrue(r.err().contains("./drctl resume " + runId + " --state-dir " + state + " --override-rule no-stop-marker --reason"),
@@ -89,18 +101,9 @@ class SafetyRulesTest extends LoopbackCase {
 
     @Test
     void run_ruleViolatedAfterStepTwo_stepThreeNeverStarts() throws Exception {
-        Fixtures.Cli r = run(THREE_STEPS);
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS).assertExit(ExitCodes.REFUSED);
         assertEquals(List.of("one", "two"), lines());
-        assertEquals(List.of(
-                "run.started",
-                "rule.checked no-stop-marker",
-                "step.started one",
-                "step.finished one",
-                "rule.checked no-stop-marker",
-                "step.started two",
-                "step.finished two",
-                "rule.violated no-stop-marker",
+        assertEquals(then(VIOLATED_AFTER_TWO,
                 "step.finished three",
                 "run.finished"), briefWithoutActions());
         List<JournalEvent> events = Fixtures.journal(Fixtures.onlyRun(state));
@@ -115,10 +118,9 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void resume_afterRefusal_ruleHoldsAgain_runsTheRest() throws Exception {
         run(THREE_STEPS);
-        String runId = Fixtures.onlyRun(state).getFileName().toString();
+        String runId = onlyRunId();
         Files.delete(tmp.resolve("stop")); // the operator fixed the cause
-        Fixtures.Cli r = Fixtures.cli("resume", runId, "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = resume(runId).assertExit(ExitCodes.OK);
         assertEquals(List.of("one", "two", "three"), lines());
         List<String> b = briefWithoutActions();
         List<String> afterResume = b.subList(b.indexOf("run.resumed"), b.size());
@@ -135,18 +137,10 @@ class SafetyRulesTest extends LoopbackCase {
 
     @Test
     void run_overrideWithReason_continuesAndJournalsTheOverride() throws Exception {
-        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-marker", "--reason", "marker is expected in this test");
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-marker", "--reason", "marker is expected in this test")
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("one", "two", "three"), lines());
-        assertEquals(List.of(
-                "run.started",
-                "rule.checked no-stop-marker",
-                "step.started one",
-                "step.finished one",
-                "rule.checked no-stop-marker",
-                "step.started two",
-                "step.finished two",
-                "rule.violated no-stop-marker",
+        assertEquals(then(VIOLATED_AFTER_TWO,
                 "rule.overridden no-stop-marker",
                 "step.started three",
                 "step.finished three",
@@ -166,18 +160,16 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void resume_afterRefusal_withOverride_runsTheRest() throws Exception {
         run(THREE_STEPS);
-        String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli r = Fixtures.cli("resume", runId, "--state-dir", state.toString(), "--override-rule", "no-stop-marker",
-                "--reason", "checked by hand");
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        String runId = onlyRunId();
+        Fixtures.Cli r = resume(runId, "--override-rule", "no-stop-marker",
+                "--reason", "checked by hand").assertExit(ExitCodes.OK);
         assertEquals(List.of("one", "two", "three"), lines());
         assertTrue(brief().contains("rule.overridden no-stop-marker"));
     }
 
     @Test
     void run_overrideWithoutReason_exitTwoAndNothingRuns() throws Exception {
-        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-marker");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-marker").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("--override-rule no-stop-marker needs --reason"), r.err());
         assertEquals(List.of(), lines());
         assertFalse(Files.exists(state.resolve("runs")) && Files.list(state.resolve("runs")).findAny().isPresent(),
@@ -186,16 +178,16 @@ class SafetyRulesTest extends LoopbackCase {
 
     @Test
     void run_overrideWithBlankReason_exitTwo() throws Exception {
-        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-marker", "--reason", "  ");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-marker", "--reason", "  ")
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("--reason for rule no-stop-marker is empty"), r.err());
         assertEquals(List.of(), lines());
     }
 
     @Test
     void run_overrideOfUnknownRule_exitTwoWithHint() throws Exception {
-        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-makrer", "--reason", "typo");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS, "--override-rule", "no-stop-makrer", "--reason", "typo")
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("runbook `guarded` has no rule `no-stop-makrer`"), r.err());
         assertTrue(r.err().contains("did you mean `no-stop-marker`?"), r.err());
         assertEquals(List.of(), lines());
@@ -204,25 +196,22 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void resume_overrideOfUnknownRule_exitTwo() throws Exception {
         run(THREE_STEPS);
-        String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli r = Fixtures.cli("resume", runId, "--state-dir", state.toString(), "--override-rule", "other", "--reason", "x");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        String runId = onlyRunId();
+        Fixtures.Cli r = resume(runId, "--override-rule", "other", "--reason", "x").assertExit(ExitCodes.INVALID_INPUT);
         assertEquals(List.of("one", "two"), lines());
     }
 
     @Test
     void runDryRun_violatedRule_refusesAndExecutesNothing() throws Exception {
         Files.createFile(tmp.resolve("stop"));
-        Fixtures.Cli r = run(THREE_STEPS, "--dry-run");
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS, "--dry-run").assertExit(ExitCodes.REFUSED);
         assertEquals(List.of(), lines());
         assertTrue(brief().contains("rule.violated no-stop-marker"));
     }
 
     @Test
     void runDryRun_ruleHolds_checkedOnceBeforeTheFirstStep() throws Exception {
-        Fixtures.Cli r = run(THREE_STEPS, "--dry-run");
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = run(THREE_STEPS, "--dry-run").assertExit(ExitCodes.OK);
         assertEquals(List.of(), lines());
         assertFalse(Files.exists(tmp.resolve("stop")));
         assertEquals(1, brief().stream().filter(e -> e.startsWith("rule.")).count(), brief().toString());
@@ -289,8 +278,7 @@ class SafetyRulesTest extends LoopbackCase {
                 steps:
                   - { id: a, type: exec, command: "true" }
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString()).assertExit(ExitCodes.INVALID_INPUT);
         String f = rb.toString();
         for (String expected : List.of(
                 f + ":3:5: rules[0].from: rule `one-dbms` of type `single-dbms-reachable` needs `from`",
@@ -316,8 +304,7 @@ class SafetyRulesTest extends LoopbackCase {
                 steps:
                   - { id: a, type: exec, command: "true" }
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString()).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains(":3:") && r.err().contains("`dbms` selects 1 host(s); the rule needs at least 2"), r.err());
     }
 
@@ -329,8 +316,7 @@ class SafetyRulesTest extends LoopbackCase {
                 steps:
                   - { id: a, type: exec, command: "true" }
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString()).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains(":2:8: rules: `rules` must be a list, found a mapping"), r.err());
     }
 
@@ -359,8 +345,7 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void drill_failoverRefused_stopsWithExitFourAndWritesTheReport() throws Exception {
         Files.createFile(tmp.resolve("stop"));
-        Fixtures.Cli r = drill();
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = drill().assertExit(ExitCodes.REFUSED);
         assertEquals(List.of(), lines(), "neither failover nor failback may run");
         assertTrue(r.err().contains("failover refused by a safety rule; the drill stops here."), r.err());
         assertTrue(r.err().contains("refused by safety rule `no-stop-marker` (command)"), r.err());
@@ -370,15 +355,14 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void drill_overrideAppliesToBothRuns() throws Exception {
         Files.createFile(tmp.resolve("stop"));
-        Fixtures.Cli r = drill("--override-rule", "no-stop-marker", "--reason", "drill with the marker present");
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = drill("--override-rule", "no-stop-marker", "--reason", "drill with the marker present")
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("over region1-region2", "back region2-region1"), lines());
     }
 
     @Test
     void drill_overrideOfUnknownRule_exitTwoBeforeAnything() throws Exception {
-        Fixtures.Cli r = drill("--override-rule", "nope", "--reason", "x");
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = drill("--override-rule", "nope", "--reason", "x").assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.err().contains("has no rule `nope`"), r.err());
         assertEquals(List.of(), lines());
     }
@@ -386,8 +370,7 @@ class SafetyRulesTest extends LoopbackCase {
     @Test
     void planOffline_shippedFailover_listsItsSafetyRules() {
         Fixtures.Cli r = Fixtures.cli("plan", "--offline", Fixtures.repoRoot().resolve("inventory/example.yaml").toString(),
-                Fixtures.repoRoot().resolve("runbooks/full-failover.yaml").toString());
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+                Fixtures.repoRoot().resolve("runbooks/full-failover.yaml").toString()).assertExit(ExitCodes.OK);
         assertTrue(r.out().contains("Safety rules (checked before the first step and between steps"), r.out());
         assertTrue(r.out().contains("    one-dbms [single-dbms-reachable]  # "), r.out());
         assertTrue(r.out().contains("    dns-one-region [records-in-one-region]  # "), r.out());

@@ -1,17 +1,15 @@
 package io.drctl.orchestrator.engine;
 
-import java.time.Clock;
+import io.drctl.testing.UtcTestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test clock: starts at a fixed instant, runs {@code factor} times faster than real time, and can
  * be moved forward by hand ({@link #advance}). {@code factor} 0 is a clock that moves only by hand.
  */
-public final class ScaledClock extends Clock {
+public final class ScaledClock extends UtcTestClock {
     private final Instant base;
     private final long startNanos = System.nanoTime();
     private final long factor;
@@ -29,15 +27,5 @@ public final class ScaledClock extends Clock {
     @Override
     public Instant instant() {
         return base.plusNanos((System.nanoTime() - startNanos) * factor + extraNanos.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
     }
 }

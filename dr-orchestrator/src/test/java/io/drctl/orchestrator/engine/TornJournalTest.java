@@ -33,8 +33,7 @@ class TornJournalTest {
                 steps:
                   - { id: one, type: fake, store: STORE }
                   - { id: two, type: fake, store: STORE, dependsOn: [one] }
-                """);
-        assertEquals(ExitCodes.OK, first.code(), first.all());
+                """).assertExit(ExitCodes.OK);
         Path journal = h.runDir().resolve(Journal.FILE);
         byte[] full = Files.readAllBytes(journal);
         List<String> lines = Files.readAllLines(journal);
@@ -95,18 +94,14 @@ class TornJournalTest {
                         name: good
                         steps:
                           - { id: one, type: fake, store: STORE, probe: needed }
-                        """).toString());
-        assertEquals(ExitCodes.OK, ok.code(), ok.all());
+                        """).toString()).assertExit(ExitCodes.OK);
 
-        Fixtures.Cli hist = h.cli("history");
-        assertEquals(ExitCodes.OK, hist.code(), hist.all());
+        Fixtures.Cli hist = h.cli("history").assertExit(ExitCodes.OK);
         assertTrue(hist.out().contains("good"), hist.out());
         assertTrue(hist.err().contains("warning: skipping a run whose journal cannot be read") && hist.err().contains(badId),
                 hist.err());
-        Fixtures.Cli status = h.cli("status");
-        assertEquals(ExitCodes.OK, status.code(), status.all());
-        Fixtures.Cli statusBad = h.cli("status", badId);
-        assertEquals(ExitCodes.INVALID_INPUT, statusBad.code(), statusBad.all());
+        Fixtures.Cli status = h.cli("status").assertExit(ExitCodes.OK);
+        Fixtures.Cli statusBad = h.cli("status", badId).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(statusBad.err().contains(badJournal + ":3"), statusBad.err());
         Fixtures.Cli resumeBad = h.cli("resume", badId);
         assertEquals(ExitCodes.INVALID_INPUT, resumeBad.code(), "a corrupt journal is refused, not an internal error: "

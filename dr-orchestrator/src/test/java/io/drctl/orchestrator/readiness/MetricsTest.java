@@ -55,18 +55,20 @@ class MetricsTest {
         s.record(result(true));
         s.record(result(false));
         String text = Metrics.format(s);
-        assertTrue(text.contains("\ndrctl_readiness_ok 0\n"), text);
-        assertTrue(text.contains("drctl_readiness_check_ok{check=\"standby-fenced\",type=\"firewall.verify\"} 0\n"), text);
-        assertTrue(text.contains("drctl_readiness_check_ok{check=\"ssh-standby\",type=\"ssh\"} 1\n"), text);
-        assertTrue(text.contains("\ndrctl_readiness_runs_total 2\n"), text);
-        assertTrue(text.contains("\ndrctl_readiness_not_ready_total 1\n"), text);
+        assertContainsAll(text,
+                "\ndrctl_readiness_ok 0\n",
+                "drctl_readiness_check_ok{check=\"standby-fenced\",type=\"firewall.verify\"} 0\n",
+                "drctl_readiness_check_ok{check=\"ssh-standby\",type=\"ssh\"} 1\n",
+                "\ndrctl_readiness_runs_total 2\n",
+                "\ndrctl_readiness_not_ready_total 1\n");
     }
 
     @Test
     void format_beforeFirstRun_notOkAndNoPerRunSamples() {
         String text = Metrics.format(new ReadinessState());
-        assertTrue(text.contains("\ndrctl_readiness_ok 0\n"), text);
-        assertTrue(text.contains("\ndrctl_readiness_runs_total 0\n"), text);
+        assertContainsAll(text,
+                "\ndrctl_readiness_ok 0\n",
+                "\ndrctl_readiness_runs_total 0\n");
         assertFalse(text.contains("drctl_readiness_check_ok{"), text);
         assertFalse(text.contains("drctl_readiness_last_run_timestamp_seconds "), text);
     }
@@ -82,7 +84,15 @@ class MetricsTest {
         Instant t = Instant.parse("2026-11-22T04:00:00Z");
         s.record(ReadinessResult.failedToRun("rb", "inv", t, t.plusSeconds(1), "refused: lock held"));
         String text = Metrics.format(s);
-        assertTrue(text.contains("\ndrctl_readiness_ok 0\n"), text);
-        assertTrue(text.contains("# TYPE drctl_readiness_check_ok gauge\n# HELP drctl_readiness_last_run"), text);
+        assertContainsAll(text,
+                "\ndrctl_readiness_ok 0\n",
+                "# TYPE drctl_readiness_check_ok gauge\n# HELP drctl_readiness_last_run");
+    }
+
+    /** Asserts that {@code text} contains each fragment (the failure shows the whole text). */
+    static void assertContainsAll(String text, String... fragments) {
+        for (String f : fragments) {
+            assertTrue(text.contains(f), text);
+        }
     }
 }

@@ -48,8 +48,7 @@ class DrillReportTest {
 
     @Test
     void drill_bothRunsSucceed_passingReportInThreeFormats() throws Exception {
-        Fixtures.Cli r = drill("true");
-        assertEquals(ExitCodes.OK, r.code(), r.all());
+        Fixtures.Cli r = drill("true").assertExit(ExitCodes.OK);
         assertEquals(List.of("over-first region1-region2", "back-first region2-region1"),
                 Files.readAllLines(tmp.resolve("out.txt")), "failback runs with the direction swapped");
         Path dir = reportDir();
@@ -93,8 +92,8 @@ class DrillReportTest {
                   - { id: flip-back, type: exec, command: "true" }
                 """);
         Fixtures.Cli r = Fixtures.cli("drill", "--state-dir", tmp.resolve("state").toString(), "-i", inv.toString(),
-                "--failover", over.toString(), "--failback", back.toString(), "--no-readiness");
-        assertEquals(ExitCodes.BEST_EFFORT_FAILED, r.code(), r.all());
+                "--failover", over.toString(), "--failback", back.toString(), "--no-readiness")
+                .assertExit(ExitCodes.BEST_EFFORT_FAILED);
         assertTrue(r.err().contains("failover completed with best-effort failures"), r.err());
         String md = Files.readString(reportDir().resolve("report.md"));
         assertTrue(md.contains("COMPLETED_WITH_FAILURES"), md);

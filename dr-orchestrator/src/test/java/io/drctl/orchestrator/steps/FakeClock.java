@@ -1,11 +1,9 @@
 package io.drctl.orchestrator.steps;
 
 import io.drctl.orchestrator.spi.Cancellation;
-import java.time.Clock;
+import io.drctl.testing.UtcTestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -13,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * and inside {@link Cancellation#pause}, which some step types call directly: there every read of the clock moves it
  * on by {@link #PAUSE_STEP}, so the pause's own loop sees its end at once and nothing waits for real.
  */
-public final class FakeClock extends Clock {
+public final class FakeClock extends UtcTestClock {
     /** How far one read of the clock from inside {@link Cancellation#pause} moves it. */
     public static final Duration PAUSE_STEP = Duration.ofSeconds(1);
 
@@ -43,15 +41,5 @@ public final class FakeClock extends Clock {
     private static boolean insideCancellationPause() {
         return StackWalker.getInstance().walk(frames -> frames.limit(8).anyMatch(f ->
                 f.getClassName().equals(Cancellation.class.getName()) && f.getMethodName().equals("pause")));
-    }
-
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
     }
 }

@@ -157,36 +157,27 @@ class RuleTypesTest {
         return Loaded.load(inv, rb, Map.of(), Builtins.registry());
     }
 
+    /** What a rule type is given to evaluate: the engine's {@code RunScope}, here fixed values. */
+    record FixedRuleContext(Inventory inventory, Map<String, String> params, HostAccess hosts, Clock clock,
+            Map<String, String> env) implements RuleContext {
+    }
+
     Check evaluate(Loaded loaded, String ruleId) throws Exception {
         RuleSpec spec = loaded.rules().stream().filter(r -> r.id().equals(ruleId)).findFirst().orElseThrow();
-        HostAccess hosts = hostAccess();
-        RuleContext ctx = new RuleContext() {
-            @Override
-            public Inventory inventory() {
-                return loaded.inventory();
-            }
-
-            @Override
-            public Map<String, String> params() {
-                return loaded.params();
-            }
-
-            @Override
-            public HostAccess hosts() {
-                return hosts;
-            }
-
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            @Override
-            public Map<String, String> env() {
-                return Map.of("PATH", System.getenv("PATH"));
-            }
-        };
+        RuleContext ctx = new FixedRuleContext(loaded.inventory(), loaded.params(), hostAccess(), Clock.systemUTC(),
+                Map.of("PATH", System.getenv("PATH")));
         return io.drctl.orchestrator.steps.Builtins.registry().rules().find(spec.type()).orElseThrow().evaluate(spec, ctx);
+    }
+
+    /** Evaluates rule {@code ruleId} with both name servers answering. */
+    Check evaluate(String ruleId) throws Exception {
+        return evaluate(load(ns2.port()), ruleId);
+    }
+
+    /** Both name servers answer every record with {@code region}'s address. */
+    void allIn(String region) {
+        allIn(ns1, region);
+        allIn(ns2, region);
     }
 
     void allIn(MiniDns ns, String region) {
@@ -199,7 +190,7 @@ class RuleTypesTest {
 
     @Test
     void singleDbms_bothDbmsAcceptFromAFrameworkHost_violatedNamingBoth() throws Exception {
-        Check c = evaluate(load(ns2.port()), "one-dbms");
+        Check c = evaluate("one-dbms");
         assertFalse(c.ok(), c.detail());
         assertEquals("more than one DBMS accepts TCP " + dbPort + ": region1/fw reaches region1/dbms, region2/dbms"
                 + " (expected at most one per source); skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
@@ -208,7 +199,7 @@ class RuleTypesTest {
     @Test
     void singleDbms_oneDbmsRefuses_holds() throws Exception {
         dbms2.close(); // region2 DBMS now refuses (RST), as a fenced one does
-        Check c = evaluate(load(ns2.port()), "one-dbms");
+        Check c = evaluate("one-dbms");
         assertTrue(c.ok(), c.detail());
         assertEquals("region1/fw reaches region1/dbms; skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
     }
@@ -218,7 +209,7 @@ class RuleTypesTest {
     @Test
     void singleDbms_noSourceAnswers_violatedNamingEachSourceAndWhy() throws Exception {
         silent.add("region1/fw"); // powered off: its SSH port does not answer
-        Check c = evaluate(load(ns2.port()), "one-dbms");
+        Check c = evaluate("one-dbms");
         assertFalse(c.ok(), "a rule that cannot be evaluated from anywhere must not hold: " + c.detail());
         assertEquals("cannot be evaluated: no source host answers over SSH, so no DBMS connection on TCP " + dbPort
                 + " could be tried from anywhere; tried region1/fw (SSH port 22 at 127.0.0.1 does not answer TCP within"
@@ -229,7 +220,7 @@ class RuleTypesTest {
     void singleDbms_noSourceAnswersAndOneDbmsFenced_stillViolated() throws Exception {
         dbms2.close();
         broken.put("region1/fw", HostAccessException.Kind.COMMAND_TIMEOUT);
-        Check c = evaluate(load(ns2.port()), "one-dbms");
+        Check c = evaluate("one-dbms");
         assertFalse(c.ok(), c.detail());
         assertTrue(c.detail().contains("tried region1/fw (SSH COMMAND_TIMEOUT: region1/fw: ssh to 127.0.0.1: COMMAND_TIMEOUT)"),
                 c.detail());
@@ -238,19 +229,17 @@ class RuleTypesTest {
     @Test
     void run_noSourceAnswers_refusedThenRunsWhenOverriddenWithReason() throws Exception {
         silent.add("region1/fw");
-        allIn(ns1, "region1");
-        allIn(ns2, "region1");
+        allIn("region1");
         Path state = tmp.resolve("state");
-        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state).assertExit(ExitCodes.REFUSED);
         assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
         assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): cannot be evaluated: "
                 + "no source host answers over SSH"), r.err());
 
         String runId = Fixtures.onlyRun(state).getFileName().toString();
         Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString(),
-                "--override-rule", "one-dbms", "--reason", "every Framework host is powered off (INC-1)");
-        assertEquals(ExitCodes.OK, again.code(), again.all());
+                "--override-rule", "one-dbms", "--reason", "every Framework host is powered off (INC-1)")
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
         assertTrue(Fixtures.journal(Fixtures.onlyRun(state)).stream().anyMatch(e -> e.event().equals("rule.overridden")
                 && "every Framework host is powered off (INC-1)".equals(e.str("reason"))));
@@ -259,8 +248,7 @@ class RuleTypesTest {
     @Test
     void run_noSourceAnswers_everyVmProvenStoppedByItsProvider_holds_oneNotProven_refused() throws Exception {
         silent.add("region1/fw");
-        allIn(ns1, "region1");
-        allIn(ns2, "region1");
+        allIn("region1");
         Path power = Files.createDirectories(tmp.resolve("power"));
         Files.writeString(power.resolve("fw1"), "poweredOff\n");
         Files.writeString(power.resolve("fw2"), "poweredOff\n");
@@ -281,8 +269,7 @@ class RuleTypesTest {
                 && "one-dbms".equals(e.str("rule"))), "checked, not overridden");
 
         Files.writeString(power.resolve("fw2"), "poweredOn\n"); // running but unreachable: cannot be judged
-        Fixtures.Cli r2 = runGuarded(withVms, tmp.resolve("state2"));
-        assertEquals(ExitCodes.REFUSED, r2.code(), r2.all());
+        Fixtures.Cli r2 = runGuarded(withVms, tmp.resolve("state2")).assertExit(ExitCodes.REFUSED);
         assertTrue(r2.err().contains("cannot be evaluated"), r2.err());
     }
 
@@ -296,11 +283,9 @@ class RuleTypesTest {
 
     @Test
     void run_twoDbmsReachable_refusedWithExitFourBeforeAnyStep() throws Exception {
-        allIn(ns1, "region1");
-        allIn(ns2, "region1");
+        allIn("region1");
         Path state = tmp.resolve("state");
-        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state);
-        assertEquals(ExitCodes.REFUSED, r.code(), r.all());
+        Fixtures.Cli r = runGuarded(inventory(ns2.port()), state).assertExit(ExitCodes.REFUSED);
         assertFalse(Files.exists(tmp.resolve("out.txt")), "no step may run");
         assertTrue(r.err().contains("refused by safety rule `one-dbms` (single-dbms-reachable): more than one DBMS accepts TCP"),
                 r.err());
@@ -312,8 +297,8 @@ class RuleTypesTest {
         // the operator fences region2's DBMS: the same run resumes and completes
         dbms2.close();
         String runId = Fixtures.onlyRun(state).getFileName().toString();
-        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString());
-        assertEquals(ExitCodes.OK, again.code(), again.all());
+        Fixtures.Cli again = Fixtures.cli(cliRuntime(), "resume", runId, "--state-dir", state.toString())
+                .assertExit(ExitCodes.OK);
         assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
     }
 
@@ -321,19 +306,17 @@ class RuleTypesTest {
 
     @Test
     void records_allInRegion1AtBothServers_holds() throws Exception {
-        allIn(ns1, "region1");
-        allIn(ns2, "region1");
-        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        allIn("region1");
+        Check c = evaluate("dns-one-region");
         assertTrue(c.ok(), c.detail());
         assertEquals("cfgmaster, configdb -> region1 at ns1, ns2", c.detail());
     }
 
     @Test
     void records_splitBetweenRegionsAtOneServer_violated() throws Exception {
-        allIn(ns1, "region1");
-        allIn(ns2, "region1");
+        allIn("region1");
         ns1.answer("cfgmaster.cc.test.", "127.0.0.4"); // only cfgmaster flipped: split brain
-        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        Check c = evaluate("dns-one-region");
         assertFalse(c.ok(), c.detail());
         assertEquals("at ns1: split between regions: cfgmaster -> region2, configdb -> region1 (expected all in one region)",
                 c.detail());
@@ -341,11 +324,10 @@ class RuleTypesTest {
 
     @Test
     void records_addressOfNoRegionOrTwoAddresses_violated() throws Exception {
-        allIn(ns1, "region1");
-        allIn(ns2, "region1");
+        allIn("region1");
         ns1.answer("configdb.cc.test.", "127.0.0.9");
         ns2.answer("cfgmaster.cc.test.", "127.0.0.1", "127.0.0.4");
-        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        Check c = evaluate("dns-one-region");
         assertFalse(c.ok(), c.detail());
         assertTrue(c.detail().contains("at ns1: configdb A 127.0.0.9 is not exactly one region's address "
                 + "(expected one of region1 127.0.0.2, region2 127.0.0.3)"), c.detail());
@@ -356,7 +338,7 @@ class RuleTypesTest {
     void records_secondaryStillOnOldRegion_holdsAndSaysConverging() throws Exception {
         allIn(ns1, "region2");
         allIn(ns2, "region1"); // not yet transferred: consistent on its own
-        Check c = evaluate(load(ns2.port()), "dns-one-region");
+        Check c = evaluate("dns-one-region");
         assertTrue(c.ok(), c.detail());
         assertEquals("cfgmaster, configdb each in one region per server, servers still converging: {ns1=region2, ns2=region1}",
                 c.detail());

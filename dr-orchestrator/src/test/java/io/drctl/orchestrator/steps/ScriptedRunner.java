@@ -1,23 +1,23 @@
 package io.drctl.orchestrator.steps;
 
-import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
-import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
+import io.drctl.testing.CommandByCommandRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
  * A host's command runner that answers by the command text: the most recently added rule whose predicate matches
  * decides the exit code and output. Anything unscripted exits 127 ("not found"), as on a host without the tool.
- * Every command is recorded, in order.
+ * Every command is recorded, in order; a batch command by command, as the host's shell would run them.
+ * (Unlike {@link io.drctl.testing.ScriptedRunner}, an ordered script that fails the test on an unexpected command,
+ * this one answers by rules, in any order, as often as asked: the fakes of whole hosts are built on it.)
  */
-public final class ScriptedRunner implements CommandRunner {
+public final class ScriptedRunner extends CommandByCommandRunner {
 
     /** What a matched command returns; may change the fake's state. */
     @FunctionalInterface
@@ -55,17 +55,8 @@ public final class ScriptedRunner implements CommandRunner {
         return new CommandResult(exit, stdout, stderr, Duration.ofMillis(1));
     }
 
-    /** Answers one command; a {@link Batch} command by command, as the host's shell would run them. */
     @Override
-    public CommandResult run(String command, Duration timeout) throws HostAccessException {
-        Optional<List<String>> batch = Batch.commandsOf(command);
-        if (batch.isPresent()) {
-            List<CommandResult> results = new ArrayList<>();
-            for (String c : batch.get()) {
-                results.add(run(c, timeout));
-            }
-            return Batch.compose(command, results);
-        }
+    protected CommandResult runOne(String command, Duration timeout) throws HostAccessException {
         commands.add(command);
         for (Rule r : rules) {
             if (r.match().test(command)) {

@@ -5,21 +5,19 @@ import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Cancellation;
 import io.drctl.orchestrator.spi.CancelledException;
-import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepLog;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Drives a step type through its public contract only: an inventory and runbook are loaded as {@code drctl} loads
- * them, the step's type is looked up by name in {@link Builtins#registry()}, expanded, and its actions' verbs are
+ * them, planned by the real {@link Planner} with {@link Builtins#registry()}, and the step's actions' verbs are
  * called with an {@link ActionContext} built here: a {@link FakeClock}, scripted hosts ({@link ScriptedRunner} per
  * host reference), recorded log lines, notes and pauses, operator approvals set by the test.
  */
@@ -93,24 +91,10 @@ public final class StepHarness {
                 .orElseThrow(() -> new AssertionError("no step " + stepId));
     }
 
-    /** The step's type, by its name, from the built-in registry. */
-    public StepType type(String stepId) {
-        String name = spec(stepId).type();
-        return Builtins.registry().find(name).orElseThrow(() -> new AssertionError("no step type " + name));
-    }
-
+    /** The step's actions, as the real {@link Planner} expands them. */
     public List<Action> actions(String stepId) {
-        return type(stepId).expand(spec(stepId), new Expansion() {
-            @Override
-            public Inventory inventory() {
-                return loaded.inventory();
-            }
-
-            @Override
-            public Map<String, String> params() {
-                return loaded.params();
-            }
-        });
+        return Planner.plan(loaded, Builtins.registry()).step(stepId)
+                .orElseThrow(() -> new AssertionError("no step " + stepId)).actions();
     }
 
     /** The step's only action. */
@@ -152,117 +136,95 @@ public final class StepHarness {
     }
 
     public ActionContext ctx(String stepId, Cancellation cancellation) {
-        HostAccess hosts = hostAccess();
-        StepHarness h = this;
-        return new ActionContext() {
-            @Override
-            public String runId() {
-                return RUN_ID;
-            }
+        return new Context(stepId, loaded.inventory(), loaded.params(), hostAccess(), clock, cancellation, this);
+    }
 
-            @Override
-            public String stepId() {
-                return stepId;
-            }
+    /** Attempt 1 of a step in run {@link #RUN_ID}: what a verb reads is fixed, what it does is recorded in the harness. */
+    private record Context(String stepId, Inventory inventory, Map<String, String> params, HostAccess hosts, FakeClock clock,
+            Cancellation cancellation, StepHarness h) implements ActionContext {
+        @Override
+        public String runId() {
+            return RUN_ID;
+        }
 
-            @Override
-            public int attempt() {
-                return 1;
-            }
+        @Override
+        public int attempt() {
+            return 1;
+        }
 
-            @Override
-            public Inventory inventory() {
-                return loaded.inventory();
+        /** Records the pause and moves the clock instead of waiting; then lets the test change the world. */
+        @Override
+        public void pause(Duration d) throws InterruptedException {
+            try {
+                cancellation.check();
+            } catch (CancelledException e) {
+                throw new InterruptedException(e.getMessage());
             }
+            h.pauses.add(d);
+            clock.advance(cancellation.remaining(d));
+            h.onPause.accept(d);
+        }
 
-            @Override
-            public Map<String, String> params() {
-                return loaded.params();
-            }
-
-            @Override
-            public HostAccess hosts() {
-                return hosts;
-            }
-
-            @Override
-            public Clock clock() {
-                return clock;
-            }
-
-            @Override
-            public Cancellation cancellation() {
-                return cancellation;
-            }
-
-            @Override
-            public void pause(Duration d) throws InterruptedException {
-                try {
-                    cancellation.check();
-                } catch (CancelledException e) {
-                    throw new InterruptedException(e.getMessage());
+        @Override
+        public StepLog log() {
+            return new StepLog() {
+                @Override
+                public void info(String line) {
+                    h.info.add(line);
                 }
-                pauses.add(d);
-                clock.advance(cancellation.remaining(d));
-                onPause.accept(d);
+
+                @Override
+                public void notice(String line) {
+                    h.notices.add(line);
+                }
+            };
+        }
+
+        @Override
+        public Map<String, String> env() {
+            return h.env;
+        }
+
+        @Override
+        public Approvals approvals() {
+            return h.approvals();
+        }
+
+        @Override
+        public Optional<Path> runDir() {
+            return Optional.of(h.runDir);
+        }
+
+        @Override
+        public void note(String key, String value) {
+            h.notes.put(key, value);
+        }
+
+        @Override
+        public boolean dryRun() {
+            return h.dryRun;
+        }
+    }
+
+    /** The operators: {@link #approved} and {@link #rejected} answer; no answer is a cancellation. */
+    private Approvals approvals() {
+        return new Approvals() {
+            @Override
+            public Optional<Approval> find(String id) {
+                return Optional.ofNullable(approved.get(id));
             }
 
             @Override
-            public StepLog log() {
-                return new StepLog() {
-                    @Override
-                    public void info(String line) {
-                        h.info.add(line);
-                    }
-
-                    @Override
-                    public void notice(String line) {
-                        h.notices.add(line);
-                    }
-                };
-            }
-
-            @Override
-            public Map<String, String> env() {
-                return env;
-            }
-
-            @Override
-            public Approvals approvals() {
-                return new Approvals() {
-                    @Override
-                    public Optional<Approval> find(String id) {
-                        return Optional.ofNullable(approved.get(id));
-                    }
-
-                    @Override
-                    public Approval await(String id, String message, Cancellation c) throws StepFailure, CancelledException {
-                        c.check();
-                        if (rejected.containsKey(id)) {
-                            throw new StepFailure("step " + id + " rejected by an operator: " + rejected.get(id), false);
-                        }
-                        Approval a = approved.get(id);
-                        if (a == null) {
-                            throw new CancelledException(id + ": no operator answered", true);
-                        }
-                        return a;
-                    }
-                };
-            }
-
-            @Override
-            public Optional<Path> runDir() {
-                return Optional.of(runDir);
-            }
-
-            @Override
-            public void note(String key, String value) {
-                notes.put(key, value);
-            }
-
-            @Override
-            public boolean dryRun() {
-                return dryRun;
+            public Approval await(String id, String message, Cancellation c) throws StepFailure, CancelledException {
+                c.check();
+                if (rejected.containsKey(id)) {
+                    throw new StepFailure("step " + id + " rejected by an operator: " + rejected.get(id), false);
+                }
+                Approval a = approved.get(id);
+                if (a == null) {
+                    throw new CancelledException(id + ": no operator answered", true);
+                }
+                return a;
             }
         };
     }

@@ -60,8 +60,7 @@ class DbFactsTest {
                 steps:
                   - { id: check, type: db.replica, hosts: "region=region1 role=dbms", expect: primary }
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString()).assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.all().contains("inv.yaml:") && r.all().contains("socketDir") && r.all().contains("not a safe absolute path"),
                 r.all());
     }
@@ -75,11 +74,10 @@ class DbFactsTest {
                 steps:
                   - { id: s, type: exec, command: "true" }
                 """);
-        Fixtures.Cli r = Fixtures.cli("validate", Fixtures.write(tmp, "inv.yaml", inv).toString(), rb.toString());
-        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.all());
+        Fixtures.Cli r = Fixtures.cli("validate", Fixtures.write(tmp, "inv.yaml", inv).toString(), rb.toString())
+                .assertExit(ExitCodes.INVALID_INPUT);
         assertTrue(r.all().contains("resolverPidFile is read only for `resolver: dnsmasq`"), r.all());
         Fixtures.Cli ok = Fixtures.cli("validate", Fixtures.write(tmp, "inv2.yaml", inv.replace("nscd", "dnsmasq")).toString(),
-                rb.toString());
-        assertEquals(ExitCodes.OK, ok.code(), ok.all());
+                rb.toString()).assertExit(ExitCodes.OK);
     }
 }

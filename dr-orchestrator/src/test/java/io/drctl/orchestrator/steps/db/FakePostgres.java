@@ -2,6 +2,7 @@ package io.drctl.orchestrator.steps.db;
 
 import io.drctl.host.CommandResult;
 import io.drctl.orchestrator.steps.ScriptedRunner;
+import io.drctl.orchestrator.steps.ShellWords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -325,6 +325,11 @@ class DnsStepTypesUnitTest {
 
     static final String GETENT = "getent ahostsv4 'cfgmaster.cc.test.'";
 
+    /** On {@code host}, cfgmaster resolves to {@code address} (what getent prints). */
+    static void resolves(ScriptedRunner host, String address) {
+        host.on(c -> c.equals(GETENT), c -> ScriptedRunner.ok(address + "      STREAM cfgmaster.cc.test.\n"));
+    }
+
     @Test
     void flush_noResolverDeclared_detectsTheCachesFromTheHost_flushesEach_thenResolves() throws Exception {
         StepHarness h = harness();
@@ -334,7 +339,7 @@ class DnsStepTypesUnitTest {
         host.whenContains("resolvectl status", 0, "systemd-resolved\nnscd\n");
         host.on(c -> c.equals("resolvectl flush-caches"), c -> ScriptedRunner.ok(""));
         host.whenContains("nscd -i hosts", 0, "nscd: hosts cache invalidated\n");
-        host.on(c -> c.equals(GETENT), c -> ScriptedRunner.ok("10.2.0.10      STREAM cfgmaster.cc.test.\n"));
+        resolves(host, "10.2.0.10");
         Applied applied = a.apply(h.ctx("flush"));
         assertTrue(applied.summary().startsWith("flushed [SYSTEMD_RESOLVED, NSCD]; resolves {cfgmaster.cc.test.=[10.2.0.10]} after 1 round(s)"),
                 applied.summary());
@@ -346,7 +351,7 @@ class DnsStepTypesUnitTest {
         StepHarness h = harness();
         ScriptedRunner host = h.host("region2/app");
         host.whenContains("kill -HUP", 0, "dnsmasq pid 42 (/run/dnsmasq/own.pid): HUP\n");
-        host.on(c -> c.equals(GETENT), c -> ScriptedRunner.ok("10.2.0.10      STREAM cfgmaster.cc.test.\n"));
+        resolves(host, "10.2.0.10");
         Applied applied = h.action("flush", "region2/app").apply(h.ctx("flush"));
         assertTrue(applied.summary().startsWith("flushed [DNSMASQ]"), applied.summary());
         assertTrue(host.commandsContaining("resolvectl status").isEmpty(), "the inventory names the cache: nothing detected");
@@ -357,7 +362,7 @@ class DnsStepTypesUnitTest {
     void flush_resolverNone_onlyResolves() throws Exception {
         StepHarness h = harness();
         ScriptedRunner host = h.host("region2/gw");
-        host.on(c -> c.equals(GETENT), c -> ScriptedRunner.ok("10.2.0.10      STREAM cfgmaster.cc.test.\n"));
+        resolves(host, "10.2.0.10");
         Applied applied = h.action("flush-none").apply(h.ctx("flush-none"));
         assertTrue(applied.summary().startsWith("flushed []"), applied.summary());
         assertEquals(List.of(GETENT), host.commands());
@@ -368,7 +373,7 @@ class DnsStepTypesUnitTest {
         StepHarness h = harness();
         ScriptedRunner host = h.host("region2/app");
         host.whenContains("kill -HUP", 0, "HUP\n");
-        host.on(c -> c.equals(GETENT), c -> ScriptedRunner.ok("10.1.0.10      STREAM cfgmaster.cc.test.\n"));
+        resolves(host, "10.1.0.10");
         StepFailure f = assertThrows(StepFailure.class, () -> h.action("flush", "region2/app").apply(h.ctx("flush")));
         assertTrue(f.isRetriable(), f.getMessage());
         assertTrue(f.getMessage().contains("cfgmaster.cc.test.: expected [10.2.0.10], seen [10.1.0.10] after 6.0 s and 4 flush(es)"),

@@ -1,6 +1,7 @@
 package io.drctl.orchestrator.steps.firewall;
 
 import io.drctl.orchestrator.steps.ScriptedRunner;
+import io.drctl.orchestrator.steps.ShellWords;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,9 +36,9 @@ final class FakeIptables {
         host.on(c -> c.startsWith("if command -v conntrack"), c -> ScriptedRunner.ok("drctl-conntrack: absent\n"));
         host.on(c -> c.equals("id -u"), c -> ScriptedRunner.ok("0\n"));
         host.on(c -> c.startsWith("iptables -w -C INPUT "), c -> ScriptedRunner.result(
-                input.contains(line(words(c.substring("iptables -w -C INPUT ".length())))) ? 0 : 1, "", ""));
+                input.contains(line(ShellWords.split(c.substring("iptables -w -C INPUT ".length())))) ? 0 : 1, "", ""));
         host.on(c -> c.startsWith("iptables -w -I INPUT "), c -> {
-            List<String> w = words(c.substring("iptables -w -I INPUT ".length()));
+            List<String> w = ShellWords.split(c.substring("iptables -w -I INPUT ".length()));
             int pos = Integer.parseInt(w.get(0));
             synchronized (input) {
                 input.add(Math.min(pos - 1, input.size()), line(w.subList(1, w.size())));
@@ -45,7 +46,7 @@ final class FakeIptables {
             return ScriptedRunner.ok("");
         });
         host.on(c -> c.startsWith("iptables -w -D INPUT "), c -> ScriptedRunner.result(
-                input.remove(line(words(c.substring("iptables -w -D INPUT ".length())))) ? 0 : 1, "",
+                input.remove(line(ShellWords.split(c.substring("iptables -w -D INPUT ".length())))) ? 0 : 1, "",
                 "iptables: Bad rule (does a matching rule exist in that chain?)."));
     }
 
@@ -82,39 +83,5 @@ final class FakeIptables {
 
     private static String join(List<String> words) {
         return String.join(" ", words.stream().map(w -> w.contains(" ") || w.startsWith("drctl:") ? "\"" + w + "\"" : w).toList());
-    }
-
-    /** POSIX sh words: single quotes, double quotes, and the {@code '"'"'} idiom. */
-    static List<String> words(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder w = new StringBuilder();
-        boolean any = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\'') {
-                int end = s.indexOf('\'', i + 1);
-                w.append(s, i + 1, end);
-                i = end;
-                any = true;
-            } else if (c == '"') {
-                int end = s.indexOf('"', i + 1);
-                w.append(s, i + 1, end);
-                i = end;
-                any = true;
-            } else if (c == ' ') {
-                if (any) {
-                    out.add(w.toString());
-                    w.setLength(0);
-                    any = false;
-                }
-            } else {
-                w.append(c);
-                any = true;
-            }
-        }
-        if (any) {
-            out.add(w.toString());
-        }
-        return out;
     }
 }

@@ -68,7 +68,12 @@ class FenceStepsUnitTest {
                   source: "region=region1 role=framework", expect: open }
             """;
 
-    StepHarness harness(FakeIptables table) throws Exception {
+    /** The DBMS host's filter table, made by {@link #harness}. */
+    FakeIptables table;
+
+    /** A harness whose DBMS host has a filter table with INPUT {@code lines}, reachable from region1's Framework host. */
+    StepHarness harness(String... lines) throws Exception {
+        table = new FakeIptables(lines);
         StepHarness h = StepHarness.load(tmp, INVENTORY, RUNBOOK);
         table.install(h.host(DBMS));
         // a connect from the Framework host meets whatever the DBMS host's table says
@@ -81,8 +86,7 @@ class FenceStepsUnitTest {
 
     @Test
     void fence_nothingBlocks_needed_insertsTaggedRejectFirstInInput_listingVerifies_revertRemovesIt() throws Exception {
-        FakeIptables table = new FakeIptables(ESTABLISHED);
-        StepHarness h = harness(table);
+        StepHarness h = harness(ESTABLISHED);
         Action a = h.action("fence");
         assertEquals(DBMS, a.target());
         Probe p = a.probe(h.ctx("fence"));
@@ -109,8 +113,7 @@ class FenceStepsUnitTest {
 
     @Test
     void fence_alreadyBlockedByTheSitesOwnRule_satisfied_keepsIt_insertsNothing() throws Exception {
-        FakeIptables table = new FakeIptables(MANUAL);
-        StepHarness h = harness(table);
+        StepHarness h = harness(MANUAL);
         Action a = h.action("fence");
         Probe p = a.probe(h.ctx("fence"));
         assertEquals(Probe.State.SATISFIED, p.state(), p.toString());
@@ -123,8 +126,7 @@ class FenceStepsUnitTest {
 
     @Test
     void fence_partlyFenced_insertsOnlyForTheUnblockedSource() throws Exception {
-        FakeIptables table = new FakeIptables(MANUAL);
-        StepHarness h = harness(table);
+        StepHarness h = harness(MANUAL);
         Action a = h.action("fence-both");
         Probe p = a.probe(h.ctx("fence-both"));
         assertEquals(Probe.State.NEEDED, p.state());
@@ -137,8 +139,7 @@ class FenceStepsUnitTest {
 
     @Test
     void fence_lockoutGuard_refusesASourceHoldingDrctlsAddress_andTheSshPort_sendingNothing() throws Exception {
-        FakeIptables table = new FakeIptables();
-        StepHarness h = harness(table);
+        StepHarness h = harness();
         StepFailure self = assertThrows(StepFailure.class, () -> h.action("fence-self").apply(h.ctx("fence-self")));
         assertFalse(self.isRetriable());
         assertTrue(self.getMessage().contains("it would lock drctl out: source 127.0.0.0/29 contains drctl's own address 127.0.0.1"),
@@ -152,9 +153,8 @@ class FenceStepsUnitTest {
 
     @Test
     void fence_persistedFileLacksTheFence_needed_applySavesItWhereTheHostRestoresAtBoot() throws Exception {
-        FakeIptables table = new FakeIptables(MANUAL);
-        table.persisted = List.of();
-        StepHarness h = harness(table);
+        StepHarness h = harness(MANUAL);
+        table.persisted = List.of(); // read when the host is asked, after install
         Action a = h.action("fence");
         Probe p = a.probe(h.ctx("fence"));
         assertEquals(Probe.State.NEEDED, p.state(), "live rules block, the boot-time file does not");
@@ -169,8 +169,7 @@ class FenceStepsUnitTest {
 
     @Test
     void unfence_removesEveryBlockingRuleWhoeverWroteIt_recordsThemFirst_keepsAllPortRules_revertRestoresVerbatim() throws Exception {
-        FakeIptables table = new FakeIptables(DRCTL_1, ESTABLISHED, MANUAL, ALL_PORTS);
-        StepHarness h = harness(table);
+        StepHarness h = harness(DRCTL_1, ESTABLISHED, MANUAL, ALL_PORTS);
         Action a = h.action("unfence");
         Probe p = a.probe(h.ctx("unfence"));
         assertEquals(Probe.State.NEEDED, p.state());
@@ -196,8 +195,7 @@ class FenceStepsUnitTest {
 
     @Test
     void fenceAfterUnfence_restoresTheSitesRuleVerbatimFirst_insteadOfAddingDrctls() throws Exception {
-        FakeIptables table = new FakeIptables(MANUAL);
-        StepHarness h = harness(table);
+        StepHarness h = harness(MANUAL);
         h.action("unfence").apply(h.ctx("unfence"));
         assertTrue(table.input.isEmpty());
 
@@ -219,8 +217,7 @@ class FenceStepsUnitTest {
 
     @Test
     void unfence_nothingBlocks_satisfied_revertWithoutRecordReaddsDrctlsFence() throws Exception {
-        FakeIptables table = new FakeIptables();
-        StepHarness h = harness(table);
+        StepHarness h = harness();
         Action a = h.action("unfence");
         assertTrue(a.probe(h.ctx("unfence")).isSatisfied());
         Reverted r = a.revert(h.ctx("unfence"));
@@ -232,8 +229,7 @@ class FenceStepsUnitTest {
 
     @Test
     void verify_expectFenced_rulesAndEffectAgree_ok_openFails_observesOnly() throws Exception {
-        FakeIptables table = new FakeIptables(MANUAL);
-        StepHarness h = harness(table);
+        StepHarness h = harness(MANUAL);
         Action fenced = h.action("fenced");
         assertFalse(fenced.changes());
         assertFalse(fenced.revertible());

@@ -1,14 +1,17 @@
-package io.drctl.orchestrator.steps.db;
+package io.drctl.orchestrator.steps;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** POSIX sh words of a command line: single quotes, double quotes, and the {@code '"'"'} idiom. */
-final class ShellWords {
+/**
+ * POSIX sh words of a command line: single quotes, double quotes, and the {@code '"'"'} idiom; how the fake hosts
+ * ({@code FakePostgres}, {@code FakeIptables}) read the commands drctl sends them.
+ */
+public final class ShellWords {
     private ShellWords() {
     }
 
-    static List<String> split(String s) {
+    public static List<String> split(String s) {
         List<String> out = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean any = false;

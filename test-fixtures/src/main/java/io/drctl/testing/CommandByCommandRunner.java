@@ -1,0 +1,33 @@
+package io.drctl.testing;
+
+import io.drctl.host.Batch;
+import io.drctl.host.CommandResult;
+import io.drctl.host.CommandRunner;
+import io.drctl.host.HostAccessException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A fake {@link CommandRunner} that answers one command at a time: a {@link Batch} is answered command by command,
+ * as the host's shell would run them, so scripts and assertions do not change when a caller batches.
+ */
+public abstract class CommandByCommandRunner implements CommandRunner {
+
+    /** Answers one command that is not a batch. */
+    protected abstract CommandResult runOne(String command, Duration timeout) throws HostAccessException;
+
+    @Override
+    public final CommandResult run(String command, Duration timeout) throws HostAccessException {
+        Optional<List<String>> batch = Batch.commandsOf(command);
+        if (batch.isEmpty()) {
+            return runOne(command, timeout);
+        }
+        List<CommandResult> results = new ArrayList<>();
+        for (String c : batch.get()) {
+            results.add(runOne(c, timeout));
+        }
+        return Batch.compose(command, results);
+    }
+}
