@@ -111,11 +111,14 @@ public final class DnsUpdater {
                 throw new IllegalArgumentException(f.name() + " is not in zone " + zone.name());
             }
         }
-        Optional<String> forced = checkThreshold(request);
+        List<String> names = request.flips().stream().map(RecordFlip::name).toList();
+        Optional<List<Record>> transfer = names.size() > READ_BY_TRANSFER_ABOVE ? transfer() : Optional.empty();
+        Optional<String> forced = checkThreshold(request, transfer);
         List<RecordState> current = new ArrayList<>();
         List<UpdatePlan.Change> changes = new ArrayList<>();
         List<String> conflicts = new ArrayList<>();
-        List<RecordState> states = DnsVerifier.readAll(unsigned, zone.primary(), request.flips().stream().map(RecordFlip::name).toList());
+        List<RecordState> states = transfer.isPresent() ? fromTransfer(transfer.get(), names)
+                : DnsVerifier.readAll(unsigned, zone.primary(), names);
         for (int i = 0; i < request.flips().size(); i++) {
             RecordFlip f = request.flips().get(i);
             RecordState s = states.get(i);
@@ -141,7 +144,43 @@ public final class DnsUpdater {
         return new UpdatePlan(zone, current, changes, forced);
     }
 
-    private Optional<String> checkThreshold(FlipRequest request) throws DnsException {
+    /** More records than this are read by one signed zone transfer (one round trip), where the primary allows it. */
+    static final int READ_BY_TRANSFER_ABOVE = 8;
+
+    /**
+     * The primary's zone by one signed AXFR; empty (and the caller reads record by record) when the primary
+     * refuses the transfer to this key or the transfer fails: reading is never worse than before.
+     */
+    private Optional<List<Record>> transfer() {
+        try {
+            return Optional.of(signed.axfr(zone.primary(), zone.dnsName()));
+        } catch (DnsException e) {
+            LOG.info("zone {}: no zone transfer from {} ({}); reading record by record", zone.name(), zone.primary(),
+                    e.kind());
+            return Optional.empty();
+        }
+    }
+
+    /** Each name's A RRset and TTL as the transfer holds it (no A records: an empty set, no TTL). */
+    private List<RecordState> fromTransfer(List<Record> records, List<String> names) throws DnsException {
+        Map<Name, List<ARecord>> a = new LinkedHashMap<>();
+        for (Record r : records) {
+            if (r instanceof ARecord ar) {
+                a.computeIfAbsent(r.getName(), k -> new ArrayList<>()).add(ar);
+            }
+        }
+        List<RecordState> out = new ArrayList<>();
+        for (String n : names) {
+            List<ARecord> rrset = a.getOrDefault(DnsNames.name(n), List.of());
+            Set<String> addrs = new HashSet<>();
+            rrset.forEach(r -> addrs.add(r.getAddress().getHostAddress()));
+            Optional<Duration> ttl = rrset.isEmpty() ? Optional.empty() : Optional.of(Duration.ofSeconds(rrset.get(0).getTTL()));
+            out.add(new RecordState(zone.primary(), n, addrs, ttl));
+        }
+        return out;
+    }
+
+    private Optional<String> checkThreshold(FlipRequest request, Optional<List<Record>> transfer) throws DnsException {
         ChangeThreshold t = request.threshold();
         int touched = request.flips().size();
         List<String> problems = new ArrayList<>();
@@ -149,7 +188,8 @@ public final class DnsUpdater {
             problems.add("the update touches " + touched + " records but " + t.declaredRecords() + " were declared");
         }
         if (t.maxZoneShare() < 1.0) {
-            int total = t.zoneARecords().isPresent() ? t.zoneARecords().getAsInt() : countARecords();
+            int total = t.zoneARecords().isPresent() ? t.zoneARecords().getAsInt()
+                    : transfer.isPresent() ? countARecords(transfer.get()) : countARecords();
             if (touched > t.maxZoneShare() * total) {
                 problems.add(String.format(java.util.Locale.ROOT,
                         "the update touches %d of the zone's %d A records (%.0f%%), more than the allowed %.0f%%",
@@ -169,8 +209,12 @@ public final class DnsUpdater {
 
     /** The number of names with A records in the zone, by a signed AXFR from the primary. */
     public int countARecords() throws DnsException {
+        return countARecords(signed.axfr(zone.primary(), zone.dnsName()));
+    }
+
+    private static int countARecords(List<Record> zoneRecords) {
         Set<Name> names = new HashSet<>();
-        for (Record r : signed.axfr(zone.primary(), zone.dnsName())) {
+        for (Record r : zoneRecords) {
             if (r.getType() == Type.A) {
                 names.add(r.getName());
             }

@@ -147,6 +147,33 @@ class DnsUpdaterIT {
     }
 
     @Test
+    void apply_manyRecords_readByOneTransfer_landOnEveryServer_andRevert() throws Exception {
+        // more than READ_BY_TRANSFER_ABOVE records: the primary is read by one signed AXFR, not one query per record
+        List<RecordFlip> create = new java.util.ArrayList<>();
+        List<RecordFlip> flip = new java.util.ArrayList<>();
+        Map<String, Set<String>> created = new java.util.LinkedHashMap<>();
+        Map<String, Set<String>> flipped = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 3 * DnsUpdater.READ_BY_TRANSFER_ABOVE; i++) {
+            create.add(new RecordFlip(fq("bulk" + i), Set.of(), Set.of("10.1.9." + i)));
+            flip.add(RecordFlip.of(fq("bulk" + i), "10.1.9." + i, "10.2.9." + i));
+            created.put(fq("bulk" + i), Set.of("10.1.9." + i));
+            flipped.put(fq("bulk" + i), Set.of("10.2.9." + i));
+        }
+        assertInstanceOf(UpdateOutcome.Applied.class, updater.apply(FlipRequest.of(create).withTtl(Duration.ofSeconds(5))));
+        verifier.verify(zone.servers(), created, Duration.ofSeconds(20));
+
+        UpdatePlan plan = updater.plan(FlipRequest.of(flip));
+        assertEquals(flip.size(), plan.changes().size(), plan.describe());
+        assertTrue(plan.current().stream().allMatch(s -> s.ttl().equals(Optional.of(Duration.ofSeconds(5)))), "TTLs read from the transfer");
+        assertInstanceOf(UpdateOutcome.Applied.class, updater.apply(plan));
+        verifier.verify(zone.servers(), flipped, Duration.ofSeconds(20));
+        assertInstanceOf(UpdateOutcome.AlreadySatisfied.class, updater.apply(FlipRequest.of(flip)), "read again by transfer: nothing to send");
+
+        assertInstanceOf(UpdateOutcome.Applied.class, updater.revert(FlipRequest.of(flip)));
+        verifier.verify(zone.servers(), created, Duration.ofSeconds(20));
+    }
+
+    @Test
     void apply_concurrentChangeBetweenProbeAndApplyRefusesWithNothingChanged() throws Exception {
         FlipRequest req = FlipRequest.of(List.of(
                 RecordFlip.of(fq("cas1"), "10.1.0.20", "10.2.0.20"),
