@@ -389,7 +389,7 @@ public final class DbStepTypes {
         try {
             return c.get();
         } catch (DbmsException e) {
-            throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+            throw StepFailure.of(e);
         }
     }
 

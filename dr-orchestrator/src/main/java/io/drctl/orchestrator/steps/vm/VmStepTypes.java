@@ -179,7 +179,7 @@ public final class VmStepTypes {
                 }
                 return Applied.of(summary);
             } catch (VmException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
         }
 
@@ -201,7 +201,7 @@ public final class VmStepTypes {
                 PowerResult r = start ? p.stop(ref()) : p.start(ref());
                 return Reverted.done((start ? "powered off " : "powered on ") + host.ref() + ": " + r.before() + " -> " + r.after());
             } catch (VmException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
         }
 
