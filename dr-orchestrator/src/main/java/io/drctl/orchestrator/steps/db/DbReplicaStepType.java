@@ -70,7 +70,7 @@ public final class DbReplicaStepType implements StepType {
                         "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
                 FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
                         .between(0, Integer.MAX_VALUE),
-                FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"));
+                DbAccess.SOCKET_DIR_FIELD);
     }
 
     @Override

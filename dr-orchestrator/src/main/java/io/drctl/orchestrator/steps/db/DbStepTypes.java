@@ -55,7 +55,7 @@ public final class DbStepTypes {
         public List<FieldSpec> fields() {
             return List.of(
                     FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
-                    FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"),
+                    DbAccess.SOCKET_DIR_FIELD,
                     FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
                     FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
                             + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait"));
