@@ -185,9 +185,7 @@ public final class VmStepTypes {
 
         @Override
         public Verified verify(ActionContext ctx) throws Exception {
-            Probe p = probe(ctx);
-            return p.isSatisfied() ? Verified.ok(p.current())
-                    : Verified.failed(host.ref() + ": expected " + p.desired() + ", saw " + p.current());
+            return Verified.byProbe(probe(ctx), host.ref());
         }
 
         @Override
