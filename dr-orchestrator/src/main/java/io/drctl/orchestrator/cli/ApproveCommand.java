@@ -9,6 +9,7 @@ import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.config.load.Loaded;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,8 +19,8 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:", "  drctl approve 20261122T031500Z-full-failover-7f3a go",
                 "  drctl approve 20261122T031500Z-full-failover-7f3a go --reject"})
 final class ApproveCommand extends StateCommand {
-    @Parameters(index = "0", paramLabel = "RUN")
-    String runId;
+    @Mixin
+    RunParameter run;
 
     @Parameters(index = "1", paramLabel = "STEP")
     String step;
@@ -34,18 +35,18 @@ final class ApproveCommand extends StateCommand {
     @Override
     public Integer call() throws Exception {
         RunStore store = new RunStore(shared.stateDir(ctx));
-        Path runDir = Ctx.findRun(store, runId);
+        Path runDir = Ctx.findRun(store, run.id);
         RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
         Loaded loaded = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE))
                 .reload(runDir, state);
         boolean isApproval = loaded.steps().stream().anyMatch(s -> s.id().equals(step) && s.type().equals("approval"));
         if (!isApproval) {
-            ctx.err().println("drctl: run " + runId + " has no approval step '" + step + "'");
+            ctx.err().println("drctl: run " + run.id + " has no approval step '" + step + "'");
             return ExitCodes.INVALID_INPUT;
         }
         String who = ctx.rt().user() + "@" + ctx.rt().host();
         FileApprovals.record(runDir, step, who, "approve-command", !reject, ctx.rt().clock().instant());
-        ctx.out().println((reject ? "rejected " : "approved ") + runId + " " + step + " as " + who);
+        ctx.out().println((reject ? "rejected " : "approved ") + run.id + " " + step + " as " + who);
         return ExitCodes.OK;
     }
 }

@@ -22,8 +22,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code drctl daemon}: runs readiness on a Quartz cron schedule and serves {@code /healthz},
@@ -45,12 +45,8 @@ import picocli.CommandLine.Parameters;
                 "  drctl daemon -i inventory/lab.yaml --once --listen 127.0.0.1:0",
                 "  curl -s 127.0.0.1:9464/metrics"})
 final class DaemonCommand extends StateCommand {
-    @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", description = "inventory file (default $DRCTL_INVENTORY)")
-    Path inventory;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUNBOOK", defaultValue = ReadinessCommand.DEFAULT_RUNBOOK,
-            description = "readiness runbook (default: ${DEFAULT-VALUE})")
-    Path runbook;
+    @Mixin
+    ReadinessInput input;
 
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "runbook parameter (repeatable)")
     Map<String, String> params = new LinkedHashMap<>();
@@ -94,9 +90,9 @@ final class DaemonCommand extends StateCommand {
             ctx.err().println("drctl: invalid --keep-runs " + keepRuns + ": must be at least 1");
             return ExitCodes.INVALID_INPUT;
         }
-        Path inv = InputOptions.inventory(ctx, inventory);
+        Path inv = input.inventory(ctx);
         // refuse to start on invalid input
-        String runbookName = Loaded.load(inv, runbook, params, ctx.rt().registry().get()).runbook().name();
+        String runbookName = Loaded.load(inv, input.runbook, params, ctx.rt().registry().get()).runbook().name();
         Path stateDir = shared.stateDir(ctx);
         RunStore store = Readiness.store(stateDir);
         Supplier<ReadinessResult> round = () -> {
@@ -118,7 +114,7 @@ final class DaemonCommand extends StateCommand {
         }
         InetSocketAddress bound = server.address();
         String base = "http://" + bound.getAddress().getHostAddress() + ":" + bound.getPort();
-        ctx.out().println("drctl daemon: serving " + base + "/healthz, /metrics, /results; readiness " + runbook + " on " + inv
+        ctx.out().println("drctl daemon: serving " + base + "/healthz, /metrics, /results; readiness " + input.runbook + " on " + inv
                 + (once ? " once" : ", schedule '" + schedule + "'") + "; readiness runs in " + store.stateDir());
         if (once) {
             try (server) {
@@ -152,12 +148,12 @@ final class DaemonCommand extends StateCommand {
         ReadinessResult r;
         try {
             Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE));
-            r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, runbook, params);
+            r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
         } catch (InvalidInputException e) {
-            r = ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
+            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
                     ReadinessView.oneLine(e));
         } catch (RuntimeException e) {
-            r = ReadinessResult.failedToRun(runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
+            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
                     "internal error: " + e);
         }
         return r.redacted(Redactor.forInventoryFile(inv, ctx.rt().env()));

@@ -72,8 +72,8 @@ final class DrillCommand extends StateCommand {
             description = "runbook parameter, given to each runbook that declares it (repeatable)")
     Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step (journaled as --yes)")
-    boolean yes;
+    @Mixin
+    YesOption yes;
 
     @Option(names = "--no-failback", description = "stop after the failover and its verification (report still written)")
     boolean noFailback;
@@ -118,8 +118,8 @@ final class DrillCommand extends StateCommand {
         unknown.keySet().removeAll(overOverrides.keySet());
         unknown.keySet().removeAll(backOverrides.keySet());
         Runs.checkOverrides(over, unknown);
-        Runs runs = ctx.runs(stateDir, false, yes, shared.verbose, overOverrides);
-        Runs backRuns = ctx.runs(stateDir, false, yes, shared.verbose, backOverrides);
+        Runs runs = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides);
+        Runs backRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, backOverrides);
 
         String drillId = ID.format(ctx.rt().clock().instant()) + "-drill";
         ctx.out().println("drill " + drillId + ": failover " + from + " -> " + to + (noFailback ? "" : ", then failback")

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code drctl readiness}: runs the readiness runbook (read-only checks) as an ordinary journaled run
@@ -29,14 +29,8 @@ import picocli.CommandLine.Parameters;
                 "  drctl readiness -i inventory/prod.yaml -p active=region2 -p standby=region1 --output json",
                 "  drctl readiness -i inventory/prod.yaml runbooks/readiness.yaml -v"})
 final class ReadinessCommand extends StateCommand {
-    static final String DEFAULT_RUNBOOK = "runbooks/readiness.yaml";
-
-    @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY", description = "inventory file (default $DRCTL_INVENTORY)")
-    Path inventory;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUNBOOK", defaultValue = DEFAULT_RUNBOOK,
-            description = "readiness runbook (default: ${DEFAULT-VALUE})")
-    Path runbook;
+    @Mixin
+    ReadinessInput input;
 
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "runbook parameter (repeatable), e.g. standby=region2")
     Map<String, String> params = new LinkedHashMap<>();
@@ -47,12 +41,12 @@ final class ReadinessCommand extends StateCommand {
 
     @Override
     public Integer call() throws Exception {
-        Path inv = InputOptions.inventory(ctx, inventory);
+        Path inv = input.inventory(ctx);
         RunStore store = Readiness.store(shared.stateDir(ctx));
         Progress progress = shared.verbose && !shared.json()
                 ? ctx.printer(true) : Progress.NONE;
         Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, progress));
-        ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, runbook, params);
+        ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
         if (r.error().filter(e -> e.startsWith("refused:")).isPresent()) {
             ctx.err().println("drctl: " + r.error().get());
             return ExitCodes.REFUSED;

@@ -7,7 +7,6 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code drctl resume}: continues a crashed or failed run with the inputs it started with. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
@@ -18,8 +17,8 @@ import picocli.CommandLine.Parameters;
                 "", "Examples:", "  drctl resume 20261122T031500Z-full-failover-7f3a",
                 "  drctl resume 20261122T031500Z-full-failover-7f3a --state-dir /var/lib/drctl --yes"})
 final class ResumeCommand extends StateCommand {
-    @Parameters(index = "0", paramLabel = "RUN")
-    String runId;
+    @Mixin
+    RunParameter run;
 
     @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step, and applying again an action whose earlier attempt's fate is unknown")
     boolean yes;
@@ -35,10 +34,10 @@ final class ResumeCommand extends StateCommand {
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
         Runs runs = ctx.runs(stateDir, false, yes, shared.verbose, overrides.map());
-        Ctx.findRun(runs.store(), runId);
-        Optional<RunResult> r = runs.resume(runId);
+        Ctx.findRun(runs.store(), run.id);
+        Optional<RunResult> r = runs.resume(run.id);
         if (r.isEmpty()) {
-            ctx.out().println("run " + runId + " already succeeded; nothing to resume");
+            ctx.out().println("run " + run.id + " already succeeded; nothing to resume");
             return ExitCodes.OK;
         }
         return RunEnd.report(ctx, runs, stateDir, r.get());

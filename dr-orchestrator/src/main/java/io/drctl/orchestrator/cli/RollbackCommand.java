@@ -7,8 +7,8 @@ import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.journal.Status;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code drctl rollback}: reverts a run's changed actions, last completed first. */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:", "  drctl rollback 20261122T031500Z-full-failover-7f3a",
                 "  drctl rollback 20261122T031500Z-full-failover-7f3a --dry-run"})
 final class RollbackCommand extends StateCommand {
-    @Parameters(index = "0", paramLabel = "RUN")
-    String runId;
+    @Mixin
+    RunParameter run;
 
     @Option(names = "--dry-run", description = "list what would be reverted; revert nothing")
     boolean dryRun;
@@ -30,11 +30,11 @@ final class RollbackCommand extends StateCommand {
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
         Runs runs = ctx.runs(stateDir, dryRun, false, shared.verbose);
-        Ctx.findRun(runs.store(), runId);
-        RunResult r = runs.rollback(runId);
+        Ctx.findRun(runs.store(), run.id);
+        RunResult r = runs.rollback(run.id);
         RunSummary.print(ctx.out(), r);
         if (r.status() == Status.FAILED) {
-            Explain.rollbackFailed(ctx.err(), stateDir, runId);
+            Explain.rollbackFailed(ctx.err(), stateDir, run.id);
             return ExitCodes.STEP_FAILED;
         }
         return ExitCodes.OK;

@@ -25,8 +25,8 @@ final class RunCommand extends StateCommand {
     @Option(names = "--dry-run", description = "probe only; apply nothing (journaled as a dry run)")
     boolean dryRun;
 
-    @Option(names = {"-y", "--yes"}, description = "pre-approve every approval step (journaled as --yes)")
-    boolean yes;
+    @Mixin
+    YesOption yes;
 
     @Mixin
     OverrideOptions overrides;
@@ -38,7 +38,7 @@ final class RunCommand extends StateCommand {
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
-        Runs runs = ctx.runs(stateDir, dryRun, yes, shared.verbose, overrides.map());
+        Runs runs = ctx.runs(stateDir, dryRun, yes.yes, shared.verbose, overrides.map());
         RunResult r = runs.run(input.inventory(ctx), input.runbook(), input.params());
         return RunEnd.report(ctx, runs, stateDir, r);
     }

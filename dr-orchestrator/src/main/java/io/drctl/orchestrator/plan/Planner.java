@@ -1,7 +1,6 @@
 package io.drctl.orchestrator.plan;
 
 import io.drctl.orchestrator.config.load.Loaded;
-import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.StepSpec;
@@ -21,17 +20,7 @@ public final class Planner {
 
     public static Plan plan(Loaded loaded, StepTypeRegistry registry) {
         Map<String, Plan.PlannedStep> byId = new LinkedHashMap<>();
-        Expansion x = new Expansion() {
-            @Override
-            public Inventory inventory() {
-                return loaded.inventory();
-            }
-
-            @Override
-            public Map<String, String> params() {
-                return loaded.params();
-            }
-        };
+        Expansion x = Expansion.of(loaded.inventory(), loaded.params());
         for (StepSpec spec : loaded.steps()) {
             StepType type = registry.find(spec.type()).orElseThrow();
             List<Action> actions = type.expand(spec, x);

@@ -24,8 +24,6 @@ public abstract class CheckAction implements Action {
     /** The repeated probe: ok with what was seen, or failed naming expected vs seen. */
     @Override
     public final Verified verify(ActionContext ctx) throws Exception {
-        Probe p = probe(ctx);
-        return p.isSatisfied() ? Verified.ok(p.current())
-                : Verified.failed(subject() + ": expected " + p.desired() + ", saw " + p.current());
+        return Verified.byProbe(probe(ctx), subject());
     }
 }

@@ -9,4 +9,11 @@ public interface Expansion {
     Inventory inventory();
 
     Map<String, String> params();
+
+    /** The expansion context of {@code inventory} with the parameter values {@code params}. */
+    static Expansion of(Inventory inventory, Map<String, String> params) {
+        record Of(Inventory inventory, Map<String, String> params) implements Expansion {
+        }
+        return new Of(inventory, params);
+    }
 }

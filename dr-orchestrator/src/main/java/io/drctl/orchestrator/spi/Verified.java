@@ -21,6 +21,11 @@ public record Verified(boolean ok, String detail) {
         return new Verified(false, detail);
     }
 
+    /** A repeated probe as the proof: ok with what was seen, or failed naming {@code subject}, expected and seen. */
+    public static Verified byProbe(Probe p, String subject) {
+        return p.isSatisfied() ? ok(p.current()) : failed(subject + ": expected " + p.desired() + ", saw " + p.current());
+    }
+
     /** For actions whose apply already proves the outcome (e.g. a command's exit status). */
     public static Verified byApply() {
         return new Verified(true, "proven by apply");

@@ -39,8 +39,7 @@ public final class InventoryLoader {
 
     static Inventory bind(YNode root, Problems problems) {
         Secrets.scan(root, problems);
-        Fields f = Fields.of(root, "the inventory", problems)
-                .orElseGet(() -> Fields.of(new YNode.YMap(root.location(), Map.of(), Map.of()), "", problems).orElseThrow());
+        Fields f = Fields.ofDocument(root, "the inventory", problems);
         String name = f.string("name").orElse("inventory");
         f.string("description");
         var rto = f.duration("rto");

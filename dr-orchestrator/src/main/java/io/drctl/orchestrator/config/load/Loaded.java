@@ -97,17 +97,7 @@ public record Loaded(Inventory inventory, Runbook runbook, Map<String, String> p
      */
     static void expandAll(Inventory inv, Map<String, String> params, List<StepSpec> steps, StepTypeRegistry registry,
                           Problems problems) {
-        Expansion x = new Expansion() {
-            @Override
-            public Inventory inventory() {
-                return inv;
-            }
-
-            @Override
-            public Map<String, String> params() {
-                return params;
-            }
-        };
+        Expansion x = Expansion.of(inv, params);
         for (StepSpec step : steps) {
             try {
                 java.util.Set<String> targets = new java.util.HashSet<>();

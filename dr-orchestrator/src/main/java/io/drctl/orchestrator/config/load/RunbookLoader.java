@@ -52,8 +52,7 @@ public final class RunbookLoader {
 
     static Runbook bind(YNode root, Problems problems) {
         Secrets.scan(root, problems);
-        Fields f = Fields.of(root, "the runbook", problems)
-                .orElseGet(() -> Fields.of(new YNode.YMap(root.location(), Map.of(), Map.of()), "", problems).orElseThrow());
+        Fields f = Fields.ofDocument(root, "the runbook", problems);
         String name = f.requiredString("name").orElse("runbook");
         Optional<String> description = f.string("description");
         Map<String, Runbook.Param> params = new LinkedHashMap<>();

@@ -123,7 +123,7 @@ public record Runbook(String name, Optional<String> description, Map<String, Par
      * @param source      the rule as written (for key locations in problems)
      */
     public record Rule(String id, String type, Optional<String> description, Map<String, YNode> fields, Location location,
-                       YNode.YMap source) {
+                       YNode.YMap source) implements Sourced {
         public Rule {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(type, "type");
@@ -131,17 +131,6 @@ public record Runbook(String name, Optional<String> description, Map<String, Par
             fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
             Objects.requireNonNull(location, "location");
             Objects.requireNonNull(source, "source");
-        }
-
-        /** Where {@code key}'s value is written, else where the key would be. */
-        public Location at(String key) {
-            YNode n = source.get(key);
-            return n != null ? n.location() : location.child(key);
-        }
-
-        /** Where the key {@code key} itself is written. */
-        public Location keyAt(String key) {
-            return source.entries().containsKey(key) ? source.keyLocation(key) : location.child(key);
         }
     }
 }

@@ -29,7 +29,8 @@ import java.util.Optional;
  */
 public record Step(String id, String type, Optional<String> description, Optional<YNode> hosts, List<String> dependsOn,
                    Optional<Duration> timeout, RetryPolicy retry, OnFailure onFailure, int parallelism,
-                   Map<String, YNode> fields, Location location, YNode.YMap source, Optional<Forced> whenForced) {
+                   Map<String, YNode> fields, Location location, YNode.YMap source, Optional<Forced> whenForced)
+        implements Sourced {
 
     /** {@code whenForced:} — the common keys a forced run replaces. */
     public record Forced(Optional<OnFailure> onFailure, Optional<Duration> timeout, Optional<RetryPolicy> retry) {
@@ -67,17 +68,6 @@ public record Step(String id, String type, Optional<String> description, Optiona
         fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(source, "source");
-    }
-
-    /** Where {@code key}'s value is written, else where its key would be (the step). */
-    public Location at(String key) {
-        YNode n = source.get(key);
-        return n != null ? n.location() : location.child(key);
-    }
-
-    /** Where the key {@code key} itself is written. */
-    public Location keyAt(String key) {
-        return source.entries().containsKey(key) ? source.keyLocation(key) : location.child(key);
     }
 
     /** What a step failure does to the run. */

@@ -35,6 +35,15 @@ public final class Fields {
         return Optional.empty();
     }
 
+    /**
+     * The document's top-level mapping; when it is not one, the problem is recorded and an empty mapping (at the
+     * root) stands in, so the document's other checks still run and report in the same pass.
+     */
+    public static Fields ofDocument(YNode root, String what, Problems problems) {
+        return of(root, what, problems)
+                .orElseGet(() -> new Fields(new YNode.YMap(root.location(), java.util.Map.of(), java.util.Map.of()), problems));
+    }
+
     public Location location() {
         return map.location();
     }

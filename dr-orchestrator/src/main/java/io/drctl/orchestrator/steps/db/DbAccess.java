@@ -3,6 +3,8 @@ package io.drctl.orchestrator.steps.db;
 import io.drctl.dbms.PostgresInstance;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.spi.FieldKind;
+import io.drctl.orchestrator.spi.FieldSpec;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -31,7 +33,6 @@ public final class DbAccess {
                 "postgres", "postgres", binDir, db.dataDir().map(Path::of));
     }
 
-    /** {@code socketDir}, when given, must be a path {@link PostgresInstance} accepts. */
     /** Whether {@code h} declares a DBMS drctl drives; when not, the problem names what cannot be done ({@code verb}: "promoted"). */
     static boolean knownDbms(io.drctl.orchestrator.config.model.Host h, io.drctl.orchestrator.spi.StepValidation v, String verb) {
         if (h.db().isEmpty()) {
@@ -46,6 +47,11 @@ public final class DbAccess {
         return true;
     }
 
+    /** A step's {@code socketDir}: overrides the host's {@code db.socketDir}; checked by {@link #validateSocketDir}. */
+    public static final FieldSpec SOCKET_DIR_FIELD = FieldSpec.optional("socketDir", FieldKind.STRING,
+            "overrides the host's db.socketDir (the inventory is where host facts belong)");
+
+    /** {@code socketDir}, when given, must be a path {@link PostgresInstance} accepts. */
     public static void validateSocketDir(io.drctl.orchestrator.spi.StepSpec step, io.drctl.orchestrator.spi.StepValidation v) {
         step.fields().optString("socketDir").ifPresent(d -> {
             if (!PostgresInstance.isSafePath(d)) {

@@ -70,7 +70,7 @@ public final class DbReplicaStepType implements StepType {
                         "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
                 FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
                         .between(0, Integer.MAX_VALUE),
-                FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"));
+                DbAccess.SOCKET_DIR_FIELD);
     }
 
     @Override
@@ -203,7 +203,7 @@ public final class DbReplicaStepType implements StepType {
             try {
                 p = io.drctl.orchestrator.steps.db.DbStepTypes.commandDbms(host, target, templates, ctx).probe();
             } catch (DbmsException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
             String current = p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> ", lag "
                     + l.bytes().map(b -> b + " bytes").orElse("? bytes") + l.delay().map(d -> " / " + Durations.format(d, MEASURED)).orElse("")).orElse("");
@@ -250,7 +250,7 @@ public final class DbReplicaStepType implements StepType {
                 p = new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> ctx.pause(d),
                         Duration.ofSeconds(1)).probe();
             } catch (DbmsException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
             Optional<String> wrong = bounds.judge(p);
             String current = describe(p);

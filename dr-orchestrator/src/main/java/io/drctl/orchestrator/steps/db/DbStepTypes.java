@@ -55,7 +55,7 @@ public final class DbStepTypes {
         public List<FieldSpec> fields() {
             return List.of(
                     FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
-                    FieldSpec.optional("socketDir", FieldKind.STRING, "overrides the host's db.socketDir (the inventory is where host facts belong)"),
+                    DbAccess.SOCKET_DIR_FIELD,
                     FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
                     FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
                             + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait"));
@@ -79,14 +79,25 @@ public final class DbStepTypes {
                             "remove `method`");
                 } else if (method.equals("pg_ctl") && h.db().get().dataDir().isEmpty()) {
                     v.problem("method", "method pg_ctl needs db.dataDir on host " + h.ref());
+                } else if (!step.fields().has("method") && h.db().get().dataDir().isEmpty()
+                        && h.db().get().version().flatMap(PromoteStep::major).filter(m -> m < PG_PROMOTE_SINCE_MAJOR).isPresent()) {
+                    v.problem("hosts", "host " + h.ref() + " runs PostgreSQL " + h.db().get().version().get()
+                            + ", which has no pg_promote(): it is promoted with pg_ctl, which needs db.dataDir", "add db.dataDir");
                 }
             }
         }
 
+        /** The major version in a {@code db.version} such as {@code 11} or {@code 9.6}, if it has one. */
+        static Optional<Integer> major(String version) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d{1,4})").matcher(version);
+            return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+        }
+
         @Override
         public List<Action> expand(StepSpec step, Expansion x) {
-            PromoteMethod method = step.fields().optString("method").orElse("pg_promote").equals("pg_ctl")
-                    ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
+            // no `method`: the server's version decides when promoting (pg_promote() exists from PostgreSQL 12 on)
+            Optional<PromoteMethod> method = step.fields().optString("method")
+                    .map(m -> m.equals("pg_ctl") ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE);
             Optional<String> socketDir = step.fields().optString("socketDir");
             Duration within = step.fields().duration("within").orElse(Duration.ofSeconds(60));
             Duration catchUp = step.fields().duration("catchUpWithin").orElse(Duration.ofSeconds(60));
@@ -220,16 +231,28 @@ public final class DbStepTypes {
         }
     }
 
+    /** The first major version that has {@code pg_promote()}; older servers are promoted with {@code pg_ctl promote}. */
+    static final int PG_PROMOTE_SINCE_MAJOR = 12;
+
+    /**
+     * The method for a server of {@code serverVersionNum} ({@code server_version_num}, e.g. 110022) when the step
+     * names none: {@code pg_promote()} where it exists, else {@code pg_ctl promote}.
+     */
+    static PromoteMethod methodFor(int serverVersionNum) {
+        return serverVersionNum < PG_PROMOTE_SINCE_MAJOR * 10_000 ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
+    }
+
     static final class PromoteAction implements Action {
         private final Host host;
         private final PostgresInstance instance;
-        private final PromoteMethod method;
+        /** The step's {@code method}; empty: {@link #methodFor} the probed server version. */
+        private final Optional<PromoteMethod> method;
         private final Duration within;
         private final Duration catchUp;
         private final List<Host> others;
         private final List<PostgresInstance> otherInstances;
 
-        PromoteAction(Host host, PostgresInstance instance, PromoteMethod method, Duration within, Duration catchUp,
+        PromoteAction(Host host, PostgresInstance instance, Optional<PromoteMethod> method, Duration within, Duration catchUp,
                       List<Host> others, List<PostgresInstance> otherInstances) {
             this.host = host;
             this.instance = instance;
@@ -248,7 +271,7 @@ public final class DbStepTypes {
         @Override
         public String description() {
             return "promote PostgreSQL on " + host.ref() + " (" + instance.endpoint() + ") with "
-                    + method.name().toLowerCase(java.util.Locale.ROOT) + ", then prove a write";
+                    + method.orElse(PromoteMethod.PG_PROMOTE).name().toLowerCase(java.util.Locale.ROOT) + ", then prove a write";
         }
 
         private PostgresPromoter promoter(ActionContext ctx) throws Exception {
@@ -297,7 +320,9 @@ public final class DbStepTypes {
                 }
             }
             String rpo = measured.text();
-            PromoteResult r = call(() -> promoter(ctx).promote(method, ctx.cancellation().remaining(within)));
+            PromoteMethod how = method.isPresent() || measured.alreadyPrimary() ? method.orElse(PromoteMethod.PG_PROMOTE)
+                    : methodFor(call(() -> promoter(ctx).probe()).serverVersionNum());
+            PromoteResult r = call(() -> promoter(ctx).promote(how, ctx.cancellation().remaining(within)));
             if (r.changed()) {
                 ctx.note("rpo", rpo);
                 ctx.log().notice(rpo);
@@ -389,7 +414,7 @@ public final class DbStepTypes {
         try {
             return c.get();
         } catch (DbmsException e) {
-            throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+            throw StepFailure.of(e);
         }
     }
 

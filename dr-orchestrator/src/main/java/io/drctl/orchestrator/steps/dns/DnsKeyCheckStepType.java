@@ -132,7 +132,7 @@ public final class DnsKeyCheckStepType implements StepType {
                 k = new DnsUpdater(zone, new DnsClient(Optional.of(key), ctx.clock(), DnsAccess.QUERY_TIMEOUT)).checkKey(server);
             } catch (DnsException e) {
                 // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
             String current = "key " + k.key() + " accepted by " + k.server() + ", zone serial " + k.serial()
                     + ", clock skew " + Durations.format(k.clockSkew(), MEASURED) + " (TSIG times are whole seconds)";

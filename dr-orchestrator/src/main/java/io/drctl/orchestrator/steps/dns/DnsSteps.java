@@ -1,7 +1,6 @@
 package io.drctl.orchestrator.steps.dns;
 
 import io.drctl.dns.DnsClient;
-import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
@@ -114,11 +113,6 @@ abstract class DnsSteps implements StepType {
     /** An updater of the inventory's zone, signing with its key. */
     static DnsUpdater updater(ActionContext ctx) throws StepFailure {
         return new DnsUpdater(DnsAccess.dnsZone(ctx.inventory()), client(ctx, true));
-    }
-
-    static StepFailure failure(DnsException e) {
-        // the adapter's message already carries the kind's hint
-        return new StepFailure(e.getMessage(), e.isRetriable(), e);
     }
 
     /** name -> wanted address for the records in region {@code to}. */

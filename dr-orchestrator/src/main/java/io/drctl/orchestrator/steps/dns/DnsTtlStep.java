@@ -12,6 +12,7 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
@@ -88,7 +89,7 @@ public final class DnsTtlStep extends DnsSteps {
             try {
                 return updater.setTtls(m);
             } catch (DnsException e) {
-                throw DnsSteps.failure(e);
+                throw StepFailure.of(e);
             }
         }
 

@@ -22,6 +22,7 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
@@ -142,7 +143,7 @@ public final class DnsUpdateStep extends DnsSteps {
                 // with maxZoneShare set, the adapter counts the zone's A records (zone transfer with drctl's key)
                 return updater.apply(request);
             } catch (DnsException e) {
-                throw DnsSteps.failure(e);
+                throw StepFailure.of(e);
             }
         }
 

@@ -10,6 +10,7 @@ import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.dns.DnsSteps.Wanted;
@@ -72,7 +73,7 @@ public final class DnsVerifyStep extends DnsSteps {
                         + v.elapsed().toMillis() + " ms (" + v.rounds() + " round(s))"
                         + (v.skipped().isEmpty() ? "" : "; skipped, not answering (forced mode): " + v.skipped().keySet()));
             } catch (DnsException e) {
-                throw DnsSteps.failure(e);
+                throw StepFailure.of(e);
             }
         }
 

@@ -84,7 +84,7 @@ final class Fences {
         try {
             return c.get();
         } catch (FirewallException e) {
-            throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+            throw StepFailure.of(e);
         }
     }
 

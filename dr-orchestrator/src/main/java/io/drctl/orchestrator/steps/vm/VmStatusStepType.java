@@ -100,7 +100,7 @@ public final class VmStatusStepType implements StepType {
             try (VmProvider p = provider(ctx)) {
                 s = p.status(new VmRef(host.ref(), host.vm().orElseThrow().id()));
             } catch (VmException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
             boolean ok = expect == Expect.STOPPED ? s.isStopped() : s.isRunning();
             String desired = expect.name().toLowerCase(java.util.Locale.ROOT);

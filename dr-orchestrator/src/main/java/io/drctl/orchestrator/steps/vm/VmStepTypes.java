@@ -179,15 +179,13 @@ public final class VmStepTypes {
                 }
                 return Applied.of(summary);
             } catch (VmException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
         }
 
         @Override
         public Verified verify(ActionContext ctx) throws Exception {
-            Probe p = probe(ctx);
-            return p.isSatisfied() ? Verified.ok(p.current())
-                    : Verified.failed(host.ref() + ": expected " + p.desired() + ", saw " + p.current());
+            return Verified.byProbe(probe(ctx), host.ref());
         }
 
         @Override
@@ -201,7 +199,7 @@ public final class VmStepTypes {
                 PowerResult r = start ? p.stop(ref()) : p.start(ref());
                 return Reverted.done((start ? "powered off " : "powered on ") + host.ref() + ": " + r.before() + " -> " + r.after());
             } catch (VmException e) {
-                throw new StepFailure(e.getMessage(), e.isRetriable(), e);
+                throw StepFailure.of(e);
             }
         }
 

@@ -116,16 +116,14 @@ class DbStepTypesUnitTest {
     }
 
     @Test
-    void promote_versionOnlyPicksTheBinDir_notTheMethod_pg11WithDefaultFailsAfterWithin_noFallbackToPgCtl() throws Exception {
+    void promote_pg11_noMethod_promotesWithPgCtl_sinceItHasNoPgPromote() throws Exception {
         StepHarness h = harness("11", FORCED);
         pg2.versionNum = 110022;
         pg2.hasPgPromote = false;
-        StepFailure f = assertThrows(StepFailure.class, () -> h.action("promote").apply(h.ctx("promote")));
-        assertTrue(f.isRetriable(), "PROMOTE_TIMEOUT");
-        assertTrue(f.getMessage().contains("expected to leave recovery within 60 s of PG_PROMOTE, still in recovery (promote said: SQL"
-                + " failed"), f.getMessage());
-        assertTrue(f.getMessage().contains("function pg_promote(boolean, integer) does not exist"), f.getMessage());
-        assertTrue(h.host("region2/dbms").commandsContaining("pg_ctl' promote").isEmpty());
+        h.action("promote").apply(h.ctx("promote"));
+        assertEquals(List.of("runuser -u 'postgres' -- '/usr/lib/postgresql/11/bin/pg_ctl' promote -D '/var/lib/postgresql/11/main'"
+                + " -w -t 60"), promotions(h));
+        assertFalse(pg2.inRecovery);
         assertTrue(h.host("region2/dbms").commands().get(1).contains("'/usr/lib/postgresql/11/bin/psql'"));
     }
 
