@@ -54,7 +54,7 @@ public final class DbStepTypes {
         @Override
         public List<FieldSpec> fields() {
             return List.of(
-                    FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` (default) or `pg_ctl` (needs db.dataDir)"),
+                    FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` or `pg_ctl` (needs db.dataDir); default: pg_promote, pg_ctl on PostgreSQL 11 and older"),
                     DbAccess.SOCKET_DIR_FIELD,
                     FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
                     FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
