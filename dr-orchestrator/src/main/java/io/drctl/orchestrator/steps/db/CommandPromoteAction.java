@@ -1,0 +1,111 @@
+package io.drctl.orchestrator.steps.db;
+
+import io.drctl.orchestrator.config.load.Params;
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Probe;
+import io.drctl.orchestrator.spi.Reverted;
+import io.drctl.orchestrator.spi.StepFailure;
+import io.drctl.orchestrator.spi.Verified;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * {@code db.promote} of a {@code kind: command} DBMS: its {@code promote} template, proven by {@code role} (and
+ * {@code writeCheck}). Planned mode insists on RPO 0 as the {@code lag} template reports it (no lag template: refused,
+ * nothing promoted); forced mode promotes at once. The lag read just before is the RPO this DBMS can tell.
+ */
+final class CommandPromoteAction implements Action {
+    private final Host host;
+    private final io.drctl.dbms.CommandDbmsTarget target;
+    private final io.drctl.dbms.CommandDbmsTemplates templates;
+    private final Duration within;
+    private final Duration catchUp;
+
+    CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget target, io.drctl.dbms.CommandDbmsTemplates templates,
+                         Duration within, Duration catchUp) {
+        this.host = host;
+        this.target = target;
+        this.templates = templates;
+        this.within = within;
+        this.catchUp = catchUp;
+    }
+
+    @Override
+    public String target() {
+        return host.ref();
+    }
+
+    @Override
+    public String description() {
+        return "promote the DBMS on " + host.ref() + " with its `promote` template, proven by `role`"
+                + (templates.writeCheck().isPresent() ? " and `writeCheck`" : "");
+    }
+
+    private io.drctl.dbms.CommandDbms dbms(ActionContext ctx) throws Exception {
+        return DbStepTypes.commandDbms(host, target, templates, ctx);
+    }
+
+    private static String show(io.drctl.dbms.CommandDbmsProbe p) {
+        return p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> " (lag " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
+                + l.delay().map(d -> ", " + d.toMillis() / 1000.0 + " s").orElse("") + ")").orElse("");
+    }
+
+    @Override
+    public Probe probe(ActionContext ctx) throws Exception {
+        io.drctl.dbms.CommandDbmsProbe p = DbStepTypes.call(() -> dbms(ctx).probe());
+        return p.role() == io.drctl.dbms.DbmsRole.PRIMARY ? Probe.satisfied("primary", "primary") : Probe.needed(show(p), "primary");
+    }
+
+    @Override
+    public Applied apply(ActionContext ctx) throws Exception {
+        io.drctl.dbms.CommandDbms d = dbms(ctx);
+        boolean planned = !Params.FORCED.equals(ctx.params().get(Params.MODE));
+        io.drctl.dbms.CommandDbmsProbe before = DbStepTypes.call(d::probe);
+        if (planned && before.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
+            if (templates.lag().isEmpty()) {
+                throw new StepFailure("planned mode: " + host.ref() + " has no `lag` template, so RPO 0 cannot be checked"
+                        + " before promoting (nothing was promoted); add lag/lagPattern to its db, or run with --mode forced", false);
+            }
+            Instant giveUp = ctx.clock().instant().plus(catchUp);
+            while (before.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes).filter(b -> b == 0L).isEmpty()) {
+                if (!ctx.clock().instant().isBefore(giveUp)) {
+                    throw new StepFailure("planned mode: " + host.ref() + " did not report 0 bytes of lag within "
+                            + catchUp.toSeconds() + "s (" + show(before) + "); nothing was promoted", false);
+                }
+                ctx.cancellation().pause(Duration.ofMillis(200));
+                before = DbStepTypes.call(d::probe);
+            }
+        }
+        String rpo = before.role() == io.drctl.dbms.DbmsRole.PRIMARY ? "RPO not measured: already primary"
+                : before.lag().map(l -> "RPO " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
+                + l.delay().map(x -> ", " + x.toMillis() / 1000.0 + " s").orElse("") + " (the replica's lag as its `lag` template reports it, just before promotion)")
+                .orElse("RPO unknown: " + host.ref() + " has no `lag` template");
+        io.drctl.dbms.CommandPromoteResult r = DbStepTypes.call(() -> d.promote(ctx.cancellation().remaining(within)));
+        if (r.changed()) {
+            ctx.note("rpo", rpo);
+            ctx.log().notice(rpo);
+        }
+        return Applied.of((r.changed() ? "promoted; " + rpo : "already primary") + (r.writeChecked() ? "; write check passed" : ""));
+    }
+
+    @Override
+    public Verified verify(ActionContext ctx) throws Exception {
+        io.drctl.dbms.CommandDbms d = dbms(ctx);
+        io.drctl.dbms.CommandDbmsProbe p = DbStepTypes.call(d::probe);
+        if (p.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
+            return Verified.failed(host.ref() + ": expected a primary, its `role` template says " + show(p) + ": " + p.detail());
+        }
+        if (templates.writeCheck().isPresent() && !DbStepTypes.call(d::verifyWritable)) {
+            return Verified.failed(host.ref() + ": primary, but its `writeCheck` failed");
+        }
+        return Verified.ok("primary" + (templates.writeCheck().isPresent() ? ", write check passed" : ""));
+    }
+
+    @Override
+    public Reverted revert(ActionContext ctx) {
+        return Reverted.notRevertible("a promoted primary cannot become a replica again without re-seeding; failback does that");
+    }
+}
