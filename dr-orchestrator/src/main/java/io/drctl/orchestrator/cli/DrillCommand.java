@@ -132,7 +132,7 @@ final class DrillCommand extends StateCommand {
         }
         RunResult r1 = runs.run(inventory, failover, overParams);
         RunSummary.print(ctx.out(), r1);
-        RunEnd.recoveryPoints(runs, r1).forEach(line -> ctx.out().println("recovery point: " + line));
+        RunEnd.afterSummary(ctx, runs, r1);
         phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow(), ctx.rt().env()));
         if (!r1.status().isSuccessful()) {
             Explain.drillPhase(ctx.err(), "failover", r1, true, stateDir, RunEnd.refusals(runs, r1));
@@ -140,7 +140,7 @@ final class DrillCommand extends StateCommand {
         } else if (!noFailback) {
             RunResult r2 = backRuns.run(inventory, failback, backParams);
             RunSummary.print(ctx.out(), r2);
-            RunEnd.recoveryPoints(backRuns, r2).forEach(line -> ctx.out().println("recovery point: " + line));
+            RunEnd.afterSummary(ctx, backRuns, r2);
             phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow(),
                     ctx.rt().env()));
             if (!r2.status().isSuccessful()) {

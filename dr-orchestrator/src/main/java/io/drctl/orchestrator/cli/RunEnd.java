@@ -18,9 +18,19 @@ final class RunEnd {
 
     static int report(Ctx ctx, Runs runs, Path stateDir, RunResult r) throws IOException {
         RunSummary.print(ctx.out(), r);
-        recoveryPoints(runs, r).forEach(line -> ctx.out().println("recovery point: " + line));
+        afterSummary(ctx, runs, r);
         Explain.runEnd(ctx.err(), r, stateDir, refusals(runs, r));
         return ExitCodes.of(r.status());
+    }
+
+    /** What follows a run's summary table: each promotion's recovery point, and where the run's time went. */
+    static void afterSummary(Ctx ctx, Runs runs, RunResult r) throws IOException {
+        recoveryPoints(runs, r).forEach(line -> ctx.out().println("recovery point: " + line));
+        java.util.Optional<Path> runDir = runs.store().existing(r.runId());
+        if (runDir.isPresent()) {
+            ctx.out().println("time: " + io.drctl.orchestrator.journal.TimeBreakdown.of(Journal.read(runDir.get().resolve(Journal.FILE)))
+                    .describe());
+        }
     }
 
     /** Each promotion's RPO as the run journaled it (measured just before promoting). */

@@ -8,6 +8,7 @@ import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.journal.TimeBreakdown;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,16 +45,17 @@ public record DrillReport(String drillId, String inventory, String from, String 
      * @param bestEffortFailures steps that failed without stopping the run ({@code onFailure: continue}), as
      *                           {@code "id: STATUS"}: what the engine journaled in {@code run.finished}
      * @param rpo                each promotion's recovery point as measured just before it ({@code "step target: RPO ..."})
+     * @param time               where the run's time went: step work, safety-rule evaluations, drctl's overhead
      */
     public record Phase(String name, String runId, String runbook, String status, Instant started, Instant finished,
-                        List<StepLine> steps, List<String> bestEffortFailures, List<String> rpo) {
+                        List<StepLine> steps, List<String> bestEffortFailures, List<String> rpo, TimeBreakdown time) {
         public Duration duration() {
             return Duration.between(started, finished);
         }
 
         /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
         public Phase withStatus(String newStatus) {
-            return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures, rpo);
+            return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures, rpo, time);
         }
     }
 
@@ -135,7 +137,8 @@ public record DrillReport(String drillId, String inventory, String from, String 
         }
         List<StepLine> ordered = new ArrayList<>(steps.values());
         ordered.sort(java.util.Comparator.comparing(StepLine::started));
-        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered), bestEffort, List.copyOf(rpo));
+        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered), bestEffort,
+                List.copyOf(rpo), TimeBreakdown.of(events));
     }
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
@@ -182,6 +185,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
                     .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");
+            b.append("**Where the time went**: ").append(p.time().describe()).append("\n\n");
             p.rpo().forEach(r -> b.append("**Recovery point**: ").append(r).append("\n\n"));
             if (!p.bestEffortFailures().isEmpty()) {
                 b.append("**Best-effort failures** (steps marked `onFailure: continue`): ")
@@ -226,6 +230,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         for (Phase p : phases) {
             b.append("<h2>").append(esc(p.name())).append(": ").append(esc(p.runbook())).append(" — ").append(esc(p.status()))
                     .append(" in ").append(fmt(p.duration())).append("</h2><p>run <code>").append(esc(p.runId())).append("</code></p>");
+            b.append("<p class=\"time\"><strong>Where the time went</strong>: ").append(esc(p.time().describe())).append("</p>");
             p.rpo().forEach(r -> b.append("<p><strong>Recovery point</strong>: ").append(esc(r)).append("</p>"));
             if (!p.bestEffortFailures().isEmpty()) {
                 b.append("<p class=\"bad\"><strong>Best-effort failures</strong> (steps marked <code>onFailure: continue</code>): ")

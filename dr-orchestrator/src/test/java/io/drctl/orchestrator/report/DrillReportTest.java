@@ -58,8 +58,12 @@ class DrillReportTest {
         assertTrue(md.contains("## failover: over") && md.contains("## failback: back"), md);
         assertTrue(md.indexOf("| first | exec | SUCCEEDED |") < md.indexOf("| second | exec | SUCCEEDED |"), "steps in start order");
         assertTrue(md.contains("**Verdict: PASSED: RTO "), md);
+        assertTrue(md.contains("**Where the time went**: step work "), md);
+        assertTrue(json.contains("\"time\" : {") && json.contains("\"ruleEvaluations\""), json);
+        assertTrue(r.out().contains("time: step work "), "each run's summary says where its time went: " + r.out());
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.startsWith("<!doctype html>") && html.contains("class=\"verdict ok\""), html);
+        assertTrue(html.contains("<strong>Where the time went</strong>: step work "), html);
     }
 
     @Test
