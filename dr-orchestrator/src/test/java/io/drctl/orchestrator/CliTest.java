@@ -217,6 +217,10 @@ class CliTest extends LoopbackCase {
         assertEquals("SUCCEEDED", s.get("status").asText());
         assertEquals("SUCCEEDED", s.get("steps").get("t").asText());
         assertEquals("tester@testhost", s.get("user").asText());
+        JsonNode time = s.get("time");
+        assertEquals(time.get("totalMs").asLong(), time.get("stepWorkMs").asLong() + time.get("ruleEvaluationsMs").asLong()
+                + time.get("overheadMs").asLong(), "where the run's time went adds up: " + time);
+        assertTrue(Fixtures.cli("status", "--state-dir", state.toString()).out().contains("  time: step work "));
         Fixtures.Cli history = Fixtures.cli("history", "--state-dir", state.toString(), "--output", "json");
         JsonNode h = JSON.readTree(history.out());
         assertEquals(1, h.size());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunState;
 import io.drctl.orchestrator.journal.Status;
+import io.drctl.orchestrator.journal.TimeBreakdown;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,6 +57,14 @@ public final class RunView {
     public static void printStatus(PrintStream out, boolean json, String id, RunState state, Path journal, int events,
                                    Redactor redactor) throws JsonProcessingException {
         Map<String, Object> m = describe(id, state);
+        TimeBreakdown time = TimeBreakdown.of(state.events());
+        Map<String, Object> ms = new LinkedHashMap<>();
+        ms.put("totalMs", time.total().toMillis());
+        ms.put("stepWorkMs", time.stepWork().toMillis());
+        ms.put("approvalsMs", time.approvals().toMillis());
+        ms.put("ruleEvaluationsMs", time.ruleEvaluations().toMillis());
+        ms.put("overheadMs", time.overhead().toMillis());
+        m.put("time", ms);
         if (json) {
             out.println(redactor.redact(Json.write(redactor.redactDeep(m))));
             return;
@@ -67,6 +76,7 @@ public final class RunView {
             text.append(String.format("  %-24s %s%n", e.getKey(), e.getValue()));
         }
         rpo(state).forEach(r -> text.append("  recovery point: ").append(r).append(System.lineSeparator()));
+        text.append("  time: ").append(time.describe()).append(System.lineSeparator());
         text.append("  journal: " + journal + " (" + events + " events)");
         out.println(redactor.redact(text.toString()));
     }
