@@ -60,6 +60,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 .addSubcommand("drill", new DrillCommand(ctx))
                 .addSubcommand("readiness", new ReadinessCommand(ctx))
                 .addSubcommand("daemon", new DaemonCommand(ctx))
+                .addSubcommand("forecast", new ForecastCommand(ctx))
                 .addSubcommand("schema", new SchemaCommand(ctx));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
