@@ -19,8 +19,9 @@ import java.util.stream.Stream;
 
 /**
  * The expected RTO of a plan before it runs, from what earlier runs in the state dir measured: each step's
- * duration as the median (and p90) of the latest {@value #RECENT} steps of its type that changed something, with
- * the same number of targets when there are such, else of every target count; the safety-rule evaluations as
+ * duration as the median (and p90) of the latest {@value #RECENT} measurements of the same step of the same runbook
+ * with the same number of targets, else of steps of its type with that target count, else of its type (only steps
+ * that changed something count); the safety-rule evaluations as
  * the latest runs of the same runbook spent on them (else one evaluation point's median time times the plan's
  * evaluation points); laid out on the plan's DAG (independent steps run together), so the total is the critical
  * path. A step type no earlier run measured counts as zero and is named.
@@ -42,7 +43,7 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
     }
 
     /** A measured step of an earlier run. */
-    record Sample(String type, int targets, Duration duration) {
+    record Sample(String runbook, String step, String type, int targets, Duration duration) {
     }
 
     /** How many of the latest measurements count: the system changes (and drctl gets faster); old runs fade out. */
@@ -72,6 +73,7 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
                     }
                     runs++;
                     read(events, samples, perEvaluation);
+
                     if (events.stream().anyMatch(e -> e.event().equals("run.started") && runbook.equals(e.data().get("runbook")))
                             && events.stream().anyMatch(e -> e.event().equals("run.finished"))) {
                         sameRunbookRules.add(TimeBreakdown.of(events).ruleEvaluations());
@@ -85,10 +87,15 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
         for (Plan.PlannedStep s : plan.steps()) {
             String type = s.spec().type();
             int targets = s.actions().size();
-            List<Duration> same = latest(samples.stream().filter(x -> x.type().equals(type) && x.targets() == targets)
-                    .map(Sample::duration).toList());
-            List<Duration> any = same.isEmpty()
-                    ? latest(samples.stream().filter(x -> x.type().equals(type)).map(Sample::duration).toList()) : same;
+            // the same step of the same runbook first, else its type with the same target count, else its type
+            List<Duration> any = latest(samples.stream().filter(x -> x.runbook().equals(runbook) && x.step().equals(s.id())
+                    && x.targets() == targets).map(Sample::duration).toList());
+            if (any.isEmpty()) {
+                any = latest(samples.stream().filter(x -> x.type().equals(type) && x.targets() == targets).map(Sample::duration).toList());
+            }
+            if (any.isEmpty()) {
+                any = latest(samples.stream().filter(x -> x.type().equals(type)).map(Sample::duration).toList());
+            }
             if (any.isEmpty() && !unknown.contains(type)) {
                 unknown.add(type);
             }
@@ -122,6 +129,8 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
     private static void read(List<JournalEvent> events, List<Sample> samples, List<Duration> perEvaluation) {
         Map<String, JournalEvent> started = new HashMap<>();
         Map<String, Integer> changed = new HashMap<>();
+        String runbook = events.stream().filter(e -> e.event().equals("run.started")).map(e -> e.str("runbook"))
+                .filter(java.util.Objects::nonNull).findFirst().orElse("");
         for (JournalEvent e : events) {
             String step = e.step().orElse("");
             switch (e.event()) {
@@ -136,7 +145,7 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
                     // what a step costs when it does its work: SATISFIED steps (nothing to do) would make a forecast optimistic
                     if (s != null && "SUCCEEDED".equals(e.str("status")) && changed.getOrDefault(step, 0) > 0
                             && s.data().get("targets") instanceof Number n) {
-                        samples.add(new Sample(s.str("type"), n.intValue(), Duration.between(s.at(), e.at())));
+                        samples.add(new Sample(runbook, step, s.str("type"), n.intValue(), Duration.between(s.at(), e.at())));
                     }
                 }
                 default -> {

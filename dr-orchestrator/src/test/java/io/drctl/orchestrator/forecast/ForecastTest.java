@@ -39,13 +39,15 @@ class ForecastTest extends LoopbackCase {
     }
 
     @Test
-    void forecast_fromEarlierRuns_withinThirtyPercentOfTheNextRun_criticalPathNamed() throws Exception {
+    void forecast_fromEarlierRuns_isTheCriticalPathOfWhatTheyMeasured_criticalPathNamed() throws Exception {
         java.nio.file.Path rb = runbook(RUNBOOK);
         Fixtures.Cli none = forecast(rb);
         assertTrue(none.out().contains("no earlier run measured: exec") && none.out().contains("from 0 earlier run(s)"), none.out());
 
+        double slowest = 0;
         for (int i = 0; i < 3; i++) {
-            Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString()).assertExit(ExitCodes.OK);
+            Fixtures.Cli r = Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString()).assertExit(ExitCodes.OK);
+            slowest = Math.max(slowest, seconds(r.out(), "SUCCEEDED in"));
         }
         Fixtures.cli("run", "--dry-run", "--state-dir", state.toString(), inv.toString(), rb.toString()).assertExit(ExitCodes.OK);
         Fixtures.Cli f = forecast(rb);
@@ -53,10 +55,9 @@ class ForecastTest extends LoopbackCase {
         assertTrue(f.out().lines().anyMatch(l -> l.startsWith("b ") && l.endsWith("critical path")), f.out());
         assertTrue(f.out().lines().noneMatch(l -> l.startsWith("c ") && l.endsWith("critical path")), f.out());
         double forecast = seconds(f.out(), "forecast RTO:");
-
-        Fixtures.Cli next = Fixtures.cli("run", "--state-dir", state.toString(), inv.toString(), rb.toString()).assertExit(ExitCodes.OK);
-        double measured = seconds(next.out(), "SUCCEEDED in");
-        assertTrue(Math.abs(forecast - measured) <= 0.3 * measured,
-                "forecast " + forecast + " s vs measured " + measured + " s\n" + f.out() + "\n" + next.out());
+        // the critical path a -> b sleeps 1.0 s; of three runs one has both a and b at or above their medians,
+        // so the sum of the medians is at most that run, at most `slowest`
+        assertTrue(forecast >= 1.0 && forecast <= slowest + 0.1, // 0.1: the summary prints tenths
+                "forecast " + forecast + " s, runs up to " + slowest + " s\n" + f.out());
     }
 }
