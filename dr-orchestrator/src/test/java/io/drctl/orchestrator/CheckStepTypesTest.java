@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.config.load.Loaded;
-import io.drctl.orchestrator.steps.Builtins;
 import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.config.yaml.Problem;
+import io.drctl.orchestrator.steps.Builtins;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

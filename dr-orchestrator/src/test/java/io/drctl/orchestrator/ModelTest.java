@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.drctl.orchestrator.journal.Status;
 import io.drctl.orchestrator.config.load.InventoryLoader;
 import io.drctl.orchestrator.config.load.Selector;
 import io.drctl.orchestrator.config.model.Host;
@@ -14,6 +13,7 @@ import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.config.yaml.Hints;
 import io.drctl.orchestrator.config.yaml.Location;
 import io.drctl.orchestrator.config.yaml.Problems;
+import io.drctl.orchestrator.journal.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.ssh.SshSessions;
+import io.drctl.orchestrator.access.SshHostAccess;
 import io.drctl.orchestrator.cli.CliRuntime;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.journal.JournalEvent;
-import io.drctl.orchestrator.access.SshHostAccess;
 import io.drctl.orchestrator.steps.Builtins;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -2,8 +2,8 @@ package io.drctl.firewall;
 
 import io.drctl.host.AdapterException;
 import io.drctl.host.FailureKind;
-import io.drctl.host.Retriable;
 import io.drctl.host.HostAccessException;
+import io.drctl.host.Retriable;
 
 /**
  * A firewall operation that failed, classified by {@link Kind} (from exit codes and exception types,

@@ -1,10 +1,10 @@
 package io.drctl.firewall;
 
-import static io.drctl.firewall.NetnsLab.DBMS_IP;
 import static io.drctl.firewall.NetnsLab.DBMS_IP6;
+import static io.drctl.firewall.NetnsLab.DBMS_IP;
 import static io.drctl.firewall.NetnsLab.DB_PORT;
-import static io.drctl.firewall.NetnsLab.FW_IP;
 import static io.drctl.firewall.NetnsLab.FW_IP6;
+import static io.drctl.firewall.NetnsLab.FW_IP;
 import static io.drctl.firewall.NetnsLab.OTHER_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

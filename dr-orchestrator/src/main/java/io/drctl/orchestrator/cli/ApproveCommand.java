@@ -1,12 +1,12 @@
 package io.drctl.orchestrator.cli;
 
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.engine.Progress;
+import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.journal.FileApprovals;
 import io.drctl.orchestrator.journal.Journal;
-import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.journal.RunState;
 import io.drctl.orchestrator.journal.RunStore;
-import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.config.load.Loaded;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -2,14 +2,14 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.ProgressPrinter;
 import io.drctl.orchestrator.engine.EngineOptions;
-import io.drctl.orchestrator.journal.Journal;
-import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.engine.RunPolicy;
 import io.drctl.orchestrator.engine.RunServices;
-import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.journal.RunStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,18 +1,18 @@
 package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.ReadinessView;
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.engine.Progress;
+import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
-import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessDaemon;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.readiness.ReadinessServer;
 import io.drctl.orchestrator.readiness.ReadinessState;
 import io.drctl.orchestrator.readiness.RunPruner;
-import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

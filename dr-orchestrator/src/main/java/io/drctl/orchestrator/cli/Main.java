@@ -1,13 +1,13 @@
 package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.Explain;
-import io.drctl.orchestrator.journal.LockHeldException;
 import io.drctl.orchestrator.config.yaml.InvalidInputException;
+import io.drctl.orchestrator.journal.LockHeldException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * drctl's entry point. {@link #run} returns the exit code; only {@link #main} calls {@code System.exit}.

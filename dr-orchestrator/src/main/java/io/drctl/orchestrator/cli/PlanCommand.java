@@ -2,12 +2,15 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.Json;
 import io.drctl.orchestrator.cli.render.PlanView;
-import io.drctl.orchestrator.plan.Plan;
-import io.drctl.orchestrator.engine.PlanProbe;
-import io.drctl.orchestrator.plan.Planner;
-import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.yaml.Durations;
+import io.drctl.orchestrator.engine.PlanProbe;
+import io.drctl.orchestrator.engine.Progress;
+import io.drctl.orchestrator.forecast.Forecast;
+import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.plan.Plan;
+import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -42,10 +45,19 @@ final class PlanCommand extends StateCommand {
         Map<String, PlanProbe.Outcome> probes = offline ? Map.of()
                 : PlanProbe.probe(plan, ctx.options(false, false, Progress.NONE), PER_PROBE, redactor);
         PlanView view = new PlanView(loaded, plan, probes, redactor, offline);
+        Forecast forecast = Forecast.of(plan, new RunStore(shared.stateDir(ctx)).runsDir());
         if (shared.json()) {
-            ctx.out().println(Json.write(view.toMap()));
+            Map<String, Object> m = new java.util.LinkedHashMap<>(view.toMap());
+            m.put("forecast", Map.of("medianMs", forecast.median().toMillis(), "p90Ms", forecast.p90().toMillis(),
+                    "earlierRuns", forecast.runsRead()));
+            ctx.out().println(Json.write(m));
         } else {
             view.printText(ctx.out());
+            if (forecast.runsRead() > 0) {
+                ctx.out().println("forecast RTO: " + Durations.format(forecast.median(), Durations.Style.COMPACT) + " (p90 "
+                        + Durations.format(forecast.p90(), Durations.Style.COMPACT) + ") from " + forecast.runsRead()
+                        + " earlier run(s); per step: drctl forecast");
+            }
         }
         return ExitCodes.OK;
     }

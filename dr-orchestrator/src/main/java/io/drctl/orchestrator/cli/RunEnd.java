@@ -2,11 +2,11 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.Explain;
 import io.drctl.orchestrator.cli.render.RunSummary;
-import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.engine.RuleEvaluator;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.Status;
-import io.drctl.orchestrator.engine.RuleEvaluator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.plan.Plan;
-import io.drctl.orchestrator.spi.Failures;
 import io.drctl.orchestrator.journal.Redactor;
+import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Cancellation;
+import io.drctl.orchestrator.spi.Failures;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepLog;

@@ -1,12 +1,12 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.RuleSpec;
 import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.SafetyRules;
-import io.drctl.orchestrator.journal.Journal;
-import io.drctl.orchestrator.journal.JournalEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.drctl.orchestrator.plan;
 
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.spi.Action;
-import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.SafetyRules;
+import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepType;
 import java.util.List;
 import java.util.Objects;

@@ -1,15 +1,15 @@
 package io.drctl.orchestrator.readiness;
 
+import io.drctl.orchestrator.config.yaml.InvalidInputException;
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.Runs;
+import io.drctl.orchestrator.engine.StepOutcome;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.LockHeldException;
 import io.drctl.orchestrator.journal.Redactor;
-import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.journal.RunStore;
-import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.engine.StepOutcome;
 import io.drctl.orchestrator.spi.Verified;
-import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,7 +1,7 @@
 package io.drctl.orchestrator.spi;
 
-import io.drctl.orchestrator.spi.StepFields;
 import io.drctl.orchestrator.config.yaml.Location;
+import io.drctl.orchestrator.spi.StepFields;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -1,12 +1,12 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.journal.Journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.ExitCodes;
+import io.drctl.orchestrator.journal.Journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

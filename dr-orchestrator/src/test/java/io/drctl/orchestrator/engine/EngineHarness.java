@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.CliRuntime;
+import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.steps.Builtins;
 import java.io.IOException;
 import java.nio.file.Files;

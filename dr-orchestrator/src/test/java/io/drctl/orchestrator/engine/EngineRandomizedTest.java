@@ -1,9 +1,5 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.journal.ActionKey;
-import io.drctl.orchestrator.journal.Journal;
-import io.drctl.orchestrator.journal.RunState;
-import io.drctl.orchestrator.journal.JournalEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.ExitCodes;
+import io.drctl.orchestrator.journal.ActionKey;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.journal.RunState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.LoopbackCase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.Fixtures;
+import io.drctl.orchestrator.LoopbackCase;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.journal.JournalEvent;
 import java.io.IOException;

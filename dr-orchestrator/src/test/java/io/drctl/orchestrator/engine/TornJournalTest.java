@@ -1,12 +1,12 @@
 package io.drctl.orchestrator.engine;
 
-import io.drctl.orchestrator.journal.Journal;
-import io.drctl.orchestrator.journal.JournalEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.ExitCodes;
+import io.drctl.orchestrator.journal.Journal;
+import io.drctl.orchestrator.journal.JournalEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

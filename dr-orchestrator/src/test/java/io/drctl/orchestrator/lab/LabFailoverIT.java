@@ -2,12 +2,12 @@ package io.drctl.orchestrator.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
+import io.drctl.orchestrator.lab.LabCli.Cli;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;

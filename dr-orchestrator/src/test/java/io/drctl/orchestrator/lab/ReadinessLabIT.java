@@ -3,7 +3,6 @@ package io.drctl.orchestrator.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,7 @@ import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
+import io.drctl.orchestrator.lab.LabCli.Cli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

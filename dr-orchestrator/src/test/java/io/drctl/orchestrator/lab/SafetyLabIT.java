@@ -3,7 +3,6 @@ package io.drctl.orchestrator.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.drctl.orchestrator.lab.LabCli.Cli;
 
 import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
@@ -12,6 +11,7 @@ import io.drctl.lab.TcpOutcome;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
+import io.drctl.orchestrator.lab.LabCli.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

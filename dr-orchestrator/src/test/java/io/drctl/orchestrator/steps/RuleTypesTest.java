@@ -1,8 +1,5 @@
 package io.drctl.orchestrator.steps;
 
-import io.drctl.orchestrator.spi.Check;
-import io.drctl.orchestrator.spi.RuleContext;
-import io.drctl.orchestrator.spi.RuleSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,14 +14,17 @@ import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.HostAccess;
+import io.drctl.orchestrator.spi.RuleContext;
+import io.drctl.orchestrator.spi.RuleSpec;
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;

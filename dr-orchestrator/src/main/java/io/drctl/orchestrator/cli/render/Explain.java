@@ -1,10 +1,10 @@
 package io.drctl.orchestrator.cli.render;
 
-import io.drctl.orchestrator.engine.RunResult;
-import io.drctl.orchestrator.journal.Status;
-import io.drctl.orchestrator.engine.RuleEvaluator.Violation;
 import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.config.yaml.Problem;
+import io.drctl.orchestrator.engine.RuleEvaluator.Violation;
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.journal.Status;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.drctl.orchestrator.cli.render;
 
-import io.drctl.orchestrator.plan.Plan;
+import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.engine.PlanProbe;
 import io.drctl.orchestrator.journal.Redactor;
-import io.drctl.orchestrator.config.load.Loaded;
-import io.drctl.orchestrator.spi.RuleSpec;
+import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.spi.Action;
-import io.drctl.orchestrator.config.yaml.Durations;
+import io.drctl.orchestrator.spi.RuleSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

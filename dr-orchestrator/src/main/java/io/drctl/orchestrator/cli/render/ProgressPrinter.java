@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.cli.render;
 
+import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.engine.StepOutcome;
-import io.drctl.orchestrator.config.yaml.Durations;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.ZoneOffset;

@@ -1,10 +1,10 @@
 package io.drctl.orchestrator.cli.render;
 
-import io.drctl.orchestrator.readiness.CheckResult;
-import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.config.yaml.Problem;
+import io.drctl.orchestrator.readiness.CheckResult;
+import io.drctl.orchestrator.readiness.ReadinessResult;
 import java.io.PrintStream;
 import java.util.stream.Collectors;
 

@@ -1,9 +1,9 @@
 package io.drctl.orchestrator.cli.render;
 
-import io.drctl.orchestrator.engine.RunResult;
-import io.drctl.orchestrator.journal.Status;
-import io.drctl.orchestrator.engine.StepOutcome;
 import io.drctl.orchestrator.config.yaml.Durations;
+import io.drctl.orchestrator.engine.RunResult;
+import io.drctl.orchestrator.engine.StepOutcome;
+import io.drctl.orchestrator.journal.Status;
 import java.io.PrintStream;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.config.load;
 
+import io.drctl.dbms.PostgresInstance;
 import io.drctl.dns.cache.ResolverKind;
 import io.drctl.firewall.BackendKind;
 import io.drctl.host.CommandRunner;
@@ -13,7 +14,6 @@ import io.drctl.orchestrator.config.yaml.Fields;
 import io.drctl.orchestrator.config.yaml.Hints;
 import io.drctl.orchestrator.config.yaml.Location;
 import io.drctl.orchestrator.config.yaml.Problems;
-import io.drctl.dbms.PostgresInstance;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.drctl.orchestrator.config.load;
 
-import io.drctl.orchestrator.config.yaml.Secrets;
 import io.drctl.host.Values;
 import io.drctl.orchestrator.config.model.Dns;
 import io.drctl.orchestrator.config.model.DnsRecord;
@@ -10,6 +9,7 @@ import io.drctl.orchestrator.config.model.Region;
 import io.drctl.orchestrator.config.model.SshSettings;
 import io.drctl.orchestrator.config.yaml.Fields;
 import io.drctl.orchestrator.config.yaml.Problems;
+import io.drctl.orchestrator.config.yaml.Secrets;
 import io.drctl.orchestrator.config.yaml.YNode;
 import io.drctl.orchestrator.config.yaml.YamlTree;
 import java.nio.file.Path;

@@ -2,13 +2,13 @@ package io.drctl.orchestrator.config.load;
 
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.config.model.Runbook;
-import io.drctl.orchestrator.spi.RuleSpec;
-import io.drctl.orchestrator.spi.SafetyRules;
-import io.drctl.orchestrator.spi.Expansion;
-import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepTypeRegistry;
 import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.config.yaml.Problems;
+import io.drctl.orchestrator.spi.Expansion;
+import io.drctl.orchestrator.spi.RuleSpec;
+import io.drctl.orchestrator.spi.SafetyRules;
+import io.drctl.orchestrator.spi.StepSpec;
+import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drctl.orchestrator.config.model.Runbook;
+import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.SafetyRules;
-import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 

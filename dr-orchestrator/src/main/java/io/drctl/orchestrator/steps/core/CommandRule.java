@@ -1,13 +1,13 @@
 package io.drctl.orchestrator.steps.core;
 
-import io.drctl.orchestrator.spi.RuleSpec;
-import io.drctl.orchestrator.spi.SafetyRule;
-import io.drctl.orchestrator.spi.Check;
-import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.host.CommandResult;
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.RuleContext;
+import io.drctl.orchestrator.spi.RuleSpec;
+import io.drctl.orchestrator.spi.SafetyRule;
 import java.time.Duration;
 import java.util.List;
 

@@ -2,8 +2,6 @@ package io.drctl.orchestrator.steps.db;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
 
-import io.drctl.orchestrator.config.yaml.Durations;
-import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
@@ -11,11 +9,13 @@ import io.drctl.dbms.PostgresInstance;
 import io.drctl.dbms.PostgresPromoter;
 import io.drctl.dbms.ReplicaStatus;
 import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;

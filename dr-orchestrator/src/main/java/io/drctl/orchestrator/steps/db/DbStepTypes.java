@@ -1,14 +1,14 @@
 package io.drctl.orchestrator.steps.db;
 
-import io.drctl.orchestrator.config.load.Params;
 import io.drctl.dbms.DbmsException;
+import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
-import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PostgresInstance;
 import io.drctl.dbms.PostgresPromoter;
 import io.drctl.dbms.PromoteMethod;
 import io.drctl.dbms.PromoteResult;
+import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;

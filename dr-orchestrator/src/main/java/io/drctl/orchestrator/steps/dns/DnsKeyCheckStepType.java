@@ -2,8 +2,6 @@ package io.drctl.orchestrator.steps.dns;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
 
-import io.drctl.orchestrator.config.yaml.Durations;
-import io.drctl.orchestrator.spi.CheckAction;
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
@@ -12,8 +10,10 @@ import io.drctl.dns.DnsZone;
 import io.drctl.dns.KeyCheck;
 import io.drctl.dns.TsigKey;
 import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.CheckAction;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;

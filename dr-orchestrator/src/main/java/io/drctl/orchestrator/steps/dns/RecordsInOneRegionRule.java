@@ -1,22 +1,22 @@
 package io.drctl.orchestrator.steps.dns;
 
-import io.drctl.orchestrator.spi.RuleSpec;
-import io.drctl.orchestrator.spi.SafetyRule;
-import io.drctl.orchestrator.spi.Check;
-import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsServer;
-import io.drctl.dns.DnsZone;
 import io.drctl.dns.DnsVerifier;
+import io.drctl.dns.DnsZone;
 import io.drctl.dns.RecordState;
 import io.drctl.dns.ZoneProbe;
 import io.drctl.orchestrator.config.model.DnsRecord;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
+import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.RuleContext;
+import io.drctl.orchestrator.spi.RuleSpec;
+import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.StepValidation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,17 +1,17 @@
 package io.drctl.orchestrator.steps.firewall;
 
-import io.drctl.orchestrator.steps.vm.VmAccess;
-import io.drctl.orchestrator.spi.RuleSpec;
-import io.drctl.orchestrator.spi.SafetyRule;
-import io.drctl.orchestrator.spi.Check;
-import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.firewall.FenceVerifier;
 import io.drctl.firewall.FirewallException;
 import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.RuleContext;
+import io.drctl.orchestrator.spi.RuleSpec;
+import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.vm.VmAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package io.drctl.orchestrator.steps.vm;
 
-import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;

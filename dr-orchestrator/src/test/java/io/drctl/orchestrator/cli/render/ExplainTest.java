@@ -2,9 +2,9 @@ package io.drctl.orchestrator.cli.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.drctl.orchestrator.engine.RuleEvaluator.Violation;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.journal.Status;
-import io.drctl.orchestrator.engine.RuleEvaluator.Violation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
