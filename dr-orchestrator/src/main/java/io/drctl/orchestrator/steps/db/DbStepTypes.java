@@ -222,8 +222,11 @@ public final class DbStepTypes {
                 }
             }
             String rpo = measured.text();
+            // the version the replica reported with its position just now decides; asked again only if that read failed
+            int version = measured.serverVersionNum() > 0 ? measured.serverVersionNum()
+                    : method.isPresent() || measured.alreadyPrimary() ? 0 : call(() -> promoter(ctx).probe()).serverVersionNum();
             PromoteMethod how = method.isPresent() || measured.alreadyPrimary() ? method.orElse(PromoteMethod.PG_PROMOTE)
-                    : methodFor(call(() -> promoter(ctx).probe()).serverVersionNum());
+                    : methodFor(version);
             PromoteResult r = call(() -> promoter(ctx).promote(how, ctx.cancellation().remaining(within)));
             if (r.changed()) {
                 ctx.note("rpo", rpo);
@@ -242,9 +245,9 @@ public final class DbStepTypes {
         static final Duration NOT_LISTED_GRACE = Duration.ofSeconds(10);
 
         /** What {@link #rpo} found: the text, whether an old primary answered, and whether nothing is behind. */
-        record Rpo(String text, boolean primaryAnswered, boolean caughtUp, boolean alreadyPrimary) {
+        record Rpo(String text, boolean primaryAnswered, boolean caughtUp, boolean alreadyPrimary, int serverVersionNum) {
             static Rpo unknown(String text) {
-                return new Rpo(text, false, false, false);
+                return new Rpo(text, false, false, false, 0);
             }
         }
 
@@ -256,7 +259,7 @@ public final class DbStepTypes {
                 return Rpo.unknown("RPO not measured: cannot read the replica (" + e.getMessage() + ")");
             }
             if (mine.role() == PgRole.PRIMARY) {
-                return new Rpo("RPO not measured: already primary", false, true, true);
+                return new Rpo("RPO not measured: already primary", false, true, true, mine.serverVersionNum());
             }
             String replicaView = mine.replica().map(rs -> "received " + rs.receiveLsn().orElse("?") + ", replayed "
                     + rs.replayLsn().orElse("?") + rs.replayDelay().map(d -> ", last replayed transaction "
@@ -275,19 +278,19 @@ public final class DbStepTypes {
                             .filter(sb -> sb.clientAddr().equals(host.address())).findFirst();
                     if (me.isEmpty()) {
                         return new Rpo("RPO unknown: the primary " + o.ref() + " does not list " + host.ref() + " among its standbys; "
-                                + "the replica " + replicaView, true, false, false);
+                                + "the replica " + replicaView, true, false, false, mine.serverVersionNum());
                     }
                     boolean zero = me.get().replayLagBytes().filter(b -> b == 0L).isPresent();
                     return new Rpo("RPO " + me.get().replayLagBytes().map(b -> b + " bytes").orElse("? bytes")
                             + me.get().replayLag().map(l -> ", ≤ " + l.toMillis() / 1000.0 + " s").orElse(", 0 s (no replay lag)")
                             + " (the primary " + o.ref() + "'s position vs the replica's replay, just before promotion; "
-                            + me.get().state() + ", " + me.get().syncState() + ")", true, zero, false);
+                            + me.get().state() + ", " + me.get().syncState() + ")", true, zero, false, mine.serverVersionNum());
                 } catch (Exception e) {
                     unanswered.add(o.ref() + ": " + e.getMessage());
                 }
             }
-            return Rpo.unknown("RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
-                    + "; the replica " + replicaView);
+            return new Rpo("RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
+                    + "; the replica " + replicaView, false, false, false, mine.serverVersionNum());
         }
 
         @Override
