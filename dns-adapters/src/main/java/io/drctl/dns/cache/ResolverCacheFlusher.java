@@ -1,6 +1,7 @@
 package io.drctl.dns.cache;
 
 import io.drctl.dns.DnsNames;
+import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
@@ -98,18 +99,27 @@ public final class ResolverCacheFlusher {
         Map<String, String> lastSeen = new LinkedHashMap<>();
         while (true) {
             int attempt = rounds.next();
+            // one round trip per round on a POSIX host: every flush, then every resolution, in that order
+            List<String> commands = new ArrayList<>();
             for (ResolverKind k : kinds) {
-                String cmd = CacheCommands.flush(k, req.zone(), List.copyOf(req.expected().keySet()), host.pidFile());
-                CommandResult res = run(host, cmd, "flush " + k.label());
+                commands.add(CacheCommands.flush(k, req.zone(), List.copyOf(req.expected().keySet()), host.pidFile()));
+            }
+            for (String name : req.expected().keySet()) {
+                commands.add(CacheCommands.resolve(r.os(), name));
+            }
+            List<CommandResult> results = runAll(host, commands, "flush and resolve");
+            for (int i = 0; i < kinds.size(); i++) {
+                CommandResult res = results.get(i);
                 if (!res.succeeded()) {
                     throw new HostFailed(new CacheFlushException.HostFailure(host.name(), CacheFlushException.Kind.FLUSH_FAILED,
-                            "flushing " + k.label() + " failed (exit " + res.exitCode() + "): " + res.lastLine()));
+                            "flushing " + kinds.get(i).label() + " failed (exit " + res.exitCode() + "): " + res.lastLine()));
                 }
             }
             Map<String, Set<String>> resolved = new LinkedHashMap<>();
             lastSeen.clear();
+            int i = kinds.size();
             for (Map.Entry<String, Set<String>> e : req.expected().entrySet()) {
-                CommandResult res = run(host, CacheCommands.resolve(r.os(), e.getKey()), "resolve " + e.getKey());
+                CommandResult res = results.get(i++);
                 Set<String> seen = res.succeeded() ? CacheCommands.parseAddresses(res.stdout()) : Set.of();
                 if (seen.equals(e.getValue())) {
                     resolved.put(e.getKey(), seen);
@@ -131,6 +141,24 @@ public final class ResolverCacheFlusher {
                                 + req.timeout().toSeconds() + " s)"));
             }
             rounds.pause(elapsed);
+        }
+    }
+
+    /** {@code commands} in order: in one round trip on a POSIX host ({@link Batch}), one by one on Windows. */
+    private List<CommandResult> runAll(CacheHost host, List<String> commands, String what) throws HostFailed {
+        if (host.runner().os() == CommandRunner.OsFamily.WINDOWS) {
+            List<CommandResult> out = new ArrayList<>();
+            for (String c : commands) {
+                out.add(run(host, c, what));
+            }
+            return out;
+        }
+        try {
+            return Batch.run(host.runner(), commands, commandTimeout.multipliedBy(commands.size()));
+        } catch (HostAccessException e) {
+            throw new HostFailed(new CacheFlushException.HostFailure(host.name(),
+                    e.isRetriable() ? CacheFlushException.Kind.HOST_ACCESS : CacheFlushException.Kind.HOST_ACCESS_DENIED,
+                    what + ": " + e.getMessage() + " [" + e.kind() + "]"));
         }
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ResolverCacheFlusherTest {
 
     /** A host answering each command with a scripted result; records what it was asked. */
-    static final class ScriptedHost implements CommandRunner {
+    static final class ScriptedHost extends io.drctl.testing.CommandByCommandRunner {
         final List<String> commands = Collections.synchronizedList(new ArrayList<>());
         final Function<String, CommandResult> script;
         final OsFamily os;
@@ -35,7 +35,7 @@ class ResolverCacheFlusherTest {
         }
 
         @Override
-        public CommandResult run(String command, Duration timeout) throws HostAccessException {
+        protected CommandResult runOne(String command, Duration timeout) throws HostAccessException {
             commands.add(command);
             CommandResult r = script.apply(command);
             if (r == null) {
