@@ -25,22 +25,14 @@ final class RunEnd {
 
     /** What follows a run's summary table: each promotion's recovery point, and where the run's time went. */
     static void afterSummary(Ctx ctx, Runs runs, RunResult r) throws IOException {
-        recoveryPoints(runs, r).forEach(line -> ctx.out().println("recovery point: " + line));
-        java.util.Optional<Path> runDir = runs.store().existing(r.runId());
-        if (runDir.isPresent()) {
-            ctx.out().println("time: " + io.drctl.orchestrator.journal.TimeBreakdown.of(Journal.read(runDir.get().resolve(Journal.FILE)))
-                    .describe());
-        }
-    }
-
-    /** Each promotion's RPO as the run journaled it (measured just before promoting). */
-    static List<String> recoveryPoints(Runs runs, RunResult r) throws IOException {
         java.util.Optional<Path> runDir = runs.store().existing(r.runId());
         if (runDir.isEmpty()) {
-            return List.of();
+            return;
         }
-        return io.drctl.orchestrator.cli.render.RunView.rpo(io.drctl.orchestrator.journal.RunState.replay(
-                Journal.read(runDir.get().resolve(Journal.FILE))));
+        List<io.drctl.orchestrator.journal.JournalEvent> events = Journal.read(runDir.get().resolve(Journal.FILE));
+        io.drctl.orchestrator.cli.render.RunView.rpo(io.drctl.orchestrator.journal.RunState.replay(events))
+                .forEach(line -> ctx.out().println("recovery point: " + line));
+        ctx.out().println("time: " + io.drctl.orchestrator.journal.TimeBreakdown.of(events).describe());
     }
 
     /** The safety rules that refused {@code r}, read from its journal; empty unless it was refused. */

@@ -49,6 +49,9 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
     /** How many of the latest measurements count: the system changes (and drctl gets faster); old runs fade out. */
     static final int RECENT = 10;
 
+    /** How many of the latest runs' journals are read. */
+    static final int RUNS_READ = 100;
+
     public static Forecast of(Plan plan, Path runsDir) throws IOException {
         List<Sample> samples = new ArrayList<>();
         List<Duration> perEvaluation = new ArrayList<>();
@@ -56,28 +59,31 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
         String runbook = plan.loaded().runbook().name();
         int runs = 0;
         if (Files.isDirectory(runsDir)) {
+            List<Path> all;
             try (Stream<Path> dirs = Files.list(runsDir)) {
-                for (Path d : dirs.sorted().toList()) {
-                    Path journal = d.resolve(Journal.FILE);
-                    if (!Files.isRegularFile(journal)) {
-                        continue;
-                    }
-                    List<JournalEvent> events;
-                    try {
-                        events = Journal.read(journal);
-                    } catch (IOException | RuntimeException e) {
-                        continue; // a torn or corrupt journal says nothing reliable about durations
-                    }
-                    if (events.stream().anyMatch(e -> e.event().equals("run.started") && Boolean.TRUE.equals(e.data().get("dryRun")))) {
-                        continue; // a dry run changes nothing: its durations are not a run's
-                    }
-                    runs++;
-                    read(events, samples, perEvaluation);
-
-                    if (events.stream().anyMatch(e -> e.event().equals("run.started") && runbook.equals(e.data().get("runbook")))
-                            && events.stream().anyMatch(e -> e.event().equals("run.finished"))) {
-                        sameRunbookRules.add(TimeBreakdown.of(events).ruleEvaluations());
-                    }
+                all = dirs.sorted().toList();
+            }
+            // run ids begin with their start time: the latest runs only, oldest first (a long history costs no reads)
+            for (Path d : all.subList(Math.max(0, all.size() - RUNS_READ), all.size())) {
+                Path journal = d.resolve(Journal.FILE);
+                if (!Files.isRegularFile(journal)) {
+                    continue;
+                }
+                List<JournalEvent> events;
+                try {
+                    events = Journal.read(journal);
+                } catch (IOException | RuntimeException e) {
+                    continue; // a torn or corrupt journal says nothing reliable about durations
+                }
+                if (events.stream().anyMatch(e -> e.event().equals("run.started") && Boolean.TRUE.equals(e.data().get("dryRun")))) {
+                    continue; // a dry run changes nothing: its durations are not a run's
+                }
+                runs++;
+                TimeBreakdown time = TimeBreakdown.of(events);
+                read(events, time, samples, perEvaluation);
+                if (events.stream().anyMatch(e -> e.event().equals("run.started") && runbook.equals(e.data().get("runbook")))
+                        && events.stream().anyMatch(e -> e.event().equals("run.finished"))) {
+                    sameRunbookRules.add(time.ruleEvaluations());
                 }
             }
         }
@@ -118,15 +124,28 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
                 ? quantile(latest(perEvaluation), 0.5).multipliedBy(points) : quantile(sameRunbook, 0.5);
         Duration ruleP90 = plan.loaded().rules().isEmpty() ? Duration.ZERO : sameRunbook.isEmpty()
                 ? quantile(latest(perEvaluation), 0.9).multipliedBy(points) : quantile(sameRunbook, 0.9);
+        // the critical path: the steps ending last, then, back from each, the prerequisite its start waited for
+        java.util.Set<String> critical = new java.util.HashSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+        lines.values().stream().filter(l -> !endMedian.isZero() && finish.get(l.id())[0].equals(endMedian))
+                .forEach(l -> todo.add(l.id()));
+        while (!todo.isEmpty()) {
+            String id = todo.poll();
+            if (critical.add(id)) {
+                Line l = lines.get(id);
+                plan.step(id).orElseThrow().spec().dependsOn().stream()
+                        .filter(dep -> finish.containsKey(dep) && finish.get(dep)[0].equals(l.start()))
+                        .forEach(todo::add);
+            }
+        }
         List<Line> out = new ArrayList<>();
         for (Line l : lines.values()) {
-            boolean critical = l.start().plus(l.median()).equals(endMedian) && !endMedian.isZero();
-            out.add(new Line(l.id(), l.type(), l.targets(), l.start(), l.median(), l.p90(), l.samples(), critical));
+            out.add(new Line(l.id(), l.type(), l.targets(), l.start(), l.median(), l.p90(), l.samples(), critical.contains(l.id())));
         }
         return new Forecast(out, ruleMedian, ruleP90, endMedian.plus(ruleMedian), endP90.plus(ruleP90), runs, unknown);
     }
 
-    private static void read(List<JournalEvent> events, List<Sample> samples, List<Duration> perEvaluation) {
+    private static void read(List<JournalEvent> events, TimeBreakdown t, List<Sample> samples, List<Duration> perEvaluation) {
         Map<String, JournalEvent> started = new HashMap<>();
         Map<String, Integer> changed = new HashMap<>();
         String runbook = events.stream().filter(e -> e.event().equals("run.started")).map(e -> e.str("runbook"))
@@ -152,7 +171,6 @@ public record Forecast(List<Line> steps, Duration ruleMedian, Duration ruleP90, 
                 }
             }
         }
-        TimeBreakdown t = TimeBreakdown.of(events);
         long points = events.stream().filter(e -> e.event().startsWith("rule.")).map(JournalEvent::at).distinct().count();
         long rules = events.stream().filter(e -> e.event().equals("rule.checked") || e.event().equals("rule.violated"))
                 .map(e -> e.str("rule")).distinct().count();

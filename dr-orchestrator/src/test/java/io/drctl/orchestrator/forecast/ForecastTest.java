@@ -53,6 +53,7 @@ class ForecastTest extends LoopbackCase {
         Fixtures.Cli f = forecast(rb);
         assertTrue(f.out().contains("from 3 earlier run(s)"), "a dry run is not a measurement: " + f.out());
         assertTrue(f.out().lines().anyMatch(l -> l.startsWith("b ") && l.endsWith("critical path")), f.out());
+        assertTrue(f.out().lines().anyMatch(l -> l.startsWith("a ") && l.endsWith("critical path")), "b waited for a: " + f.out());
         assertTrue(f.out().lines().noneMatch(l -> l.startsWith("c ") && l.endsWith("critical path")), f.out());
         double forecast = seconds(f.out(), "forecast RTO:");
         // the critical path a -> b sleeps 1.0 s; of three runs one has both a and b at or above their medians,
