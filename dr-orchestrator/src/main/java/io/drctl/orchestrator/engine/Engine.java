@@ -9,6 +9,7 @@ import io.drctl.orchestrator.journal.RunState;
 import io.drctl.orchestrator.journal.Status;
 import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.spi.Approvals;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.HostAccess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +88,8 @@ public final class Engine {
         boolean refused = false;
         RuleEvaluator rules = new RuleEvaluator(plan.loaded().rules(), plan.ruleTypes(), journal, options.overrides(),
                 options.who());
-        try (HostAccess hosts = options.hostAccess().apply(plan.loaded().inventory())) {
+        Set<Effect> changedSinceRules = EnumSet.noneOf(Effect.class); // what the steps since the last evaluation may have changed
+        try (rules; HostAccess hosts = options.hostAccess().apply(plan.loaded().inventory())) {
             RunScope scope = scope(hosts);
             StepRunner steps = new StepRunner(journal, options, redactor, new ActionRunner(scope, options, redactor));
             if (!rules.isEmpty()) {
@@ -150,6 +153,7 @@ public final class Engine {
                     inFlight.remove(o.id());
                     status.put(o.id(), o.status());
                     outcomes.put(o.id(), o);
+                    plan.step(o.id()).orElseThrow().actions().forEach(a -> changedSinceRules.addAll(a.effects()));
                     if (!o.status().isSuccessful() && abortReason == null
                             && plan.step(o.id()).orElseThrow().spec().onFailure() == Step.OnFailure.ABORT) {
                         abortReason = "run aborted after " + o.id() + " " + o.status().name().toLowerCase(Locale.ROOT);
@@ -161,8 +165,10 @@ public final class Engine {
                     // and this (the only) scheduling thread starts no step while evaluating. A step that
                     // finishes while others run is covered at the next quiescent point (at the latest after
                     // the last step). A dry run changes nothing, so the check before the first step suffices.
+                    // Only the rules that read what those steps may have changed are evaluated again.
                     if (abortReason == null && running == 0 && !rules.isEmpty() && !options.dryRun()) {
-                        refused = refuse(rules.evaluate("after " + o.id(), scope));
+                        refused = refuse(rules.evaluate("after " + o.id(), scope, changedSinceRules));
+                        changedSinceRules.clear();
                         abortReason = refused ? STOPPED_BY_RULE : null;
                     }
                 }

@@ -1,18 +1,26 @@
 package io.drctl.orchestrator.engine;
 
+import io.drctl.orchestrator.journal.EventType;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.spi.Check;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.RuleSpec;
 import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.SafetyRules;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Evaluates a run's safety rules at one point of the run and journals each outcome:
@@ -22,9 +30,9 @@ import java.util.Optional;
  * caller stops the run when {@link #evaluate} returns violations that were not overridden.
  *
  * <p>Not thread-safe: the engine calls it from its scheduling thread only, while no step of the
- * run is in flight.
+ * run is in flight. The rules of one evaluation run in parallel on threads of their own.
  */
-public final class RuleEvaluator {
+public final class RuleEvaluator implements AutoCloseable {
     /** One violated rule that was not overridden. */
     public record Violation(String rule, String type, String detail) {
         public Violation {
@@ -39,6 +47,9 @@ public final class RuleEvaluator {
     private final Journal journal;
     private final Map<String, String> overrides;
     private final String user;
+    /** Rule id → where it last passed; absent: not evaluated yet, or its last evaluation did not pass. */
+    private final Map<String, String> lastPass = new HashMap<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool(StepRunner.daemon("drctl-rule"));
 
     public RuleEvaluator(List<RuleSpec> rules, SafetyRules registry, Journal journal, Map<String, String> overrides, String user) {
         this.rules = List.copyOf(rules);
@@ -52,29 +63,81 @@ public final class RuleEvaluator {
         return rules.isEmpty();
     }
 
+    /** Evaluates every rule now; {@code at} says when ("before the first step"). */
+    public List<Violation> evaluate(String at, RuleContext context) {
+        return evaluate(at, context, Effect.all());
+    }
+
     /**
-     * Evaluates every rule now; {@code at} says when ("before the first step", "after flip-dns").
+     * Evaluates the rules that read something {@code changed} (what the steps finished since the last evaluation
+     * could have changed, {@link io.drctl.orchestrator.spi.Action#effects}) and every rule whose last outcome was
+     * not a pass; the rules evaluated run in parallel. A rule left alone is journaled as checked, with the point
+     * of its last evaluation ({@code unchangedSince}): nothing since could change what it reads.
+     * {@code at} says when ("after flip-dns").
      *
      * @return the violations that stop the run (empty: go on)
      */
-    public List<Violation> evaluate(String at, RuleContext context) {
-        List<Violation> out = new ArrayList<>();
+    public List<Violation> evaluate(String at, RuleContext context, Set<Effect> changed) {
+        Map<RuleSpec, Future<Check>> running = new LinkedHashMap<>();
         for (RuleSpec r : rules) {
-            Check c = check(r, context);
-            if (c.ok()) {
-                journal.append(io.drctl.orchestrator.journal.EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at));
+            if (!mustEvaluate(r, changed)) {
                 continue;
             }
-            journal.append(io.drctl.orchestrator.journal.EventType.RULE_VIOLATED, data("rule", r.id(), "type", r.type(), "detail", c.detail(), "when", at));
+            running.put(r, pool.submit(() -> check(r, context)));
+        }
+        List<Violation> out = new ArrayList<>();
+        for (RuleSpec r : rules) {
+            Future<Check> pending = running.get(r);
+            if (pending == null) {
+                journal.append(EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at,
+                        "unchangedSince", lastPass.get(r.id())));
+                continue;
+            }
+            Check c = await(pending);
+            if (c.ok()) {
+                lastPass.put(r.id(), at);
+                journal.append(EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at));
+                continue;
+            }
+            lastPass.remove(r.id());
+            journal.append(EventType.RULE_VIOLATED, data("rule", r.id(), "type", r.type(), "detail", c.detail(), "when", at));
             String reason = overrides.get(r.id());
             if (reason != null) {
-                journal.append(io.drctl.orchestrator.journal.EventType.RULE_OVERRIDDEN, data("rule", r.id(), "detail", c.detail(), "reason", reason, "user", user,
+                journal.append(EventType.RULE_OVERRIDDEN, data("rule", r.id(), "detail", c.detail(), "reason", reason, "user", user,
                         "when", at));
             } else {
                 out.add(new Violation(r.id(), r.type(), c.detail()));
             }
         }
         return out;
+    }
+
+    /** Whether {@code r} must be evaluated: it did not pass last time, or it reads something that may have changed. */
+    private boolean mustEvaluate(RuleSpec r, Set<Effect> changed) {
+        if (!lastPass.containsKey(r.id())) {
+            return true;
+        }
+        Set<Effect> reads = registry.find(r.type()).map(SafetyRule::reads).orElse(Effect.all());
+        return reads.stream().anyMatch(changed::contains);
+    }
+
+    private static Check await(Future<Check> pending) {
+        try {
+            return pending.get();
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            Thread.currentThread().interrupt();
+            return Check.violated("could not evaluate (interrupted); safety cannot be shown");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return Check.violated("could not evaluate, so safety cannot be shown: " + cause);
+        }
+    }
+
+    /** Stops the evaluation threads (none is running between evaluations). */
+    @Override
+    public void close() {
+        pool.shutdownNow();
     }
 
     private Check check(RuleSpec r, RuleContext context) {

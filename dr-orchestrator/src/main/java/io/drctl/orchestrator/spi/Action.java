@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.spi;
 
+import java.util.Set;
+
 /**
  * One concrete unit of work: a step applied to one target. The engine calls the verbs in this order
  * for each attempt: {@link #probe} → (skip if satisfied) {@link #apply} → {@link #verify}; on
@@ -41,6 +43,16 @@ public interface Action {
      */
     default boolean changes() {
         return true;
+    }
+
+    /**
+     * What {@link #apply} can change on the site. After a step, the engine re-checks only the safety rules that
+     * {@linkplain SafetyRule#reads read} one of these. Default: everything when the action changes something
+     * (a site command can do anything), nothing when it only observes. Declare less only when apply cannot
+     * touch the rest.
+     */
+    default Set<Effect> effects() {
+        return changes() ? Effect.all() : Set.of();
     }
 
     /**

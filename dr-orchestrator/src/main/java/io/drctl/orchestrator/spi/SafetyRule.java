@@ -3,6 +3,7 @@ package io.drctl.orchestrator.spi;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A kind of runbook safety rule (like an assertion rule in AWS Route 53 ARC): a read-only check of
@@ -40,4 +41,13 @@ public interface SafetyRule {
      * cannot be shown), naming the error.
      */
     Check evaluate(RuleSpec rule, RuleContext context) throws Exception;
+
+    /**
+     * What the rule's outcome depends on. After a step that cannot change any of these (see
+     * {@link StepType#effects}), the engine does not evaluate the rule again: its last outcome, which held,
+     * still holds, and the journal says so. Default: everything (evaluated after every step).
+     */
+    default Set<Effect> reads() {
+        return Effect.all();
+    }
 }

@@ -2,6 +2,7 @@ package io.drctl.orchestrator.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.Fixtures;
@@ -9,6 +10,8 @@ import io.drctl.orchestrator.LoopbackCase;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.journal.JournalEvent;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -374,5 +377,43 @@ class SafetyRulesTest extends LoopbackCase {
         assertTrue(r.out().contains("Safety rules (checked before the first step and between steps"), r.out());
         assertTrue(r.out().contains("    one-dbms [single-dbms-reachable]  # "), r.out());
         assertTrue(r.out().contains("    dns-one-region [records-in-one-region]  # "), r.out());
+    }
+
+    @Test
+    void run_afterAStepThatChangesNothing_theRuleIsNotEvaluatedAgain_andTheJournalSaysSinceWhen() throws Exception {
+        try (ServerSocket listening = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            run("""
+                    name: guarded
+                    rules:
+                      - id: counted
+                        type: command
+                        description: records each evaluation
+                        command: "echo evaluated >> DIR/evaluations"
+                    steps:
+                      - id: one
+                        type: exec
+                        command: "echo one >> OUT"
+                      - id: wait
+                        type: wait.tcp
+                        hosts: "region=region1 role=app"
+                        port: %d
+                        within: 10s
+                        dependsOn: [one]
+                      - id: three
+                        type: exec
+                        command: "echo three >> OUT"
+                        dependsOn: [wait]
+                    """.formatted(listening.getLocalPort())).assertExit(ExitCodes.OK);
+        }
+        // a command rule reads anything an exec step may change; the read-only wait changes nothing
+        assertEquals(3, Files.readAllLines(tmp.resolve("evaluations")).size(), "before the first step, after one, after three");
+        List<JournalEvent> checked = Fixtures.journal(Fixtures.onlyRun(state)).stream()
+                .filter(e -> e.event().equals("rule.checked")).toList();
+        assertEquals(List.of("before the first step", "after one", "after wait", "after three"),
+                checked.stream().map(e -> e.str("when")).toList());
+        assertEquals(List.of(true, true, true, true), checked.stream().map(e -> e.data().get("ok")).toList());
+        assertNull(checked.get(1).str("unchangedSince"));
+        assertEquals("after one", checked.get(2).str("unchangedSince"), "the wait could not change what the rule reads");
+        assertNull(checked.get(3).str("unchangedSince"));
     }
 }

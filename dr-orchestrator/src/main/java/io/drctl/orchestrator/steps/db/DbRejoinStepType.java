@@ -13,6 +13,7 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code db.rejoin}: the DBMS on each target host (a former primary) becomes a streaming replica of the
@@ -149,6 +151,11 @@ public final class DbRejoinStepType implements StepType {
     }
 
     static final class RejoinAction implements Action {
+        @Override
+        public Set<Effect> effects() {
+            return command.isPresent() ? Effect.all() : Set.of(Effect.DB_SERVICE, Effect.DB_ROLE);
+        }
+
         private final Host host;
         private final PostgresInstance db;
         private final Host upstreamHost;

@@ -13,6 +13,7 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code db.promote}: turn the DBMS replica on each target host into a writable primary (PostgreSQL:
@@ -145,6 +147,11 @@ public final class DbStepTypes {
     }
 
     static final class PromoteAction implements Action {
+        @Override
+        public Set<Effect> effects() {
+            return Set.of(Effect.DB_ROLE);
+        }
+
         private final Host host;
         private final PostgresInstance instance;
         /** The step's {@code method}; empty: {@link #methodFor} the probed server version. */

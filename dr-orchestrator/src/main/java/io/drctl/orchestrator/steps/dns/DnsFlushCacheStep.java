@@ -9,6 +9,7 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
@@ -19,6 +20,7 @@ import io.drctl.orchestrator.steps.dns.DnsSteps.Wanted;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code dns.flush-cache}: flush the resolver caches on the target hosts and prove there that the names resolve to
@@ -53,6 +55,11 @@ public final class DnsFlushCacheStep extends DnsSteps {
     }
 
     record FlushAction(Host host, Wanted wanted, String zone) implements Action {
+        @Override
+        public Set<Effect> effects() {
+            return Set.of(Effect.RESOLVER_CACHE);
+        }
+
         @Override
         public String target() {
             return host.ref();

@@ -7,6 +7,7 @@ import io.drctl.dns.ZoneProbe;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code dns.ttl}: set the records' TTL (lower it ahead of a planned failover; revert restores the inventory's
@@ -58,6 +60,11 @@ public final class DnsTtlStep extends DnsSteps {
     }
 
     record TtlAction(List<String> names, Duration ttl) implements Action {
+        @Override
+        public Set<Effect> effects() {
+            return Set.of(Effect.DNS_RECORDS);
+        }
+
         @Override
         public String target() {
             return String.join(",", names);

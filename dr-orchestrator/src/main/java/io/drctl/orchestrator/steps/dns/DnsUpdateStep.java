@@ -17,6 +17,7 @@ import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -89,6 +91,11 @@ public final class DnsUpdateStep extends DnsSteps {
 
     record UpdateAction(List<RecordFlip> flips, Optional<Duration> ttl, double share, Optional<String> force, int declared)
             implements Action {
+        @Override
+        public Set<Effect> effects() {
+            return Set.of(Effect.DNS_RECORDS);
+        }
+
         @Override
         public String target() {
             return flips.stream().map(RecordFlip::name).collect(Collectors.joining(","));

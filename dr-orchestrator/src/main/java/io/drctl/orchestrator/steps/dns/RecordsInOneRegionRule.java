@@ -12,6 +12,7 @@ import io.drctl.orchestrator.config.model.DnsRecord;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Check;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleContext;
@@ -43,6 +44,11 @@ import java.util.TreeSet;
  * </pre>
  */
 public final class RecordsInOneRegionRule implements SafetyRule {
+    @Override
+    public Set<Effect> reads() {
+        return Set.of(Effect.DNS_RECORDS);
+    }
+
     @Override
     public String name() {
         return "records-in-one-region";

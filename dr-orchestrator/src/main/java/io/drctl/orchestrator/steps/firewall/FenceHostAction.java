@@ -16,6 +16,7 @@ import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
@@ -25,12 +26,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One fence step on one host: what the three fence actions share (the backend, the description, and the verification
  * by listing the rules or by connecting from the source hosts).
  */
 abstract class FenceHostAction implements Action {
+    @Override
+    public Set<Effect> effects() {
+        return changes() ? Set.of(Effect.FIREWALL) : Set.of();
+    }
+
     /**
      * @param host           the fenced host
      * @param fence          port and sources

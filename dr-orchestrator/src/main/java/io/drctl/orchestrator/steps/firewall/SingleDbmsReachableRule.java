@@ -5,6 +5,7 @@ import io.drctl.firewall.FirewallException;
 import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Check;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleContext;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +43,11 @@ import java.util.concurrent.TimeoutException;
  * </pre>
  */
 public final class SingleDbmsReachableRule implements SafetyRule {
+    @Override
+    public Set<Effect> reads() {
+        return Set.of(Effect.FIREWALL, Effect.POWER, Effect.DB_SERVICE);
+    }
+
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     static final Duration SSH_CHECK_TIMEOUT = Duration.ofSeconds(15);
     /** A powered-off source answers nothing: probing its SSH port first skips it without waiting out

@@ -5,6 +5,7 @@ import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -27,6 +28,7 @@ import io.drctl.vm.VmRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code vm.start} and {@code vm.stop}: power the targets' VMs through their inventory provider
@@ -120,6 +122,11 @@ public final class VmStepTypes {
     }
 
     record PowerAction(Host host, boolean start, List<String> waitFor, Duration within) implements Action {
+        @Override
+        public Set<Effect> effects() {
+            return Set.of(Effect.POWER);
+        }
+
         @Override
         public String target() {
             return host.ref();
