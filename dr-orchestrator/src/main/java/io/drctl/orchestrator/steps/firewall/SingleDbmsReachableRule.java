@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +56,8 @@ public final class SingleDbmsReachableRule implements SafetyRule {
      *  the SSH connect timeout at every check between steps. */
     static final Duration SSH_PORT_PROBE = Duration.ofMillis(1500);
     static final Duration OVERALL = Duration.ofMinutes(2);
+    /** How long a source's SSH port may keep silent before its VM provider is asked whether it is powered off. */
+    static final Duration PROVIDER_AFTER = Duration.ofMillis(150);
 
     @Override
     public String name() {
@@ -100,13 +104,18 @@ public final class SingleDbmsReachableRule implements SafetyRule {
             t.setDaemon(true);
             return t;
         });
+        ExecutorService side = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "drctl-rule-" + rule.id() + "-probe");
+            t.setDaemon(true);
+            return t;
+        });
         long deadline = System.nanoTime() + OVERALL.toNanos();
         try {
             // every source at once; from each, every (source, DBMS) connection in one SSH round trip
             Map<Host, Future<Seen>> asked = new LinkedHashMap<>();
             for (Host s : sources) {
                 List<Host> targets = dbms.stream().filter(d -> !d.ref().equals(s.ref())).toList();
-                asked.put(s, pool.submit(() -> fromSource(s, targets, port, verifier, ctx)));
+                asked.put(s, pool.submit(() -> fromSource(s, targets, port, verifier, ctx, side)));
             }
             List<Seen> seen = new ArrayList<>();
             for (Map.Entry<Host, Future<Seen>> f : asked.entrySet()) {
@@ -116,6 +125,24 @@ public final class SingleDbmsReachableRule implements SafetyRule {
             return verdict(seen, port);
         } finally {
             pool.shutdownNow();
+            side.shutdownNow();
+        }
+    }
+
+    /** Whether the SSH port probe has finished and the port answered. */
+    private static boolean answered(CompletableFuture<Boolean> probe) {
+        return probe.isDone() && !probe.isCompletedExceptionally() && probe.join();
+    }
+
+    /** The value of a finished or pending future, its failure thrown as itself. */
+    private static Object unwrapped(CompletableFuture<?> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception x) {
+                throw x;
+            }
+            throw e;
         }
     }
 
@@ -138,24 +165,42 @@ public final class SingleDbmsReachableRule implements SafetyRule {
      * is skipped (with its VM provider's word on whether it is powered off); any other SSH failure (host key,
      * authentication) fails the evaluation.
      */
-    private static Seen fromSource(Host source, List<Host> targets, int port, FenceVerifier verifier, RuleContext ctx)
-            throws Exception {
-        if (!ctx.hosts().answers(source, SSH_PORT_PROBE)) {
-            int sshPort = ctx.inventory().sshFor(source).port().orElse(22);
+    private static Seen fromSource(Host source, List<Host> targets, int port, FenceVerifier verifier, RuleContext ctx,
+                                   ExecutorService side) throws Exception {
+        // The SSH port probe and the VM provider are asked at once: a source whose port answers is judged over SSH;
+        // one the provider reports powered off before its port has answered is skipped without waiting out the
+        // probe (a dormant host's port is silent: waiting proves nothing the provider has not said).
+        CompletableFuture<Boolean> portAnswers = CompletableFuture.supplyAsync(() -> ctx.hosts().answers(source, SSH_PORT_PROBE), side);
+        // (the provider only once the port has kept silent for a moment: a running host answers in milliseconds)
+        CompletableFuture<Optional<String>> off = CompletableFuture.supplyAsync(
+                () -> answered(portAnswers) ? Optional.<String>empty()
+                        : VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source),
+                CompletableFuture.delayedExecutor(PROVIDER_AFTER.toMillis(), TimeUnit.MILLISECONDS, side));
+        CompletableFuture<Object> first = CompletableFuture.anyOf(portAnswers,
+                off.thenCompose(o -> o.isPresent() ? CompletableFuture.completedFuture(true) : portAnswers));
+        unwrapped(first);
+        int sshPort = ctx.inventory().sshFor(source).port().orElse(22);
+        if (!portAnswers.isDone()) {
+            portAnswers.cancel(true);
+            return new Seen(source, List.of(), "powered off: " + off.get().orElseThrow() + " (its SSH port " + sshPort
+                    + " at " + source.address() + " had not answered TCP)", true);
+        }
+        if (!(Boolean) unwrapped(portAnswers)) {
             String why = "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
                     + SSH_PORT_PROBE.toMillis() + " ms";
-            java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
-            return new Seen(source, List.of(), why + off.map(o -> "; powered off: " + o).orElse(""), off.isPresent());
+            Optional<String> o = off.get();
+            return new Seen(source, List.of(), why + o.map(x -> "; powered off: " + x).orElse(""), o.isPresent());
         }
+        off.cancel(true);
         List<FenceVerifier.ConnectOutcome> outcomes;
         try {
             outcomes = verifier.connectAll(ctx.hosts().runner(source), targets.stream().map(Host::address).toList(), port,
                     SSH_CHECK_TIMEOUT);
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
-                java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
-                return new Seen(source, List.of(), "SSH " + e.kind() + ": " + e.getMessage() + off.map(o -> "; powered off: " + o).orElse(""),
-                        off.isPresent());
+                Optional<String> stopped = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
+                return new Seen(source, List.of(), "SSH " + e.kind() + ": " + e.getMessage()
+                        + stopped.map(o -> "; powered off: " + o).orElse(""), stopped.isPresent());
             }
             throw e;
         } catch (FirewallException e) {
