@@ -44,14 +44,19 @@ public final class PostgresPromoter {
             + "INSERT INTO drctl_write_probe VALUES (now()); "
             + "SELECT txid_current(); COMMIT;";
 
-    static final String ROLE_SQL = "SELECT pg_is_in_recovery(), current_setting('server_version_num')";
-    static final String REPLICA_SQL = "SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), "
+    /**
+     * The probe in one client run: a {@code role} row (in recovery, server version), then on a replica one
+     * {@code replica} row (received and replayed positions, their distance, replay age, WAL receiver status), and on
+     * a primary a {@code standby} row per attached standby (name, address, state, sync state, replay distance and lag).
+     */
+    static final String PROBE_SQL = "SELECT 'role', pg_is_in_recovery(), current_setting('server_version_num'); "
+            + "SELECT 'replica', pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), "
             + "pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint, "
             + "extract(epoch from now() - pg_last_xact_replay_timestamp()), "
-            + "(SELECT status FROM pg_stat_wal_receiver LIMIT 1)";
-    static final String STANDBYS_SQL = "SELECT application_name, coalesce(host(client_addr), 'local'), state, "
-            + "sync_state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint, extract(epoch from replay_lag) "
-            + "FROM pg_stat_replication ORDER BY application_name, client_addr";
+            + "(SELECT status FROM pg_stat_wal_receiver LIMIT 1) WHERE pg_is_in_recovery(); "
+            + "SELECT 'standby', application_name, coalesce(host(client_addr), 'local'), state, sync_state, "
+            + "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint, extract(epoch from replay_lag) "
+            + "FROM pg_stat_replication WHERE NOT pg_is_in_recovery() ORDER BY application_name, client_addr";
 
     private static final Logger log = LoggerFactory.getLogger(PostgresPromoter.class);
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(60);
@@ -83,44 +88,54 @@ public final class PostgresPromoter {
         return new PostgresPromoter(runner, db, Clock.systemUTC(), Sleeper.system(), Duration.ofMillis(500));
     }
 
-    /** Read-only: role, and replication state (replica side, or the primary's attached standbys). */
+    /** Read-only: role, and replication state (replica side, or the primary's attached standbys); one client run. */
     public PgProbe probe() throws DbmsException {
-        List<String[]> rows = query(ROLE_SQL);
-        if (rows.size() != 1 || rows.get(0).length != 2) {
-            throw unexpected("one row (in_recovery, version)", rows);
+        return parseProbe(query(PROBE_SQL));
+    }
+
+    /** The probe's rows ({@link #PROBE_SQL}) as a {@link PgProbe}. */
+    private PgProbe parseProbe(List<String[]> rows) throws DbmsException {
+        String[] role = null;
+        String[] replica = null;
+        List<StandbyStatus> standbys = new ArrayList<>();
+        for (String[] r : rows) {
+            switch (r[0]) {
+                case "role" -> role = r.length == 3 && role == null ? r : null;
+                case "replica" -> replica = r.length == 6 && replica == null ? r : null;
+                case "standby" -> {
+                    if (r.length != 7) {
+                        throw unexpected("7 columns of a standby row (pg_stat_replication)", List.<String[]>of(r));
+                    }
+                    standbys.add(new StandbyStatus(r[1], r[2], r[3], r[4], opt(r[5]).map(Long::parseLong),
+                            opt(r[6]).map(PostgresPromoter::seconds)));
+                }
+                default -> throw unexpected("role, replica or standby rows", rows);
+            }
         }
-        String[] r = rows.get(0);
+        if (role == null) {
+            throw unexpected("one role row (in_recovery, version)", rows);
+        }
         int version;
         try {
-            version = Integer.parseInt(r[1]);
+            version = Integer.parseInt(role[2]);
         } catch (NumberFormatException e) {
             throw unexpected("a numeric server_version_num", rows);
         }
-        switch (r[0]) {
+        switch (role[1]) {
             case "t" -> {
-                List<String[]> rr = query(REPLICA_SQL);
-                if (rr.size() != 1 || rr.get(0).length != 5) {
-                    throw unexpected("one row of replica status", rr);
+                if (replica == null) {
+                    throw unexpected("one row of replica status", rows);
                 }
-                String[] x = rr.get(0);
-                ReplicaStatus rs = new ReplicaStatus(opt(x[0]), opt(x[1]), opt(x[2]).map(Long::parseLong),
-                        opt(x[3]).map(PostgresPromoter::seconds), opt(x[4]));
+                ReplicaStatus rs = new ReplicaStatus(opt(replica[1]), opt(replica[2]), opt(replica[3]).map(Long::parseLong),
+                        opt(replica[4]).map(PostgresPromoter::seconds), opt(replica[5]));
                 return new PgProbe(db.name(), PgRole.REPLICA, version, Optional.of(rs), List.of());
             }
             case "f" -> {
-                List<StandbyStatus> standbys = new ArrayList<>();
-                for (String[] s : query(STANDBYS_SQL)) {
-                    if (s.length != 6) {
-                        throw unexpected("6 columns of pg_stat_replication", List.<String[]>of(s));
-                    }
-                    standbys.add(new StandbyStatus(s[0], s[1], s[2], s[3], opt(s[4]).map(Long::parseLong),
-                            opt(s[5]).map(PostgresPromoter::seconds)));
-                }
                 return new PgProbe(db.name(), PgRole.PRIMARY, version, Optional.empty(), standbys);
             }
             default -> throw new DbmsException(DbmsException.Kind.UNEXPECTED_ROLE, target(), "PostgreSQL "
                     + db.name() + " at " + db.endpoint() + " is neither primary nor replica: pg_is_in_recovery() "
-                    + "answered '" + r[0] + "' (expected t or f)");
+                    + "answered '" + role[1] + "' (expected t or f)");
         }
     }
 
@@ -135,13 +150,22 @@ public final class PostgresPromoter {
      */
     public PromoteResult promote(PromoteMethod method, Duration timeout) throws DbmsException {
         Objects.requireNonNull(method, "method");
+        return promote(method, timeout, null);
+    }
+
+    /**
+     * The same, with the server's state as the caller probed it just before ({@link #probe()}), so it is not read
+     * twice in a row; {@code null}: probe it here.
+     */
+    public PromoteResult promote(PromoteMethod method, Duration timeout, PgProbe justProbed) throws DbmsException {
+        Objects.requireNonNull(method, "method");
         if (method == PromoteMethod.PG_CTL && db.dataDir().isEmpty()) {
             throw new DbmsException(DbmsException.Kind.CONFIG, target(), "pg_ctl promote of " + db.name()
                     + " needs the data directory (dataDir) of the instance");
         }
         long seconds = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
         Instant start = clock.instant();
-        PgProbe before = probe();
+        PgProbe before = justProbed != null ? justProbed : probe();
         if (before.role() == PgRole.PRIMARY) {
             log.info("PostgreSQL {} at {} is already primary: nothing to promote", db.name(), db.endpoint());
             long xid = verifyWritable();
@@ -191,9 +215,8 @@ public final class PostgresPromoter {
             log.info("promote of {} reported '{}' but the server is primary now", db.name(), promoteFailure.getMessage());
             outcome = PromoteResult.Outcome.ALREADY_PRIMARY;
         }
-        long xid = verifyWritable();
-        PgProbe after = probe();
-        return new PromoteResult(db.name(), outcome, before, after, xid, Duration.between(start, clock.instant()));
+        Writable after = writeCheckAndProbe();
+        return new PromoteResult(db.name(), outcome, before, after.probe(), after.xid(), Duration.between(start, clock.instant()));
     }
 
     /**
@@ -203,9 +226,27 @@ public final class PostgresPromoter {
      * @throws DbmsException {@link DbmsException.Kind#NOT_WRITABLE} when the server refuses the write
      */
     public long verifyWritable() throws DbmsException {
-        List<String[]> rows;
+        return writeCheckXid(writeCheck(WRITE_CHECK_SQL));
+    }
+
+    /** What {@link #writeCheckAndProbe} saw: the write check's transaction id, and the server's state after it. */
+    public record Writable(long xid, PgProbe probe) {
+    }
+
+    /**
+     * The write check ({@link #verifyWritable}) and then the probe ({@link #probe}), in one client run.
+     *
+     * @throws DbmsException {@link DbmsException.Kind#NOT_WRITABLE} when the server refuses the write (a replica does)
+     */
+    public Writable writeCheckAndProbe() throws DbmsException {
+        List<String[]> rows = writeCheck(WRITE_CHECK_SQL + " " + PROBE_SQL);
+        return new Writable(writeCheckXid(rows), parseProbe(rows.stream().filter(r -> r.length > 1).toList()));
+    }
+
+    /** Runs {@code sql}, which starts with the write check; a refusal is {@link DbmsException.Kind#NOT_WRITABLE}. */
+    private List<String[]> writeCheck(String sql) throws DbmsException {
         try {
-            rows = query(WRITE_CHECK_SQL);
+            return query(sql);
         } catch (DbmsException e) {
             if (e.kind() == DbmsException.Kind.QUERY_FAILED) {
                 throw new DbmsException(DbmsException.Kind.NOT_WRITABLE, target(), "PostgreSQL " + db.name() + " at "
@@ -213,6 +254,10 @@ public final class PostgresPromoter {
             }
             throw e;
         }
+    }
+
+    /** The transaction id the write check printed (its only one-column row). */
+    private long writeCheckXid(List<String[]> rows) throws DbmsException {
         for (int i = rows.size() - 1; i >= 0; i--) {
             String[] r = rows.get(i);
             if (r.length == 1 && r[0].matches("\\d+")) {

@@ -234,7 +234,8 @@ public final class DbStepTypes {
                     : method.isPresent() || measured.alreadyPrimary() ? 0 : call(() -> promoter(ctx).probe()).serverVersionNum();
             PromoteMethod how = method.isPresent() || measured.alreadyPrimary() ? method.orElse(PromoteMethod.PG_PROMOTE)
                     : methodFor(version);
-            PromoteResult r = call(() -> promoter(ctx).promote(how, ctx.cancellation().remaining(within)));
+            Rpo justMeasured = measured;
+            PromoteResult r = call(() -> promoter(ctx).promote(how, ctx.cancellation().remaining(within), justMeasured.replica()));
             if (r.changed()) {
                 ctx.note("rpo", rpo);
                 ctx.log().notice(rpo);
@@ -252,9 +253,10 @@ public final class DbStepTypes {
         static final Duration NOT_LISTED_GRACE = Duration.ofSeconds(10);
 
         /** What {@link #rpo} found: the text, whether an old primary answered, and whether nothing is behind. */
-        record Rpo(String text, boolean primaryAnswered, boolean caughtUp, boolean alreadyPrimary, int serverVersionNum) {
+        record Rpo(String text, boolean primaryAnswered, boolean caughtUp, boolean alreadyPrimary, int serverVersionNum,
+                   PgProbe replica) {
             static Rpo unknown(String text) {
-                return new Rpo(text, false, false, false, 0);
+                return new Rpo(text, false, false, false, 0, null);
             }
         }
 
@@ -266,7 +268,7 @@ public final class DbStepTypes {
                 return Rpo.unknown("RPO not measured: cannot read the replica (" + e.getMessage() + ")");
             }
             if (mine.role() == PgRole.PRIMARY) {
-                return new Rpo("RPO not measured: already primary", false, true, true, mine.serverVersionNum());
+                return new Rpo("RPO not measured: already primary", false, true, true, mine.serverVersionNum(), mine);
             }
             String replicaView = mine.replica().map(rs -> "received " + rs.receiveLsn().orElse("?") + ", replayed "
                     + rs.replayLsn().orElse("?") + rs.replayDelay().map(d -> ", last replayed transaction "
@@ -285,30 +287,37 @@ public final class DbStepTypes {
                             .filter(sb -> sb.clientAddr().equals(host.address())).findFirst();
                     if (me.isEmpty()) {
                         return new Rpo("RPO unknown: the primary " + o.ref() + " does not list " + host.ref() + " among its standbys; "
-                                + "the replica " + replicaView, true, false, false, mine.serverVersionNum());
+                                + "the replica " + replicaView, true, false, false, mine.serverVersionNum(), mine);
                     }
                     boolean zero = me.get().replayLagBytes().filter(b -> b == 0L).isPresent();
                     return new Rpo("RPO " + me.get().replayLagBytes().map(b -> b + " bytes").orElse("? bytes")
                             + me.get().replayLag().map(l -> ", ≤ " + l.toMillis() / 1000.0 + " s").orElse(", 0 s (no replay lag)")
                             + " (the primary " + o.ref() + "'s position vs the replica's replay, just before promotion; "
-                            + me.get().state() + ", " + me.get().syncState() + ")", true, zero, false, mine.serverVersionNum());
+                            + me.get().state() + ", " + me.get().syncState() + ")", true, zero, false, mine.serverVersionNum(), mine);
                 } catch (Exception e) {
                     unanswered.add(o.ref() + ": " + e.getMessage());
                 }
             }
             return new Rpo("RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
-                    + "; the replica " + replicaView, false, false, false, mine.serverVersionNum());
+                    + "; the replica " + replicaView, false, false, false, mine.serverVersionNum(), mine);
         }
 
         @Override
         public Verified verify(ActionContext ctx) throws Exception {
             PostgresPromoter p = promoter(ctx);
-            PgProbe probe = call(p::probe);
-            if (probe.role() != PgRole.PRIMARY) {
+            PostgresPromoter.Writable w;
+            try {
+                w = p.writeCheckAndProbe(); // one client run: the write, then the role
+            } catch (DbmsException e) {
+                if (e.kind() == DbmsException.Kind.NOT_WRITABLE && call(p::probe).role() != PgRole.PRIMARY) {
+                    return Verified.failed(host.ref() + ": expected a primary, still in recovery");
+                }
+                throw StepFailure.of(e);
+            }
+            if (w.probe().role() != PgRole.PRIMARY) {
                 return Verified.failed(host.ref() + ": expected a primary, still in recovery");
             }
-            long xid = call(p::verifyWritable);
-            return Verified.ok("primary, accepted a write (transaction " + xid + ")");
+            return Verified.ok("primary, accepted a write (transaction " + w.xid() + ")");
         }
 
         @Override

@@ -117,22 +117,21 @@ final class FakePostgres {
         if (replication && sql.equals("IDENTIFY_SYSTEM")) {
             return rows(SYSTEM_ID + SEP + "2" + SEP + "0/5000000" + SEP);
         }
-        if (sql.startsWith("SELECT pg_is_in_recovery(), current_setting('server_version_num')")) {
-            return rows(flag(inRecovery) + SEP + versionNum);
+        if (sql.startsWith("SELECT 'role', pg_is_in_recovery(), current_setting('server_version_num'); ")) {
+            List<String> out = new ArrayList<>(List.of("role" + SEP + flag(inRecovery) + SEP + versionNum));
+            if (inRecovery) {
+                out.add("replica" + SEP + "0/3000060" + SEP + "0/3000000" + SEP + replayGap + SEP + "0.5" + SEP + walReceiver);
+            } else {
+                standbyLag.forEach((addr, lags) -> {
+                    long lag = lags.size() > 1 ? lags.remove(0) : lags.get(0);
+                    out.add("standby" + SEP + "walreceiver" + SEP + addr + SEP + "streaming" + SEP + "async" + SEP + lag + SEP
+                            + (lag == 0 ? "" : "1.5"));
+                });
+            }
+            return rows(String.join("\n", out));
         }
         if (sql.equals("SELECT pg_is_in_recovery()")) {
             return rows(flag(inRecovery));
-        }
-        if (sql.startsWith("SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(),")) {
-            return rows("0/3000060" + SEP + "0/3000000" + SEP + replayGap + SEP + "0.5" + SEP + walReceiver);
-        }
-        if (sql.startsWith("SELECT application_name, coalesce(host(client_addr)")) {
-            List<String> out = new ArrayList<>();
-            standbyLag.forEach((addr, lags) -> {
-                long lag = lags.size() > 1 ? lags.remove(0) : lags.get(0);
-                out.add("walreceiver" + SEP + addr + SEP + "streaming" + SEP + "async" + SEP + lag + SEP + (lag == 0 ? "" : "1.5"));
-            });
-            return rows(String.join("\n", out));
         }
         if (sql.startsWith("SELECT pg_promote(")) {
             if (!hasPgPromote) {
@@ -143,8 +142,11 @@ final class FakePostgres {
             return rows("t");
         }
         if (sql.startsWith("BEGIN; CREATE TEMP TABLE drctl_write_probe")) {
-            return inRecovery ? ScriptedRunner.result(3, "", "ERROR:  cannot execute CREATE TABLE in a read-only transaction")
-                    : rows("1234");
+            if (inRecovery) {
+                return ScriptedRunner.result(3, "", "ERROR:  cannot execute CREATE TABLE in a read-only transaction");
+            }
+            int probe = sql.indexOf("SELECT 'role', ");
+            return probe < 0 ? rows("1234") : ScriptedRunner.ok("1234\n" + answer(sql.substring(probe), replication).stdout());
         }
         if (sql.startsWith("SELECT pg_is_in_recovery(), w.pid, w.status")) {
             return rows(inRecovery ? "t" + SEP + "4242" + SEP + walReceiver + SEP + senderHost + SEP + "5432" + SEP
