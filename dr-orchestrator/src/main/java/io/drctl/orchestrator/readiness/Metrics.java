@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Prometheus text exposition (format 0.0.4) of the readiness state; every metric has its HELP and TYPE, names
@@ -143,7 +144,7 @@ public final class Metrics {
 
     private static void drill(StringBuilder b, LastDrill d) {
         header(b, "drctl_drill_last_info", "gauge", "the last DR drill in the state directory: its id and direction (always 1)");
-        b.append("drctl_drill_last_info").append(labels(Map.of("drill", d.drillId(), "from", d.from(), "to", d.to()))).append(" 1\n");
+        b.append("drctl_drill_last_info").append(labels(new TreeMap<>(Map.of("drill", d.drillId(), "from", d.from(), "to", d.to())))).append(" 1\n");
         header(b, "drctl_drill_last_success", "gauge", "1 when the last DR drill passed (every run succeeded, RTO within the objective), else 0");
         b.append("drctl_drill_last_success ").append(d.passed() ? 1 : 0).append('\n');
         header(b, "drctl_drill_last_timestamp_seconds", "gauge", "end of the last DR drill, Unix time in seconds");
