@@ -123,7 +123,7 @@ public final class Metrics {
         }
     }
 
-    /** One family per figure name, in the order the checks first report it; each sample once (its last reading). */
+    /** One family per figure name, in the order the checks first report it; each sample once (its last reading), sorted. */
     private static void figures(StringBuilder b, List<CheckResult> checks) {
         Map<String, Map<String, String>> families = new LinkedHashMap<>(); // name -> sample key -> sample line
         for (CheckResult c : checks) {
@@ -132,7 +132,7 @@ public final class Metrics {
                 labels.put("check", c.id());
                 labels.putAll(f.labels()); // a figure's own label "check", were there one, is its own word
                 String series = DR_PREFIX + f.name() + labels(labels);
-                families.computeIfAbsent(f.name(), k -> new LinkedHashMap<>()).put(series, series + " " + value(f.value()));
+                families.computeIfAbsent(f.name(), k -> new TreeMap<>()).put(series, series + " " + value(f.value()));
             }
         }
         families.forEach((name, samples) -> {

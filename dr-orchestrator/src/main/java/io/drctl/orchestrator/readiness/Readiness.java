@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,7 +141,7 @@ public final class Readiness {
                 detail = !errs.isEmpty() ? String.join("; ", errs) : o.error().orElse(o.status().name().toLowerCase(java.util.Locale.ROOT));
             }
             out.add(new CheckResult(o.id(), o.type(), ok, o.status().name(), detail, o.duration(),
-                    List.copyOf(figures.getOrDefault(o.id(), Map.of()).values())));
+                    figures.getOrDefault(o.id(), Map.of()).values().stream().sorted(Comparator.comparing(Figure::key)).toList()));
         }
         return out;
     }
