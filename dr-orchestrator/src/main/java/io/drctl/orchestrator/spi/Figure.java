@@ -55,12 +55,12 @@ public record Figure(String name, Map<String, String> labels, double value) {
         return name + labels;
     }
 
-    /** The journal's form: {@code {"name": .., "labels": {..}, "value": ..}}. */
+    /** The journal's form: {@code {"name": .., "labels": {..}, "value": ..}}, a whole number written as one. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("labels", labels);
-        m.put("value", value);
+        m.put("value", value == Math.rint(value) && Math.abs(value) < 1e15 ? (Object) (long) value : (Object) value);
         return m;
     }
 
