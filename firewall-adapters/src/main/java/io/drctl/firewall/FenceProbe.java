@@ -103,7 +103,6 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
         return blocking.isEmpty() && isUnfenced();
     }
 
-    /** Each listed rule once (an nft rule with a set, or a Windows rule with several remote addresses, blocks several sources). */
     /** After adding the fence's rules: this probe, else UNEXPECTED_OUTPUT naming the sources still not blocked. */
     FenceProbe requireBlocked(String target) throws FirewallException {
         if (!isBlocked()) {
@@ -127,6 +126,7 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
         return present.stream().filter(r -> !before.present().contains(r)).toList();
     }
 
+    /** Each listed rule once (an nft rule with a set, or a Windows rule with several remote addresses, blocks several sources). */
     static List<BlockingRule> distinct(List<BlockingRule> rules) {
         List<BlockingRule> out = new ArrayList<>();
         for (BlockingRule r : rules) {
@@ -135,6 +135,11 @@ public record FenceProbe(Fence fence, List<FirewallRule> present, List<Cidr> mis
             }
         }
         return out;
+    }
+
+    /** Every rule, drctl's or not, that blocks the port from (part of) a source, each once (shadowed ones included). */
+    public List<BlockingRule> blockingRules() {
+        return distinct(blocking);
     }
 
     /** The blocking rules drctl did not write. */

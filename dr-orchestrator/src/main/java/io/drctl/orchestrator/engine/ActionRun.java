@@ -6,6 +6,8 @@ import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.Status;
 import io.drctl.orchestrator.spi.Action;
+import io.drctl.orchestrator.spi.Figure;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +19,7 @@ final class ActionRun {
     private final Redactor redactor;
     private boolean finished;
     private Status status;
+    private final Map<String, Double> observed = new HashMap<>();
 
     ActionRun(ActionKey key, Action action, Journal journal, Redactor redactor) {
         this.key = key;
@@ -31,6 +34,17 @@ final class ActionRun {
         }
         journal.append(event, key.step(), key.target(), data);
         return true;
+    }
+
+    /**
+     * Journals {@code action.observed}, unless the action's latest journaled reading of the figure has the same value
+     * (a check's verify repeats its probe: the same reading twice is one line).
+     */
+    synchronized void observed(Figure f) {
+        Double before = observed.put(f.key(), f.value());
+        if (before == null || before != f.value()) {
+            log(EventType.ACTION_OBSERVED, f.toMap());
+        }
     }
 
     /** Journals {@code action.finished} once; returns the status that stands. */

@@ -6,6 +6,7 @@ import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Cancellation;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.StepLog;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What stays the same through one run, rollback or plan probe while its host access is open: the
@@ -45,9 +47,13 @@ class RunScope implements RuleContext {
         this(scope.plan, scope.options, scope.hosts, scope.runId, scope.runDir, scope.approvals, scope.dryRun);
     }
 
-    /** The context of one attempt of an action of {@code stepId}; {@code note} journals a key/value for the action. */
-    ActionContext attempt(String stepId, int attempt, Cancellation cancel, StepLog log, BiConsumer<String, String> note) {
-        return new AttemptContext(this, stepId, attempt, cancel, log, note);
+    /**
+     * The context of one attempt of an action of {@code stepId}; {@code note} journals a key/value for the action,
+     * {@code observe} a figure it observed.
+     */
+    ActionContext attempt(String stepId, int attempt, Cancellation cancel, StepLog log, BiConsumer<String, String> note,
+                          Consumer<Figure> observe) {
+        return new AttemptContext(this, stepId, attempt, cancel, log, note, observe);
     }
 
     /** An action's lines on the run's progress, redacted; a notice is also journaled as a {@code notice} note. */

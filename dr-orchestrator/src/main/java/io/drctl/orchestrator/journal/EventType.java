@@ -31,6 +31,8 @@ public enum EventType {
     ACTION_ATTEMPT_FAILED("action.attempt-failed"),
     ACTION_RETRYING("action.retrying"),
     ACTION_NOTE("action.note"),
+    /** A figure an action observed ({@code spi.Figure}: name, labels, value). */
+    ACTION_OBSERVED("action.observed"),
     ACTION_FINISHED("action.finished"),
     ROLLBACK_STARTED("rollback.started"),
     ROLLBACK_FINISHED("rollback.finished"),

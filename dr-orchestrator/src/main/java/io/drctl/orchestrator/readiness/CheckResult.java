@@ -1,7 +1,10 @@
 package io.drctl.orchestrator.readiness;
 
+import io.drctl.orchestrator.spi.Figure;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,17 +17,31 @@ import java.util.Objects;
  * @param status   the step's final status ({@code SATISFIED}, {@code FAILED}, ...)
  * @param detail   what was seen: per target, the verification (passed) or the error (failed); never secrets
  * @param duration the step's wall time
+ * @param figures  what the check measured, passed or not (a replica's lag, a zone's serial per server), each
+ *                 figure once: its last reading in the round; the DR gauges of {@link Metrics}
  */
-public record CheckResult(String id, String type, boolean ok, String status, String detail, Duration duration) {
+public record CheckResult(String id, String type, boolean ok, String status, String detail, Duration duration,
+                          List<Figure> figures) {
     public CheckResult {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(detail, "detail");
         Objects.requireNonNull(duration, "duration");
+        figures = List.copyOf(figures);
     }
 
-    /** A JSON-friendly view. */
+    /** A check that measured nothing. */
+    public CheckResult(String id, String type, boolean ok, String status, String detail, Duration duration) {
+        this(id, type, ok, status, detail, duration, List.of());
+    }
+
+    /** The same check with another detail (the redacted one). */
+    public CheckResult withDetail(String newDetail) {
+        return new CheckResult(id, type, ok, status, newDetail, duration, figures);
+    }
+
+    /** A JSON-friendly view; {@code figures} is a list of {@link Figure#toMap} (read back by {@link Figure#fromMap}). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("check", id);
@@ -33,6 +50,9 @@ public record CheckResult(String id, String type, boolean ok, String status, Str
         m.put("status", status);
         m.put("detail", detail);
         m.put("durationMs", duration.toMillis());
+        List<Object> f = new ArrayList<>();
+        figures.forEach(x -> f.add(x.toMap()));
+        m.put("figures", f);
         return m;
     }
 }

@@ -9,12 +9,14 @@ import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.LockHeldException;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Verified;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,8 @@ import java.util.Optional;
 /**
  * Runs a readiness runbook as an ordinary journaled run (its steps are read-only checks) and turns the
  * run into one {@link CheckResult} per step: the step's status decides ok/FAIL, and the journal gives the
- * detail (what each target's verification saw, or its error).
+ * detail (what each target's verification saw, or its error) and the figures the check observed
+ * ({@code action.observed}: replica lag, fence rules, SOA serials; the last reading of each).
  *
  * <p>Scheduled and on-demand readiness rounds journal into their own store, {@link #store}: its lock
  * keeps two rounds from overlapping, and an operator's run, which locks the state directory itself, is
@@ -91,6 +94,7 @@ public final class Readiness {
         Map<String, Map<String, String>> passed = new LinkedHashMap<>(); // step -> target -> detail
         Map<String, Map<String, String>> applied = new LinkedHashMap<>();
         Map<String, Map<String, String>> errors = new LinkedHashMap<>();
+        Map<String, Map<String, Figure>> figures = new LinkedHashMap<>(); // step -> figure key -> its last reading
         for (JournalEvent e : events) {
             if (e.step().isEmpty() || e.target().isEmpty()) {
                 continue;
@@ -108,6 +112,8 @@ public final class Readiness {
                         applied.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(target, e.str("summary"));
                     }
                 }
+                case "action.observed" -> Figure.fromMap(e.data())
+                        .ifPresent(f -> figures.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(f.key(), f));
                 case "action.finished" -> {
                     if (e.str("error") != null) {
                         errors.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(target, e.str("error"));
@@ -134,7 +140,8 @@ public final class Readiness {
                 List<String> errs = new ArrayList<>(errors.getOrDefault(o.id(), Map.of()).values());
                 detail = !errs.isEmpty() ? String.join("; ", errs) : o.error().orElse(o.status().name().toLowerCase(java.util.Locale.ROOT));
             }
-            out.add(new CheckResult(o.id(), o.type(), ok, o.status().name(), detail, o.duration()));
+            out.add(new CheckResult(o.id(), o.type(), ok, o.status().name(), detail, o.duration(),
+                    figures.getOrDefault(o.id(), Map.of()).values().stream().sorted(Comparator.comparing(Figure::key)).toList()));
         }
         return out;
     }

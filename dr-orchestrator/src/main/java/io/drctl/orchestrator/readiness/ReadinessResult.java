@@ -69,8 +69,7 @@ public record ReadinessResult(Optional<String> runId, String runbook, String inv
 
     /** The same result with every text that could echo a secret (details, error) passed through {@code r}. */
     public ReadinessResult redacted(io.drctl.orchestrator.journal.Redactor r) {
-        List<CheckResult> c = checks.stream().map(x -> new CheckResult(x.id(), x.type(), x.ok(), x.status(),
-                r.redact(x.detail()), x.duration())).toList();
+        List<CheckResult> c = checks.stream().map(x -> x.withDetail(r.redact(x.detail()))).toList();
         return new ReadinessResult(runId, runbook, inventory, started, finished, c, error.map(r::redact));
     }
 

@@ -63,6 +63,13 @@ public interface ActionContext {
     void note(String key, String value);
 
     /**
+     * Records a number this action observed (journaled as {@code action.observed}): what a check measured,
+     * whether it passed or not, so readiness can expose it as a gauge. A later figure with the same name and
+     * labels supersedes an earlier one (a retried check reports its last reading). A plan records nothing.
+     */
+    void observe(Figure figure);
+
+    /**
      * Whether this is a dry run (or a plan): probe must then run nothing that is not declared read-only,
      * and say what it skipped.
      */

@@ -11,6 +11,7 @@ import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Cancellation;
 import io.drctl.orchestrator.spi.CancelledException;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepLog;
@@ -32,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Drives a step type through its public contract only: an inventory and runbook are loaded as {@code drctl} loads
  * them, planned by the real {@link Planner} with {@link Builtins#registry()}, and the step's actions' verbs are
  * called with an {@link ActionContext} built here: a {@link FakeClock}, scripted hosts ({@link ScriptedRunner} per
- * host reference), recorded log lines, notes and pauses, operator approvals set by the test.
+ * host reference), recorded log lines, notes, figures and pauses, operator approvals set by the test.
  */
 public final class StepHarness {
     public static final String RUN_ID = "20261122T031500Z-test-0001";
@@ -48,6 +49,8 @@ public final class StepHarness {
     public final List<String> info = Collections.synchronizedList(new ArrayList<>());
     public final List<String> notices = Collections.synchronizedList(new ArrayList<>());
     public final Map<String, String> notes = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Every figure an action observed, in order. */
+    public final List<Figure> figures = Collections.synchronizedList(new ArrayList<>());
     public final List<Duration> pauses = Collections.synchronizedList(new ArrayList<>());
     /** Step id → the approval an operator gave (read by probe and verify, returned by await). */
     public final Map<String, Approvals.Approval> approved = new ConcurrentHashMap<>();
@@ -198,6 +201,11 @@ public final class StepHarness {
         @Override
         public void note(String key, String value) {
             h.notes.put(key, value);
+        }
+
+        @Override
+        public void observe(Figure figure) {
+            h.figures.add(figure);
         }
 
         @Override

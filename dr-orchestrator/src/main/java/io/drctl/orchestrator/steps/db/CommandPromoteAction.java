@@ -5,6 +5,7 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -85,6 +86,10 @@ final class CommandPromoteAction implements Action {
                 .orElse("RPO unknown: " + host.ref() + " has no `lag` template");
         io.drctl.dbms.CommandPromoteResult r = DbStepTypes.call(() -> d.promote(ctx.cancellation().remaining(within)));
         if (r.changed()) {
+            before.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes)
+                    .ifPresent(b -> ctx.observe(Figure.of("rpo_bytes", b, "replica", host.ref())));
+            before.lag().flatMap(io.drctl.dbms.ReplicaLag::delay)
+                    .ifPresent(x -> ctx.observe(Figure.of("rpo_seconds", x.toMillis() / 1000.0, "replica", host.ref())));
             ctx.note("rpo", rpo);
             ctx.log().notice(rpo);
         }

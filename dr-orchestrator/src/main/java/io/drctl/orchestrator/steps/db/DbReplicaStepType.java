@@ -15,6 +15,7 @@ import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -41,6 +42,10 @@ import java.util.Optional;
  *       long the primary has been idle (the raw age grows while the primary is idle, so it alone would
  *       fail every quiet standby).</li>
  * </ul>
+ *
+ * <p>Figures (whatever the verdict): {@code replica_streaming} (1/0) and, when the replica reports its
+ * positions, {@code replica_lag_bytes} and {@code replica_lag_seconds} (the lag as bounded above: 0 when
+ * everything received is replayed), each labelled {@code replica=<host ref>}.
  *
  * <pre>
  * - id: standby-replica
@@ -165,6 +170,20 @@ public final class DbReplicaStepType implements StepType {
         }
     }
 
+    /** The figures of a replica's probe (none for a primary). */
+    static void observe(ActionContext ctx, Host host, PgProbe p) {
+        if (p.role() != PgRole.REPLICA) {
+            return;
+        }
+        ReplicaStatus r = p.replica().orElseThrow();
+        ctx.observe(Figure.of("replica_streaming", r.isStreaming() ? 1 : 0, "replica", host.ref()));
+        r.receiveReplayBytes().ifPresent(gap -> {
+            ctx.observe(Figure.of("replica_lag_bytes", gap, "replica", host.ref()));
+            Optional<Duration> lag = gap == 0 ? Optional.of(Duration.ZERO) : r.replayDelay();
+            lag.ifPresent(d -> ctx.observe(Figure.of("replica_lag_seconds", d.toMillis() / 1000.0, "replica", host.ref())));
+        });
+    }
+
     static String describe(PgProbe p) {
         if (p.role() == PgRole.PRIMARY) {
             return "primary (" + p.standbys().size() + " standby(s) attached)";
@@ -207,6 +226,12 @@ public final class DbReplicaStepType implements StepType {
             }
             String current = p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> ", lag "
                     + l.bytes().map(b -> b + " bytes").orElse("? bytes") + l.delay().map(d -> " / " + Durations.format(d, MEASURED)).orElse("")).orElse("");
+            if (p.role() == io.drctl.dbms.DbmsRole.REPLICA) {
+                p.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes)
+                        .ifPresent(b -> ctx.observe(Figure.of("replica_lag_bytes", b, "replica", host.ref())));
+                p.lag().flatMap(io.drctl.dbms.ReplicaLag::delay)
+                        .ifPresent(d -> ctx.observe(Figure.of("replica_lag_seconds", d.toMillis() / 1000.0, "replica", host.ref())));
+            }
             String want = bounds.describe();
             Optional<String> wrong;
             if (bounds.primary()) {
@@ -252,6 +277,7 @@ public final class DbReplicaStepType implements StepType {
             } catch (DbmsException e) {
                 throw StepFailure.of(e);
             }
+            observe(ctx, host, p);
             Optional<String> wrong = bounds.judge(p);
             String current = describe(p);
             return wrong.isEmpty() ? Probe.satisfied(current, bounds.describe())

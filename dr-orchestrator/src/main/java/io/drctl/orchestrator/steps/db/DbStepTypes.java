@@ -17,6 +17,7 @@ import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -290,6 +291,10 @@ public final class DbStepTypes {
                                 + "the replica " + replicaView, true, false, false, mine.serverVersionNum(), mine);
                     }
                     boolean zero = me.get().replayLagBytes().filter(b -> b == 0L).isPresent();
+                    // the last reading before the promotion stands (a planned promotion reads until caught up)
+                    me.get().replayLagBytes().ifPresent(b -> ctx.observe(Figure.of("rpo_bytes", b, "replica", host.ref())));
+                    ctx.observe(Figure.of("rpo_seconds", me.get().replayLag().map(l -> l.toMillis() / 1000.0).orElse(0.0),
+                            "replica", host.ref()));
                     return new Rpo("RPO " + me.get().replayLagBytes().map(b -> b + " bytes").orElse("? bytes")
                             + me.get().replayLag().map(l -> ", ≤ " + l.toMillis() / 1000.0 + " s").orElse(", 0 s (no replay lag)")
                             + " (the primary " + o.ref() + "'s position vs the replica's replay, just before promotion; "

@@ -17,6 +17,7 @@ import io.drctl.orchestrator.spi.CheckAction;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
@@ -34,6 +35,9 @@ import java.util.Optional;
  * the skew is exact to about a second, network delay included); a wrong secret, unknown key or
  * clock skew fails with the DNS adapter's typed error ({@code BAD_SIGNATURE}, {@code BAD_KEY},
  * {@code BAD_TIME}, ...). Sends no update. One action per server.
+ *
+ * <p>Figures of each answering server: {@code dns_soa_serial} (labels {@code server}, {@code zone}) and
+ * {@code tsig_clock_skew_seconds} (label {@code server}; our clock minus the server's TSIG time signed).
  *
  * <pre>
  * - id: tsig-key
@@ -134,6 +138,8 @@ public final class DnsKeyCheckStepType implements StepType {
                 // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
                 throw StepFailure.of(e);
             }
+            ctx.observe(Figure.of("dns_soa_serial", k.serial(), "server", server.name(), "zone", zone.name()));
+            ctx.observe(Figure.of("tsig_clock_skew_seconds", k.clockSkew().toMillis() / 1000.0, "server", server.name()));
             String current = "key " + k.key() + " accepted by " + k.server() + ", zone serial " + k.serial()
                     + ", clock skew " + Durations.format(k.clockSkew(), MEASURED) + " (TSIG times are whole seconds)";
             boolean skewOk = maxSkew.isEmpty() || k.clockSkew().abs().compareTo(maxSkew.get()) <= 0;

@@ -17,6 +17,7 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Effect;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
@@ -129,11 +130,24 @@ abstract class FenceHostAction implements Action {
         return host.ref().replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
+    /**
+     * The figures of a verification's rule listing: {@code fence_rules} (the distinct rules, drctl's or not, that block
+     * the port from a source; labels {@code host}, {@code port}) and {@code fence_persisted} (1 when a reboot keeps
+     * the state verified: the rules for a fence, their absence for an opening).
+     */
+    void observe(ActionContext ctx, FenceProbe p) {
+        String port = String.valueOf(fence.port());
+        ctx.observe(Figure.of("fence_rules", p.blockingRules().size(), "host", host.ref(), "port", port));
+        ctx.observe(Figure.of("fence_persisted", p.persistence().survivesReboot(fence, expectFenced) ? 1 : 0,
+                "host", host.ref(), "port", port));
+    }
+
     @Override
     public Verified verify(ActionContext ctx) throws Exception {
         FirewallBackend b = call(() -> backend(ctx));
         if (sources.isEmpty()) {
             FenceProbe p = call(() -> b.probe(fence));
+            observe(ctx, p);
             boolean ok = expectFenced ? p.isBlocked() : p.isOpen();
             String seen = p.describe() + "; " + p.persistence().describe(fence, expectFenced);
             return ok ? Verified.ok("rules listed as expected on " + host.ref() + ": " + seen + " (effect not tested: no verifyFrom)")
@@ -146,6 +160,7 @@ abstract class FenceHostAction implements Action {
         for (Host src : sources) {
             CommandRunner sourceRunner = ctx.hosts().runner(src);
             FenceVerifier.Verification v = call(() -> verifier.verify(b, fence, expectFenced, sourceRunner, host.address()));
+            observe(ctx, v.probe());
             if (!v.passed()) {
                 return Verified.failed(host.ref() + ": " + v.detail());
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.Verified;
@@ -147,6 +148,10 @@ class DbStepTypesUnitTest {
         Applied applied = h.action("promote").apply(h.ctx("promote"));
         assertTrue(applied.summary().startsWith("promoted; RPO 0 bytes"), applied.summary());
         assertEquals(3, h.host("region1/dbms").commandsContaining("FROM pg_stat_replication").size(), "asked until caught up");
+        assertEquals(List.of(4096.0, 512.0, 0.0), h.figures.stream().filter(f -> f.name().equals("rpo_bytes")).map(Figure::value).toList(),
+                "every reading is observed; the last, just before the promotion, stands");
+        assertEquals(List.of(Figure.of("rpo_bytes", 0, "replica", "region2/dbms"), Figure.of("rpo_seconds", 0, "replica", "region2/dbms")),
+                h.figures.subList(h.figures.size() - 2, h.figures.size()));
         assertEquals(1, promotions(h).size());
     }
 
@@ -200,6 +205,39 @@ class DbStepTypesUnitTest {
         assertFalse(v.ok());
         assertTrue(v.detail().endsWith(": not streaming (WAL receiver absent)"), v.detail());
         assertEquals("read-only check: nothing changed", a.apply(h.ctx("replica")).summary());
+    }
+
+    @Test
+    void replica_figures_lagZeroWhenAllReplayed_theGapAndReplayDelayWhenBehind_evenOverTheBound_noneForAPrimary() throws Exception {
+        StepHarness h = harness(Map.of());
+        Action a = h.action("replica");
+        assertTrue(a.probe(h.ctx("replica")).isSatisfied());
+        assertEquals(List.of(Figure.of("replica_streaming", 1, "replica", "region2/dbms"),
+                Figure.of("replica_lag_bytes", 0, "replica", "region2/dbms"),
+                Figure.of("replica_lag_seconds", 0, "replica", "region2/dbms")), h.figures,
+                "streaming with nothing waiting: lag 0, however old the last replayed transaction (0.5 s here)");
+        h.figures.clear();
+        pg2.replayGap = 2048;
+        assertEquals(Probe.State.NEEDED, a.probe(h.ctx("replica")).state());
+        assertEquals(List.of(Figure.of("replica_streaming", 1, "replica", "region2/dbms"),
+                Figure.of("replica_lag_bytes", 2048, "replica", "region2/dbms"),
+                Figure.of("replica_lag_seconds", 0.5, "replica", "region2/dbms")), h.figures, "a failing check still reports what it read");
+        h.figures.clear();
+        pg2.replayGap = 0;
+        pg2.walReceiver = "";
+        a.probe(h.ctx("replica"));
+        assertEquals(Figure.of("replica_streaming", 0, "replica", "region2/dbms"), h.figures.get(0));
+        h.figures.clear();
+        assertTrue(h.action("primary").probe(h.ctx("primary")).isSatisfied());
+        assertEquals(List.of(), h.figures, "a primary has no replica lag");
+    }
+
+    @Test
+    void replica_cannotConnect_noFigures() throws Exception {
+        StepHarness h = harness(Map.of());
+        pg2.running = false;
+        assertThrows(StepFailure.class, () -> h.action("replica").probe(h.ctx("replica")));
+        assertEquals(List.of(), h.figures, "nothing read, nothing reported (never a made-up 0)");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.drctl.dns.TsigKey;
 import io.drctl.dns.TsigKeys;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -404,6 +405,36 @@ class DnsStepTypesUnitTest {
         assertTrue(p.current().contains("zone serial 2026010101"), p.current());
         assertTrue(a.verify(h.ctx("key")).ok());
         assertTrue(ns1.updates().isEmpty(), "sends no update");
+    }
+
+    @Test
+    void keyCheck_figures_serialPerServer_equalWhileInSync_andTheClockSkew() throws Exception {
+        StepHarness h = harness();
+        for (Action a : h.actions("key")) {
+            assertTrue(a.probe(h.ctx("key")).isSatisfied());
+        }
+        List<Figure> serials = h.figures.stream().filter(f -> f.name().equals("dns_soa_serial")).toList();
+        assertEquals(List.of(Figure.of("dns_soa_serial", 2026010101L, "server", "ns1", "zone", "cc.test."),
+                Figure.of("dns_soa_serial", 2026010101L, "server", "ns2", "zone", "cc.test.")), serials);
+        List<Figure> skews = h.figures.stream().filter(f -> f.name().equals("tsig_clock_skew_seconds")).toList();
+        assertEquals(List.of("ns1", "ns2"), skews.stream().map(f -> f.labels().get("server")).toList());
+        skews.forEach(f -> assertTrue(Math.abs(f.value()) <= 2, "same clock, whole-second TSIG times: " + f));
+
+        h.figures.clear();
+        ns1.close();
+        ns1 = new ZoneServer("cc.test.", Optional.of(key(keyText)), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(90)));
+        inRegion1(ns1);
+        StepHarness later = harness();
+        later.action("flip").apply(later.ctx("flip")); // the signed UPDATE goes to the primary, ns1; ns2 has not seen it
+        later.actions("key").get(0).probe(later.ctx("key"));
+        later.actions("key").get(1).probe(later.ctx("key"));
+        Map<String, Double> serial = new java.util.TreeMap<>();
+        later.figures.stream().filter(f -> f.name().equals("dns_soa_serial")).forEach(f -> serial.put(f.labels().get("server"), f.value()));
+        Figure skew = later.figures.stream().filter(f -> f.name().equals("tsig_clock_skew_seconds") && f.labels().get("server").equals("ns1"))
+                .findFirst().orElseThrow();
+        assertTrue(skew.value() <= -88 && skew.value() >= -92, "ns1's clock is 90 s ahead: " + skew);
+        assertEquals(2026010102L, serial.get("ns1").longValue());
+        assertEquals(2026010101L, serial.get("ns2").longValue());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -63,6 +64,8 @@ class FenceStepsUnitTest {
               - { id: fence-ssh, type: firewall.fence, hosts: "region=region1 role=dbms", port: ssh, from: [10.78.1.0/24] }
               - { id: unfence, type: firewall.unfence, hosts: "region=region1 role=dbms", port: dbms, from: [10.78.1.0/24] }
               - { id: fenced, type: firewall.verify, hosts: "region=region1 role=dbms", port: dbms, from: [10.78.1.0/24],
+                  source: "region=region1 role=framework", expect: fenced }
+              - { id: fenced-both, type: firewall.verify, hosts: "region=region1 role=dbms", port: dbms, from: [framework],
                   source: "region=region1 role=framework", expect: fenced }
               - { id: open, type: firewall.verify, hosts: "region=region1 role=dbms", port: dbms, from: [10.78.1.0/24],
                   source: "region=region1 role=framework", expect: open }
@@ -244,5 +247,27 @@ class FenceStepsUnitTest {
         assertTrue(open.detail().contains("expected CONNECTED, saw REFUSED"), open.detail());
         assertTrue(h.host(DBMS).commandsContaining("-D INPUT").isEmpty() && h.host(DBMS).commandsContaining("-I INPUT").isEmpty(),
                 "verification changes nothing");
+    }
+
+    @Test
+    void verify_figures_theRulesFencingThePort_andWhetherTheHostsSavedRulesKeepThem() throws Exception {
+        StepHarness h = harness(DRCTL_2, DRCTL_1, ESTABLISHED);
+        Action a = h.action("fenced-both");
+        assertTrue(a.verify(h.ctx("fenced-both")).ok());
+        assertEquals(List.of(Figure.of("fence_rules", 2, "host", DBMS, "port", "5432"),
+                Figure.of("fence_persisted", 0, "host", DBMS, "port", "5432")), h.figures, "two live rules, nothing saved for boot");
+
+        h.figures.clear();
+        table.persisted = List.of(DRCTL_2, DRCTL_1, ESTABLISHED);
+        assertTrue(a.verify(h.ctx("fenced-both")).ok());
+        assertEquals(List.of(Figure.of("fence_rules", 2, "host", DBMS, "port", "5432"),
+                Figure.of("fence_persisted", 1, "host", DBMS, "port", "5432")), h.figures, "saved where the host restores them at boot");
+
+        h.figures.clear();
+        table.persisted = List.of(DRCTL_1);
+        table.input.remove(DRCTL_1);
+        assertFalse(a.verify(h.ctx("fenced-both")).ok(), "10.78.1.0/24 is no longer blocked");
+        assertEquals(List.of(Figure.of("fence_rules", 1, "host", DBMS, "port", "5432"),
+                Figure.of("fence_persisted", 0, "host", DBMS, "port", "5432")), h.figures, "a failing check still reports what it read");
     }
 }
