@@ -9,6 +9,10 @@ import io.drctl.host.Values;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Proves a fence from outside: from a source host (e.g. a Framework VM, over SSH) it opens a TCP
@@ -76,6 +80,59 @@ public final class FenceVerifier {
                                String targetAddress) throws FirewallException {
         FenceProbe probe = backend.probe(fence);
         ConnectOutcome outcome = connect(source, targetAddress, fence.port());
+        return judge(backend, fence, expectFenced, probe, source, targetAddress, outcome);
+    }
+
+    /**
+     * {@link #verify} from several sources: the rules listed once, the connections from all sources at once (one
+     * thread each, one round trip per source); the verifications in the order of {@code sources}.
+     */
+    public List<Verification> verifyFrom(FirewallBackend backend, Fence fence, boolean expectFenced, List<CommandRunner> sources,
+                                         String targetAddress) throws FirewallException {
+        FenceProbe probe = backend.probe(fence);
+        List<Verification> out = new ArrayList<>();
+        if (sources.size() == 1) {
+            ConnectOutcome outcome = connect(sources.get(0), targetAddress, fence.port());
+            return List.of(judge(backend, fence, expectFenced, probe, sources.get(0), targetAddress, outcome));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(16, Math.max(1, sources.size())), r -> {
+            Thread t = new Thread(r, "drctl-fence-verify");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<ConnectOutcome>> outcomes = new ArrayList<>();
+            for (CommandRunner source : sources) {
+                outcomes.add(pool.submit(() -> connect(source, targetAddress, fence.port())));
+            }
+            for (int i = 0; i < sources.size(); i++) {
+                out.add(judge(backend, fence, expectFenced, probe, sources.get(i), targetAddress, outcome(outcomes.get(i))));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static ConnectOutcome outcome(Future<ConnectOutcome> f) throws FirewallException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FirewallException(FirewallException.Kind.COMMAND_FAILED, "fence verification", "interrupted while connecting from the sources", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FirewallException x) {
+                throw x;
+            }
+            if (e.getCause() instanceof RuntimeException x) {
+                throw x;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static Verification judge(FirewallBackend backend, Fence fence, boolean expectFenced, FenceProbe probe,
+                                      CommandRunner source, String targetAddress, ConnectOutcome outcome) {
         boolean rulesOk = expectFenced ? probe.isBlocked() : probe.isOpen();
         boolean effectOk = expectFenced
                 ? outcome == ConnectOutcome.REFUSED || (backend.blockBehavior() == BlockBehavior.DROP && outcome == ConnectOutcome.TIMED_OUT)

@@ -59,4 +59,26 @@ class FenceVerifierTest {
         assertThrows(IllegalArgumentException.class, () -> new FenceVerifier(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> new FenceVerifier(Duration.ofMinutes(6)));
     }
+
+    @Test
+    void verifyFrom_listsOnce_connectsFromEverySource_judgesEachInSourceOrder() throws Exception {
+        Fence f = Fence.tcp("dbms", 5432, List.of("10.1.0.0/24"));
+        String v4 = "-A INPUT -s 10.1.0.0/24 -p tcp -m tcp --dport 5432 -m comment --comment \"drctl:fence:dbms\" -j REJECT --reject-with tcp-reset\n";
+        ScriptedRunner dbms = new ScriptedRunner().on("iptables", 0, v4).on("ip6tables", 0, "").on("for f in", 0, "");
+        IptablesBackend ipt = new IptablesBackend(dbms);
+        ScriptedRunner refused = new ScriptedRunner().any(0, "drctl-connect: REFUSED");
+        ScriptedRunner connected = new ScriptedRunner().any(0, "drctl-connect: CONNECTED");
+        ScriptedRunner refusedToo = new ScriptedRunner().any(0, "drctl-connect: REFUSED");
+
+        List<FenceVerifier.Verification> seen = v.verifyFrom(ipt, f, true, List.of(refused, connected, refusedToo), "10.1.0.30");
+
+        assertEquals(List.of(true, false, true), seen.stream().map(FenceVerifier.Verification::passed).toList());
+        assertEquals(FenceVerifier.ConnectOutcome.CONNECTED, seen.get(1).outcome());
+        assertTrue(seen.get(1).detail().contains("expected REFUSED, saw CONNECTED"), seen.get(1).detail());
+        assertEquals(List.of(1, 1, 1), List.of(refused.commands().size(), connected.commands().size(), refusedToo.commands().size()),
+                "one round trip per source");
+        // the rules were listed once for all three sources: the DBMS's script answers each listing command once, and
+        // a second listing fails with "script exhausted"
+        assertThrows(AssertionError.class, () -> ipt.probe(f));
+    }
 }

@@ -155,17 +155,21 @@ abstract class FenceHostAction implements Action {
                     + ", listing shows " + seen + (expectFenced ? "" : ": " + p.blocking()));
         }
         FenceVerifier verifier = new FenceVerifier(connectTimeout);
-        List<String> details = new ArrayList<>();
-        FenceProbe last = null;
+        List<CommandRunner> runners = new ArrayList<>();
         for (Host src : sources) {
-            CommandRunner sourceRunner = ctx.hosts().runner(src);
-            FenceVerifier.Verification v = call(() -> verifier.verify(b, fence, expectFenced, sourceRunner, host.address()));
-            observe(ctx, v.probe());
+            runners.add(ctx.hosts().runner(src));
+        }
+        // the rules listed once; every source connects at once
+        List<FenceVerifier.Verification> seen = call(() -> verifier.verifyFrom(b, fence, expectFenced, runners, host.address()));
+        FenceProbe last = seen.get(0).probe();
+        observe(ctx, last);
+        List<String> details = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            FenceVerifier.Verification v = seen.get(i);
             if (!v.passed()) {
                 return Verified.failed(host.ref() + ": " + v.detail());
             }
-            details.add(src.ref() + " saw " + v.outcome());
-            last = v.probe();
+            details.add(sources.get(i).ref() + " saw " + v.outcome());
         }
         return Verified.ok(String.join("; ", details) + "; " + last.describe() + "; " + last.persistence().describe(fence, expectFenced));
     }
