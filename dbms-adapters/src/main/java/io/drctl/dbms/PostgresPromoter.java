@@ -176,6 +176,7 @@ public final class PostgresPromoter {
                 before.replica().orElseThrow());
         PromoteResult.Outcome outcome = PromoteResult.Outcome.PROMOTED;
         DbmsException promoteFailure = null;
+        boolean waited = false; // pg_promote(true, ...) answered t, or pg_ctl promote -w succeeded: promotion is complete
         Instant deadline = clock.instant().plus(timeout);
         if (method == PromoteMethod.PG_PROMOTE) {
             try {
@@ -183,6 +184,7 @@ public final class PostgresPromoter {
                 if (!r.isEmpty() && r.get(0).length == 1 && r.get(0)[0].equals("f")) {
                     log.warn("pg_promote on {} reported it did not finish within {} s", db.name(), seconds);
                 }
+                waited = r.size() == 1 && r.get(0).length == 1 && r.get(0)[0].equals("t");
             } catch (DbmsException e) {
                 // e.g. "recovery is not in progress" because someone else promoted meanwhile: the re-probe decides
                 promoteFailure = e;
@@ -193,8 +195,10 @@ public final class PostgresPromoter {
             if (!r.succeeded()) {
                 promoteFailure = pg.classify(r, "pg_ctl promote", pg.where());
             }
+            waited = r.succeeded();
         }
-        while (true) {
+        // when the promote call itself waited for the end of recovery, the write check below proves the role
+        while (!waited) {
             PgRole role = roleOnly();
             if (role == PgRole.PRIMARY) {
                 break;
