@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.FutureTask;
 import java.util.Set;
 
 /**
@@ -262,25 +263,45 @@ public final class DbStepTypes {
         }
 
         private Rpo rpo(ActionContext ctx) {
+            // the other DBMS hosts are read while this one is: one round trip's wait, not two in turn
+            List<FutureTask<PgProbe>> theirProbes = new ArrayList<>();
+            for (int i = 0; i < others.size(); i++) {
+                Host o = others.get(i);
+                PostgresInstance oi = otherInstances.get(i);
+                FutureTask<PgProbe> t = new FutureTask<>(() -> new PostgresPromoter(ctx.hosts().runner(o), oi, ctx.clock(),
+                        d -> ctx.pause(d), Duration.ofSeconds(10)).probe());
+                Thread th = new Thread(t, "drctl-rpo-" + o.ref());
+                th.setDaemon(true);
+                th.start();
+                theirProbes.add(t);
+            }
             PgProbe mine;
             try {
                 mine = promoter(ctx).probe();
             } catch (Exception e) {
+                theirProbes.forEach(t -> t.cancel(true));
                 return Rpo.unknown("RPO not measured: cannot read the replica (" + e.getMessage() + ")");
             }
             if (mine.role() == PgRole.PRIMARY) {
+                theirProbes.forEach(t -> t.cancel(true));
                 return new Rpo("RPO not measured: already primary", false, true, true, mine.serverVersionNum(), mine);
             }
+            try {
+                return rpoFrom(ctx, mine, theirProbes);
+            } finally {
+                theirProbes.forEach(t -> t.cancel(true)); // those not read yet: an earlier primary answered
+            }
+        }
+
+        private Rpo rpoFrom(ActionContext ctx, PgProbe mine, List<FutureTask<PgProbe>> theirProbes) {
             String replicaView = mine.replica().map(rs -> "received " + rs.receiveLsn().orElse("?") + ", replayed "
                     + rs.replayLsn().orElse("?") + rs.replayDelay().map(d -> ", last replayed transaction "
                     + d.toMillis() / 1000.0 + " s before promotion").orElse("")).orElse("no replica status");
             List<String> unanswered = new ArrayList<>();
             for (int i = 0; i < others.size(); i++) {
                 Host o = others.get(i);
-                PostgresInstance oi = otherInstances.get(i);
                 try {
-                    PgProbe theirs = new PostgresPromoter(ctx.hosts().runner(o), oi, ctx.clock(), d -> ctx.pause(d),
-                            Duration.ofSeconds(10)).probe();
+                    PgProbe theirs = probed(theirProbes.get(i));
                     if (theirs.role() != PgRole.PRIMARY) {
                         continue;
                     }
@@ -305,6 +326,15 @@ public final class DbStepTypes {
             }
             return new Rpo("RPO unknown: no old primary answered" + (unanswered.isEmpty() ? "" : " (" + String.join("; ", unanswered) + ")")
                     + "; the replica " + replicaView, false, false, false, mine.serverVersionNum(), mine);
+        }
+
+        /** What another DBMS host's probe found, its failure thrown as itself. */
+        private static PgProbe probed(FutureTask<PgProbe> t) throws Exception {
+            try {
+                return t.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception x ? x : e;
+            }
         }
 
         @Override
