@@ -18,8 +18,9 @@ import java.util.concurrent.Executors;
  * The daemon's HTTP endpoint (JDK {@code com.sun.net.httpserver}), read-only, GET/HEAD only:
  * <ul>
  *   <li>{@code /healthz}: 200 {@code ok} when the last readiness round passed; 503 otherwise and before
- *       the first round (body: the verdict);</li>
- *   <li>{@code /metrics}: Prometheus text format ({@link Metrics});</li>
+ *       the first round (body: the verdict; a clustered daemon adds its store's state and its mode);</li>
+ *   <li>{@code /metrics}: Prometheus text format ({@link Metrics}; a clustered daemon adds
+ *       {@code drctl_readiness_store_up});</li>
  *   <li>{@code /results}: JSON of the last round (503 with an error object before the first).</li>
  * </ul>
  * Bind it to loopback unless a scraper elsewhere needs it: the results name hosts and addresses.
@@ -71,9 +72,9 @@ public final class ReadinessServer implements AutoCloseable {
                     boolean ok = last.map(ReadinessResult::ok).orElse(false);
                     String body = last.map(r -> (ok ? "ok: " : "not ready: ") + r.verdict() + " (run "
                             + r.runId().orElse("-") + ", finished " + r.finished() + ")").orElse("not ready: no readiness run yet");
-                    send(x, ok ? 200 : 503, "text/plain; charset=utf-8", body + "\n");
+                    send(x, ok ? 200 : 503, "text/plain; charset=utf-8", body + "\n" + storeLines());
                 }
-                case "/metrics" -> send(x, 200, Metrics.CONTENT_TYPE, Metrics.format(state));
+                case "/metrics" -> send(x, 200, Metrics.CONTENT_TYPE, Metrics.format(state) + storeMetric());
                 case "/results" -> {
                     if (last.isEmpty()) {
                         Map<String, Object> m = new LinkedHashMap<>();
@@ -87,6 +88,18 @@ public final class ReadinessServer implements AutoCloseable {
                 default -> send(x, 404, "text/plain; charset=utf-8", "not found; try /healthz, /metrics or /results\n");
             }
         }
+    }
+
+    /** A clustered daemon's store and mode, after the verdict: {@code store: unreachable since ...: why}, {@code mode: standalone}. */
+    private String storeLines() {
+        return state.cluster().map(c -> "store: " + c.storeDetail() + "\nmode: " + c.mode() + "\n").orElse("");
+    }
+
+    /** {@code drctl_readiness_store_up}, appended after {@link Metrics#format} when the daemon has a store. */
+    private String storeMetric() {
+        return state.cluster().map(c -> "# HELP drctl_readiness_store_up 1 when this daemon can use the readiness store"
+                + " (clustered), 0 when it runs rounds alone (standalone)\n# TYPE drctl_readiness_store_up gauge\n"
+                + "drctl_readiness_store_up " + (c.storeUp() ? 1 : 0) + "\n").orElse("");
     }
 
     private static void send(HttpExchange x, int code, String contentType, String body) throws IOException {

@@ -1,0 +1,261 @@
+package io.drctl.orchestrator.readiness.cluster;
+
+import io.drctl.orchestrator.config.model.ReadinessSettings;
+import io.drctl.orchestrator.readiness.ReadinessDaemon;
+import io.drctl.orchestrator.readiness.ReadinessResult;
+import io.drctl.orchestrator.readiness.ReadinessState;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.quartz.SchedulerException;
+import org.quartz.impl.StdSchedulerFactory;
+
+/**
+ * A daemon of a cluster: Quartz's clustered JDBC job store ({@code JobStoreTX}, {@code isClustered=true}) in the
+ * readiness store runs each scheduled round once across the daemons, and takes a dead daemon's rounds over after
+ * the check-in interval. Every check-in interval this supervisor checks the store (reachable, a primary, its
+ * tables there, creating them when missing): while it is usable the daemon is in the cluster; while it is not, the
+ * daemon runs the same schedule alone on an in-memory store (standalone) and says so, and it rejoins when the
+ * store is back.
+ */
+public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluster {
+    private final ReadinessSettings.Store settings;
+    private final StoreDataSource ds;
+    private final ResultStore results;
+    private final String scheduleName;
+    private final String instance;
+    private final String cron;
+    private final Clock clock;
+    private final Consumer<String> log;
+    private final Consumer<Instant> work;
+    private final Instant started;
+    private final ScheduledExecutorService ticker;
+    private final ReentrantLock oneRound = new ReentrantLock();
+
+    private volatile boolean up;
+    private volatile String detail = "not checked yet";
+    private volatile Instant downSince;
+    private boolean tablesChecked;
+    private Instant lastPrune = Instant.EPOCH;
+    private ReadinessDaemon clustered;
+    private ReadinessDaemon standalone;
+
+    private ClusterDaemon(ReadinessSettings.Store settings, StoreDataSource ds, String scheduleName, String instance, String cron,
+                          Clock clock, Consumer<String> log, Consumer<Instant> work) {
+        this.settings = settings;
+        this.ds = ds;
+        this.results = new ResultStore(ds, scheduleName, instance);
+        this.scheduleName = scheduleName;
+        this.instance = instance;
+        this.cron = cron;
+        this.clock = clock;
+        this.log = log;
+        this.work = work;
+        this.started = clock.instant();
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "drctl-store-supervisor");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Joins (or, the store being unusable, runs alone) and serves {@code state} the cluster's rounds.
+     *
+     * @param scheduleName the cluster's name: every daemon of one inventory uses the same
+     * @param instance     this daemon's id in the cluster (unique among the daemons)
+     * @param round        runs one round
+     * @param webhook      where changes are announced, if anywhere
+     * @param inventory    the inventory's name, for the webhook message
+     */
+    public static ClusterDaemon start(ReadinessSettings.Store settings, StoreDataSource ds, String scheduleName, String instance,
+                                      String cron, java.util.function.Supplier<ReadinessResult> round, ReadinessState state,
+                                      Optional<Webhook> webhook, String inventory, Clock clock, Consumer<String> log,
+                                      Consumer<ReadinessResult> roundLog) {
+        ClusterDaemon[] self = new ClusterDaemon[1];
+        Consumer<Instant> work = fireTime -> self[0].round(fireTime, round, state, roundLog);
+        ClusterDaemon d = new ClusterDaemon(settings, ds, scheduleName, instance, cron, clock, log, work);
+        self[0] = d;
+        d.recorder = new RoundRecorder(Optional.of(d.results), webhook, inventory, instance, () -> d.up, log);
+        state.join(d);
+        d.tick();
+        long every = settings.checkin().toMillis();
+        d.ticker.scheduleWithFixedDelay(d::tick, every, every, TimeUnit.MILLISECONDS);
+        return d;
+    }
+
+    private RoundRecorder recorder;
+
+    private void round(Instant fireTime, java.util.function.Supplier<ReadinessResult> round, ReadinessState state,
+                       Consumer<ReadinessResult> roundLog) {
+        oneRound.lock(); // the standalone and the clustered schedule overlap for a moment when switching
+        try {
+            ReadinessResult r = round.get();
+            state.record(r);
+            roundLog.accept(r);
+            recorder.record(fireTime, r);
+        } finally {
+            oneRound.unlock();
+        }
+    }
+
+    /** One check of the store, and the switch between clustered and standalone it calls for. Never throws. */
+    synchronized void tick() {
+        try {
+            List<String> created = check();
+            created.forEach(c -> log.accept("drctl daemon: created the " + c + " in the readiness store"));
+            if (clustered == null) {
+                clustered = ReadinessDaemon.schedule(quartz(), cron, work, false);
+                log.accept("drctl daemon: clustered as instance " + instance + " (store " + redactedUrl() + ", check-in every "
+                        + settings.checkin().toMillis() + " ms)" + (standalone != null ? "; the standalone schedule stands down" : ""));
+            }
+            if (standalone != null) {
+                standalone.close();
+                standalone = null;
+            }
+            up = true;
+            downSince = null;
+            detail = "clustered as instance " + instance;
+            prune();
+        } catch (StoreException | SchedulerException | RuntimeException e) {
+            String why = e instanceof StoreException ? e.getMessage() : "the clustered scheduler failed: " + e.getMessage();
+            boolean news = up || downSince == null || !detail.endsWith(why);
+            up = false;
+            if (downSince == null) {
+                downSince = clock.instant();
+            }
+            detail = "unreachable since " + downSince + ": " + why;
+            if (clustered != null) {
+                clustered.close();
+                clustered = null;
+            }
+            if (standalone == null) {
+                try {
+                    standalone = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), cron, work, false);
+                } catch (SchedulerException x) {
+                    log.accept("drctl daemon: cannot start the standalone schedule: " + x.getMessage());
+                }
+            }
+            if (news) {
+                log.accept("drctl daemon: readiness store unusable: " + why + "; running rounds alone (standalone) until it is back");
+            }
+        }
+    }
+
+    /** Reachable, a primary, with its tables (created when missing). */
+    private List<String> check() throws StoreException {
+        try (Connection c = ds.connection()) {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                r.next();
+                if (r.getBoolean(1)) {
+                    throw new StoreException(StoreException.Kind.READ_ONLY, "connecting to the readiness store", "");
+                }
+            }
+            c.commit();
+            if (!tablesChecked) {
+                List<String> created = StoreSchema.ensure(c);
+                tablesChecked = true;
+                return created;
+            }
+            return List.of();
+        } catch (SQLException e) {
+            throw StoreException.of("connecting to the readiness store", e);
+        }
+    }
+
+    private void prune() {
+        Instant now = clock.instant();
+        if (Duration.between(lastPrune, now).compareTo(Duration.ofHours(1)) < 0) {
+            return;
+        }
+        lastPrune = now;
+        try {
+            int n = results.prune(now.minus(settings.retention()));
+            if (n > 0) {
+                log.accept("drctl daemon: deleted " + n + " rounds older than " + settings.retention().toDays() + "d from the readiness store");
+            }
+        } catch (StoreException e) {
+            log.accept("drctl daemon: could not delete old rounds: " + e.getMessage());
+        }
+    }
+
+    /** Quartz's clustered JDBC job store on this daemon's pool. */
+    private Properties quartz() {
+        Properties p = new Properties();
+        p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, scheduleName);
+        p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_ID, instance);
+        p.setProperty(StdSchedulerFactory.PROP_JOB_STORE_CLASS, "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        p.setProperty("org.quartz.jobStore.dataSource", ds.quartzName());
+        p.setProperty("org.quartz.jobStore.isClustered", "true");
+        p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(settings.checkin().toMillis()));
+        p.setProperty("org.quartz.jobStore.dbRetryInterval", Long.toString(settings.checkin().toMillis()));
+        p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        return p;
+    }
+
+    /** The store's URL without its query (which could carry credentials). */
+    private String redactedUrl() {
+        int q = settings.url().indexOf('?');
+        return q < 0 ? settings.url() : settings.url().substring(0, q);
+    }
+
+    @Override
+    public boolean storeUp() {
+        return up;
+    }
+
+    @Override
+    public String storeDetail() {
+        return detail;
+    }
+
+    @Override
+    public String mode() {
+        return up ? "clustered" : "standalone";
+    }
+
+    @Override
+    public Optional<Optional<ReadinessResult>> last() {
+        try {
+            return Optional.of(results.latest());
+        } catch (StoreException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<long[]> counts() {
+        try {
+            return Optional.of(results.counts(started));
+        } catch (StoreException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Stops both schedules (waiting for a round in progress) and the supervisor; the pool is the caller's. */
+    @Override
+    public synchronized void close() {
+        ticker.shutdownNow();
+        if (clustered != null) {
+            clustered.close();
+            clustered = null;
+        }
+        if (standalone != null) {
+            standalone.close();
+            standalone = null;
+        }
+    }
+}
