@@ -172,12 +172,16 @@ final class DaemonCommand extends StateCommand {
                     webhook, invName, ctx.rt().clock(), say, logRound);
         } else {
             RoundRecorder recorder = new RoundRecorder(Optional.empty(), webhook, invName, instance, () -> false, say);
-            daemon = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), schedule, fireTime -> {
+            ReadinessDaemon alone = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), schedule, fireTime -> {
                 ReadinessResult r = round.get();
                 state.record(r);
                 logRound.accept(r);
                 recorder.record(fireTime, r);
             }, true);
+            daemon = () -> {
+                alone.close();
+                recorder.close();
+            };
         }
         StoreDataSource closePool = pool;
         CountDownLatch stopped = new CountDownLatch(1);

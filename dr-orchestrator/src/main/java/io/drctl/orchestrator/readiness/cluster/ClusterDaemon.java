@@ -249,6 +249,7 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
     @Override
     public synchronized void close() {
         ticker.shutdownNow();
+        recorder.close();
         if (clustered != null) {
             clustered.close();
             clustered = null;

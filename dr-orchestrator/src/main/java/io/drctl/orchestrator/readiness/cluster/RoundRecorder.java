@@ -3,6 +3,9 @@ package io.drctl.orchestrator.readiness.cluster;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -21,6 +24,11 @@ public final class RoundRecorder {
     private final Consumer<String> log;
     private final AtomicReference<Boolean> lastLocal = new AtomicReference<>();
     private final AtomicReference<String> lastStoreProblem = new AtomicReference<>("");
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "drctl-webhook");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param storeUp whether the store is usable now (the supervisor's latest check)
@@ -62,7 +70,12 @@ public final class RoundRecorder {
                 : Optional.of(new ResultStore.Change(fireTime, r.ok(), r.finished(), ResultStore.failing(r), instance, Optional.empty()));
     }
 
+    /** Sends in order, off the round's thread: a slow or failing webhook never delays a round. */
     private void announce(ResultStore.Change c, boolean withoutStore) {
+        sender.execute(() -> deliver(c, withoutStore));
+    }
+
+    private void deliver(ResultStore.Change c, boolean withoutStore) {
         String what = (c.ready() ? "READY again" : "NOT READY") + " at round " + c.fireTime()
                 + (c.failing().isEmpty() ? "" : " (failing: " + String.join(", ", c.failing().stream().map(f -> String.valueOf(f.get("check"))).toList()) + ")");
         if (webhook.isEmpty()) {
@@ -78,6 +91,16 @@ public final class RoundRecorder {
             } catch (StoreException e) {
                 log.accept("drctl daemon: webhook outcome not recorded in the store: " + e.getMessage());
             }
+        }
+    }
+
+    /** Waits (10 s at most) for messages being sent. */
+    public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
