@@ -33,6 +33,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,7 @@ class ClusteredReadinessIT {
     private static final String CRON = "0/2 * * * * ?";
     private static final Duration PERIOD = Duration.ofSeconds(2);
     private static final Duration CHECKIN = Duration.ofMillis(1500);
+    private static final Duration QUARTZ_GRACE = Duration.ofMillis(7500);
     private static final Pattern SERVING = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/healthz");
 
     @RegisterExtension
@@ -65,6 +67,11 @@ class ClusteredReadinessIT {
         pg.start(pg.initdb("store"), port);
         pg.psql(port, "CREATE DATABASE drctl");
         pg.psql(port, "CREATE ROLE drctl_norights LOGIN");
+    }
+
+    @BeforeEach
+    void markerPath() {
+        marker = tmp.resolve("marker");
     }
 
     @AfterEach
@@ -155,8 +162,12 @@ class ClusteredReadinessIT {
         await(Duration.ofSeconds(30), () -> count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched
                 + "' AND instance_id = 'd2' AND fire_time > '" + killed + "'") >= 3, "d2 runs 3 rounds after d1 was killed", b);
         List<Instant> after = fireTimes(sched).stream().filter(t -> t.isAfter(killed)).toList();
+        // a dead daemon's acquired (or running) round is recovered once Quartz judges it failed: its last check-in
+        // plus the check-in interval plus Quartz's fixed 7.5 s grace (JobStoreSupport.calcFailedIfAfter), seen at the
+        // survivor's next check-in; then the schedule goes on
         Duration takeOver = Duration.between(killed, after.get(0));
-        assertTrue(takeOver.compareTo(CHECKIN.plus(PERIOD).plusSeconds(3)) <= 0, "first round after the kill came after " + takeOver);
+        assertTrue(takeOver.compareTo(CHECKIN.multipliedBy(2).plus(QUARTZ_GRACE).plus(PERIOD).plusSeconds(2)) <= 0,
+                "first round after the kill came after " + takeOver);
         for (int i = 1; i < after.size(); i++) {
             assertEquals(PERIOD, Duration.between(after.get(i - 1), after.get(i)), "a round missing after the kill: " + after);
         }
@@ -255,7 +266,6 @@ class ClusteredReadinessIT {
     }
 
     Path inventory(String name, String url, String user, String hook) throws IOException {
-        marker = tmp.resolve("marker");
         String text = Fixtures.LOOPBACK_INVENTORY.replace("name: loopback-test", "name: " + name) + """
                 readiness:
                   store:

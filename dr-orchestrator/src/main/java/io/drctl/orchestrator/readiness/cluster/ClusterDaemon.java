@@ -47,6 +47,7 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
     private volatile boolean up;
     private volatile String detail = "not checked yet";
     private volatile Instant downSince;
+    private String lastReason = "";
     private boolean tablesChecked;
     private Instant lastPrune = Instant.EPOCH;
     private ReadinessDaemon clustered;
@@ -131,7 +132,9 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
             prune();
         } catch (StoreException | SchedulerException | RuntimeException e) {
             String why = e instanceof StoreException ? e.getMessage() : "the clustered scheduler failed: " + e.getMessage();
-            boolean news = up || downSince == null || !detail.endsWith(why);
+            String reason = e instanceof StoreException se ? se.kind().name() : why;
+            boolean news = up || downSince == null || !reason.equals(lastReason);
+            lastReason = reason;
             up = false;
             if (downSince == null) {
                 downSince = clock.instant();

@@ -46,6 +46,7 @@ public final class StoreDataSource implements AutoCloseable {
         c.setValidationTimeout(Math.min(wait, 1000) < 250 ? 250 : Math.min(wait, 1000));
         c.setMaxLifetime(Duration.ofMinutes(1).toMillis());
         c.setIdleTimeout(Duration.ofSeconds(30).toMillis());
+        c.setKeepaliveTime(Duration.ofSeconds(30).toMillis());
         c.setAutoCommit(false);
         c.addDataSourceProperty("connectTimeout", "5");
         c.addDataSourceProperty("socketTimeout", "30");

@@ -45,8 +45,11 @@ public final class StoreException extends Exception {
 
     /** {@code e} classified by its SQLState: 08 connection, 28 authentication, 3D000 no database, 42501 rights, 25006 read-only. */
     public static StoreException of(String doing, SQLException e) {
-        if (e.getSQLState() == null && e.getCause() instanceof SQLException cause) {
-            return of(doing, cause); // the pool's timeout carries the driver's last failure
+        if (e.getCause() instanceof SQLException cause) {
+            return of(doing, cause); // the pool's timeout carries the driver's last failure: that one says why
+        }
+        if (e instanceof java.sql.SQLTransientConnectionException) {
+            return new StoreException(Kind.UNREACHABLE, doing, "no connection could be opened within the pool's timeout");
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         Kind kind;
