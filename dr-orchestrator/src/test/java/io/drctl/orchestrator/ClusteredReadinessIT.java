@@ -150,6 +150,16 @@ class ClusteredReadinessIT {
         assertEquals("ready", up.get("event").asText(), received.get(1));
         assertEquals(2, count("SELECT count(*) FROM drctl_readiness_changes WHERE sched_name = '" + sched
                 + "' AND delivery LIKE 'delivered (HTTP 200%'"));
+        // journaled by the daemon that announced each: two events across both state dirs
+        List<String> journaled = new ArrayList<>();
+        for (Daemon d : List.of(a, b)) {
+            Path j = tmp.resolve("state-" + d.instance()).resolve("readiness/changes/journal.jsonl");
+            if (Files.exists(j)) {
+                Files.readAllLines(j).stream().filter(l -> l.contains("\"readiness.changed\"")).forEach(journaled::add);
+            }
+        }
+        assertEquals(2, journaled.size(), journaled.toString());
+        assertTrue(journaled.stream().anyMatch(l -> l.contains("\"delivery\":\"delivered (HTTP 200")), journaled.toString());
         // history reads the changes back from the store
         Fixtures.Cli history = Fixtures.cli("readiness", "history", "-i", inv.toString(), "--since", "1h");
         history.assertExit(0);

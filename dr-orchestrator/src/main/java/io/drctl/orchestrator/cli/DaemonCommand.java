@@ -14,6 +14,7 @@ import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.readiness.ReadinessServer;
 import io.drctl.orchestrator.readiness.ReadinessState;
 import io.drctl.orchestrator.readiness.RunPruner;
+import io.drctl.orchestrator.readiness.cluster.ChangeJournal;
 import io.drctl.orchestrator.readiness.cluster.ClusterDaemon;
 import io.drctl.orchestrator.readiness.cluster.RoundRecorder;
 import io.drctl.orchestrator.readiness.cluster.StoreDataSource;
@@ -158,6 +159,7 @@ final class DaemonCommand extends StateCommand {
             ctx.out().flush();
         };
         Consumer<ReadinessResult> logRound = r -> say.accept(ReadinessView.logLine(r));
+        ChangeJournal changes = new ChangeJournal(store.stateDir(), ctx.rt().clock(), Redactor.forInventoryFile(inv, ctx.rt().env()));
         AutoCloseable daemon;
         StoreDataSource pool = null;
         if (readiness.store().isPresent()) {
@@ -169,9 +171,9 @@ final class DaemonCommand extends StateCommand {
                 return ExitCodes.INVALID_INPUT;
             }
             daemon = ClusterDaemon.start(readiness.store().get(), pool, "drctl-readiness:" + invName, instance, schedule, round, state,
-                    webhook, invName, ctx.rt().clock(), say, logRound);
+                    webhook, invName, ctx.rt().clock(), say, logRound, changes);
         } else {
-            RoundRecorder recorder = new RoundRecorder(Optional.empty(), webhook, invName, instance, () -> false, say);
+            RoundRecorder recorder = new RoundRecorder(Optional.empty(), webhook, invName, instance, () -> false, say, changes);
             ReadinessDaemon alone = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), schedule, fireTime -> {
                 ReadinessResult r = round.get();
                 state.record(r);

@@ -80,16 +80,17 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
      * @param round        runs one round
      * @param webhook      where changes are announced, if anywhere
      * @param inventory    the inventory's name, for the webhook message
+     * @param journal      where the changes this daemon announces are journaled
      */
     public static ClusterDaemon start(ReadinessSettings.Store settings, StoreDataSource ds, String scheduleName, String instance,
                                       String cron, java.util.function.Supplier<ReadinessResult> round, ReadinessState state,
                                       Optional<Webhook> webhook, String inventory, Clock clock, Consumer<String> log,
-                                      Consumer<ReadinessResult> roundLog) {
+                                      Consumer<ReadinessResult> roundLog, ChangeJournal journal) {
         ClusterDaemon[] self = new ClusterDaemon[1];
         Consumer<Instant> work = fireTime -> self[0].round(fireTime, round, state, roundLog);
         ClusterDaemon d = new ClusterDaemon(settings, ds, scheduleName, instance, cron, clock, log, work);
         self[0] = d;
-        d.recorder = new RoundRecorder(Optional.of(d.results), webhook, inventory, instance, () -> d.up, log);
+        d.recorder = new RoundRecorder(Optional.of(d.results), webhook, inventory, instance, () -> d.up, log, journal);
         state.join(d);
         d.tick();
         long every = settings.checkin().toMillis();

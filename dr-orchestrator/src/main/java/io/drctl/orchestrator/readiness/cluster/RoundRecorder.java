@@ -22,6 +22,7 @@ public final class RoundRecorder {
     private final String instance;
     private final BooleanSupplier storeUp;
     private final Consumer<String> log;
+    private final ChangeJournal journal;
     private final AtomicReference<Boolean> lastLocal = new AtomicReference<>();
     private final AtomicReference<String> lastStoreProblem = new AtomicReference<>("");
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
@@ -33,9 +34,11 @@ public final class RoundRecorder {
     /**
      * @param storeUp whether the store is usable now (the supervisor's latest check)
      * @param log     one line per event worth an operator's eye (a change, a delivery, a store failure)
+     * @param journal where this daemon journals the changes it announced
      */
     public RoundRecorder(Optional<ResultStore> store, Optional<Webhook> webhook, String inventory, String instance,
-                         BooleanSupplier storeUp, Consumer<String> log) {
+                         BooleanSupplier storeUp, Consumer<String> log, ChangeJournal journal) {
+        this.journal = journal;
         this.store = store;
         this.webhook = webhook;
         this.inventory = inventory;
@@ -80,9 +83,11 @@ public final class RoundRecorder {
                 + (c.failing().isEmpty() ? "" : " (failing: " + String.join(", ", c.failing().stream().map(f -> String.valueOf(f.get("check"))).toList()) + ")");
         if (webhook.isEmpty()) {
             log.accept("drctl daemon: readiness changed: " + what + "; no webhook configured");
+            journal.write(c, "no webhook configured", log);
             return;
         }
         String outcome = webhook.get().send(inventory, c);
+        journal.write(c, outcome, log);
         log.accept("drctl daemon: readiness changed: " + what + "; webhook " + outcome
                 + (withoutStore ? " (sent by this daemon alone: the store is unusable, another daemon may send it too)" : ""));
         if (!withoutStore) {
