@@ -39,6 +39,12 @@ public final class Webhook {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    /** Scheme, host and port of the URL: its path or query may hold a token. */
+    private String where() {
+        URI u = URI.create(settings.url());
+        return u.getScheme() + "://" + u.getRawAuthority();
+    }
+
     /** The message body of {@code change} of {@code inventory} in the configured format. */
     public String body(String inventory, ResultStore.Change change) {
         return ResultJson.write(settings.format() == ReadinessSettings.Format.ALERTMANAGER
@@ -119,6 +125,6 @@ public final class Webhook {
                 pause = pause.multipliedBy(2);
             }
         }
-        return "not delivered after " + ATTEMPTS + " attempts to " + settings.url() + ": " + last;
+        return "not delivered after " + ATTEMPTS + " attempts to " + where() + ": " + last;
     }
 }
