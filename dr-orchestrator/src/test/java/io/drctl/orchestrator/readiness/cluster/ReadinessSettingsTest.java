@@ -114,4 +114,42 @@ class ReadinessSettingsTest {
         assertTrue(s.stream().noneMatch(x -> x.toUpperCase(java.util.Locale.ROOT).startsWith("DROP")), s.toString());
         assertTrue(s.stream().noneMatch(x -> x.equalsIgnoreCase("commit")), s.toString());
     }
+
+    @Test
+    void validate_badStoreUrl_locatedFileLineFieldAndHint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String text = Fixtures.LOOPBACK_INVENTORY + """
+                readiness:
+                  store:
+                    url: postgres://10.0.1.10/drctl
+                """;
+        java.nio.file.Path inv = Fixtures.write(tmp, "inv.yaml", text);
+        java.nio.file.Path rb = Fixtures.write(tmp, "rb.yaml", "name: r\nsteps:\n  - id: t\n    type: exec\n    command: \"true\"\n");
+        Fixtures.Cli r = Fixtures.cli("validate", inv.toString(), rb.toString()).assertExit(io.drctl.orchestrator.cli.ExitCodes.INVALID_INPUT);
+        int line = text.lines().toList().indexOf("    url: postgres://10.0.1.10/drctl") + 1;
+        assertTrue(r.err().contains("inv.yaml:" + line + ":") && r.err().contains("readiness.store.url")
+                && r.err().contains("jdbc:postgresql://"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void history_withoutStore_clearMessageExitTwo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY);
+        Fixtures.Cli r = Fixtures.cli("readiness", "history", "-i", inv.toString()).assertExit(io.drctl.orchestrator.cli.ExitCodes.INVALID_INPUT);
+        assertTrue(r.err().contains("has no readiness.store") && r.err().contains("add readiness:"), r.err());
+        Fixtures.cli("readiness", "history", "-i", inv.toString(), "--since", "forever").assertExit(io.drctl.orchestrator.cli.ExitCodes.INVALID_INPUT);
+    }
+
+    @Test
+    void redactor_storePasswordFileAndHeaderEnv_redacted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path pw = Fixtures.write(tmp, "store.password", "s3cret-store-pw\n");
+        java.nio.file.Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY + """
+                readiness:
+                  store: { url: "jdbc:postgresql://127.0.0.1:1/drctl", passwordFile: %s }
+                  webhook: { url: "http://127.0.0.1:1/h", headers: { Authorization: { env: HOOK_AUTH } } }
+                """.formatted(pw));
+        io.drctl.orchestrator.journal.Redactor r = io.drctl.orchestrator.journal.Redactor.forInventoryFile(inv,
+                Map.of("HOOK_AUTH", "Bearer tok-123456"));
+        String out = r.redact("connect with s3cret-store-pw, header Bearer tok-123456");
+        assertFalse(out.contains("s3cret-store-pw") || out.contains("tok-123456"), out);
+    }
 }
