@@ -170,8 +170,8 @@ final class DaemonCommand extends StateCommand {
                 ctx.err().println("drctl: readiness.store in " + inv + ": " + e.getMessage());
                 return ExitCodes.INVALID_INPUT;
             }
-            daemon = ClusterDaemon.start(readiness.store().get(), pool, "drctl-readiness:" + invName, instance, schedule, round, state,
-                    webhook, invName, ctx.rt().clock(), say, logRound, changes);
+            daemon = ClusterDaemon.start(readiness.store().get(), pool, "drctl-readiness:" + invName, instance, schedule,
+                    new ClusterDaemon.Duty(round, state, logRound, webhook, invName, changes), ctx.rt().clock(), say);
         } else {
             RoundRecorder recorder = new RoundRecorder(Optional.empty(), webhook, invName, instance, () -> false, say, changes);
             ReadinessDaemon alone = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), schedule, fireTime -> {

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.quartz.SchedulerException;
 import org.quartz.impl.StdSchedulerFactory;
 
@@ -40,6 +41,8 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
     private final Clock clock;
     private final Consumer<String> log;
     private final Consumer<Instant> work;
+    private final Duty duty;
+    private final RoundRecorder recorder;
     private final Instant started;
     private final ScheduledExecutorService ticker;
     private final ReentrantLock oneRound = new ReentrantLock();
@@ -53,8 +56,22 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
     private ReadinessDaemon clustered;
     private ReadinessDaemon standalone;
 
+    /**
+     * What the daemon does each round and where the outcome goes.
+     *
+     * @param round     runs one round (never throws: a failure is a not-ready result)
+     * @param state     what the HTTP endpoint serves
+     * @param roundLog  one line per round
+     * @param webhook   where changes are announced, if anywhere
+     * @param inventory the inventory's name, for the webhook message
+     * @param journal   where the changes this daemon announces are journaled
+     */
+    public record Duty(Supplier<ReadinessResult> round, ReadinessState state, Consumer<ReadinessResult> roundLog,
+                       Optional<Webhook> webhook, String inventory, ChangeJournal journal) {
+    }
+
     private ClusterDaemon(ReadinessSettings.Store settings, StoreDataSource ds, String scheduleName, String instance, String cron,
-                          Clock clock, Consumer<String> log, Consumer<Instant> work) {
+                          Clock clock, Consumer<String> log, Duty duty) {
         this.settings = settings;
         this.ds = ds;
         this.results = new ResultStore(ds, scheduleName, instance);
@@ -63,7 +80,9 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
         this.cron = cron;
         this.clock = clock;
         this.log = log;
-        this.work = work;
+        this.duty = duty;
+        this.work = this::round;
+        this.recorder = new RoundRecorder(Optional.of(results), duty.webhook(), duty.inventory(), instance, () -> up, log, duty.journal());
         this.started = clock.instant();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "drctl-store-supervisor");
@@ -73,40 +92,28 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
     }
 
     /**
-     * Joins (or, the store being unusable, runs alone) and serves {@code state} the cluster's rounds.
+     * Joins the cluster (or, the store being unusable, runs alone) and serves the cluster's rounds to the duty's state.
      *
      * @param scheduleName the cluster's name: every daemon of one inventory uses the same
      * @param instance     this daemon's id in the cluster (unique among the daemons)
-     * @param round        runs one round
-     * @param webhook      where changes are announced, if anywhere
-     * @param inventory    the inventory's name, for the webhook message
-     * @param journal      where the changes this daemon announces are journaled
+     * @param log          one line per event of the store (joined, unusable, tables created, old rounds deleted)
      */
     public static ClusterDaemon start(ReadinessSettings.Store settings, StoreDataSource ds, String scheduleName, String instance,
-                                      String cron, java.util.function.Supplier<ReadinessResult> round, ReadinessState state,
-                                      Optional<Webhook> webhook, String inventory, Clock clock, Consumer<String> log,
-                                      Consumer<ReadinessResult> roundLog, ChangeJournal journal) {
-        ClusterDaemon[] self = new ClusterDaemon[1];
-        Consumer<Instant> work = fireTime -> self[0].round(fireTime, round, state, roundLog);
-        ClusterDaemon d = new ClusterDaemon(settings, ds, scheduleName, instance, cron, clock, log, work);
-        self[0] = d;
-        d.recorder = new RoundRecorder(Optional.of(d.results), webhook, inventory, instance, () -> d.up, log, journal);
-        state.join(d);
+                                      String cron, Duty duty, Clock clock, Consumer<String> log) {
+        ClusterDaemon d = new ClusterDaemon(settings, ds, scheduleName, instance, cron, clock, log, duty);
+        duty.state().join(d);
         d.tick();
         long every = settings.checkin().toMillis();
         d.ticker.scheduleWithFixedDelay(d::tick, every, every, TimeUnit.MILLISECONDS);
         return d;
     }
 
-    private RoundRecorder recorder;
-
-    private void round(Instant fireTime, java.util.function.Supplier<ReadinessResult> round, ReadinessState state,
-                       Consumer<ReadinessResult> roundLog) {
+    private void round(Instant fireTime) {
         oneRound.lock(); // the standalone and the clustered schedule overlap for a moment when switching
         try {
-            ReadinessResult r = round.get();
-            state.record(r);
-            roundLog.accept(r);
+            ReadinessResult r = duty.round().get();
+            duty.state().record(r);
+            duty.roundLog().accept(r);
             recorder.record(fireTime, r);
         } finally {
             oneRound.unlock();
