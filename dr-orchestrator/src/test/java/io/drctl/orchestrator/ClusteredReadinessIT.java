@@ -243,9 +243,21 @@ class ClusteredReadinessIT {
     }
 
     @Test
-    void webhookAnswers500_threeAttemptsOneClearLine_roundsGoOn() throws Exception {
+    void webhookAnswers500_threeAttemptsOneClearLine_roundsGoOn_oldRoundsDeleted() throws Exception {
         String hook = receiver(500);
         Path inv = inventory("hook-500", "jdbc:postgresql://127.0.0.1:" + port + "/drctl", "postgres", hook);
+        Files.writeString(inv, Files.readString(inv).replace("    checkinInterval:", "    retention: 1h\n    checkinInterval:"));
+        // rounds from before the retention: deleted when the daemon starts
+        try (Connection c = connect("drctl")) {
+            c.setAutoCommit(false);
+            io.drctl.orchestrator.readiness.cluster.StoreSchema.ensure(c);
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO drctl_readiness_rounds VALUES ('drctl-readiness:hook-500', now() - interval '3 hours', 'old', true,"
+                        + " now() - interval '3 hours', '{}'), ('drctl-readiness:hook-500', now() - interval '50 minutes', 'old', true,"
+                        + " now() - interval '50 minutes', '{}')");
+            }
+            c.commit();
+        }
         // no marker: the first round is not ready, a change
         Daemon d = start(inv, "h1");
         await(Duration.ofSeconds(40), () -> d.output().contains("webhook not delivered"), "the delivery outcome", d);
@@ -257,6 +269,8 @@ class ClusteredReadinessIT {
         assertEquals(1, count("SELECT count(*) FROM drctl_readiness_changes WHERE sched_name = 'drctl-readiness:hook-500'"
                 + " AND delivery LIKE 'not delivered after 3 attempts%'"));
         assertFalse(d.output().contains("\tat "), d.output());
+        assertEquals(1, count("SELECT count(*) FROM drctl_readiness_rounds WHERE instance_id = 'old'"), "the 3-hour-old round deleted");
+        assertTrue(d.output().contains("drctl daemon: deleted 1 rounds older than 1h (readiness.store.retention)"), d.output());
     }
 
     // ---- helpers

@@ -1,6 +1,7 @@
 package io.drctl.orchestrator.readiness.cluster;
 
 import io.drctl.orchestrator.config.model.ReadinessSettings;
+import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.readiness.ReadinessDaemon;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.readiness.ReadinessState;
@@ -195,7 +196,8 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
         try {
             int n = results.prune(now.minus(settings.retention()));
             if (n > 0) {
-                log.accept("drctl daemon: deleted " + n + " rounds older than " + settings.retention().toDays() + "d from the readiness store");
+                log.accept("drctl daemon: deleted " + n + " rounds older than " + Durations.format(settings.retention())
+                        + " (readiness.store.retention) from the readiness store");
             }
         } catch (StoreException e) {
             log.accept("drctl daemon: could not delete old rounds: " + e.getMessage());
