@@ -38,6 +38,9 @@ final class ReadinessLoader {
         url.filter(u -> !u.startsWith("jdbc:postgresql:")).ifPresent(u -> problems.add(s.at("url"),
                 "`url` must be a PostgreSQL JDBC URL, found '" + Fields.shorten(u) + "'",
                 "e.g. jdbc:postgresql://10.0.1.10:5432,10.0.2.10:5432/drctl?targetServerType=primary"));
+        url.filter(u -> u.startsWith("jdbc:postgresql:") && org.postgresql.Driver.parseURL(u, null) == null).ifPresent(u -> problems.add(
+                s.at("url"), "`url` is not a valid PostgreSQL JDBC URL (pgjdbc cannot parse it)",
+                "jdbc:postgresql://HOST:PORT[,HOST:PORT...]/DATABASE[?targetServerType=primary]"));
         url.filter(u -> u.toLowerCase(Locale.ROOT).contains("password=")).ifPresent(u -> problems.add(s.at("url"),
                 "`url` carries a password (its value is not shown)", "use passwordFile or passwordEnv"));
         Optional<String> user = s.string("user");

@@ -51,7 +51,12 @@ public final class StoreDataSource implements AutoCloseable {
         c.addDataSourceProperty("connectTimeout", "5");
         c.addDataSourceProperty("socketTimeout", "30");
         c.addDataSourceProperty("ApplicationName", "drctl-daemon");
-        HikariDataSource pool = new HikariDataSource(c);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(c);
+        } catch (RuntimeException e) {
+            throw new IOException("url: no PostgreSQL driver accepts it (" + e.getClass().getSimpleName() + ")");
+        }
         String quartzName = "drctl-store-" + name;
         DBConnectionManager.getInstance().addConnectionProvider(quartzName, new ConnectionProvider() {
             @Override

@@ -82,6 +82,10 @@ class ReadinessSettingsTest {
             assertTrue(byPath.get(path).render().startsWith("inv.yaml:"), byPath.get(path).render());
         }
         assertTrue(byPath.get("readiness.store.url").hint().orElseThrow().contains("jdbc:postgresql://"));
+        Problems unparsable = new Problems();
+        load("readiness:\n  store:\n    url: \"jdbc:postgresql://[::1/drctl?x=%zz\"\n", unparsable);
+        assertEquals(1, unparsable.size(), unparsable.list().toString());
+        assertTrue(unparsable.list().get(0).message().contains("not a valid PostgreSQL JDBC URL"), unparsable.list().toString());
         assertTrue(byPath.get("readiness.webhook.format").hint().orElseThrow().contains("alertmanager"));
         assertFalse(p.list().toString().contains("hunter2"), "the inline secret is never quoted");
     }
