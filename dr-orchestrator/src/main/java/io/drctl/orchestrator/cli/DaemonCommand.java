@@ -2,6 +2,7 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.cli.render.ReadinessView;
 import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.model.ReadinessSettings;
 import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.engine.Runs;
@@ -13,14 +14,22 @@ import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.readiness.ReadinessServer;
 import io.drctl.orchestrator.readiness.ReadinessState;
 import io.drctl.orchestrator.readiness.RunPruner;
+import io.drctl.orchestrator.readiness.cluster.ChangeJournal;
+import io.drctl.orchestrator.readiness.cluster.ClusterDaemon;
+import io.drctl.orchestrator.readiness.cluster.RoundRecorder;
+import io.drctl.orchestrator.readiness.cluster.StoreDataSource;
+import io.drctl.orchestrator.readiness.cluster.Webhook;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,7 +41,10 @@ import picocli.CommandLine.Option;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = {"Run readiness on a schedule (Quartz cron; one round at a time, no catch-up pile).",
                 "Serves /healthz (200 when the last round passed, else 503), /metrics (Prometheus text), /results (JSON).",
-                "One round runs at start. Stops cleanly on SIGTERM."},
+                "One round runs at start (alone; a cluster follows its schedule only). Stops cleanly on SIGTERM.",
+                "With readiness.store in the inventory, daemons (one per region) form a Quartz cluster in that PostgreSQL",
+                "database: each round runs once across them, results and state changes live there, a change is POSTed once",
+                "to readiness.webhook; while the store is unusable each daemon runs rounds alone (/healthz says so)."},
         footer = {"", "Schedule: Quartz cron, 6 or 7 fields:",
                 "  seconds minutes hours day-of-month month day-of-week [year]",
                 "  one of the two day fields must be '?'; default every 5 minutes: '0 */5 * * * ?'", "",
@@ -43,6 +55,7 @@ import picocli.CommandLine.Option;
                 "  drctl daemon -i inventory/prod.yaml",
                 "  drctl daemon -i inventory/prod.yaml --schedule '0 0/15 * * * ?' --listen 127.0.0.1:9464",
                 "  drctl daemon -i inventory/lab.yaml --once --listen 127.0.0.1:0",
+                "  drctl daemon -i inventory/prod.yaml --instance-id region2-a   # one of a cluster (readiness.store)",
                 "  curl -s 127.0.0.1:9464/metrics"})
 final class DaemonCommand extends StateCommand {
     @Mixin
@@ -64,8 +77,15 @@ final class DaemonCommand extends StateCommand {
                     + "${DEFAULT-VALUE}, one day at 5-minute rounds); runs of other runbooks are never touched")
     int keepRuns;
 
+    @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "AUTO",
+            description = "this daemon's id in the cluster of daemons sharing the inventory's readiness.store (distinct per"
+                    + " daemon; default ${DEFAULT-VALUE}: host name and process id)")
+    String instanceId;
+
     @Option(names = "--once", description = "run one round, print it, and exit (0 ready, 3 not ready)")
     boolean once;
+
+    private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
     DaemonCommand(Ctx ctx) {
         super(ctx);
@@ -90,9 +110,16 @@ final class DaemonCommand extends StateCommand {
             ctx.err().println("drctl: invalid --keep-runs " + keepRuns + ": must be at least 1");
             return ExitCodes.INVALID_INPUT;
         }
+        if (!instanceId.equals("AUTO") && !INSTANCE.matcher(instanceId).matches()) {
+            ctx.err().println("drctl: invalid --instance-id '" + instanceId + "': letters, digits, '_', '.', '-', at most 100"
+                    + " characters, e.g. region1-a (or AUTO: host name and process id)");
+            return ExitCodes.INVALID_INPUT;
+        }
         Path inv = input.inventory(ctx);
         // refuse to start on invalid input
-        String runbookName = Loaded.load(inv, input.runbook, params, ctx.rt().registry().get()).runbook().name();
+        Loaded loaded = Loaded.load(inv, input.runbook, params, ctx.rt().registry().get());
+        String runbookName = loaded.runbook().name();
+        ReadinessSettings readiness = loaded.inventory().readiness();
         Path stateDir = shared.stateDir(ctx);
         RunStore store = Readiness.store(stateDir);
         Supplier<ReadinessResult> round = () -> {
@@ -107,7 +134,7 @@ final class DaemonCommand extends StateCommand {
         ReadinessState state = new ReadinessState();
         ReadinessServer server;
         try {
-            server = ReadinessServer.start(addr.get(), state);
+            server = ReadinessServer.start(addr.get(), state, stateDir);
         } catch (IOException e) {
             ctx.err().println("drctl: cannot listen on " + listen + ": " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
@@ -124,11 +151,52 @@ final class DaemonCommand extends StateCommand {
                 return r.ok() ? ExitCodes.OK : ExitCodes.STEP_FAILED;
             }
         }
+        String instance = instanceId.equals("AUTO") ? autoInstance() : instanceId;
+        Optional<Webhook> webhook = readiness.webhook().map(w -> new Webhook(w, ctx.rt().env(), Duration.ofSeconds(5), Duration.ofSeconds(1)));
+        String invName = loaded.inventory().name();
+        Consumer<String> say = line -> {
+            ctx.out().println(line);
+            ctx.out().flush();
+        };
+        Consumer<ReadinessResult> logRound = r -> say.accept(ReadinessView.logLine(r));
+        ChangeJournal changes = new ChangeJournal(store.stateDir(), ctx.rt().clock(), Redactor.forInventoryFile(inv, ctx.rt().env()));
+        AutoCloseable daemon;
+        StoreDataSource pool = null;
+        if (readiness.store().isPresent()) {
+            try {
+                pool = StoreDataSource.open(readiness.store().get(), ctx.rt().env(), instance);
+            } catch (IOException e) {
+                server.close();
+                ctx.err().println("drctl: readiness.store in " + inv + ": " + e.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            daemon = ClusterDaemon.start(readiness.store().get(), pool, "drctl-readiness:" + invName, instance, schedule,
+                    new ClusterDaemon.Duty(round, state, logRound, webhook, invName, changes), ctx.rt().clock(), say);
+        } else {
+            RoundRecorder recorder = new RoundRecorder(Optional.empty(), webhook, invName, instance, () -> false, say, changes);
+            ReadinessDaemon alone = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), schedule, fireTime -> {
+                ReadinessResult r = round.get();
+                state.record(r);
+                logRound.accept(r);
+                recorder.record(fireTime, r);
+            }, true);
+            daemon = () -> {
+                alone.close();
+                recorder.close();
+            };
+        }
+        StoreDataSource closePool = pool;
         CountDownLatch stopped = new CountDownLatch(1);
-        ReadinessDaemon daemon = ReadinessDaemon.start(schedule, round, state, r -> ctx.out().println(ReadinessView.logLine(r)), true);
         Thread hook = new Thread(() -> {
             ctx.out().println("drctl daemon: stopping (waiting for a round in progress)");
-            daemon.close();
+            try {
+                daemon.close();
+            } catch (Exception e) {
+                ctx.err().println("drctl daemon: stopping the schedule: " + e.getMessage());
+            }
+            if (closePool != null) {
+                closePool.close();
+            }
             server.close();
             ctx.out().println("drctl daemon: stopped");
             ctx.out().flush();
@@ -137,6 +205,18 @@ final class DaemonCommand extends StateCommand {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** {@code host-pid}: unique among daemons on distinct hosts, and among processes on one. */
+    private static String autoInstance() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        String id = host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + ProcessHandle.current().pid();
+        return id.length() > 100 ? id.substring(id.length() - 100) : id;
     }
 
     /**

@@ -58,7 +58,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 .addSubcommand("status", new StatusCommand(ctx))
                 .addSubcommand("history", new HistoryCommand(ctx))
                 .addSubcommand("drill", new DrillCommand(ctx))
-                .addSubcommand("readiness", new ReadinessCommand(ctx))
+                .addSubcommand("readiness", new CommandLine(new ReadinessCommand(ctx))
+                        .addSubcommand("history", new ReadinessHistoryCommand(ctx)))
                 .addSubcommand("daemon", new DaemonCommand(ctx))
                 .addSubcommand("forecast", new ForecastCommand(ctx))
                 .addSubcommand("schema", new SchemaCommand(ctx));

@@ -43,7 +43,9 @@ public enum EventType {
     ACTION_REVERT_FAILED("action.revert-failed"),
     RULE_CHECKED("rule.checked"),
     RULE_VIOLATED("rule.violated"),
-    RULE_OVERRIDDEN("rule.overridden");
+    RULE_OVERRIDDEN("rule.overridden"),
+    /** A readiness daemon recorded a change of readiness and what became of its webhook message ({@code <state-dir>/readiness/changes/}). */
+    READINESS_CHANGED("readiness.changed");
 
     private static final Map<String, EventType> BY_WIRE = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(EventType::wire, Function.identity()));

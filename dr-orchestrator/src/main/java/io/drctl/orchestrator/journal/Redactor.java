@@ -32,7 +32,7 @@ import java.util.Set;
  * anything journaled or printed, in case a command or an error message echoes one. The secrets are
  * read from their references: environment variables ({@code dns.tsig.keyEnv},
  * {@code providers.*.passwordEnv}) and files (the TSIG key file {@code dns.tsig.keyFile}, whatever its
- * shape, and the SSH identity files). A base64 secret is also redacted unpadded, URL-safe, decoded
+ * shape, the SSH identity files, the readiness store's password file and the webhook's header files). A base64 secret is also redacted unpadded, URL-safe, decoded
  * (when the bytes are text) and as hex.
  */
 public final class Redactor {
@@ -125,6 +125,8 @@ public final class Redactor {
         final Set<String> tsigEnv = new LinkedHashSet<>();
         final Set<String> passwordEnv = new LinkedHashSet<>();
         final Set<String> keyFiles = new LinkedHashSet<>();
+        /** Files holding one secret on their first line (readiness.store.passwordFile, webhook header files). */
+        final Set<String> secretFiles = new LinkedHashSet<>();
         final Set<String> identityFiles = new LinkedHashSet<>();
 
         void add(Inventory inv) {
@@ -137,10 +139,18 @@ public final class Redactor {
                     passwordEnv.add(v.passwordEnv());
                 }
             }
+            inv.readiness().store().flatMap(st -> st.password()).ifPresent(this::add);
+            inv.readiness().webhook().ifPresent(w -> w.headers().values().forEach(this::add));
             inv.ssh().identityFile().ifPresent(identityFiles::add);
             for (Host h : inv.hosts()) {
                 inv.sshFor(h).identityFile().ifPresent(identityFiles::add);
             }
+        }
+
+        /** The readiness store's password and the webhook's header values: files and variables. */
+        void add(io.drctl.orchestrator.config.model.ReadinessSettings.SecretRef r) {
+            r.file().ifPresent(secretFiles::add);
+            r.env().ifPresent(passwordEnv::add);
         }
 
         /** Any depth: a rejected inventory may have them in the wrong place, they are secrets all the same. */
@@ -157,6 +167,7 @@ public final class Redactor {
                             case "keyEnv" -> tsigEnv.add(v);
                             case "passwordEnv" -> passwordEnv.add(v);
                             case "keyFile" -> keyFiles.add(v);
+                            case "passwordFile" -> secretFiles.add(v);
                             case "identityFile" -> identityFiles.add(v);
                             default -> {
                             }
@@ -192,6 +203,9 @@ public final class Redactor {
             }
             for (String f : keyFiles) {
                 read(f, env).ifPresent(text -> TsigKeys.secretTexts(text).forEach(s -> values.addAll(forms(s))));
+            }
+            for (String f : secretFiles) {
+                read(f, env).map(t -> t.lines().findFirst().orElse("").strip()).filter(t -> !t.isEmpty()).ifPresent(values::add);
             }
             for (String f : identityFiles) {
                 read(f, env).ifPresent(text -> values.addAll(pemBody(text)));

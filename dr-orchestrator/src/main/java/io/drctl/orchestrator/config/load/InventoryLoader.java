@@ -5,6 +5,7 @@ import io.drctl.orchestrator.config.model.Dns;
 import io.drctl.orchestrator.config.model.DnsRecord;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.config.model.Provider;
+import io.drctl.orchestrator.config.model.ReadinessSettings;
 import io.drctl.orchestrator.config.model.Region;
 import io.drctl.orchestrator.config.model.SshSettings;
 import io.drctl.orchestrator.config.yaml.Fields;
@@ -80,9 +81,11 @@ public final class InventoryLoader {
         Optional<Dns> dns = f.fields("dns").flatMap(d -> DnsLoader.dns(d, problems));
         Map<String, DnsRecord> records = f.fields("records").map(recs -> DnsLoader.records(recs, regions, problems))
                 .orElseGet(LinkedHashMap::new);
+        ReadinessSettings readiness = f.fields("readiness").map(r -> ReadinessLoader.readiness(r, problems))
+                .orElseGet(ReadinessSettings::none);
         f.done();
         dns.ifPresent(z -> DnsLoader.checkRecordsInZone(z.zone(), DnsLoader.recordsAt(f), problems));
-        Inventory inv = new Inventory(name, rto, ssh, dns, ports, greetings, regions, records, providers);
+        Inventory inv = new Inventory(name, rto, ssh, dns, ports, greetings, regions, records, providers, readiness);
         // references that need the whole inventory
         rf.ifPresent(r -> HostLoader.checkJumpHosts(inv, r, problems));
         f.fields("ssh").ifPresent(s -> s.string("jumpHost").ifPresent(j -> {

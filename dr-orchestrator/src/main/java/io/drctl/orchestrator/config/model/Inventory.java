@@ -20,10 +20,11 @@ import java.util.Optional;
  * @param regions   regions by name, in file order
  * @param records   DNS records by name (relative to the zone), in file order
  * @param providers VM power providers by name
+ * @param readiness the readiness daemons' store and webhook ({@code readiness:}), both optional
  */
 public record Inventory(String name, Optional<Duration> rto, SshSettings ssh, Optional<Dns> dns,
                         Map<String, Integer> ports, Map<String, String> greetings, Map<String, Region> regions, Map<String, DnsRecord> records,
-                        Map<String, Provider> providers) {
+                        Map<String, Provider> providers, ReadinessSettings readiness) {
     public Inventory {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(rto, "rto");
@@ -34,6 +35,7 @@ public record Inventory(String name, Optional<Duration> rto, SshSettings ssh, Op
         regions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(regions));
         records = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(records));
         providers = Map.copyOf(providers);
+        Objects.requireNonNull(readiness, "readiness");
     }
 
     /**
