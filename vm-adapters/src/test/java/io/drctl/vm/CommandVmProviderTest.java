@@ -63,10 +63,14 @@ class CommandVmProviderTest {
     }
 
     private CommandVmProvider provider() {
-        CommandTemplates t = CommandTemplates.of(script + " start {id}", script + " stop {id}",
-                script + " status {id}", "^running", "^stopped");
-        return new CommandVmProvider("fake", t, LocalCommandRunner.local(), Duration.ofSeconds(20),
-                Duration.ofSeconds(30), Duration.ofSeconds(2), clock, clock.sleeper());
+        return provider(CommandTemplates.of(script + " start {id}", script + " stop {id}", script + " status {id}",
+                "^running", "^stopped"), Duration.ofSeconds(20), Duration.ofSeconds(30));
+    }
+
+    /** Local commands from {@code t}, each bounded by {@code commandTimeout}; polls every 2 s of the fake clock. */
+    private CommandVmProvider provider(CommandTemplates t, Duration commandTimeout, Duration settleTimeout) {
+        return new CommandVmProvider("fake", t, LocalCommandRunner.local(), commandTimeout, settleTimeout,
+                Duration.ofSeconds(2), clock, clock.sleeper());
     }
 
     @Test
@@ -138,8 +142,7 @@ class CommandVmProviderTest {
     void start_neverReachesRunning_failsAfterSettleTimeout() throws Exception {
         vm("stuck", "stopped");
         CommandTemplates t = CommandTemplates.of("true", "true", script + " status {id}", "^running", "^stopped");
-        CommandVmProvider p = new CommandVmProvider("fake", t, LocalCommandRunner.local(), Duration.ofSeconds(20),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), clock, clock.sleeper());
+        CommandVmProvider p = provider(t, Duration.ofSeconds(20), Duration.ofSeconds(10));
 
         VmException e = assertThrows(VmException.class, () -> p.start(VmRef.of("stuck")));
 
@@ -179,8 +182,7 @@ class CommandVmProviderTest {
     @Test
     void status_commandTimesOut_isTypedTimeout() throws Exception {
         CommandTemplates t = CommandTemplates.of("true", "true", "sleep 5", "^running", "^stopped");
-        CommandVmProvider p = new CommandVmProvider("fake", t, LocalCommandRunner.local(), Duration.ofMillis(300),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), clock, clock.sleeper());
+        CommandVmProvider p = provider(t, Duration.ofMillis(300), Duration.ofSeconds(10));
 
         VmException e = assertThrows(VmException.class, () -> p.status(VmRef.of("vm1")));
 
