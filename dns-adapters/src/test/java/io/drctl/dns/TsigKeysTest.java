@@ -12,8 +12,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TsigKeysTest {
 
@@ -67,13 +71,6 @@ class TsigKeysTest {
     }
 
     @Test
-    void fromFile_severalKeysWithoutNameIsRefused() throws Exception {
-        Path f = write("key a { secret \"" + SECRET + "\"; };\nkey b { secret \"" + SECRET + "\"; };\n");
-        TsigKeyException e = refused(f);
-        assertTrue(e.getMessage().contains("[a, b]"), e.getMessage());
-    }
-
-    @Test
     void fromFile_missingNamedKeyListsWhatIsThere() throws Exception {
         Path f = write("key a { secret \"" + SECRET + "\"; };\n");
         TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.of("zz")));
@@ -114,26 +111,27 @@ class TsigKeysTest {
         assertFalse(e.getMessage().contains(bad), e.getMessage());
     }
 
-    @Test
-    void fromFile_unquotedSecret() throws Exception {
-        Path f = write("key k {\n secret " + SECRET + ";\n};");
-        TsigKeyException e = refused(f);
-        assertTrue(e.getMessage().contains("not quoted"), e.getMessage());
+    static Stream<Arguments> refusedFiles() {
+        return Stream.of(
+                Arguments.of("several keys, no name asked for",
+                        "key a { secret \"" + SECRET + "\"; };\nkey b { secret \"" + SECRET + "\"; };\n", 0, "[a, b]"),
+                Arguments.of("unquoted secret", "key k {\n secret " + SECRET + ";\n};", 2, "not quoted"),
+                Arguments.of("no secret", "\n\nkey k {\n algorithm hmac-sha256;\n};", 3, "has no secret"),
+                Arguments.of("truncated", "key k {\n algorithm hmac-sha256;\n secret \"" + SECRET + "\";\n", 0, "file ends"),
+                Arguments.of("another statement", "options { directory \"/tmp\"; };", 0,
+                        "found 'options' where a key statement was expected"),
+                Arguments.of("no statement", "# nothing\n", 0, "no key statement"));
     }
 
-    @Test
-    void fromFile_missingSecret() throws Exception {
-        Path f = write("\n\nkey k {\n algorithm hmac-sha256;\n};");
-        TsigKeyException e = refused(f);
-        assertEquals(3, e.line().orElseThrow());
-        assertTrue(e.getMessage().contains("has no secret"), e.getMessage());
-    }
-
-    @Test
-    void fromFile_truncatedFile() throws Exception {
-        Path f = write("key k {\n algorithm hmac-sha256;\n secret \"" + SECRET + "\";\n");
-        TsigKeyException e = refused(f);
-        assertTrue(e.getMessage().contains("file ends"), e.getMessage());
+    /** A key file that is not one usable key statement: refused saying why (at its line, where one is named). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedFiles")
+    void fromFile_notOneUsableKey_refusedSayingWhy(String what, String text, int line, String why) throws Exception {
+        TsigKeyException e = refused(write(text));
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+        if (line > 0) {
+            assertEquals(line, e.line().orElseThrow(), e.getMessage());
+        }
     }
 
     @Test
@@ -142,13 +140,6 @@ class TsigKeysTest {
         assertEquals(2, e1.line().orElseThrow());
         TsigKeyException e2 = refused(write("\n/* open\nkey k { };"));
         assertEquals(2, e2.line().orElseThrow());
-    }
-
-    @Test
-    void fromFile_otherStatementIsRefused() throws Exception {
-        Path f = write("options { directory \"/tmp\"; };");
-        TsigKeyException e = refused(f);
-        assertTrue(e.getMessage().contains("found 'options' where a key statement was expected"), e.getMessage());
     }
 
     @Test
@@ -187,12 +178,6 @@ class TsigKeysTest {
                 """.formatted(SECRET, SECRET512)));
         assertEquals(List.of("short"), TsigKeys.secretTexts("key k { secret \"short\"; };"));
         assertEquals(List.of(), TsigKeys.secretTexts(""));
-    }
-
-    @Test
-    void fromFile_emptyFile() throws Exception {
-        TsigKeyException e = refused(write("# nothing\n"));
-        assertTrue(e.getMessage().contains("no key statement"), e.getMessage());
     }
 
     @Test

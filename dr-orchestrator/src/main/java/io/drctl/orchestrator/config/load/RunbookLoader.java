@@ -137,21 +137,10 @@ public final class RunbookLoader {
     public static final List<String> COMMON_RULE_KEYS = List.of("id", "type", "description");
 
     private static Optional<Runbook.Rule> rule(Fields r, Problems problems) {
-        Optional<String> id = r.requiredString("id");
-        id.ifPresent(i -> {
-            if (!Values.isName(i)) {
-                problems.add(r.at("id"), "rule id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'");
-            }
-        });
+        Optional<String> id = id(r, "rule", problems);
         Optional<String> type = r.requiredString("type");
         Optional<String> description = r.string("description");
-        Map<String, YNode> fields = new LinkedHashMap<>();
-        for (Map.Entry<String, YNode> e : r.map().entries().entrySet()) {
-            if (!COMMON_RULE_KEYS.contains(e.getKey())) {
-                fields.put(e.getKey(), e.getValue());
-                r.allow(e.getKey()); // checked against the rule type's fields by resolveRules
-            }
-        }
+        Map<String, YNode> fields = typeFields(r, COMMON_RULE_KEYS); // checked against the rule type's by resolveRules
         r.done();
         if (id.isEmpty() || type.isEmpty()) {
             return Optional.empty();
@@ -231,12 +220,7 @@ public final class RunbookLoader {
     }
 
     private static Optional<Step> step(Fields s, Problems problems) {
-        Optional<String> id = s.requiredString("id");
-        id.ifPresent(i -> {
-            if (!Values.isName(i)) {
-                problems.add(s.at("id"), "step id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'");
-            }
-        });
+        Optional<String> id = id(s, "step", problems);
         Optional<String> type = s.requiredString("type");
         Optional<String> description = s.string("description");
         Optional<YNode> hosts = s.node("hosts");
@@ -254,19 +238,33 @@ public final class RunbookLoader {
             problems.add(s.at("parallelism"), "parallelism must be 1..1024, got " + parallelism);
             parallelism = 1;
         }
-        Map<String, YNode> fields = new LinkedHashMap<>();
-        for (Map.Entry<String, YNode> e : s.map().entries().entrySet()) {
-            if (!COMMON_STEP_KEYS.contains(e.getKey())) {
-                fields.put(e.getKey(), e.getValue());
-                s.allow(e.getKey()); // checked against the step type's fields by the Resolver
-            }
-        }
+        Map<String, YNode> fields = typeFields(s, COMMON_STEP_KEYS); // checked against the step type's by the Resolver
         s.done();
         if (id.isEmpty() || type.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Step(id.get(), type.get(), description, hosts, dependsOn, timeout, retry, onFailure,
                 parallelism, fields, s.location(), s.map(), whenForced));
+    }
+
+    /** The required {@code id} of a step or rule ({@code what}), reported when it is not a safe name. */
+    private static Optional<String> id(Fields f, String what, Problems problems) {
+        Optional<String> id = f.requiredString("id");
+        id.filter(i -> !Values.isName(i)).ifPresent(i -> problems.add(f.at("id"),
+                what + " id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'"));
+        return id;
+    }
+
+    /** The keys of a step or rule other than the {@code common} ones: allowed, left to its type to check. */
+    private static Map<String, YNode> typeFields(Fields f, List<String> common) {
+        Map<String, YNode> fields = new LinkedHashMap<>();
+        for (Map.Entry<String, YNode> e : f.map().entries().entrySet()) {
+            if (!common.contains(e.getKey())) {
+                fields.put(e.getKey(), e.getValue());
+                f.allow(e.getKey());
+            }
+        }
+        return fields;
     }
 
     private static Optional<Step.RetryPolicy> retry(Fields s, Problems problems) {

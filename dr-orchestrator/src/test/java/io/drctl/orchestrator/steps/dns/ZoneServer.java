@@ -41,7 +41,7 @@ import org.xbill.DNS.Type;
  * later query reads the result back. With a key, TSIG-signed requests are verified (BADSIG, BADKEY, BADTIME as a
  * server reports them) and responses signed; unsigned UPDATEs are refused. Its clock may differ from the client's.
  */
-final class ZoneServer implements AutoCloseable {
+public final class ZoneServer implements AutoCloseable {
     /** One name's A RRset. */
     record RRset(long ttl, Set<String> addresses) {
     }
@@ -56,6 +56,11 @@ final class ZoneServer implements AutoCloseable {
     private final ServerSocket tcp;
     private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
     private final List<Socket> connections = Collections.synchronizedList(new ArrayList<>());
+
+    /** An unsigned server of {@code zone}: answers queries, refuses nothing unsigned. */
+    public ZoneServer(String zone) throws Exception {
+        this(zone, Optional.empty(), Clock.systemUTC());
+    }
 
     ZoneServer(String zone, Optional<TsigKey> key, Clock clock) throws Exception {
         this.zone = Name.fromString(zone);
@@ -84,11 +89,11 @@ final class ZoneServer implements AutoCloseable {
         th.start();
     }
 
-    int port() {
+    public int port() {
         return udp.getLocalPort();
     }
 
-    void put(String name, long ttl, String... addresses) {
+    public void put(String name, long ttl, String... addresses) {
         records.put(abs(name), new RRset(ttl, new TreeSet<>(Arrays.asList(addresses))));
     }
 
