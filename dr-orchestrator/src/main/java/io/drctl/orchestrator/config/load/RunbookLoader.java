@@ -11,12 +11,10 @@ import io.drctl.orchestrator.config.yaml.Problems;
 import io.drctl.orchestrator.config.yaml.Secrets;
 import io.drctl.orchestrator.config.yaml.YNode;
 import io.drctl.orchestrator.config.yaml.YamlTree;
-import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleSpec;
 import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.SafetyRules;
-import io.drctl.orchestrator.spi.StepFields;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,41 +174,16 @@ public final class RunbookLoader {
             }
             SafetyRule t = type.get();
             int before = problems.size();
-            boolean unresolved = false;
             Map<String, FieldSpec> specs = new LinkedHashMap<>();
             t.fields().forEach(fs -> specs.put(fs.name(), fs));
-            List<String> allowed = new ArrayList<>(COMMON_RULE_KEYS);
-            allowed.addAll(specs.keySet());
-            for (String key : r.fields().keySet()) {
-                if (!specs.containsKey(key) && !Secrets.isSecretKey(key)) {
-                    problems.add(r.keyAt(key), "unknown key `" + key + "` for rule type `" + t.name() + "`",
-                            Hints.didYouMean(key, allowed));
-                }
-            }
-            Map<String, Object> values = new HashMap<>();
-            Map<String, Location> locations = new HashMap<>();
-            for (FieldSpec fs : specs.values()) {
-                YNode raw = r.fields().get(fs.name());
-                if (raw == null || (raw instanceof YNode.YScalar sc && sc.isNull())) {
-                    if (fs.required()) {
-                        problems.add(r.location().child(fs.name()), "rule `" + r.id() + "` of type `" + t.name()
-                                + "` needs `" + fs.name() + "`", fs.description());
-                    }
-                    continue;
-                }
-                YNode node = Resolver.substituted(fs, raw, params, rb.params(), problems);
-                locations.put(fs.name(), node.location());
-                if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
-                    unresolved = true; // the parameter's problem is reported already: skip this rule
-                    continue;
-                }
-                Resolver.convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
-            }
-            if (problems.size() > before || unresolved) {
-                continue;
+            Resolver.checkKeys(r.fields(), specs, COMMON_RULE_KEYS, "rule type `" + t.name() + "`", r::keyAt, problems);
+            Resolver.Typed typed = Resolver.typed("rule `" + r.id() + "`", t.name(), r.fields(), r.location(), specs, rb,
+                    params, inv, problems);
+            if (problems.size() > before || typed.unresolved().isPresent()) {
+                continue; // an unresolved value's parameter problem is reported already: skip this rule
             }
             RuleSpec spec = new RuleSpec(r.id(), r.type(), r.description().map(d -> Params.substituteText(d, params)),
-                    new StepFields(values, locations, r.location()), r.location());
+                    typed.fields(r.location()), r.location());
             t.validate(spec, Resolver.validation(inv, params, spec.fields(), "rule `" + r.id() + "`: ", problems));
             if (problems.size() == before) {
                 out.add(spec);
