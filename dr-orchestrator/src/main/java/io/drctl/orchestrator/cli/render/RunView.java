@@ -63,7 +63,8 @@ public final class RunView {
         ms.put("stepWorkMs", time.stepWork().toMillis());
         ms.put("approvalsMs", time.approvals().toMillis());
         ms.put("ruleEvaluationsMs", time.ruleEvaluations().toMillis());
-        ms.put("overheadMs", time.overhead().toMillis());
+        // the rest in whole ms, so the parts add up to totalMs (each part truncated alone may lose 1 ms)
+        ms.put("overheadMs", time.total().toMillis() - time.stepWork().toMillis() - time.ruleEvaluations().toMillis());
         m.put("time", ms);
         if (json) {
             out.println(redactor.redact(Json.write(redactor.redactDeep(m))));
