@@ -12,8 +12,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TsigKeysTest {
 
@@ -67,13 +71,6 @@ class TsigKeysTest {
     }
 
     @Test
-    void fromFile_severalKeysWithoutNameIsRefused() throws Exception {
-        Path f = write("key a { secret \"" + SECRET + "\"; };\nkey b { secret \"" + SECRET + "\"; };\n");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
-        assertTrue(e.getMessage().contains("[a, b]"), e.getMessage());
-    }
-
-    @Test
     void fromFile_missingNamedKeyListsWhatIsThere() throws Exception {
         Path f = write("key a { secret \"" + SECRET + "\"; };\n");
         TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.of("zz")));
@@ -84,7 +81,7 @@ class TsigKeysTest {
     @Test
     void fromFile_missingFileNamesPathAndHint() {
         Path f = dir.resolve("nope.key");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        TsigKeyException e = refused(f);
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
         assertTrue(e.hint().orElseThrow().contains("tsig-keygen"));
     }
@@ -92,16 +89,15 @@ class TsigKeysTest {
     @Test
     void fromFile_missingSemicolonNamesLine() throws Exception {
         Path f = write("key \"k\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + SECRET + "\"\n};\n");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        TsigKeyException e = refused(f);
         assertEquals(4, e.line().orElseThrow(), e.getMessage());
         assertTrue(e.getMessage().startsWith(f + ":4: expected ';' after the secret"), e.getMessage());
-        assertNoSecret(e);
     }
 
     @Test
     void fromFile_unknownAlgorithmNamesLineAndSupported() throws Exception {
         Path f = write("key \"k\" {\n algorithm hmac-md5;\n secret \"" + SECRET + "\";\n};\n");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        TsigKeyException e = refused(f);
         assertEquals(2, e.line().orElseThrow());
         assertTrue(e.getMessage().contains("hmac-md5") && e.getMessage().contains("hmac-sha512"), e.getMessage());
     }
@@ -110,60 +106,49 @@ class TsigKeysTest {
     void fromFile_badBase64NamesLineWithoutQuotingSecret() throws Exception {
         String bad = "not*base64!!secretvalue";
         Path f = write("key k {\n secret \"" + bad + "\";\n};");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        TsigKeyException e = refused(f);
         assertEquals(2, e.line().orElseThrow());
         assertFalse(e.getMessage().contains(bad), e.getMessage());
     }
 
-    @Test
-    void fromFile_unquotedSecret() throws Exception {
-        Path f = write("key k {\n secret " + SECRET + ";\n};");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
-        assertTrue(e.getMessage().contains("not quoted"), e.getMessage());
-        assertNoSecret(e);
+    static Stream<Arguments> refusedFiles() {
+        return Stream.of(
+                Arguments.of("several keys, no name asked for",
+                        "key a { secret \"" + SECRET + "\"; };\nkey b { secret \"" + SECRET + "\"; };\n", 0, "[a, b]"),
+                Arguments.of("unquoted secret", "key k {\n secret " + SECRET + ";\n};", 2, "not quoted"),
+                Arguments.of("no secret", "\n\nkey k {\n algorithm hmac-sha256;\n};", 3, "has no secret"),
+                Arguments.of("truncated", "key k {\n algorithm hmac-sha256;\n secret \"" + SECRET + "\";\n", 0, "file ends"),
+                Arguments.of("another statement", "options { directory \"/tmp\"; };", 0,
+                        "found 'options' where a key statement was expected"),
+                Arguments.of("no statement", "# nothing\n", 0, "no key statement"));
     }
 
-    @Test
-    void fromFile_missingSecret() throws Exception {
-        Path f = write("\n\nkey k {\n algorithm hmac-sha256;\n};");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
-        assertEquals(3, e.line().orElseThrow());
-        assertTrue(e.getMessage().contains("has no secret"), e.getMessage());
-    }
-
-    @Test
-    void fromFile_truncatedFile() throws Exception {
-        Path f = write("key k {\n algorithm hmac-sha256;\n secret \"" + SECRET + "\";\n");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
-        assertTrue(e.getMessage().contains("file ends"), e.getMessage());
-        assertNoSecret(e);
+    /** A key file that is not one usable key statement: refused saying why (at its line, where one is named). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedFiles")
+    void fromFile_notOneUsableKey_refusedSayingWhy(String what, String text, int line, String why) throws Exception {
+        TsigKeyException e = refused(write(text));
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+        if (line > 0) {
+            assertEquals(line, e.line().orElseThrow(), e.getMessage());
+        }
     }
 
     @Test
     void fromFile_unterminatedStringAndComment() throws Exception {
-        TsigKeyException e1 = assertThrows(TsigKeyException.class,
-                () -> TsigKeys.fromFile(write("key k {\n secret \"abc;\n};"), Optional.empty()));
+        TsigKeyException e1 = refused(write("key k {\n secret \"abc;\n};"));
         assertEquals(2, e1.line().orElseThrow());
-        TsigKeyException e2 = assertThrows(TsigKeyException.class,
-                () -> TsigKeys.fromFile(write("\n/* open\nkey k { };"), Optional.empty()));
+        TsigKeyException e2 = refused(write("\n/* open\nkey k { };"));
         assertEquals(2, e2.line().orElseThrow());
-    }
-
-    @Test
-    void fromFile_otherStatementIsRefused() throws Exception {
-        Path f = write("options { directory \"/tmp\"; };");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
-        assertTrue(e.getMessage().contains("found 'options' where a key statement was expected"), e.getMessage());
     }
 
     @Test
     void fromFile_bareBase64Secret_saysWhatAndWhereWithoutTheSecret() throws Exception {
         Path f = write(SECRET + "\n");
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()));
+        TsigKeyException e = refused(f);
         assertEquals(1, e.line().orElseThrow());
         assertTrue(e.getMessage().startsWith(f + ":1: the file holds a bare secret (a word of 44 characters"), e.getMessage());
         assertTrue(e.hint().orElseThrow().contains("key \"NAME\""), e.hint().toString());
-        assertNoSecret(e);
     }
 
     @Test
@@ -175,8 +160,7 @@ class TsigKeysTest {
                 "key k {\n secret \"" + SECRET + "\" " + SECRET + "\n};",
                 "key k {\n secret \"" + SECRET + "\"; }\n " + SECRET,
                 "\"" + SECRET + "\"")) {
-            TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(write(text), Optional.empty()), text);
-            assertNoSecret(e);
+            TsigKeyException e = refused(write(text));
             assertTrue(e.line().isPresent(), e.getMessage());
         }
         TsigKeyException env = assertThrows(TsigKeyException.class,
@@ -194,12 +178,6 @@ class TsigKeysTest {
                 """.formatted(SECRET, SECRET512)));
         assertEquals(List.of("short"), TsigKeys.secretTexts("key k { secret \"short\"; };"));
         assertEquals(List.of(), TsigKeys.secretTexts(""));
-    }
-
-    @Test
-    void fromFile_emptyFile() throws Exception {
-        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(write("# nothing\n"), Optional.empty()));
-        assertTrue(e.getMessage().contains("no key statement"), e.getMessage());
     }
 
     @Test
@@ -231,6 +209,13 @@ class TsigKeysTest {
         byte[] copy = k.secret();
         copy[0] ^= 1;
         assertArrayEquals(Base64.getDecoder().decode(SECRET), k.secret(), "secret() must return a copy");
+    }
+
+    /** Reading {@code f} (no key name asked for) fails, and the failure does not show the secret. */
+    private static TsigKeyException refused(Path f) {
+        TsigKeyException e = assertThrows(TsigKeyException.class, () -> TsigKeys.fromFile(f, Optional.empty()), f.toString());
+        assertNoSecret(e);
+        return e;
     }
 
     private static void assertNoSecret(Exception e) {

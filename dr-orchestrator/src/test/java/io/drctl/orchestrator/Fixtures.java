@@ -2,7 +2,6 @@ package io.drctl.orchestrator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.cli.CliRuntime;
 import io.drctl.orchestrator.cli.Main;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Shared test fixtures: a loopback inventory, in-process CLI runs, journal access. */
 public final class Fixtures {
@@ -65,12 +65,7 @@ public final class Fixtures {
 
     /** Host access that runs "remote" commands locally (for ssh step logic without sshd). */
     public static HostAccess localHosts() {
-        return new HostAccess() {
-            @Override
-            public CommandRunner runner(Host host) {
-                return LocalCommandRunner.local();
-            }
-        };
+        return new FakeHostAccess(Map.of(), Set.of(), host -> LocalCommandRunner.local());
     }
 
     public static CliRuntime runtime(Map<String, String> env) {

@@ -24,6 +24,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The {@code ssh} step type against a real OpenSSH sshd started on loopback by this test: output,
@@ -145,21 +147,15 @@ class SshStepIT {
         assertTrue(r.out().contains("expected exit 0, got 5: partial"), r.out());
     }
 
-    @Test
-    void ssh_unknownHostKey_refused() throws Exception {
-        Path tmp = Files.createTempDirectory(dir, "unknown");
-        Fixtures.Cli r = run(tmp, "id_ed25519", "empty_known_hosts", HELLO);
+    /** Refused at connect, typed, and not retried (neither kind is retriable). */
+    @ParameterizedTest(name = "{0} + {1}: {2}")
+    @CsvSource({"id_ed25519, empty_known_hosts, UNKNOWN_HOST_KEY", "other_key, known_hosts, AUTH_FAILED"})
+    void ssh_unknownHostKeyOrWrongKey_refused(String identity, String knownHosts, String kind) throws Exception {
+        Path tmp = Files.createTempDirectory(dir, kind);
+        Fixtures.Cli r = run(tmp, identity, knownHosts, HELLO);
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
-        assertTrue(r.out().contains("UNKNOWN_HOST_KEY"), r.out());
+        assertTrue(r.out().contains(kind), r.out());
         assertEquals(1, Fixtures.brief(Fixtures.onlyRun(tmp.resolve("state"))).stream()
                 .filter(e -> e.startsWith("action.attempt-failed")).count(), "not retried");
-    }
-
-    @Test
-    void ssh_wrongKey_refused() throws Exception {
-        Path tmp = Files.createTempDirectory(dir, "wrongkey");
-        Fixtures.Cli r = run(tmp, "other_key", "known_hosts", HELLO);
-        assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
-        assertTrue(r.out().contains("AUTH_FAILED"), r.out());
     }
 }

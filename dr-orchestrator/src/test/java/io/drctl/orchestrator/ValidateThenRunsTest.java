@@ -9,8 +9,13 @@ import io.drctl.orchestrator.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The repros of "whatever validate accepts runs": each input that used to pass validation and then fail at
@@ -82,19 +87,6 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
         Fixtures.Cli r = Fixtures.cli("plan", EXAMPLE.toString(), rb.toString()).assertExit(ExitCodes.OK);
         assertFalse(Files.exists(tmp.resolve("PROBED")), "plan ran an `unless` not declared read-only");
         assertTrue(r.out().contains("`unless` not run in a dry run: it is not declared read-only (unlessReadOnly: true)"), r.out());
-    }
-
-    @Test
-    void plan_unlessDeclaredReadOnly_isRun() throws Exception {
-        Path rb = writeSteps("""
-                  - id: mark
-                    type: exec
-                    command: "true"
-                    unless: "test -d %s"
-                    unlessReadOnly: true
-                """.formatted(tmp));
-        Fixtures.Cli r = Fixtures.cli("plan", EXAMPLE.toString(), rb.toString()).assertExit(ExitCodes.OK);
-        assertTrue(r.out().contains("= already satisfied: `unless` check exits 0"), r.out());
     }
 
     @Test
@@ -178,18 +170,47 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
         assertFalse(p.out().contains("a1"), p.out());
     }
 
-    @Test
-    void validate_yamlMergeKeyAndTag_refused() throws Exception {
-        Path rb = writeSteps("""
-                  - id: a
-                    type: exec
-                    command: !!str "true"
-                  - id: b
-                    <<: { type: exec, command: "true" }
-                """);
-        Fixtures.Cli v = validate(EXAMPLE, rb).assertExit(ExitCodes.INVALID_INPUT);
-        assertLine(v.err(), "rb.yaml", 5, "YAML tag `!!str` is not allowed");
-        assertLine(v.err(), "rb.yaml", 7, "YAML merge key `<<` is not allowed");
+    /** A problem expected at {@code line} of rb.yaml, its message containing every fragment. */
+    record At(int line, String... fragments) {
+    }
+
+    static Stream<Arguments> refusedSteps() {
+        return Stream.of(
+                Arguments.of("YAML merge key and tag", """
+                          - id: a
+                            type: exec
+                            command: !!str "true"
+                          - id: b
+                            <<: { type: exec, command: "true" }
+                        """, List.of(new At(5, "YAML tag `!!str` is not allowed"),
+                        new At(7, "YAML merge key `<<` is not allowed"))),
+                Arguments.of("huge durations, with the bound", """
+                          - id: a
+                            type: exec
+                            command: "true"
+                            timeout: 99999999999999999999s
+                          - id: b
+                            type: wait.tcp
+                            hosts: "region=region1 role=dbms"
+                            port: dbms
+                            within: 9223372036854775807m
+                        """, List.of(new At(6, "`timeout` is '99999999999999999999s', more than the maximum 30d"),
+                        new At(11, "`within` is '9223372036854775807m', more than the maximum 30d"))),
+                Arguments.of("numbers out of bounds", """
+                          - { id: a, type: exec, command: "true", expectExit: 256 }
+                          - { id: b, type: dns.update, records: [cfgmaster], to: region2, maxZoneShare: 1.5 }
+                          - { id: c, type: firewall.verify, hosts: "role=dbms", port: dbms, from: [framework], source: "role=framework", expect: fencd }
+                        """, List.of(new At(3, "`expectExit` is 256, outside 0..255"), new At(4, "`maxZoneShare` is 1.5, outside 0..1"),
+                        new At(5, "`expect` must be one of fenced, open, found 'fencd'", "did you mean `fenced`?"))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedSteps")
+    void validate_refusedSteps_eachProblemLocated(String what, String steps, List<At> problems) throws Exception {
+        Fixtures.Cli v = validate(EXAMPLE, writeSteps(steps)).assertExit(ExitCodes.INVALID_INPUT);
+        for (At p : problems) {
+            assertLine(v.err(), "rb.yaml", p.line(), p.fragments());
+        }
     }
 
     // ------------------------------------------------------------------ valid, then an internal error
@@ -219,24 +240,6 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
                 """, "").replace("servers:                     #", "servers: []                  #");
         Path inv = Fixtures.write(tmp, "inv.yaml", text);
         assertInvalid(inv, runbook("full-failover.yaml"), "inv.yaml", ValidateTest.lineOf(text, "servers: []"), "`servers` is empty");
-    }
-
-    @Test
-    void validate_hugeDurations_locatedWithTheBound() throws Exception {
-        Path rb = writeSteps("""
-                  - id: a
-                    type: exec
-                    command: "true"
-                    timeout: 99999999999999999999s
-                  - id: b
-                    type: wait.tcp
-                    hosts: "region=region1 role=dbms"
-                    port: dbms
-                    within: 9223372036854775807m
-                """);
-        Fixtures.Cli v = validate(EXAMPLE, rb).assertExit(ExitCodes.INVALID_INPUT);
-        assertLine(v.err(), "rb.yaml", 6, "`timeout` is '99999999999999999999s', more than the maximum 30d");
-        assertLine(v.err(), "rb.yaml", 11, "`within` is '9223372036854775807m', more than the maximum 30d");
     }
 
     @Test
@@ -287,19 +290,6 @@ class ValidateThenRunsTest extends ExampleInventoryCase {
         assertEquals(1, v.err().lines().filter(l -> l.startsWith("  ")).count(), "only the unknown resolver: " + v.err());
         assertLine(v.err(), "inv.yaml", ValidateTest.lineOf(text, "resolver: windows,"), "unknown resolver kind `windows`",
                 "expected one of: systemd-resolved, nscd, dnsmasq, unbound, windows-dns-client, auto, none");
-    }
-
-    @Test
-    void validate_numbersOutOfBounds_located() throws Exception {
-        Path rb = writeSteps("""
-                  - { id: a, type: exec, command: "true", expectExit: 256 }
-                  - { id: b, type: dns.update, records: [cfgmaster], to: region2, maxZoneShare: 1.5 }
-                  - { id: c, type: firewall.verify, hosts: "role=dbms", port: dbms, from: [framework], source: "role=framework", expect: fencd }
-                """);
-        Fixtures.Cli v = validate(EXAMPLE, rb).assertExit(ExitCodes.INVALID_INPUT);
-        assertLine(v.err(), "rb.yaml", 3, "`expectExit` is 256, outside 0..255");
-        assertLine(v.err(), "rb.yaml", 4, "`maxZoneShare` is 1.5, outside 0..1");
-        assertLine(v.err(), "rb.yaml", 5, "`expect` must be one of fenced, open, found 'fencd'", "did you mean `fenced`?");
     }
 
     static Map<String, String> env() {

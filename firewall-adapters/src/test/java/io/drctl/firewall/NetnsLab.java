@@ -2,10 +2,12 @@ package io.drctl.firewall;
 
 import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.testing.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -137,14 +139,7 @@ final class NetnsLab implements AutoCloseable {
     @Override
     public void close() {
         if (listener != null) {
-            listener.destroy();
-            try {
-                if (!listener.waitFor(5, TimeUnit.SECONDS)) {
-                    listener.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Processes.stop(listener, Duration.ofSeconds(5));
         }
         try {
             teardownNamespaces();

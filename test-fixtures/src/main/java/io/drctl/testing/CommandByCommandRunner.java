@@ -11,9 +11,22 @@ import java.util.Optional;
 
 /**
  * A fake {@link CommandRunner} that answers one command at a time: a {@link Batch} is answered command by command,
- * as the host's shell would run them, so scripts and assertions do not change when a caller batches.
+ * as the host's shell would run them, so scripts and assertions do not change when a caller batches. It describes
+ * itself as {@code scripted}, a host of the family it was made with.
  */
 public abstract class CommandByCommandRunner implements CommandRunner {
+
+    private final OsFamily os;
+
+    /** A fake of a host of the {@code os} family. */
+    protected CommandByCommandRunner(OsFamily os) {
+        this.os = os;
+    }
+
+    /** A fake of a Linux host. */
+    protected CommandByCommandRunner() {
+        this(OsFamily.LINUX);
+    }
 
     /** Answers one command that is not a batch. */
     protected abstract CommandResult runOne(String command, Duration timeout) throws HostAccessException;
@@ -29,5 +42,15 @@ public abstract class CommandByCommandRunner implements CommandRunner {
             results.add(runOne(c, timeout));
         }
         return Batch.compose(command, results);
+    }
+
+    @Override
+    public String describe() {
+        return "scripted";
+    }
+
+    @Override
+    public OsFamily os() {
+        return os;
     }
 }

@@ -24,10 +24,9 @@ public final class ScriptedRunner extends CommandByCommandRunner {
     private final Deque<Step> steps = new ArrayDeque<>();
     private final List<String> commands = new ArrayList<>();
     private final List<Duration> timeouts = new ArrayList<>();
-    private final OsFamily os;
 
     public ScriptedRunner(OsFamily os) {
-        this.os = os;
+        super(os);
     }
 
     public ScriptedRunner() {
@@ -106,15 +105,5 @@ public final class ScriptedRunner extends CommandByCommandRunner {
     /** How many commands run so far start with {@code prefix}. */
     public long count(String prefix) {
         return commands.stream().filter(c -> c.startsWith(prefix)).count();
-    }
-
-    @Override
-    public String describe() {
-        return "scripted";
-    }
-
-    @Override
-    public OsFamily os() {
-        return os;
     }
 }

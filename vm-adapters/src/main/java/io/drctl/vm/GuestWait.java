@@ -1,9 +1,9 @@
 package io.drctl.vm;
 
+import io.drctl.host.Polling;
 import io.drctl.host.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,9 +18,7 @@ public final class GuestWait {
 
     private static final Logger log = LoggerFactory.getLogger(GuestWait.class);
 
-    private final Clock clock;
-    private final Sleeper sleeper;
-    private final Duration pollInterval;
+    private final Polling polling;
 
     /**
      * @param clock        measures the timeout and the elapsed time
@@ -28,12 +26,10 @@ public final class GuestWait {
      * @param pollInterval wait between rounds (capped by the time left)
      */
     public GuestWait(Clock clock, Sleeper sleeper, Duration pollInterval) {
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
-        if (pollInterval.isNegative() || pollInterval.isZero()) {
+        if (Objects.requireNonNull(pollInterval, "pollInterval").isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive, got " + pollInterval);
         }
+        this.polling = new Polling(clock, sleeper, pollInterval);
     }
 
     /** System clock, real sleeps, 2 s between rounds. */
@@ -56,26 +52,24 @@ public final class GuestWait {
         if (checks.isEmpty()) {
             throw new IllegalArgumentException("no readiness checks for guest " + guest);
         }
-        Instant start = clock.instant();
-        Instant deadline = start.plus(timeout);
-        for (int attempt = 1; ; attempt++) {
+        Polling.Rounds rounds = polling.start(timeout);
+        while (true) {
+            int attempt = rounds.next();
             List<CheckOutcome> report = checkOnce(checks);
             boolean allReady = report.stream().allMatch(CheckOutcome::ready);
-            Instant now = clock.instant();
-            Duration elapsed = Duration.between(start, now);
+            Duration elapsed = rounds.elapsed();
             if (allReady) {
                 log.info("guest {} ready after {} ms ({} rounds)", guest, elapsed.toMillis(), attempt);
                 return new GuestReady(guest, checks.stream().map(ReadinessCheck::describe).toList(), elapsed, attempt);
             }
-            if (!now.isBefore(deadline)) {
+            if (rounds.over(elapsed)) {
                 throw new VmException(VmException.Kind.GUEST_NOT_READY, guest, "guest " + guest + " not ready after "
                         + seconds(elapsed) + " (timeout " + seconds(timeout) + ", " + attempt + " rounds): "
                         + String.join("; ", report.stream().map(CheckOutcome::toString).toList()));
             }
             log.debug("guest {} not ready yet: {}", guest, report);
-            Duration left = Duration.between(now, deadline);
             try {
-                sleeper.sleep(left.compareTo(pollInterval) < 0 ? left : pollInterval);
+                rounds.pause(elapsed);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new VmException(VmException.Kind.INTERRUPTED, guest, "waiting for guest " + guest

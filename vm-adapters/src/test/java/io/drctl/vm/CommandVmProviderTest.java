@@ -15,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Drives a real shell script that keeps each VM's power state in a file, the way {@code lab/vmctl} or
@@ -63,10 +65,14 @@ class CommandVmProviderTest {
     }
 
     private CommandVmProvider provider() {
-        CommandTemplates t = CommandTemplates.of(script + " start {id}", script + " stop {id}",
-                script + " status {id}", "^running", "^stopped");
-        return new CommandVmProvider("fake", t, LocalCommandRunner.local(), Duration.ofSeconds(20),
-                Duration.ofSeconds(30), Duration.ofSeconds(2), clock, clock.sleeper());
+        return provider(CommandTemplates.of(script + " start {id}", script + " stop {id}", script + " status {id}",
+                "^running", "^stopped"), Duration.ofSeconds(20), Duration.ofSeconds(30));
+    }
+
+    /** Local commands from {@code t}, each bounded by {@code commandTimeout}; polls every 2 s of the fake clock. */
+    private CommandVmProvider provider(CommandTemplates t, Duration commandTimeout, Duration settleTimeout) {
+        return new CommandVmProvider("fake", t, LocalCommandRunner.local(), commandTimeout, settleTimeout,
+                Duration.ofSeconds(2), clock, clock.sleeper());
     }
 
     @Test
@@ -81,26 +87,21 @@ class CommandVmProviderTest {
         assertEquals(new PowerState(Power.UNKNOWN, "paused"), p.status(VmRef.of("odd")));
     }
 
-    @Test
-    void start_stoppedVm_powersItOn() throws Exception {
-        vm("r2-mfwkp", "stopped");
+    /** Each power command runs only when the VM is in the other state; the VM ends in the desired one. */
+    @ParameterizedTest(name = "{0} a {1} VM: {2}")
+    @CsvSource({"start, stopped, CHANGED, running", "start, running, ALREADY_SATISFIED, running",
+            "stop, running, CHANGED, stopped", "stop, stopped, ALREADY_SATISFIED, stopped"})
+    void power_eitherStartState_actsOnlyWhenNeeded(String op, String before, PowerResult.Outcome outcome, String after)
+            throws Exception {
+        vm("r2-mfwkp", before);
+        VmRef ref = new VmRef("region2/mfwk-p", "r2-mfwkp");
 
-        PowerResult r = provider().start(new VmRef("region2/mfwk-p", "r2-mfwkp"));
+        PowerResult r = op.equals("start") ? provider().start(ref) : provider().stop(ref);
 
-        assertEquals(PowerResult.Outcome.CHANGED, r.outcome());
-        assertEquals(Power.RUNNING, r.after().power());
-        assertEquals("running", state("r2-mfwkp"));
-        assertEquals(List.of("start r2-mfwkp"), ops());
-    }
-
-    @Test
-    void start_runningVm_runsNoStartCommand() throws Exception {
-        vm("r2-mfwkp", "running");
-
-        PowerResult r = provider().start(VmRef.of("r2-mfwkp"));
-
-        assertEquals(PowerResult.Outcome.ALREADY_SATISFIED, r.outcome());
-        assertEquals(List.of(), ops());
+        assertEquals(outcome, r.outcome());
+        assertEquals(after.equals("running") ? Power.RUNNING : Power.STOPPED, r.after().power());
+        assertEquals(after, state("r2-mfwkp"));
+        assertEquals(outcome == PowerResult.Outcome.CHANGED ? List.of(op + " r2-mfwkp") : List.of(), ops());
     }
 
     @Test
@@ -111,16 +112,6 @@ class CommandVmProviderTest {
         assertTrue(p.start(VmRef.of("vm1")).changed());
         assertFalse(p.start(VmRef.of("vm1")).changed());
         assertEquals(List.of("start vm1"), ops());
-    }
-
-    @Test
-    void stop_runningVm_powersItOff() throws Exception {
-        vm("vm1", "running");
-
-        PowerResult r = provider().stop(VmRef.of("vm1"));
-
-        assertEquals(PowerResult.Outcome.CHANGED, r.outcome());
-        assertEquals("stopped", state("vm1"));
     }
 
     @Test
@@ -138,8 +129,7 @@ class CommandVmProviderTest {
     void start_neverReachesRunning_failsAfterSettleTimeout() throws Exception {
         vm("stuck", "stopped");
         CommandTemplates t = CommandTemplates.of("true", "true", script + " status {id}", "^running", "^stopped");
-        CommandVmProvider p = new CommandVmProvider("fake", t, LocalCommandRunner.local(), Duration.ofSeconds(20),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), clock, clock.sleeper());
+        CommandVmProvider p = provider(t, Duration.ofSeconds(20), Duration.ofSeconds(10));
 
         VmException e = assertThrows(VmException.class, () -> p.start(VmRef.of("stuck")));
 
@@ -179,8 +169,7 @@ class CommandVmProviderTest {
     @Test
     void status_commandTimesOut_isTypedTimeout() throws Exception {
         CommandTemplates t = CommandTemplates.of("true", "true", "sleep 5", "^running", "^stopped");
-        CommandVmProvider p = new CommandVmProvider("fake", t, LocalCommandRunner.local(), Duration.ofMillis(300),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), clock, clock.sleeper());
+        CommandVmProvider p = provider(t, Duration.ofMillis(300), Duration.ofSeconds(10));
 
         VmException e = assertThrows(VmException.class, () -> p.status(VmRef.of("vm1")));
 

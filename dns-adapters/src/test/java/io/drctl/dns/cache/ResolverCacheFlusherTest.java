@@ -27,10 +27,9 @@ class ResolverCacheFlusherTest {
     static final class ScriptedHost extends io.drctl.testing.CommandByCommandRunner {
         final List<String> commands = Collections.synchronizedList(new ArrayList<>());
         final Function<String, CommandResult> script;
-        final OsFamily os;
 
         ScriptedHost(OsFamily os, Function<String, CommandResult> script) {
-            this.os = os;
+            super(os);
             this.script = script;
         }
 
@@ -42,16 +41,6 @@ class ResolverCacheFlusherTest {
                 throw new HostAccessException(HostAccessException.Kind.UNREACHABLE, "scripted", "connection refused");
             }
             return r;
-        }
-
-        @Override
-        public String describe() {
-            return "scripted";
-        }
-
-        @Override
-        public OsFamily os() {
-            return os;
         }
     }
 

@@ -3,6 +3,7 @@ package io.drctl.dns.testing;
 import io.drctl.host.CommandResult;
 import io.drctl.host.HostAccessException;
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.testing.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,10 +106,8 @@ public final class AppHostNetns implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         if (host != null) {
-            host.destroy(); // unshare --kill-child takes the PID namespace (dnsmasq included) down with it
-            if (!host.waitFor(10, TimeUnit.SECONDS)) {
-                host.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            // unshare --kill-child takes the PID namespace (dnsmasq included) down with it
+            Processes.stop(host, Duration.ofSeconds(10));
         }
         cleanup();
     }

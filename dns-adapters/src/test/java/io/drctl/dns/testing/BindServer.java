@@ -1,6 +1,7 @@
 package io.drctl.dns.testing;
 
 import io.drctl.dns.DnsServer;
+import io.drctl.testing.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -209,15 +210,7 @@ public final class BindServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        Processes.stop(process, Duration.ofSeconds(10));
     }
 
     /** Deletes a temp directory tree (bounded to paths under the system temp dir). */

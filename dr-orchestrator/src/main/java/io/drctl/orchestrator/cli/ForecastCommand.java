@@ -26,7 +26,7 @@ final class ForecastCommand extends StateCommand {
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();
-        Loaded loaded = Loaded.load(input.inventory(ctx), input.runbook(), input.params(), registry);
+        Loaded loaded = input.load(ctx, registry);
         Forecast f = Forecast.of(Planner.plan(loaded, registry), new RunStore(shared.stateDir(ctx)).runsDir());
         ctx.out().println(f.table(loaded.inventory().rto()));
         return ExitCodes.OK;

@@ -1,9 +1,11 @@
 package io.drctl.orchestrator.cli;
 
+import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.config.yaml.Location;
 import io.drctl.orchestrator.config.yaml.Problems;
+import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,11 @@ final class InputOptions {
 
     Path runbook() {
         return files.get(files.size() - 1);
+    }
+
+    /** The inventory and runbook loaded and validated against {@code registry}, with the parameters. */
+    Loaded load(Ctx ctx, StepTypeRegistry registry) throws InvalidInputException {
+        return Loaded.load(inventory(ctx), runbook(), params(), registry);
     }
 
     /** For commands without a positional inventory (readiness, daemon): {@code option}, else $DRCTL_INVENTORY. */

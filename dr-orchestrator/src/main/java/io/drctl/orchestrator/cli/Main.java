@@ -5,6 +5,7 @@ import io.drctl.orchestrator.config.yaml.InvalidInputException;
 import io.drctl.orchestrator.journal.LockHeldException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -48,21 +49,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Runs drctl with {@code runtime} (tests inject the environment, clock and host access). */
     public static int run(CliRuntime runtime, PrintStream out, PrintStream err, String... args) {
         Ctx ctx = new Ctx(runtime, out, err);
-        CommandLine cl = new CommandLine(new Main())
-                .addSubcommand("validate", new ValidateCommand(ctx))
-                .addSubcommand("plan", new PlanCommand(ctx))
-                .addSubcommand("run", new RunCommand(ctx))
-                .addSubcommand("resume", new ResumeCommand(ctx))
-                .addSubcommand("approve", new ApproveCommand(ctx))
-                .addSubcommand("rollback", new RollbackCommand(ctx))
-                .addSubcommand("status", new StatusCommand(ctx))
-                .addSubcommand("history", new HistoryCommand(ctx))
-                .addSubcommand("drill", new DrillCommand(ctx))
-                .addSubcommand("readiness", new CommandLine(new ReadinessCommand(ctx))
-                        .addSubcommand("history", new ReadinessHistoryCommand(ctx)))
-                .addSubcommand("daemon", new DaemonCommand(ctx))
-                .addSubcommand("forecast", new ForecastCommand(ctx))
-                .addSubcommand("schema", new SchemaCommand(ctx));
+        CommandLine cl = new CommandLine(new Main());
+        for (CtxCommand c : List.of(new ValidateCommand(ctx), new PlanCommand(ctx), new RunCommand(ctx),
+                new ResumeCommand(ctx), new ApproveCommand(ctx), new RollbackCommand(ctx), new StatusCommand(ctx),
+                new HistoryCommand(ctx), new DrillCommand(ctx), new ReadinessCommand(ctx), new DaemonCommand(ctx),
+                new ForecastCommand(ctx), new SchemaCommand(ctx))) {
+            cl.addSubcommand(c); // named by its @Command
+        }
+        // `readiness history`: a subcommand of readiness
+        cl.getSubcommands().get("readiness").addSubcommand(new ReadinessHistoryCommand(ctx));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExitCodeExceptionMapper(t -> ExitCodes.INTERNAL);

@@ -39,7 +39,7 @@ final class PlanCommand extends StateCommand {
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();
-        Loaded loaded = Loaded.load(input.inventory(ctx), input.runbook(), input.params(), registry);
+        Loaded loaded = input.load(ctx, registry);
         Plan plan = Planner.plan(loaded, registry);
         Redactor redactor = Redactor.of(loaded.inventory(), ctx.rt().env());
         Map<String, PlanProbe.Outcome> probes = offline ? Map.of()

@@ -1,23 +1,16 @@
 package io.drctl.orchestrator.spi;
 
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-
 /** Step types and safety rule types by name. Thread-safe after construction; register everything before validating. */
-public final class StepTypeRegistry {
-    private final Map<String, StepType> types = new TreeMap<>();
+public final class StepTypeRegistry extends TypesByName<StepType> {
     private final SafetyRules rules = new SafetyRules();
 
+    public StepTypeRegistry() {
+        super("step type", StepType.class, StepType::name);
+    }
+
     /** Adds {@code type}; a second type with the same name is an error. */
-    public synchronized StepTypeRegistry register(StepType type) {
-        StepType previous = types.putIfAbsent(type.name(), type);
-        if (previous != null && previous != type) {
-            throw new IllegalArgumentException("step type '" + type.name() + "' registered twice: "
-                    + previous.getClass().getName() + " and " + type.getClass().getName());
-        }
+    public StepTypeRegistry register(StepType type) {
+        add(type);
         return this;
     }
 
@@ -39,23 +32,7 @@ public final class StepTypeRegistry {
      */
     public StepTypeRegistry discover() {
         rules.discover();
-        for (StepType t : Extensions.load(StepType.class)) {
-            if (!types.containsKey(t.name())) {
-                register(t);
-            }
-        }
+        addExtensions();
         return this;
-    }
-
-    public synchronized Optional<StepType> find(String name) {
-        return Optional.ofNullable(types.get(name));
-    }
-
-    public synchronized Collection<String> names() {
-        return Collections.unmodifiableCollection(new java.util.ArrayList<>(types.keySet()));
-    }
-
-    public synchronized Collection<StepType> all() {
-        return new java.util.ArrayList<>(types.values());
     }
 }

@@ -5,21 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
 import io.drctl.host.LocalCommandRunner;
+import io.drctl.orchestrator.FakeHostAccess;
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.CliRuntime;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.config.load.Loaded;
-import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Check;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.RuleSpec;
+import io.drctl.orchestrator.steps.dns.ZoneServer;
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,17 +34,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
 
 /**
  * The built-in rule types against real things on loopback: TCP listeners standing in for the two
  * DBMSs (connections made by the same connect probe the fences use), and two small authoritative
- * DNS responders whose answers the tests change.
+ * DNS servers ({@link ZoneServer}) whose records the tests change.
  */
 class RuleTypesTest {
     @TempDir
@@ -54,8 +47,8 @@ class RuleTypesTest {
     ServerSocket dbms1;
     ServerSocket dbms2;
     int dbPort;
-    MiniDns ns1;
-    MiniDns ns2;
+    ZoneServer ns1;
+    ZoneServer ns2;
     int ns1Port;
     int deadPort;
     /** Hosts whose SSH is "down" (the host access throws UNREACHABLE), or fails otherwise. */
@@ -68,8 +61,8 @@ class RuleTypesTest {
         dbms1 = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"));
         dbPort = dbms1.getLocalPort();
         dbms2 = new ServerSocket(dbPort, 50, InetAddress.getByName("127.0.0.3"));
-        ns1 = new MiniDns();
-        ns2 = new MiniDns();
+        ns1 = new ZoneServer("cc.test.");
+        ns2 = new ZoneServer("cc.test.");
         ns1Port = ns1.port();
         try (DatagramSocket d = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             deadPort = d.getLocalPort();
@@ -121,21 +114,7 @@ class RuleTypesTest {
             """;
 
     HostAccess hostAccess() {
-        return new HostAccess() {
-            @Override
-            public CommandRunner runner(Host host) throws HostAccessException {
-                HostAccessException.Kind k = broken.get(host.ref());
-                if (k != null) {
-                    throw new HostAccessException(k, host.ref(), "ssh to " + host.address() + ": " + k);
-                }
-                return LocalCommandRunner.local();
-            }
-
-            @Override
-            public boolean answers(Host host, java.time.Duration timeout) {
-                return !silent.contains(host.ref());
-            }
-        };
+        return new FakeHostAccess(broken, silent, host -> LocalCommandRunner.local());
     }
 
     /** {@code drctl run} of {@link #RUNBOOK} against {@code inventoryYaml}, in process, with this test's host access. */
@@ -180,10 +159,10 @@ class RuleTypesTest {
         allIn(ns2, region);
     }
 
-    void allIn(MiniDns ns, String region) {
+    void allIn(ZoneServer ns, String region) {
         boolean one = region.equals("region1");
-        ns.answer("cfgmaster.cc.test.", one ? "127.0.0.1" : "127.0.0.4");
-        ns.answer("configdb.cc.test.", one ? "127.0.0.2" : "127.0.0.3");
+        ns.put("cfgmaster", 60, one ? "127.0.0.1" : "127.0.0.4");
+        ns.put("configdb", 60, one ? "127.0.0.2" : "127.0.0.3");
     }
 
     // ------------------------------------------------------------ single-dbms-reachable
@@ -315,7 +294,7 @@ class RuleTypesTest {
     @Test
     void records_splitBetweenRegionsAtOneServer_violated() throws Exception {
         allIn("region1");
-        ns1.answer("cfgmaster.cc.test.", "127.0.0.4"); // only cfgmaster flipped: split brain
+        ns1.put("cfgmaster", 60, "127.0.0.4"); // only cfgmaster flipped: split brain
         Check c = evaluate("dns-one-region");
         assertFalse(c.ok(), c.detail());
         assertEquals("at ns1: split between regions: cfgmaster -> region2, configdb -> region1 (expected all in one region)",
@@ -325,8 +304,8 @@ class RuleTypesTest {
     @Test
     void records_addressOfNoRegionOrTwoAddresses_violated() throws Exception {
         allIn("region1");
-        ns1.answer("configdb.cc.test.", "127.0.0.9");
-        ns2.answer("cfgmaster.cc.test.", "127.0.0.1", "127.0.0.4");
+        ns1.put("configdb", 60, "127.0.0.9");
+        ns2.put("cfgmaster", 60, "127.0.0.1", "127.0.0.4");
         Check c = evaluate("dns-one-region");
         assertFalse(c.ok(), c.detail());
         assertTrue(c.detail().contains("at ns1: configdb A 127.0.0.9 is not exactly one region's address "
@@ -359,56 +338,5 @@ class RuleTypesTest {
         assertFalse(c.ok(), c.detail());
         assertTrue(c.detail().startsWith("no authoritative server answered for cfgmaster, configdb; no answer from ns1 ("),
                 c.detail());
-    }
-
-    /** A tiny authoritative UDP responder: A records from a map the test changes. */
-    static final class MiniDns implements AutoCloseable {
-        private final DatagramSocket socket;
-        private final Map<String, List<String>> a = new ConcurrentHashMap<>();
-        private final Thread thread;
-
-        MiniDns() throws Exception {
-            socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-            thread = new Thread(this::serve, "mini-dns");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        void answer(String name, String... addresses) {
-            a.put(name, List.of(addresses));
-        }
-
-        private void serve() {
-            byte[] buf = new byte[4096];
-            while (!socket.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    socket.receive(p);
-                    Message q = new Message(java.util.Arrays.copyOf(p.getData(), p.getLength()));
-                    Message resp = new Message(q.getHeader().getID());
-                    resp.getHeader().setFlag(Flags.QR);
-                    resp.getHeader().setFlag(Flags.AA);
-                    Record question = q.getQuestion();
-                    resp.addRecord(question, Section.QUESTION);
-                    for (String addr : a.getOrDefault(question.getName().toString(), List.of())) {
-                        resp.addRecord(new ARecord(question.getName(), DClass.IN, 60, InetAddress.getByName(addr)), Section.ANSWER);
-                    }
-                    byte[] out = resp.toWire();
-                    socket.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
-                } catch (Exception e) {
-                    // closed, or a malformed packet: keep serving until closed
-                }
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            socket.close();
-            thread.join(2000);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.drctl.orchestrator.steps;
 
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
+import io.drctl.orchestrator.FakeHostAccess;
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -120,17 +122,10 @@ public final class StepHarness {
     }
 
     public HostAccess hostAccess() {
-        return new HostAccess() {
-            @Override
-            public CommandRunner runner(Host host) throws HostAccessException {
-                HostAccessException.Kind k = unreachable.get(host.ref());
-                if (k != null) {
-                    throw new HostAccessException(k, host.ref(), "ssh to " + host.address() + ": " + k);
-                }
-                CommandRunner real = realRunners.get(host.ref());
-                return real != null ? real : host(host.ref());
-            }
-        };
+        return new FakeHostAccess(unreachable, Set.of(), host -> {
+            CommandRunner real = realRunners.get(host.ref());
+            return real != null ? real : host(host.ref());
+        });
     }
 
     /** A context for attempt 1 of {@code stepId}, no deadline. */

@@ -6,7 +6,6 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.config.model.Runbook;
 import io.drctl.orchestrator.config.model.Step;
-import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.config.yaml.Fields;
 import io.drctl.orchestrator.config.yaml.Hints;
 import io.drctl.orchestrator.config.yaml.Location;
@@ -29,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Resolves runbook steps against an inventory and parameter values: substitutes {@code ${params}},
@@ -63,17 +63,11 @@ public final class Resolver {
         int before = problems.size();
         Map<String, FieldSpec> specs = new LinkedHashMap<>();
         t.fields().forEach(fs -> specs.put(fs.name(), fs));
-        List<String> allowed = new ArrayList<>(RunbookLoader.COMMON_STEP_KEYS);
+        List<String> common = new ArrayList<>(RunbookLoader.COMMON_STEP_KEYS);
         if (t.targets() == StepType.Targets.NONE) {
-            allowed.remove("hosts");
+            common.remove("hosts");
         }
-        allowed.addAll(specs.keySet());
-        for (Map.Entry<String, YNode> e : st.fields().entrySet()) {
-            if (!specs.containsKey(e.getKey()) && !Secrets.isSecretKey(e.getKey())) {
-                problems.add(st.keyAt(e.getKey()), "unknown key `" + e.getKey() + "` for step type `" + t.name() + "`",
-                        Hints.didYouMean(e.getKey(), allowed));
-            }
-        }
+        checkKeys(st.fields(), specs, common, "step type `" + t.name() + "`", st::keyAt, problems);
         List<Host> hosts = List.of();
         if (st.hosts().isPresent() && t.targets() == StepType.Targets.NONE) {
             problems.add(st.hosts().get().location(), "step type `" + t.name() + "` takes no `hosts`");
@@ -88,43 +82,82 @@ public final class Resolver {
             problems.add(st.location().child("hosts"), "step `" + st.id() + "` of type `" + t.name() + "` needs `hosts`",
                     "e.g. hosts: \"region=${to} role=dbms\"");
         }
+        Typed typed = typed("step `" + st.id() + "`", t.name(), st.fields(), st.location(), specs, rb, params, inv,
+                problems);
+        Optional<String> description = st.description().map(d -> Params.substituteText(d, params));
+        StepSpec spec = new StepSpec(st.id(), st.type(), description, hosts,
+                typed.fields(st.location()), st.dependsOn(), st.timeout(), st.retry(),
+                st.onFailure(), st.parallelism(), st.location());
+        if (problems.size() == before && typed.unresolved().isPresent()) {
+            // no parameter problem explains it: a value itself holds a ${...} (a parameter's default naming another)
+            String field = typed.unresolved().get();
+            problems.add(typed.locations().getOrDefault(field, st.location()), "`" + field + "` still holds a ${...} reference after"
+                    + " the parameters were substituted", "a parameter's value cannot refer to another parameter; write the value out");
+        }
+        if (problems.size() > before || typed.unresolved().isPresent()) {
+            return Optional.empty();
+        }
+        t.validate(spec, validation(inv, params, spec.fields(), "step `" + st.id() + "`: ", problems));
+        return problems.size() > before ? Optional.empty() : Optional.of(spec);
+    }
+
+    /**
+     * Reports every key of a step or rule that is neither one of the {@code common} keys nor a field of its type
+     * ({@code type}: e.g. {@code step type `exec`}), with a did-you-mean among those.
+     */
+    static void checkKeys(Map<String, YNode> fields, Map<String, FieldSpec> specs, List<String> common, String type,
+                          Function<String, Location> keyAt, Problems problems) {
+        List<String> allowed = new ArrayList<>(common);
+        allowed.addAll(specs.keySet());
+        for (String key : fields.keySet()) {
+            if (!specs.containsKey(key) && !Secrets.isSecretKey(key)) {
+                problems.add(keyAt.apply(key), "unknown key `" + key + "` for " + type, Hints.didYouMean(key, allowed));
+            }
+        }
+    }
+
+    /**
+     * What {@link #typed} made of the fields of a step or rule.
+     *
+     * @param values     each field's converted value
+     * @param locations  where each field's value is written
+     * @param unresolved the first field whose value still holds a {@code ${...}} after substitution (left out of
+     *                   {@code values}; its parameter's problem is reported with the parameter, if it has one)
+     */
+    record Typed(Map<String, Object> values, Map<String, Location> locations, Optional<String> unresolved) {
+        StepFields fields(Location at) {
+            return new StepFields(values, locations, at);
+        }
+    }
+
+    /**
+     * The fields of a step or rule ({@code owner}: e.g. {@code step `flip`}, of type {@code type}) against its
+     * type's {@code specs}: a missing required one is reported, the others substituted as their kind needs and
+     * converted.
+     */
+    static Typed typed(String owner, String type, Map<String, YNode> fields, Location at, Map<String, FieldSpec> specs,
+                       Runbook rb, Map<String, String> params, Inventory inv, Problems problems) {
         Map<String, Object> values = new HashMap<>();
         Map<String, Location> locations = new HashMap<>();
-        boolean unresolved = false;
-        Optional<String> unresolvedField = Optional.empty();
+        Optional<String> unresolved = Optional.empty();
         for (FieldSpec fs : specs.values()) {
-            YNode raw = st.fields().get(fs.name());
+            YNode raw = fields.get(fs.name());
             if (raw == null || (raw instanceof YNode.YScalar s && s.isNull())) {
                 if (fs.required()) {
-                    problems.add(st.location().child(fs.name()), "step `" + st.id() + "` of type `" + t.name()
-                            + "` needs `" + fs.name() + "`", fs.description());
+                    problems.add(at.child(fs.name()), owner + " of type `" + type + "` needs `" + fs.name() + "`",
+                            fs.description());
                 }
                 continue;
             }
             YNode node = substituted(fs, raw, params, rb.params(), problems);
             locations.put(fs.name(), node.location());
             if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
-                unresolved = true; // reported with the parameter: not valid, but nothing new to say here
-                unresolvedField = unresolvedField.or(() -> Optional.of(fs.name()));
+                unresolved = unresolved.or(() -> Optional.of(fs.name()));
                 continue;
             }
             convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
         }
-        Optional<String> description = st.description().map(d -> Params.substituteText(d, params));
-        StepSpec spec = new StepSpec(st.id(), st.type(), description, hosts,
-                new StepFields(values, locations, st.location()), st.dependsOn(), st.timeout(), st.retry(),
-                st.onFailure(), st.parallelism(), st.location());
-        if (problems.size() == before && unresolved) {
-            // no parameter problem explains it: a value itself holds a ${...} (a parameter's default naming another)
-            String field = unresolvedField.orElse("?");
-            problems.add(locations.getOrDefault(field, st.location()), "`" + field + "` still holds a ${...} reference after"
-                    + " the parameters were substituted", "a parameter's value cannot refer to another parameter; write the value out");
-        }
-        if (problems.size() > before || unresolved) {
-            return Optional.empty();
-        }
-        t.validate(spec, validation(inv, params, spec.fields(), "step `" + st.id() + "`: ", problems));
-        return problems.size() > before ? Optional.empty() : Optional.of(spec);
+        return new Typed(values, locations, unresolved);
     }
 
     /**

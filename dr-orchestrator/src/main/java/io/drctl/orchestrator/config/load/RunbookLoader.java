@@ -11,12 +11,10 @@ import io.drctl.orchestrator.config.yaml.Problems;
 import io.drctl.orchestrator.config.yaml.Secrets;
 import io.drctl.orchestrator.config.yaml.YNode;
 import io.drctl.orchestrator.config.yaml.YamlTree;
-import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleSpec;
 import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.SafetyRules;
-import io.drctl.orchestrator.spi.StepFields;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,21 +135,10 @@ public final class RunbookLoader {
     public static final List<String> COMMON_RULE_KEYS = List.of("id", "type", "description");
 
     private static Optional<Runbook.Rule> rule(Fields r, Problems problems) {
-        Optional<String> id = r.requiredString("id");
-        id.ifPresent(i -> {
-            if (!Values.isName(i)) {
-                problems.add(r.at("id"), "rule id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'");
-            }
-        });
+        Optional<String> id = id(r, "rule", problems);
         Optional<String> type = r.requiredString("type");
         Optional<String> description = r.string("description");
-        Map<String, YNode> fields = new LinkedHashMap<>();
-        for (Map.Entry<String, YNode> e : r.map().entries().entrySet()) {
-            if (!COMMON_RULE_KEYS.contains(e.getKey())) {
-                fields.put(e.getKey(), e.getValue());
-                r.allow(e.getKey()); // checked against the rule type's fields by resolveRules
-            }
-        }
+        Map<String, YNode> fields = typeFields(r, COMMON_RULE_KEYS); // checked against the rule type's by resolveRules
         r.done();
         if (id.isEmpty() || type.isEmpty()) {
             return Optional.empty();
@@ -187,41 +174,16 @@ public final class RunbookLoader {
             }
             SafetyRule t = type.get();
             int before = problems.size();
-            boolean unresolved = false;
             Map<String, FieldSpec> specs = new LinkedHashMap<>();
             t.fields().forEach(fs -> specs.put(fs.name(), fs));
-            List<String> allowed = new ArrayList<>(COMMON_RULE_KEYS);
-            allowed.addAll(specs.keySet());
-            for (String key : r.fields().keySet()) {
-                if (!specs.containsKey(key) && !Secrets.isSecretKey(key)) {
-                    problems.add(r.keyAt(key), "unknown key `" + key + "` for rule type `" + t.name() + "`",
-                            Hints.didYouMean(key, allowed));
-                }
-            }
-            Map<String, Object> values = new HashMap<>();
-            Map<String, Location> locations = new HashMap<>();
-            for (FieldSpec fs : specs.values()) {
-                YNode raw = r.fields().get(fs.name());
-                if (raw == null || (raw instanceof YNode.YScalar sc && sc.isNull())) {
-                    if (fs.required()) {
-                        problems.add(r.location().child(fs.name()), "rule `" + r.id() + "` of type `" + t.name()
-                                + "` needs `" + fs.name() + "`", fs.description());
-                    }
-                    continue;
-                }
-                YNode node = Resolver.substituted(fs, raw, params, rb.params(), problems);
-                locations.put(fs.name(), node.location());
-                if (Params.unresolved(node) && fs.kind() != FieldKind.COMMAND) {
-                    unresolved = true; // the parameter's problem is reported already: skip this rule
-                    continue;
-                }
-                Resolver.convert(fs, node, inv, problems).ifPresent(v -> values.put(fs.name(), v));
-            }
-            if (problems.size() > before || unresolved) {
-                continue;
+            Resolver.checkKeys(r.fields(), specs, COMMON_RULE_KEYS, "rule type `" + t.name() + "`", r::keyAt, problems);
+            Resolver.Typed typed = Resolver.typed("rule `" + r.id() + "`", t.name(), r.fields(), r.location(), specs, rb,
+                    params, inv, problems);
+            if (problems.size() > before || typed.unresolved().isPresent()) {
+                continue; // an unresolved value's parameter problem is reported already: skip this rule
             }
             RuleSpec spec = new RuleSpec(r.id(), r.type(), r.description().map(d -> Params.substituteText(d, params)),
-                    new StepFields(values, locations, r.location()), r.location());
+                    typed.fields(r.location()), r.location());
             t.validate(spec, Resolver.validation(inv, params, spec.fields(), "rule `" + r.id() + "`: ", problems));
             if (problems.size() == before) {
                 out.add(spec);
@@ -231,12 +193,7 @@ public final class RunbookLoader {
     }
 
     private static Optional<Step> step(Fields s, Problems problems) {
-        Optional<String> id = s.requiredString("id");
-        id.ifPresent(i -> {
-            if (!Values.isName(i)) {
-                problems.add(s.at("id"), "step id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'");
-            }
-        });
+        Optional<String> id = id(s, "step", problems);
         Optional<String> type = s.requiredString("type");
         Optional<String> description = s.string("description");
         Optional<YNode> hosts = s.node("hosts");
@@ -254,19 +211,33 @@ public final class RunbookLoader {
             problems.add(s.at("parallelism"), "parallelism must be 1..1024, got " + parallelism);
             parallelism = 1;
         }
-        Map<String, YNode> fields = new LinkedHashMap<>();
-        for (Map.Entry<String, YNode> e : s.map().entries().entrySet()) {
-            if (!COMMON_STEP_KEYS.contains(e.getKey())) {
-                fields.put(e.getKey(), e.getValue());
-                s.allow(e.getKey()); // checked against the step type's fields by the Resolver
-            }
-        }
+        Map<String, YNode> fields = typeFields(s, COMMON_STEP_KEYS); // checked against the step type's by the Resolver
         s.done();
         if (id.isEmpty() || type.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Step(id.get(), type.get(), description, hosts, dependsOn, timeout, retry, onFailure,
                 parallelism, fields, s.location(), s.map(), whenForced));
+    }
+
+    /** The required {@code id} of a step or rule ({@code what}), reported when it is not a safe name. */
+    private static Optional<String> id(Fields f, String what, Problems problems) {
+        Optional<String> id = f.requiredString("id");
+        id.filter(i -> !Values.isName(i)).ifPresent(i -> problems.add(f.at("id"),
+                what + " id '" + i + "' is not a safe name", "letters, digits, '_', '.', '-'"));
+        return id;
+    }
+
+    /** The keys of a step or rule other than the {@code common} ones: allowed, left to its type to check. */
+    private static Map<String, YNode> typeFields(Fields f, List<String> common) {
+        Map<String, YNode> fields = new LinkedHashMap<>();
+        for (Map.Entry<String, YNode> e : f.map().entries().entrySet()) {
+            if (!common.contains(e.getKey())) {
+                fields.put(e.getKey(), e.getValue());
+                f.allow(e.getKey());
+            }
+        }
+        return fields;
     }
 
     private static Optional<Step.RetryPolicy> retry(Fields s, Problems problems) {

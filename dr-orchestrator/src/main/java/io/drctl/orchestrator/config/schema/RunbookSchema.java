@@ -10,6 +10,7 @@ import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.SafetyRules;
 import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
+import java.util.List;
 
 /**
  * Generates the runbook JSON Schema (draft-07, for editors) from the registered step types, so
@@ -68,25 +69,14 @@ public final class RunbookSchema {
         commonProperties(common, registry);
         ArrayNode allOf = step.putArray("allOf");
         for (StepType t : registry.all()) {
-            ObjectNode rule = allOf.addObject();
-            rule.putObject("if").putObject("properties").putObject("type").put("const", t.name());
-            ObjectNode then = rule.putObject("then");
-            then.put("additionalProperties", false);
-            ArrayNode required = then.putArray("required");
-            ObjectNode tp = then.putObject("properties");
-            commonProperties(tp, registry);
+            TypeCase c = typeCase(allOf, t.name());
+            commonProperties(c.properties(), registry);
             if (t.targets() == StepType.Targets.NONE) {
-                tp.remove("hosts");
+                c.properties().remove("hosts");
             } else if (t.targets() == StepType.Targets.HOSTS) {
-                required.add("hosts");
+                c.required().add("hosts");
             }
-            for (FieldSpec f : t.fields()) {
-                ObjectNode fp = kind(tp.putObject(f.name()), f);
-                fp.put("description", f.description());
-                if (f.required()) {
-                    required.add(f.name());
-                }
-            }
+            c.add(t.fields());
         }
         try {
             return JSON.writeValueAsString(root) + "\n";
@@ -101,20 +91,32 @@ public final class RunbookSchema {
         ruleCommon(rule.putObject("properties"), rules);
         ArrayNode allOf = rule.putArray("allOf");
         for (SafetyRule t : rules.all()) {
-            ObjectNode r = allOf.addObject();
-            r.putObject("if").putObject("properties").putObject("type").put("const", t.name());
-            ObjectNode then = r.putObject("then");
-            then.put("additionalProperties", false);
-            ArrayNode required = then.putArray("required");
-            ObjectNode tp = then.putObject("properties");
-            ruleCommon(tp, rules);
-            for (FieldSpec f : t.fields()) {
-                kind(tp.putObject(f.name()), f).put("description", f.description());
+            TypeCase c = typeCase(allOf, t.name());
+            ruleCommon(c.properties(), rules);
+            c.add(t.fields());
+        }
+    }
+
+    /** The {@code then} of one step or rule type: what it requires and the properties it allows, no others. */
+    private record TypeCase(ArrayNode required, ObjectNode properties) {
+        /** Adds the type's own fields, each described, the required ones to {@link #required}. */
+        void add(List<FieldSpec> fields) {
+            for (FieldSpec f : fields) {
+                kind(properties.putObject(f.name()), f).put("description", f.description());
                 if (f.required()) {
                     required.add(f.name());
                 }
             }
         }
+    }
+
+    /** Adds to {@code allOf} the case {@code if type == name then ...} and returns its {@code then}. */
+    private static TypeCase typeCase(ArrayNode allOf, String type) {
+        ObjectNode c = allOf.addObject();
+        c.putObject("if").putObject("properties").putObject("type").put("const", type);
+        ObjectNode then = c.putObject("then");
+        then.put("additionalProperties", false);
+        return new TypeCase(then.putArray("required"), then.putObject("properties"));
     }
 
     private static void ruleCommon(ObjectNode p, SafetyRules rules) {

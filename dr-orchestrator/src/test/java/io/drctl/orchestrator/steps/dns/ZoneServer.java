@@ -57,6 +57,11 @@ public final class ZoneServer implements AutoCloseable {
     private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
     private final List<Socket> connections = Collections.synchronizedList(new ArrayList<>());
 
+    /** An unsigned server of {@code zone}: answers queries, refuses nothing unsigned. */
+    public ZoneServer(String zone) throws Exception {
+        this(zone, Optional.empty(), Clock.systemUTC());
+    }
+
     public ZoneServer(String zone, Optional<TsigKey> key, Clock clock) throws Exception {
         this.zone = Name.fromString(zone);
         this.key = key;
