@@ -2,8 +2,10 @@ package io.drctl.orchestrator.engine;
 
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Cancellation;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.StepLog;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /** One attempt of one action: its {@link RunScope} plus the step, the attempt number, its deadline and its journal. */
 final class AttemptContext extends RunScope implements ActionContext {
@@ -12,15 +14,17 @@ final class AttemptContext extends RunScope implements ActionContext {
     private final Cancellation cancel;
     private final StepLog log;
     private final BiConsumer<String, String> note;
+    private final Consumer<Evidence> evidence;
 
     AttemptContext(RunScope scope, String stepId, int attempt, Cancellation cancel, StepLog log,
-                   BiConsumer<String, String> note) {
+                   BiConsumer<String, String> note, Consumer<Evidence> evidence) {
         super(scope);
         this.stepId = stepId;
         this.attempt = attempt;
         this.cancel = cancel;
         this.log = log;
         this.note = note;
+        this.evidence = evidence;
     }
 
     @Override
@@ -46,5 +50,10 @@ final class AttemptContext extends RunScope implements ActionContext {
     @Override
     public void note(String key, String value) {
         note.accept(key, value);
+    }
+
+    @Override
+    public void evidence(Evidence e) {
+        evidence.accept(e);
     }
 }

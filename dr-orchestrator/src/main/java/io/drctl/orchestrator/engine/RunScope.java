@@ -6,6 +6,7 @@ import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Cancellation;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.StepLog;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What stays the same through one run, rollback or plan probe while its host access is open: the
@@ -45,9 +47,25 @@ class RunScope implements RuleContext {
         this(scope.plan, scope.options, scope.hosts, scope.runId, scope.runDir, scope.approvals, scope.dryRun);
     }
 
-    /** The context of one attempt of an action of {@code stepId}; {@code note} journals a key/value for the action. */
-    ActionContext attempt(String stepId, int attempt, Cancellation cancel, StepLog log, BiConsumer<String, String> note) {
-        return new AttemptContext(this, stepId, attempt, cancel, log, note);
+    /**
+     * The context of one attempt of an action of {@code stepId}; {@code note} journals a key/value for the action,
+     * {@code evidence} what it observed.
+     */
+    ActionContext attempt(String stepId, int attempt, Cancellation cancel, StepLog log, BiConsumer<String, String> note,
+                          Consumer<Evidence> evidence) {
+        return new AttemptContext(this, stepId, attempt, cancel, log, note, evidence);
+    }
+
+    /** An action's evidence as its journal event's data ({@code attempt} tells a retried verification's rows apart). */
+    static Map<String, Object> evidenceData(Evidence e, int attempt) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("observer", e.observer());
+        m.put("target", e.target());
+        m.put("observed", e.observed());
+        m.put("expected", e.expected());
+        m.put("ok", e.ok());
+        m.put("attempt", attempt);
+        return m;
     }
 
     /** An action's lines on the run's progress, redacted; a notice is also journaled as a {@code notice} note. */

@@ -48,6 +48,8 @@ public final class StepHarness {
     public final List<String> info = Collections.synchronizedList(new ArrayList<>());
     public final List<String> notices = Collections.synchronizedList(new ArrayList<>());
     public final Map<String, String> notes = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** What the actions recorded as observed ({@code ctx.evidence}), in order. */
+    public final List<io.drctl.orchestrator.spi.Evidence> evidence = Collections.synchronizedList(new ArrayList<>());
     public final List<Duration> pauses = Collections.synchronizedList(new ArrayList<>());
     /** Step id → the approval an operator gave (read by probe and verify, returned by await). */
     public final Map<String, Approvals.Approval> approved = new ConcurrentHashMap<>();
@@ -198,6 +200,11 @@ public final class StepHarness {
         @Override
         public void note(String key, String value) {
             h.notes.put(key, value);
+        }
+
+        @Override
+        public void evidence(io.drctl.orchestrator.spi.Evidence e) {
+            h.evidence.add(e);
         }
 
         @Override

@@ -12,6 +12,7 @@ import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
@@ -232,6 +233,10 @@ public final class DbStepTypes {
                 ctx.note("rpo", rpo);
                 ctx.log().notice(rpo);
             }
+            ctx.evidence(new Evidence(host.ref(), "pg_is_in_recovery() before", inRecovery(r.before()), "(recorded)", true));
+            ctx.evidence(new Evidence(host.ref(), "recovery point before promotion", rpo,
+                    planned ? "nothing behind (planned mode)" : "(recorded: forced mode accepts a loss)",
+                    !planned || measured.caughtUp()));
             return Applied.of((r.changed() ? "promoted; " + rpo : "already primary") + "; write check in transaction " + r.writeCheckXid());
         }
 
@@ -297,10 +302,13 @@ public final class DbStepTypes {
         public Verified verify(ActionContext ctx) throws Exception {
             PostgresPromoter p = promoter(ctx);
             PgProbe probe = call(p::probe);
+            ctx.evidence(new Evidence(host.ref(), "pg_is_in_recovery()", inRecovery(probe), "false",
+                    probe.role() == PgRole.PRIMARY));
             if (probe.role() != PgRole.PRIMARY) {
                 return Verified.failed(host.ref() + ": expected a primary, still in recovery");
             }
             long xid = call(p::verifyWritable);
+            ctx.evidence(new Evidence(host.ref(), "write probe", "committed in transaction " + xid, "a write commits", true));
             return Verified.ok("primary, accepted a write (transaction " + xid + ")");
         }
 
@@ -309,6 +317,13 @@ public final class DbStepTypes {
             return Reverted.notRevertible("a promoted primary cannot become a replica again without re-seeding; "
                     + "failback re-seeds it with a command step");
         }
+    }
+
+    /** {@code pg_is_in_recovery()} as a probe read it, with a replica's WAL positions. */
+    static String inRecovery(PgProbe p) {
+        return p.role() == PgRole.PRIMARY ? "false (primary, " + p.standbys().size() + " standby(s))"
+                : "true" + p.replica().map(r -> " (received " + r.receiveLsn().orElse("?") + ", replayed "
+                + r.replayLsn().orElse("?") + ")").orElse("");
     }
 
     interface DbCall<T> {

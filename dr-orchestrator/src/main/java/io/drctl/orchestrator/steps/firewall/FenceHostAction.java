@@ -3,6 +3,7 @@ package io.drctl.orchestrator.steps.firewall;
 import static io.drctl.orchestrator.steps.firewall.Fences.call;
 
 import io.drctl.firewall.BackendKind;
+import io.drctl.firewall.BlockBehavior;
 import io.drctl.firewall.BlockingRule;
 import io.drctl.firewall.Fence;
 import io.drctl.firewall.FenceProbe;
@@ -16,6 +17,7 @@ import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
@@ -129,6 +131,8 @@ abstract class FenceHostAction implements Action {
             FenceProbe p = call(() -> b.probe(fence));
             boolean ok = expectFenced ? p.isBlocked() : p.isOpen();
             String seen = p.describe() + "; " + p.persistence().describe(fence, expectFenced);
+            ctx.evidence(new Evidence(host.ref(), "rules for tcp/" + fence.port() + " (effect not tested: no verifyFrom)", seen,
+                    expectFenced ? "every source blocked" : "no rule blocking any source", ok));
             return ok ? Verified.ok("rules listed as expected on " + host.ref() + ": " + seen + " (effect not tested: no verifyFrom)")
                     : Verified.failed(host.ref() + ": expected " + (expectFenced ? "every source blocked" : "no rule blocking any source")
                     + ", listing shows " + seen + (expectFenced ? "" : ": " + p.blocking()));
@@ -139,6 +143,8 @@ abstract class FenceHostAction implements Action {
         for (Host src : sources) {
             CommandRunner sourceRunner = ctx.hosts().runner(src);
             FenceVerifier.Verification v = call(() -> verifier.verify(b, fence, expectFenced, sourceRunner, host.address()));
+            ctx.evidence(new Evidence(src.ref(), "tcp " + host.address() + ":" + fence.port() + " (" + host.ref() + ")",
+                    v.outcome().name() + "; rules: " + v.probe().describe(), expectedOutcome(b), v.passed()));
             if (!v.passed()) {
                 return Verified.failed(host.ref() + ": " + v.detail());
             }
@@ -146,5 +152,13 @@ abstract class FenceHostAction implements Action {
             last = v.probe();
         }
         return Verified.ok(String.join("; ", details) + "; " + last.describe() + "; " + last.persistence().describe(fence, expectFenced));
+    }
+
+    /** The connection outcome a fenced (or open) port gives: a DROP backend may time out instead of refusing. */
+    private String expectedOutcome(FirewallBackend b) {
+        if (!expectFenced) {
+            return FenceVerifier.ConnectOutcome.CONNECTED.name();
+        }
+        return b.blockBehavior() == BlockBehavior.DROP ? "REFUSED or TIMED_OUT" : FenceVerifier.ConnectOutcome.REFUSED.name();
     }
 }
