@@ -164,7 +164,7 @@ public final class WaitTcpStepType implements StepType {
                 public Verified verify(ActionContext ctx) {
                     Seen seen = attempt(ctx);
                     ctx.evidence(new Evidence("drctl", where, seen.what(), want(), seen.ok()));
-                    return seen.ok() ? Verified.ok(where + " " + seen.what())
+                    return seen.ok() ? Verified.ok(where + " accepts")
                             : Verified.failed(h.ref() + ": expected " + where + " to accept, got " + seen.what());
                 }
 

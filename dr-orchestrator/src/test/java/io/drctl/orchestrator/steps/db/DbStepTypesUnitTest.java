@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.Verified;
@@ -102,6 +103,15 @@ class DbStepTypesUnitTest {
         assertTrue(applied.summary().endsWith("; write check in transaction 1234"), applied.summary());
         assertTrue(h.notes.get("rpo").startsWith("RPO 0 bytes, 0 s (no replay lag) (the primary region1/dbms's position"), h.notes.toString());
         assertEquals(Verified.ok("primary, accepted a write (transaction 1234)"), a.verify(h.ctx("promote")));
+        // evidence: recovery state before and after, the recovery point, the write that proved the primary
+        assertEquals(List.of("pg_is_in_recovery() before", "recovery point before promotion", "pg_is_in_recovery()", "write probe"),
+                h.evidence.stream().map(Evidence::target).toList());
+        assertTrue(h.evidence.stream().allMatch(e -> e.observer().equals("region2/dbms") && e.ok()), h.evidence.toString());
+        assertTrue(h.evidence.get(0).observed().startsWith("true (received "), h.evidence.get(0).observed());
+        assertTrue(h.evidence.get(1).observed().startsWith("RPO 0 bytes"), h.evidence.get(1).observed());
+        assertEquals("false (primary, 0 standby(s))", h.evidence.get(2).observed());
+        assertEquals(new Evidence("region2/dbms", "write probe", "committed in transaction 1234", "a write commits", true),
+                h.evidence.get(3));
         assertFalse(a.revertible());
         assertFalse(a.revert(h.ctx("promote")).reverted());
     }
