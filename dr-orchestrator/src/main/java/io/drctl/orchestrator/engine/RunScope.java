@@ -60,7 +60,7 @@ class RunScope implements RuleContext {
     static Map<String, Object> evidenceData(Evidence e, int attempt) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("observer", e.observer());
-        m.put("target", e.target());
+        m.put("subject", e.target()); // "target" is the action's, on every action event
         m.put("observed", e.observed());
         m.put("expected", e.expected());
         m.put("ok", e.ok());

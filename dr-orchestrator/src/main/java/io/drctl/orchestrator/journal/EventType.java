@@ -31,7 +31,7 @@ public enum EventType {
     ACTION_ATTEMPT_FAILED("action.attempt-failed"),
     ACTION_RETRYING("action.retrying"),
     ACTION_NOTE("action.note"),
-    /** What a verification observed: observer, target, observed, expected, ok (the drill report's evidence rows). */
+    /** What a verification observed: observer, subject (what was looked at), observed, expected, ok, attempt (the drill report's evidence rows). */
     ACTION_EVIDENCE("action.evidence"),
     ACTION_FINISHED("action.finished"),
     ROLLBACK_STARTED("rollback.started"),

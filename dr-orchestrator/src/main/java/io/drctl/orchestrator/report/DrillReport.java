@@ -9,6 +9,7 @@ import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.journal.Status;
 import io.drctl.orchestrator.journal.TimeBreakdown;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +92,12 @@ public record DrillReport(String drillId, String inventory, String from, String 
                            int changed, String error, Optional<String> approvedBy) {
         public Duration duration() {
             return Duration.between(started, finished);
+        }
+
+        /** Whether the step reached its desired state (applied, or found already holding): {@code SUCCEEDED} or {@code SATISFIED}. */
+        public boolean proven() {
+            return java.util.Arrays.stream(Status.values()).filter(x -> x.name().equals(status)).findFirst()
+                    .map(Status::isDone).orElse(false);
         }
 
         /** An approval step is a wait for a person, not work. */

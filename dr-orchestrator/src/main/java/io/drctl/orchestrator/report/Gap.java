@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.report;
 
+import io.drctl.orchestrator.config.yaml.Durations;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -23,11 +24,15 @@ public record Gap(String after, String before, Instant from, Instant to, Duratio
     static Gap of(String after, String before, Instant from, Instant to, Duration rules, int rulesRun) {
         Duration total = Duration.between(from, to);
         Duration rest = total.minus(rules).isNegative() ? Duration.ZERO : total.minus(rules);
-        String label = DrillReport.fmt(total) + ": "
-                + (rulesRun == 0 ? "" : "safety rules " + DrillReport.fmt(rules) + " (" + rulesRun + " evaluation"
+        String label = fmt(total) + ": "
+                + (rulesRun == 0 ? "" : "safety rules " + fmt(rules) + " (" + rulesRun + " evaluation"
                 + (rulesRun == 1 ? "" : "s") + "), ")
-                + "drctl overhead " + DrillReport.fmt(rest);
+                + "drctl overhead " + fmt(rest);
         return new Gap(after, before, from, to, rules, rulesRun, rest, label);
+    }
+
+    private static String fmt(Duration d) {
+        return Durations.format(d, Durations.Style.COMPACT); // gaps are short: milliseconds
     }
 
     public Duration duration() {

@@ -114,7 +114,7 @@ final class HtmlReport {
     }
 
     private static void step(StringBuilder b, Phase p, StepLine s, double total) {
-        String cls = s.isWait() ? "wait" : "SUCCEEDED".equals(s.status()) ? "ok"
+        String cls = s.isWait() ? "wait" : s.proven() ? "ok"
                 : "FAILED".equals(s.status()) || "TIMED_OUT".equals(s.status()) ? "bad" : "other";
         String title = s.started() + " → " + s.finished() + (s.isWait() ? ": waiting for a person"
                 + s.approvedBy().map(a -> " (approved by " + a + ")").orElse("") : "");

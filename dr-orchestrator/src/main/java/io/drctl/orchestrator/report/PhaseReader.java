@@ -42,6 +42,7 @@ final class PhaseReader {
     private final List<String> rpo = new ArrayList<>();
     private final List<String> approvals = new ArrayList<>();
     private final List<String> overrides = new ArrayList<>();
+    private final Map<String, List<String>> overridden = new LinkedHashMap<>();
     private final List<String> faults = new ArrayList<>();
     private final List<Gap> gaps = new ArrayList<>();
     private final Map<String, String> approvedBy = new HashMap<>();
@@ -79,7 +80,7 @@ final class PhaseReader {
         List<StepLine> ordered = new ArrayList<>(steps.values());
         ordered.sort(Comparator.comparing(StepLine::started));
         Optional<StepLine> restored = ordered.stream().filter(s -> SERVICE_PATH.contains(s.type()))
-                .filter(s -> "SUCCEEDED".equals(s.status())).max(Comparator.comparing(StepLine::finished));
+                .filter(StepLine::proven).max(Comparator.comparing(StepLine::finished));
         List<EvidenceRow> rows = evidence.values().stream().flatMap(List::stream).toList();
         return new Phase(name, runId, text(start.getOrDefault("runbook", "")), status, started, finished, List.copyOf(ordered),
                 bestEffort, List.copyOf(rpo), TimeBreakdown.of(events), rows, List.copyOf(gaps), provenance(),
@@ -158,8 +159,9 @@ final class PhaseReader {
             idleRuleCount++;
         }
         if (e.event().equals("rule.overridden")) {
-            overrides.add(text(e.str("rule") + ": overridden " + e.str("when") + " by " + e.str("user") + ", reason \""
-                    + e.str("reason") + "\"; the violation: " + e.str("detail")));
+            // the same override at each evaluation point: one line naming every point
+            overridden.computeIfAbsent(text(e.str("rule") + ": overridden by " + e.str("user") + ", reason \"" + e.str("reason")
+                    + "\"; the violation: " + e.str("detail")), k -> new ArrayList<>()).add(text(e.str("when")));
         }
     }
 
@@ -184,14 +186,17 @@ final class PhaseReader {
             evidenceAttempt.put(key, attempt);
         }
         evidence.computeIfAbsent(key, k -> new ArrayList<>()).add(new EvidenceRow(text(step), text(e.target().orElse("")), e.at(),
-                text(e.str("observer")), text(e.str("target")), text(e.str("observed")), text(e.str("expected")),
+                text(e.str("observer")), text(e.str("subject")), text(e.str("observed")), text(e.str("expected")),
                 Boolean.TRUE.equals(e.data().get("ok"))));
     }
 
     private RunProvenance provenance() {
         Map<?, ?> params = start.get("params") instanceof Map<?, ?> m ? m : Map.of();
         String operator = text(start.getOrDefault("user", "?")) + (resumedBy.isEmpty() ? "" : "; " + String.join("; ", resumedBy));
-        List<String> all = new ArrayList<>(overrides);
+        List<String> all = new ArrayList<>();
+        overridden.forEach((what, when) -> all.add(what.replaceFirst(": overridden by ", ": overridden " + String.join(", ", when)
+                + " by ")));
+        all.addAll(overrides);
         if (start.get("ruleOverrides") instanceof Map<?, ?> allowed) {
             allowed.forEach((rule, reason) -> {
                 if (all.stream().noneMatch(o -> o.startsWith(rule + ": overridden"))) {

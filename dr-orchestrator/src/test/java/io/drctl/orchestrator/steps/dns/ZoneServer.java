@@ -41,7 +41,7 @@ import org.xbill.DNS.Type;
  * later query reads the result back. With a key, TSIG-signed requests are verified (BADSIG, BADKEY, BADTIME as a
  * server reports them) and responses signed; unsigned UPDATEs are refused. Its clock may differ from the client's.
  */
-final class ZoneServer implements AutoCloseable {
+public final class ZoneServer implements AutoCloseable {
     /** One name's A RRset. */
     record RRset(long ttl, Set<String> addresses) {
     }
@@ -57,7 +57,7 @@ final class ZoneServer implements AutoCloseable {
     private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
     private final List<Socket> connections = Collections.synchronizedList(new ArrayList<>());
 
-    ZoneServer(String zone, Optional<TsigKey> key, Clock clock) throws Exception {
+    public ZoneServer(String zone, Optional<TsigKey> key, Clock clock) throws Exception {
         this.zone = Name.fromString(zone);
         this.key = key;
         this.clock = clock;
@@ -84,11 +84,11 @@ final class ZoneServer implements AutoCloseable {
         th.start();
     }
 
-    int port() {
+    public int port() {
         return udp.getLocalPort();
     }
 
-    void put(String name, long ttl, String... addresses) {
+    public void put(String name, long ttl, String... addresses) {
         records.put(abs(name), new RRset(ttl, new TreeSet<>(Arrays.asList(addresses))));
     }
 
