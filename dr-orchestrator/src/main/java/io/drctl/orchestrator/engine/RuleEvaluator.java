@@ -62,7 +62,8 @@ public final class RuleEvaluator {
         for (RuleSpec r : rules) {
             Check c = check(r, context);
             if (c.ok()) {
-                journal.append(io.drctl.orchestrator.journal.EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at));
+                journal.append(io.drctl.orchestrator.journal.EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at,
+                        "detail", c.detail()));
                 continue;
             }
             journal.append(io.drctl.orchestrator.journal.EventType.RULE_VIOLATED, data("rule", r.id(), "type", r.type(), "detail", c.detail(), "when", at));

@@ -62,11 +62,14 @@ public record DrillReport(String drillId, String inventory, String from, String 
      * @param serviceRestored    when the last service-path step of this run succeeded
      * @param serviceRestoredBy  that step's id (empty when none)
      * @param faults             injected faults and skipped actions the run's journal records
+     * @param ruleChecks         what each safety rule saw, once per distinct observation: {@code step} is the rule id,
+     *                           {@code action} the evaluation points that saw it
      */
     public record Phase(String name, String runId, String runbook, String status, Instant started, Instant finished,
                         List<StepLine> steps, List<String> bestEffortFailures, List<String> rpo, TimeBreakdown time,
                         List<EvidenceRow> evidence, List<Gap> gaps, RunProvenance provenance,
-                        Optional<Instant> serviceRestored, String serviceRestoredBy, List<String> faults) {
+                        Optional<Instant> serviceRestored, String serviceRestoredBy, List<String> faults,
+                        List<EvidenceRow> ruleChecks) {
         public Duration duration() {
             return Duration.between(started, finished);
         }
@@ -74,7 +77,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
         public Phase withStatus(String newStatus) {
             return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures, rpo, time,
-                    evidence, gaps, provenance, serviceRestored, serviceRestoredBy, faults);
+                    evidence, gaps, provenance, serviceRestored, serviceRestoredBy, faults, ruleChecks);
         }
 
         /** The evidence rows of {@code step}. */

@@ -110,7 +110,19 @@ final class HtmlReport {
                 step(b, p, row.step(), total);
             }
         }
-        b.append("</table></section>");
+        b.append("</table>");
+        if (!p.ruleChecks().isEmpty()) {
+            b.append("<h3>Safety rules: what they saw</h3><table class=\"evidence\" data-rules-for=\"").append(esc(p.name()))
+                    .append("\"><tr><th>rule</th><th>when</th><th>observed</th><th>verdict</th></tr>");
+            for (EvidenceRow e : p.ruleChecks()) {
+                b.append("<tr data-rule-evidence=\"").append(esc(e.step())).append("\" data-ok=\"").append(e.ok()).append("\"><td>")
+                        .append(esc(e.step())).append("</td><td>").append(esc(e.action())).append("</td><td>")
+                        .append(esc(e.observed())).append("</td><td").append(e.ok() ? ">holds" : " class=\"no\">violated")
+                        .append("</td></tr>");
+            }
+            b.append("</table>");
+        }
+        b.append("</section>");
     }
 
     private static void step(StringBuilder b, Phase p, StepLine s, double total) {

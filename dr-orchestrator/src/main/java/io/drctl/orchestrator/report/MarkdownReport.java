@@ -56,6 +56,11 @@ final class MarkdownReport {
                         .append(" | ").append(cell(e.target())).append(" | ").append(cell(e.observed())).append(" | ")
                         .append(cell(e.expected())).append(" | ").append(e.verdict()).append(" |\n"));
             }
+            if (!p.ruleChecks().isEmpty()) {
+                b.append("\n**Safety rules** (what each saw):\n\n| rule | when | observed | verdict |\n|---|---|---|---|\n");
+                p.ruleChecks().forEach(e -> b.append("| ").append(cell(e.step())).append(" | ").append(cell(e.action())).append(" | ")
+                        .append(cell(e.observed())).append(" | ").append(e.ok() ? "holds" : "violated").append(" |\n"));
+            }
         }
         b.append("\nEvery line above is read back from the runs' append-only journals (")
                 .append("`<state-dir>/runs/<run>/journal.jsonl`).\n");

@@ -43,6 +43,8 @@ final class PhaseReader {
     private final List<String> approvals = new ArrayList<>();
     private final List<String> overrides = new ArrayList<>();
     private final Map<String, List<String>> overridden = new LinkedHashMap<>();
+    /** What each rule saw ({@code rule \0 ok \0 detail}) and at which evaluation points. */
+    private final Map<String, List<String>> ruleSeen = new LinkedHashMap<>();
     private final List<String> faults = new ArrayList<>();
     private final List<Gap> gaps = new ArrayList<>();
     private final Map<String, String> approvedBy = new HashMap<>();
@@ -82,9 +84,16 @@ final class PhaseReader {
         Optional<StepLine> restored = ordered.stream().filter(s -> SERVICE_PATH.contains(s.type()))
                 .filter(StepLine::proven).max(Comparator.comparing(StepLine::finished));
         List<EvidenceRow> rows = evidence.values().stream().flatMap(List::stream).toList();
+        List<EvidenceRow> rules = new ArrayList<>();
+        ruleSeen.forEach((k, when) -> {
+            String[] f = k.split("\0", 3);
+            rules.add(new EvidenceRow(text(f[0]), String.join(", ", when), started, "drctl", "safety rule " + text(f[0]),
+                    text(f[2]), "holds", Boolean.parseBoolean(f[1])));
+        });
         return new Phase(name, runId, text(start.getOrDefault("runbook", "")), status, started, finished, List.copyOf(ordered),
                 bestEffort, List.copyOf(rpo), TimeBreakdown.of(events), rows, List.copyOf(gaps), provenance(),
-                restored.map(StepLine::finished), restored.map(StepLine::id).orElse(""), List.copyOf(faults));
+                restored.map(StepLine::finished), restored.map(StepLine::id).orElse(""), List.copyOf(faults),
+                List.copyOf(rules));
     }
 
     private void read(JournalEvent e) {
@@ -157,6 +166,11 @@ final class PhaseReader {
             idleRules = idleRules.plus(Duration.between(ruleClock, e.at()));
             ruleClock = e.at();
             idleRuleCount++;
+        }
+        if (!e.event().equals("rule.overridden")) {
+            boolean ok = e.event().equals("rule.checked");
+            String detail = e.str("detail") == null ? "(not journaled by this drctl)" : e.str("detail");
+            ruleSeen.computeIfAbsent(e.str("rule") + "\0" + ok + "\0" + detail, k -> new ArrayList<>()).add(text(e.str("when")));
         }
         if (e.event().equals("rule.overridden")) {
             // the same override at each evaluation point: one line naming every point

@@ -142,6 +142,13 @@ class DrillReportChromiumTest {
         assertEquals(List.of("drctl", where, "accepted, greeted 'CS OK ready'", where + " accepts, greets /^CS OK/", "as expected"),
                 cells(rows.get(1)));
 
+        // what the safety rules saw, once per distinct observation
+        List<String> ruleRows = all(dom, "(<tr data-rule-evidence=\"[^\"]+\" data-ok=\"[a-z]+\">.*?</tr>)");
+        assertEquals(2, ruleRows.size(), ruleRows.toString());
+        assertEquals(List.of("nothing-running", "before the first step, after fence-old, after flip, after dns-visible, "
+                + "after config-server-up", "check command exited 0", "holds"), cells(ruleRows.get(0)));
+        assertEquals("violated", cells(ruleRows.get(1)).get(3));
+
         // provenance and figures
         String runbookSha = Provenance(over);
         assertTrue(dom.contains("<code data-prov=\"runbookSha256\">" + runbookSha + "</code>"), "the runbook's hash");

@@ -78,7 +78,8 @@ public final class SingleDbmsReachableRule implements SafetyRule {
      * What one source saw: the DBMS hosts it reached, or why it was skipped (null when evaluated);
      * {@code off} when its VM provider proved it powered off (it connects nowhere).
      */
-    private record Seen(Host source, List<String> reached, String skipped, boolean off) {
+    /** From one source: the targets it reached, each connection's outcome ({@code region1/dbms REFUSED}), or why it was skipped. */
+    private record Seen(Host source, List<String> reached, List<String> outcomes, String skipped, boolean off) {
     }
 
     @Override
@@ -138,7 +139,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
             String why = "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
                     + SSH_PORT_PROBE.toMillis() + " ms";
             java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
-            return new Seen(source, List.of(), why + off.map(o -> "; powered off: " + o).orElse(""), off.isPresent());
+            return new Seen(source, List.of(), List.of(), why + off.map(o -> "; powered off: " + o).orElse(""), off.isPresent());
         }
         List<FenceVerifier.ConnectOutcome> outcomes;
         try {
@@ -147,7 +148,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
                 java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
-                return new Seen(source, List.of(), "SSH " + e.kind() + ": " + e.getMessage() + off.map(o -> "; powered off: " + o).orElse(""),
+                return new Seen(source, List.of(), List.of(), "SSH " + e.kind() + ": " + e.getMessage() + off.map(o -> "; powered off: " + o).orElse(""),
                         off.isPresent());
             }
             throw e;
@@ -156,12 +157,14 @@ public final class SingleDbmsReachableRule implements SafetyRule {
                     + " (TCP " + port + "): " + e.getMessage(), e);
         }
         List<String> reached = new ArrayList<>();
+        List<String> each = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             if (outcomes.get(i) == FenceVerifier.ConnectOutcome.CONNECTED) {
                 reached.add(targets.get(i).ref());
             }
+            each.add(targets.get(i).ref() + " " + outcomes.get(i));
         }
-        return new Seen(source, reached, null, false);
+        return new Seen(source, reached, each, null, false);
     }
 
     private static Check verdict(List<Seen> seen, int port) {
@@ -173,7 +176,9 @@ public final class SingleDbmsReachableRule implements SafetyRule {
                 skipped.add(s.source().ref() + " (" + s.skipped() + ")");
                 continue;
             }
-            String line = s.source().ref() + " reaches " + (s.reached().isEmpty() ? "none" : String.join(", ", s.reached()));
+            // each outcome, source -> target, is the evidence a drill report shows for this rule
+            String line = s.source().ref() + " reaches " + (s.reached().isEmpty() ? "none" : String.join(", ", s.reached()))
+                    + " [" + String.join(", ", s.outcomes()) + "]";
             parts.add(line);
             if (s.reached().size() > 1) {
                 bad.add(line);
