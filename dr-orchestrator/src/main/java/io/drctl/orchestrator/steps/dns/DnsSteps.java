@@ -141,13 +141,19 @@ abstract class DnsSteps implements StepType {
     static void recordAnswers(ActionContext ctx, DnsUpdater updater, ZoneProbe probe, List<RecordFlip> flips) {
         for (DnsServer server : updater.zone().servers()) {
             String serial;
-            try {
-                serial = "SOA serial " + updater.serial(server);
-            } catch (DnsException e) {
-                serial = "SOA serial unknown (" + e.getMessage() + ")";
+            if (probe.failed().containsKey(server)) {
+                serial = "SOA serial not asked (the server did not answer)"; // a silent server is not waited for twice
+            } else {
+                try {
+                    serial = "SOA serial " + updater.serial(server);
+                } catch (DnsException e) {
+                    serial = "SOA serial unknown (" + e.getMessage() + ")";
+                }
             }
+            // the update goes to the primary; a secondary follows by zone transfer (dns.verify waits for every server)
+            String role = server.equals(updater.zone().primary()) ? " (primary)" : " (secondary)";
             for (RecordFlip f : flips) {
-                String target = server + " " + DnsNames.fqdn(f.name()) + " A";
+                String target = server + role + " " + DnsNames.fqdn(f.name()) + " A";
                 String expected = DnsNames.show(f.to());
                 Optional<RecordState> s = probe.at(server, f.name());
                 String seen = s.map(r -> DnsNames.show(r.addresses())).orElse(probe.failed().containsKey(server)
