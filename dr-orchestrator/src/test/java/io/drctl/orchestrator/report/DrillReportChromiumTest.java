@@ -1,6 +1,7 @@
 package io.drctl.orchestrator.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.Fixtures;
@@ -43,6 +44,8 @@ class DrillReportChromiumTest {
 
     ZoneServer ns;
     ServerSocket configServer;
+    /** The inventory's TSIG key (keyEnv): the Configuration Server stand-in leaks its secret part in its greeting. */
+    final String secretPart = java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
     Thread greeter;
 
     @BeforeEach
@@ -53,7 +56,7 @@ class DrillReportChromiumTest {
         greeter = new Thread(() -> {
             while (!configServer.isClosed()) {
                 try (Socket s = configServer.accept(); OutputStream out = s.getOutputStream()) {
-                    out.write("CS OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.write(("CS OK ready key=" + secretPart + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException e) {
                     return; // closed
                 }
@@ -105,7 +108,8 @@ class DrillReportChromiumTest {
         Path over = Fixtures.write(tmp, "over.yaml", FAILOVER.replace("OUT", out.toString()).replace("DIR", tmp.toString()));
         Path back = Fixtures.write(tmp, "back.yaml", FAILBACK.replace("OUT", out.toString()));
         Files.writeString(tmp.resolve("marker"), "left by the test\n");
-        Fixtures.cli(Fixtures.runtime(Map.of("PATH", System.getenv("PATH"))), "drill", "--state-dir",
+        Fixtures.cli(Fixtures.runtime(Map.of("PATH", System.getenv("PATH"), "DRENG_TSIG_KEY",
+                        "hmac-sha256:drctl-update:" + secretPart)), "drill", "--state-dir",
                 tmp.resolve("state").toString(), "-i", inv.toString(), "--failover", over.toString(), "--failback", back.toString(),
                 "--no-readiness", "--override-rule", "no-marker", "--reason", "the marker is the test's own")
                 .assertExit(ExitCodes.OK);
@@ -139,8 +143,9 @@ class DrillReportChromiumTest {
                 cells(rows.get(0)));
         assertTrue(rows.get(0).startsWith("<tr data-evidence=\"dns-visible\" data-ok=\"true\">"), rows.get(0));
         String where = "127.0.0.3:" + configServer.getLocalPort();
-        assertEquals(List.of("drctl", where, "accepted, greeted 'CS OK ready'", where + " accepts, greets /^CS OK/", "as expected"),
-                cells(rows.get(1)));
+        assertEquals(List.of("drctl", where, "accepted, greeted 'CS OK ready key=***'", where + " accepts, greets /^CS OK/",
+                "as expected"), cells(rows.get(1)), "what was observed, with the secret redacted");
+        assertFalse(dom.contains(secretPart), "no secret in the report");
 
         // what the safety rules saw, once per distinct observation
         List<String> ruleRows = all(dom, "(<tr data-rule-evidence=\"[^\"]+\" data-ok=\"[a-z]+\">.*?</tr>)");
@@ -162,7 +167,10 @@ class DrillReportChromiumTest {
 
         // report.json carries what the page shows
         String json = Files.readString(dir.resolve("report.json"));
-        for (String s : List.of("\"evidence\" : [", "\"observed\" : \"accepted, greeted 'CS OK ready'\"", "\"gaps\" : [",
+        for (String f : List.of("report.json", "report.md", "report.html")) {
+            assertFalse(Files.readString(dir.resolve(f)).contains(secretPart), "no secret in " + f);
+        }
+        for (String s : List.of("\"evidence\" : [", "\"observed\" : \"accepted, greeted 'CS OK ready key=***'\"", "\"gaps\" : [",
                 "\"runbookSha256\" : \"" + runbookSha + "\"", "\"serviceRestored\" : \"PT", "\"verdict\" : \"PASSED: RTO ",
                 "\"Time to service restored\" : ")) {
             assertTrue(json.contains(s), s + " in " + json);
