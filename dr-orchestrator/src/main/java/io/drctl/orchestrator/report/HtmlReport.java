@@ -90,7 +90,7 @@ final class HtmlReport {
                     .append(esc(String.join(", ", p.bestEffortFailures()))).append("</p>");
         }
         b.append("<table class=\"timeline\"><tr><th>step</th><th>type</th><th>status</th><th>targets</th><th>applied</th>")
-                .append("<th>duration</th><th style=\"width:35%\">timeline</th><th>error</th></tr>");
+                .append("<th>duration</th><th style=\"width:35%\">timeline</th><th>error; for a gap, what it went on</th></tr>");
         double total = Math.max(1, p.duration().toMillis());
         record Row(Instant at, StepLine step, Gap gap) {
         }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * overridden), its report opened in headless Chromium (Debian {@code chromium}): the verdict, one timeline bar per
  * step and the evidence rows are asserted from the DOM Chromium rendered, and the page prints to an A4 PDF.
  */
-class DrillReportChromiumTest {
+public class DrillReportChromiumTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final long CHROMIUM_TIMEOUT_S = 90;
 
@@ -192,7 +192,7 @@ class DrillReportChromiumTest {
     }
 
     /** Runs headless Chromium with {@code args}, bounded by a timeout, killing it (and its children) by PID; returns stdout. */
-    static String chromium(List<String> args, Path output) throws Exception {
+    public static String chromium(List<String> args, Path output) throws Exception {
         assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: install Debian's chromium "
                 + "(apt-get install -y --no-install-recommends chromium); this test does not skip");
         List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
