@@ -81,7 +81,8 @@ public class DrillReportChromiumTest {
               - { id: nothing-running, type: command, command: "true" }
               - { id: no-marker, type: command, command: "test ! -e DIR/marker || { echo 'DIR/marker exists'; exit 1; }" }
             steps:
-              - { id: fence-old, type: exec, command: "echo fence ${from} >> OUT" }
+              - { id: go, type: approval, message: "fail over from ${from} to ${to}?" }
+              - { id: fence-old, type: exec, command: "echo fence ${from} >> OUT", dependsOn: [go] }
               - { id: flip, type: exec, command: "echo flip ${to} >> OUT", dependsOn: [fence-old] }
               - { id: dns-visible, type: dns.verify, records: [svc], to: "${to}", within: 5s, interval: 1s, dependsOn: [flip] }
               - { id: config-server-up, type: wait.tcp, hosts: "region=${to} role=app", port: svc, within: 5s,
@@ -111,7 +112,7 @@ public class DrillReportChromiumTest {
         Fixtures.cli(Fixtures.runtime(Map.of("PATH", System.getenv("PATH"), "DRENG_TSIG_KEY",
                         "hmac-sha256:drctl-update:" + secretPart)), "drill", "--state-dir",
                 tmp.resolve("state").toString(), "-i", inv.toString(), "--failover", over.toString(), "--failback", back.toString(),
-                "--no-readiness", "--override-rule", "no-marker", "--reason", "the marker is the test's own")
+                "--no-readiness", "--yes", "--override-rule", "no-marker", "--reason", "the marker is the test's own")
                 .assertExit(ExitCodes.OK);
         Path dir;
         try (var s = Files.list(tmp.resolve("state/drills"))) {
@@ -128,7 +129,13 @@ public class DrillReportChromiumTest {
                 verdict.group(2));
 
         // exactly one timeline bar per step, in each phase
-        assertEquals(List.of("fence-old", "flip", "dns-visible", "config-server-up", "flip-back"), all(dom, "data-bar=\"([^\"]+)\""));
+        assertEquals(List.of("go", "fence-old", "flip", "dns-visible", "config-server-up", "flip-back"),
+                all(dom, "data-bar=\"([^\"]+)\""));
+        assertEquals(List.of("wait"), all(dom, "<span class=\"([a-z]+)\" data-bar=\"go\""), "the approval is drawn as a wait");
+        List<String> approvals = all(dom, "<span data-approval=\"\">([^<]*)</span>");
+        assertEquals(1, approvals.size(), approvals.toString());
+        assertTrue(approvals.get(0).startsWith("go: approved by tester@testhost at ") && approvals.get(0).contains(" via "),
+                approvals.get(0));
         assertEquals(all(dom, "<tr class=\"step\" data-step=\"([^\"]+)\""), all(dom, "data-bar=\"([^\"]+)\""));
         // every gap between steps carries its label; the rules ran in them
         List<String> gapLabels = all(dom, "<td data-gap-label=\"\">([^<]+)</td>");
@@ -150,7 +157,7 @@ public class DrillReportChromiumTest {
         // what the safety rules saw, once per distinct observation
         List<String> ruleRows = all(dom, "(<tr data-rule-evidence=\"[^\"]+\" data-ok=\"[a-z]+\">.*?</tr>)");
         assertEquals(2, ruleRows.size(), ruleRows.toString());
-        assertEquals(List.of("nothing-running", "before the first step, after fence-old, after flip, after dns-visible, "
+        assertEquals(List.of("nothing-running", "before the first step, after go, after fence-old, after flip, after dns-visible, "
                 + "after config-server-up", "check command exited 0", "holds"), cells(ruleRows.get(0)));
         assertEquals("violated", cells(ruleRows.get(1)).get(3));
 
@@ -159,7 +166,7 @@ public class DrillReportChromiumTest {
         assertTrue(dom.contains("<code data-prov=\"runbookSha256\">" + runbookSha + "</code>"), "the runbook's hash");
         List<String> overrides = all(dom, "<span data-override=\"\">([^<]*)</span>");
         assertEquals(1, overrides.size(), "one line per override, naming each evaluation point: " + overrides);
-        assertTrue(overrides.get(0).startsWith("no-marker: overridden before the first step, after fence-old, after flip, "
+        assertTrue(overrides.get(0).startsWith("no-marker: overridden before the first step, after go, after fence-old, after flip, "
                 + "after dns-visible, after config-server-up by tester@testhost, reason \"the marker is the test's own\"; the violation: "),
                 overrides.get(0));
         String restored = all(dom, "<tr data-figure=\"Time to service restored\"><th>[^<]*</th><td>([^<]*)</td>").get(0);
