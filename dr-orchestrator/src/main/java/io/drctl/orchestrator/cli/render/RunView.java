@@ -63,7 +63,8 @@ public final class RunView {
         ms.put("stepWorkMs", time.stepWork().toMillis());
         ms.put("approvalsMs", time.approvals().toMillis());
         ms.put("ruleEvaluationsMs", time.ruleEvaluations().toMillis());
-        ms.put("overheadMs", time.overhead().toMillis());
+        // the rest, in whole milliseconds: the parts add up to the total exactly (each truncated on its own may not)
+        ms.put("overheadMs", time.total().toMillis() - time.stepWork().toMillis() - time.ruleEvaluations().toMillis());
         m.put("time", ms);
         if (json) {
             out.println(redactor.redact(Json.write(redactor.redactDeep(m))));
