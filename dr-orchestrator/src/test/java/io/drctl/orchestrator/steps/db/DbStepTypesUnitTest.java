@@ -267,6 +267,13 @@ class DbStepTypesUnitTest {
         assertTrue(host.commandsContaining("pg_basebackup").isEmpty());
         assertTrue(pg1.inRecovery && pg1.senderHost.equals("10.2.0.30"));
         assertTrue(a.verify(h.ctx("rejoin")).ok());
+        // evidence: the marker written upstream and replayed here, then the replication as verify saw it
+        assertEquals(new Evidence("region1/dbms", "WAL marker written on region2/dbms at 0/5000028",
+                "replayed here (replay position 0/5000028)", "replayed here", true), h.evidence.get(0));
+        Evidence streaming = h.evidence.get(1);
+        assertEquals(List.of("region1/dbms", "replication from region2/dbms", "streaming from region2/dbms", true),
+                List.of(streaming.observer(), streaming.target(), streaming.expected(), streaming.ok()));
+        assertEquals("replica, WAL receiver streaming from 10.2.0.30:5432", streaming.observed());
     }
 
     @Test
@@ -305,6 +312,7 @@ class DbStepTypesUnitTest {
         assertEquals(new Applied("the site's re-seed command succeeded", "reseeded\n"), a.apply(h.ctx("rejoin-site")));
         host.on(c -> c.equals("/usr/local/bin/is-replica 'region2'"), c -> ScriptedRunner.ok(""));
         assertEquals(Verified.ok("the site's check says it streams from region2/dbms"), a.verify(h.ctx("rejoin-site")));
+        assertEquals(List.of(new Evidence("region1/dbms", "the site's check", "exited 0: ", "exited 0", true)), h.evidence);
         host.on(c -> c.equals("/usr/local/bin/reseed 'region2'"), c -> ScriptedRunner.result(4, "", "no space left"));
         StepFailure f = assertThrows(StepFailure.class, () -> a.apply(h.ctx("rejoin-site")));
         assertEquals("region1/dbms: the site's re-seed command exited 4: no space left", f.getMessage());
