@@ -89,6 +89,45 @@ class DbStepTypesUnitTest {
     // ------------------------------------------------------------------ db.promote
 
     @Test
+    void promote_commandTemplates_evidenceIsTheRoleTemplatesAnswerAndTheWriteCheck() throws Exception {
+        String inv = """
+                name: db-command
+                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
+                ports: { dbms: 5432 }
+                regions:
+                  region1:
+                    hosts:
+                      dbms: { address: 10.1.0.30, roles: [dbms] }
+                  region2:
+                    hosts:
+                      dbms: { address: 10.2.0.30, roles: [dbms], db: { kind: command, role: /usr/local/bin/db-role,
+                              primary: '^primary$', replica: '^replica$', promote: /usr/local/bin/db-promote,
+                              writeCheck: /usr/local/bin/db-write } }
+                """;
+        StepHarness h = StepHarness.load(tmp, inv, """
+                name: db
+                steps:
+                  - { id: promote, type: db.promote, hosts: "region=region2 role=dbms" }
+                """, FORCED);
+        ScriptedRunner host = h.host("region2/dbms");
+        String[] role = {"replica"};
+        host.on(c -> c.equals("/usr/local/bin/db-role"), c -> ScriptedRunner.ok(role[0] + "\n"));
+        host.on(c -> c.equals("/usr/local/bin/db-promote"), c -> {
+            role[0] = "primary";
+            return ScriptedRunner.ok("");
+        });
+        host.on(c -> c.equals("/usr/local/bin/db-write"), c -> ScriptedRunner.ok(""));
+        Action a = h.action("promote");
+        a.apply(h.ctx("promote"));
+        h.evidence.clear();
+        assertTrue(a.verify(h.ctx("promote")).ok());
+        assertEquals(List.of("role (its `role` template)", "write probe (its `writeCheck` template)"),
+                h.evidence.stream().map(Evidence::target).toList());
+        assertTrue(h.evidence.stream().allMatch(e -> e.ok() && e.observer().equals("region2/dbms")), h.evidence.toString());
+        assertEquals("passed", h.evidence.get(1).observed());
+    }
+
+    @Test
     void promote_replica_needed_defaultMethodIsPgPromote_thenProvesAWrite_notRevertible() throws Exception {
         StepHarness h = harness(FORCED);
         Action a = h.action("promote");
