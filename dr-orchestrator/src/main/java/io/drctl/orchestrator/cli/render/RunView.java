@@ -63,7 +63,7 @@ public final class RunView {
         ms.put("stepWorkMs", time.stepWork().toMillis());
         ms.put("approvalsMs", time.approvals().toMillis());
         ms.put("ruleEvaluationsMs", time.ruleEvaluations().toMillis());
-        // the rest, in whole milliseconds: the parts add up to the total exactly (each truncated on its own may not)
+        // the rest, in whole milliseconds, so the parts add up to the total whatever each part's rounding
         ms.put("overheadMs", time.total().toMillis() - time.stepWork().toMillis() - time.ruleEvaluations().toMillis());
         m.put("time", ms);
         if (json) {
