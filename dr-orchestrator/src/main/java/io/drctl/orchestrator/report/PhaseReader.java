@@ -169,7 +169,10 @@ final class PhaseReader {
         }
         if (!e.event().equals("rule.overridden")) {
             boolean ok = e.event().equals("rule.checked");
-            String detail = e.str("detail") == null ? "(not journaled by this drctl)" : e.str("detail");
+            // a rule not re-evaluated because no step since could change what it reads says since when it holds
+            String detail = e.str("detail") != null ? e.str("detail")
+                    : e.str("unchangedSince") != null ? "holds as " + e.str("unchangedSince") + " (nothing it reads changed since)"
+                    : "(not journaled by this drctl)";
             ruleSeen.computeIfAbsent(e.str("rule") + "\0" + ok + "\0" + detail, k -> new ArrayList<>()).add(text(e.str("when")));
         }
         if (e.event().equals("rule.overridden")) {

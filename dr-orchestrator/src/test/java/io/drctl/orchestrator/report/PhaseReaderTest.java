@@ -97,8 +97,11 @@ class PhaseReaderTest {
         at(0.0, "run.started", null, null, "runbook", "old", "user", "bob@ops2", "params", Map.of());
         at(0.1, "step.started", "x", null, "type", "exec");
         at(0.2, "step.finished", "x", null, "status", "SUCCEEDED");
+        at(0.25, "rule.checked", null, null, "rule", "one-dbms", "ok", true, "when", "after x", "unchangedSince", "before the first step");
         at(0.3, "run.finished", null, null, "status", "SUCCEEDED");
         Phase p = PhaseReader.read("failover", "run-0", events, Redactor.none());
+        assertEquals("holds as before the first step (nothing it reads changed since)", p.ruleChecks().get(0).observed(),
+                "a rule left alone because nothing it reads changed");
         assertEquals(RunProvenance.NOT_JOURNALED, p.provenance().runbookSha256());
         assertEquals("(runbook has no mode)", p.provenance().mode());
         assertTrue(p.evidence().isEmpty());
