@@ -13,7 +13,10 @@ import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessResult;
+import io.drctl.orchestrator.forecast.Forecast;
+import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.report.DrillReport;
+import io.drctl.orchestrator.report.ForecastFigure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +92,8 @@ final class DrillCommand extends StateCommand {
     @Mixin
     OverrideOptions overrides;
 
+    private Optional<ForecastFigure> forecast = Optional.empty();
+
     DrillCommand(Ctx ctx) {
         super(ctx);
     }
@@ -121,6 +126,9 @@ final class DrillCommand extends StateCommand {
         Runs runs = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides);
         Runs backRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, backOverrides);
 
+        // what earlier runs predict for this failover, taken before it runs (the report sets it against the measured RTO)
+        Forecast f = Forecast.of(Planner.plan(over, ctx.rt().registry().get()), runs.store().runsDir());
+        forecast = f.runsRead() == 0 ? Optional.empty() : Optional.of(new ForecastFigure(f.median(), f.p90(), f.runsRead()));
         String drillId = ID.format(ctx.rt().clock().instant()) + "-drill";
         ctx.out().println("drill " + drillId + ": failover " + from + " -> " + to + (noFailback ? "" : ", then failback")
                 + "; objective " + objective.map(DrillCommand::minutesSeconds).orElse("(none set)"));
@@ -157,7 +165,7 @@ final class DrillCommand extends StateCommand {
     private int finish(Path stateDir, String drillId, String inventoryName, Optional<Duration> objective,
                        List<DrillReport.Phase> phases, int exitSoFar) throws IOException {
         int exit = exitSoFar;
-        DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases);
+        DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases, forecast, List.of());
         Path dir = stateDir.resolve("drills").resolve(drillId);
         Path html = report.write(dir);
         ctx.out().println();

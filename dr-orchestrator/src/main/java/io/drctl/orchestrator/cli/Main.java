@@ -13,7 +13,7 @@ import picocli.CommandLine;
 /**
  * drctl's entry point. {@link #run} returns the exit code; only {@link #main} calls {@code System.exit}.
  */
-@Command(name = "drctl", mixinStandardHelpOptions = true, version = "drctl 0.1.0",
+@Command(name = "drctl", mixinStandardHelpOptions = true, version = "drctl " + io.drctl.orchestrator.journal.Provenance.VERSION,
         description = "Disaster-recovery orchestrator: validates, plans and runs journaled, resumable runbooks.",
         footerHeading = "%nExit codes:%n",
         footer = {"  0  ok", "  1  internal error", "  2  invalid input (nothing was run)",

@@ -124,7 +124,8 @@ final class ActionRunner {
     private ActionContext context(ActionRun ar, int attempt, Cancellation cancel) {
         BiConsumer<String, String> note = (key, value) -> ar.log(EventType.ACTION_NOTE, Map.of("key", key, "value", value));
         return scope.attempt(ar.key.step(), attempt, cancel, scope.log(ar.key.step(), ar.key.target(), redactor, note), note,
-                ar::observed);
+                ar::observed,
+                e -> ar.log(EventType.ACTION_EVIDENCE, RunScope.evidenceData(e, attempt)));
     }
 
     /** Journals {@code action.verified}; a failed verification is a retriable failure of the attempt. */

@@ -3,6 +3,7 @@ package io.drctl.orchestrator.engine;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Cancellation;
 import io.drctl.orchestrator.spi.Figure;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.StepLog;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -15,9 +16,10 @@ final class AttemptContext extends RunScope implements ActionContext {
     private final StepLog log;
     private final BiConsumer<String, String> note;
     private final Consumer<Figure> observe;
+    private final Consumer<Evidence> evidence;
 
     AttemptContext(RunScope scope, String stepId, int attempt, Cancellation cancel, StepLog log,
-                   BiConsumer<String, String> note, Consumer<Figure> observe) {
+                   BiConsumer<String, String> note, Consumer<Figure> observe, Consumer<Evidence> evidence) {
         super(scope);
         this.stepId = stepId;
         this.attempt = attempt;
@@ -25,6 +27,7 @@ final class AttemptContext extends RunScope implements ActionContext {
         this.log = log;
         this.note = note;
         this.observe = observe;
+        this.evidence = evidence;
     }
 
     @Override
@@ -55,5 +58,10 @@ final class AttemptContext extends RunScope implements ActionContext {
     @Override
     public void observe(Figure figure) {
         observe.accept(figure);
+    }
+
+    @Override
+    public void evidence(Evidence e) {
+        evidence.accept(e);
     }
 }

@@ -45,7 +45,7 @@ public final class PlanProbe {
                 for (Action a : s.actions()) {
                     Cancellation cancel = new Cancellation(options.clock(),
                             Optional.of(options.clock().instant().plus(perProbe)), "probe " + s.id());
-                    ActionContext ctx = scope.attempt(s.id(), 1, cancel, StepLog.NONE, (k, v) -> { }, f -> { });
+                    ActionContext ctx = scope.attempt(s.id(), 1, cancel, StepLog.NONE, (k, v) -> { }, f -> { }, e -> { });
                     String key = s.id() + "/" + a.target();
                     try {
                         Probe p = a.probe(ctx);

@@ -96,7 +96,7 @@ public final class RuleEvaluator implements AutoCloseable {
             Check c = await(pending);
             if (c.ok()) {
                 lastPass.put(r.id(), at);
-                journal.append(EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at));
+                journal.append(EventType.RULE_CHECKED, data("rule", r.id(), "ok", true, "when", at, "detail", c.detail()));
                 continue;
             }
             lastPass.remove(r.id());

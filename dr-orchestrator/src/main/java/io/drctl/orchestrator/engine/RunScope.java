@@ -7,6 +7,7 @@ import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Cancellation;
 import io.drctl.orchestrator.spi.Figure;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.HostAccess;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.StepLog;
@@ -49,11 +50,23 @@ class RunScope implements RuleContext {
 
     /**
      * The context of one attempt of an action of {@code stepId}; {@code note} journals a key/value for the action,
-     * {@code observe} a figure it observed.
+     * {@code observe} a figure it observed, {@code evidence} what it observed.
      */
     ActionContext attempt(String stepId, int attempt, Cancellation cancel, StepLog log, BiConsumer<String, String> note,
-                          Consumer<Figure> observe) {
-        return new AttemptContext(this, stepId, attempt, cancel, log, note, observe);
+                          Consumer<Figure> observe, Consumer<Evidence> evidence) {
+        return new AttemptContext(this, stepId, attempt, cancel, log, note, observe, evidence);
+    }
+
+    /** An action's evidence as its journal event's data ({@code attempt} tells a retried verification's rows apart). */
+    static Map<String, Object> evidenceData(Evidence e, int attempt) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("observer", e.observer());
+        m.put("subject", e.target()); // "target" is the action's, on every action event
+        m.put("observed", e.observed());
+        m.put("expected", e.expected());
+        m.put("ok", e.ok());
+        m.put("attempt", attempt);
+        return m;
     }
 
     /** An action's lines on the run's progress, redacted; a notice is also journaled as a {@code notice} note. */

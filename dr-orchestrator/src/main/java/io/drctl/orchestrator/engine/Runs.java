@@ -7,6 +7,7 @@ import io.drctl.orchestrator.journal.EventType;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.LockHeldException;
+import io.drctl.orchestrator.journal.Provenance;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunLock;
 import io.drctl.orchestrator.journal.RunState;
@@ -67,6 +68,10 @@ public final class Runs {
                 start.put("dryRun", options.dryRun());
                 start.put("user", options.who());
                 start.put("pid", ProcessHandle.current().pid());
+                // what ran, as the run's own copies hold it (a report proves which versions it speaks of)
+                start.put("runbookSha256", Provenance.sha256(runDir.resolve(RunStore.RUNBOOK_COPY)));
+                start.put("inventorySha256", Provenance.sha256(runDir.resolve(RunStore.INVENTORY_COPY)));
+                start.put("drctlVersion", Provenance.VERSION);
                 putOverrides(start);
                 journal.append(EventType.RUN_STARTED, start);
                 o.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "

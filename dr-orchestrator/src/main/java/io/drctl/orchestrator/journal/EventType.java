@@ -33,6 +33,8 @@ public enum EventType {
     ACTION_NOTE("action.note"),
     /** A figure an action observed ({@code spi.Figure}: name, labels, value). */
     ACTION_OBSERVED("action.observed"),
+    /** What a verification observed: observer, subject (what was looked at), observed, expected, ok, attempt (the drill report's evidence rows). */
+    ACTION_EVIDENCE("action.evidence"),
     ACTION_FINISHED("action.finished"),
     ROLLBACK_STARTED("rollback.started"),
     ROLLBACK_FINISHED("rollback.finished"),

@@ -1,13 +1,15 @@
 package io.drctl.orchestrator.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.journal.Journal;
-import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.journal.Status;
 import io.drctl.orchestrator.journal.TimeBreakdown;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,48 +24,88 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A drill's timed report for auditors: the failover and failback runs, every step's start, end and
- * outcome (read back from the runs' journals, so the report shows what the journal proves), the
- * measured recovery time against the objective, and the verdict. Written as JSON, Markdown and a
- * self-contained HTML page with a timeline. Carries no secrets: journals never hold any, and what is read
- * back is redacted again.
+ * A drill's timed report for auditors: the runs of the drill, every step's start, end and outcome and what its
+ * verification observed (read back from the runs' journals, so the report shows what the journal proves), the
+ * gaps between steps and what they went on, which runbook and inventory versions ran and who approved or
+ * overrode what, the measured recovery time and time to service restored against the objective and the
+ * forecast, and the verdict. Written as JSON (everything the HTML shows), Markdown and one self-contained HTML
+ * page that prints on A4. Carries no secrets: journals never hold any, and what is read back is redacted again.
  *
- * @param drillId    the drill's id
- * @param inventory  inventory name
- * @param from       region failed away from
- * @param to         region failed over to
- * @param objective  the inventory's RTO, if set
- * @param rto        measured: failover start to the end of its last step (service restored and verified)
- * @param phases     the runs in order (failover, then failback)
- * @param passed     every run succeeded and the RTO met the objective
+ * @param drillId         the drill's id
+ * @param inventory       inventory name
+ * @param from            region failed away from
+ * @param to              region failed over to
+ * @param objective       the inventory's RTO, if set
+ * @param rto             measured: failover start to the end of its last step (its run end)
+ * @param serviceRestored measured: failover start to the last verification of the service path
+ *                        ({@link PhaseReader#SERVICE_PATH}: DNS answers everywhere, proxies resolve, Configuration
+ *                        Servers answer); absent when the failover verified none
+ * @param forecast        what {@code drctl forecast} expected of the failover before the drill, when earlier runs existed
+ * @param faults          faults the drill injected and what it skipped because of them (also read from each run's journal)
+ * @param phases          the runs in order (readiness, failover, failback, readiness)
+ * @param passed          every run succeeded and the RTO met the objective
  */
 public record DrillReport(String drillId, String inventory, String from, String to, Optional<Duration> objective,
-                          Optional<Duration> rto, List<Phase> phases, boolean passed) {
+                          Optional<Duration> rto, Optional<Duration> serviceRestored, Optional<ForecastFigure> forecast,
+                          List<String> faults, List<Phase> phases, boolean passed) {
 
-    /** One run of the drill. */
     /**
+     * One run of the drill.
+     *
      * @param bestEffortFailures steps that failed without stopping the run ({@code onFailure: continue}), as
      *                           {@code "id: STATUS"}: what the engine journaled in {@code run.finished}
      * @param rpo                each promotion's recovery point as measured just before it ({@code "step target: RPO ..."})
      * @param time               where the run's time went: step work, safety-rule evaluations, drctl's overhead
+     * @param evidence           what each step's verifications observed (the latest attempt of each action)
+     * @param gaps               the stretches with no step running, each with what it went on
+     * @param provenance         what ran (hashes, version), who ran it, approvals and overrides
+     * @param serviceRestored    when the last service-path step of this run succeeded
+     * @param serviceRestoredBy  that step's id (empty when none)
+     * @param faults             injected faults and skipped actions the run's journal records
+     * @param ruleChecks         what each safety rule saw, once per distinct observation: {@code step} is the rule id,
+     *                           {@code action} the evaluation points that saw it
      */
     public record Phase(String name, String runId, String runbook, String status, Instant started, Instant finished,
-                        List<StepLine> steps, List<String> bestEffortFailures, List<String> rpo, TimeBreakdown time) {
+                        List<StepLine> steps, List<String> bestEffortFailures, List<String> rpo, TimeBreakdown time,
+                        List<EvidenceRow> evidence, List<Gap> gaps, RunProvenance provenance,
+                        Optional<Instant> serviceRestored, String serviceRestoredBy, List<String> faults,
+                        List<EvidenceRow> ruleChecks) {
         public Duration duration() {
             return Duration.between(started, finished);
         }
 
         /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
         public Phase withStatus(String newStatus) {
-            return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures, rpo, time);
+            return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures, rpo, time,
+                    evidence, gaps, provenance, serviceRestored, serviceRestoredBy, faults, ruleChecks);
+        }
+
+        /** The evidence rows of {@code step}. */
+        public List<EvidenceRow> evidenceOf(String step) {
+            return evidence.stream().filter(e -> e.step().equals(step)).toList();
         }
     }
 
-    /** One step as the journal recorded it. */
+    /**
+     * One step as the journal recorded it.
+     *
+     * @param approvedBy for an approval step, who approved: its bar is time spent waiting for a person
+     */
     public record StepLine(String id, String type, String status, Instant started, Instant finished, int targets,
-                           int changed, String error) {
+                           int changed, String error, Optional<String> approvedBy) {
         public Duration duration() {
             return Duration.between(started, finished);
+        }
+
+        /** Whether the step reached its desired state (applied, or found already holding): {@code SUCCEEDED} or {@code SATISFIED}. */
+        public boolean proven() {
+            return java.util.Arrays.stream(Status.values()).filter(x -> x.name().equals(status)).findFirst()
+                    .map(Status::isDone).orElse(false);
+        }
+
+        /** An approval step is a wait for a person, not work. */
+        public boolean isWait() {
+            return "approval".equals(type);
         }
     }
 
@@ -79,81 +121,32 @@ public record DrillReport(String drillId, String inventory, String from, String 
      */
     public static Phase phase(String name, String runId, Path runDir, Map<String, String> env) throws IOException {
         Redactor redactor = Redactor.forInventoryFile(runDir.resolve(RunStore.INVENTORY_COPY), env);
-        List<JournalEvent> events = Journal.read(runDir.resolve(Journal.FILE));
-        Instant started = events.isEmpty() ? Instant.EPOCH : events.get(0).at();
-        Instant finished = events.isEmpty() ? Instant.EPOCH : events.get(events.size() - 1).at();
-        String runbook = "";
-        String status = "UNKNOWN";
-        Map<String, StepLine> steps = new LinkedHashMap<>();
-        Map<String, Instant> stepStart = new LinkedHashMap<>();
-        Map<String, String> stepType = new LinkedHashMap<>();
-        Map<String, Integer> changed = new LinkedHashMap<>();
-        Map<String, Integer> targetCount = new LinkedHashMap<>();
-        java.util.Set<String> observing = new java.util.HashSet<>();
-        List<String> bestEffort = List.of();
-        List<String> rpo = new ArrayList<>();
-        for (JournalEvent e : events) {
-            switch (e.event()) {
-                case "action.note" -> {
-                    if ("rpo".equals(e.str("key"))) {
-                        rpo.add(redactor.redact(e.step().orElse("?") + " " + e.target().orElse("") + ": " + e.str("value")));
-                    }
-                }
-                case "run.started" -> runbook = String.valueOf(e.data().getOrDefault("runbook", ""));
-                case "run.finished" -> {
-                    status = String.valueOf(e.data().getOrDefault("status", "UNKNOWN"));
-                    bestEffort = e.data().get("bestEffortFailures") instanceof List<?> l
-                            ? l.stream().map(x -> redactor.redact(String.valueOf(x))).toList() : List.of();
-                }
-                case "step.started" -> {
-                    stepStart.putIfAbsent(e.step().orElse("?"), e.at());
-                    stepType.put(e.step().orElse("?"), e.str("type"));
-                    if (e.data().get("targets") instanceof Number n) {
-                        targetCount.put(e.step().orElse("?"), n.intValue());
-                    }
-                }
-                case "action.started" -> {
-                    if (Boolean.FALSE.equals(e.data().get("changes"))) {
-                        observing.add(e.step().orElse("?") + " " + e.target().orElse(""));
-                    }
-                }
-                case "action.finished" -> {
-                    // "applied" counts changes only: a check that passed changed nothing
-                    if ("SUCCEEDED".equals(e.str("status"))
-                            && !observing.contains(e.step().orElse("?") + " " + e.target().orElse(""))) {
-                        changed.merge(e.step().orElse("?"), 1, Integer::sum);
-                    }
-                }
-                case "step.finished" -> {
-                    String id = e.step().orElse("?");
-                    steps.put(id, new StepLine(redactor.redact(id), String.valueOf(stepType.getOrDefault(id, e.str("type"))),
-                            e.str("status"), stepStart.getOrDefault(id, e.at()), e.at(),
-                            targetCount.getOrDefault(id, 0), changed.getOrDefault(id, 0),
-                            e.str("error") == null ? "" : redactor.redact(e.str("error"))));
-                }
-                default -> {
-                }
-            }
-        }
-        List<StepLine> ordered = new ArrayList<>(steps.values());
-        ordered.sort(java.util.Comparator.comparing(StepLine::started));
-        return new Phase(name, runId, redactor.redact(runbook), status, started, finished, List.copyOf(ordered), bestEffort,
-                List.copyOf(rpo), TimeBreakdown.of(events));
+        return PhaseReader.read(name, runId, Journal.read(runDir.resolve(Journal.FILE)), redactor);
     }
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
                                  List<Phase> phases) {
-        Optional<Duration> rto = phases.stream().filter(p -> p.name().equals("failover")).findFirst()
-                .filter(p -> p.status().equals("SUCCEEDED")).map(Phase::duration);
+        return of(drillId, inventory, from, to, objective, phases, Optional.empty(), List.of());
+    }
+
+    /** The report of {@code phases}, with the failover's forecast and the faults the drill injected. */
+    public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
+                                 List<Phase> phases, Optional<ForecastFigure> forecast, List<String> faults) {
+        Optional<Phase> failover = phases.stream().filter(p -> p.name().equals("failover")).findFirst();
+        Optional<Duration> rto = failover.filter(p -> p.status().equals("SUCCEEDED")).map(Phase::duration);
+        Optional<Duration> restored = failover.flatMap(p -> p.serviceRestored().map(at -> Duration.between(p.started(), at)));
         boolean allOk = !phases.isEmpty() && phases.stream().allMatch(p -> p.status().equals("SUCCEEDED"));
         boolean inTime = rto.isPresent() && objective.map(o -> rto.get().compareTo(o) <= 0).orElse(true);
-        return new DrillReport(drillId, inventory, from, to, objective, rto, List.copyOf(phases), allOk && inTime);
+        List<String> allFaults = new ArrayList<>(faults);
+        phases.forEach(p -> p.faults().forEach(f -> allFaults.add(p.name() + ": " + f)));
+        return new DrillReport(drillId, inventory, from, to, objective, rto, restored, forecast, List.copyOf(allFaults),
+                List.copyOf(phases), allOk && inTime);
     }
 
     /** Writes report.json, report.md and report.html into {@code dir}; returns the HTML path. */
     public Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule()).registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule()).registerModule(new Jdk8Module())
                 .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
         json.writeValue(dir.resolve("report.json").toFile(), this);
@@ -167,93 +160,41 @@ public record DrillReport(String drillId, String inventory, String from, String 
         return Durations.format(d, Durations.Style.REPORT);
     }
 
+    @JsonProperty("verdict")
     public String verdict() {
         return (passed ? "PASSED" : "FAILED") + ": RTO " + rto.map(DrillReport::fmt).orElse("not reached")
                 + " against an objective of " + objective.map(DrillReport::fmt).orElse("(none set)");
     }
 
-    public String markdown() {
-        StringBuilder b = new StringBuilder();
-        b.append("# DR drill ").append(drillId).append("\n\n");
-        b.append("- Inventory: `").append(inventory).append("`\n");
-        b.append("- Phases: ").append(String.join(" → ", phases.stream().map(Phase::name).toList()))
-                .append(" (failover ").append(from).append(" → ").append(to).append(")\n");
-        b.append("- Recovery-time objective: ").append(objective.map(DrillReport::fmt).orElse("(none set)")).append("\n");
-        b.append("- Measured RTO (failover start → last failover step verified): ")
-                .append(rto.map(DrillReport::fmt).orElse("not reached")).append("\n");
-        b.append("- **Verdict: ").append(verdict()).append("**\n");
-        for (Phase p : phases) {
-            b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
-                    .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");
-            b.append("**Where the time went**: ").append(p.time().describe()).append("\n\n");
-            p.rpo().forEach(r -> b.append("**Recovery point**: ").append(r).append("\n\n"));
-            if (!p.bestEffortFailures().isEmpty()) {
-                b.append("**Best-effort failures** (steps marked `onFailure: continue`): ")
-                        .append(String.join(", ", p.bestEffortFailures())).append("\n\n");
-            }
-            b.append("| step | type | status | targets | applied | start (UTC) | duration | error |\n");
-            b.append("|---|---|---|---:|---:|---|---:|---|\n");
-            for (StepLine s : p.steps()) {
-                b.append("| ").append(s.id()).append(" | ").append(s.type()).append(" | ").append(s.status()).append(" | ")
-                        .append(s.targets()).append(" | ").append(s.changed()).append(" | ").append(s.started()).append(" | ")
-                        .append(fmt(s.duration())).append(" | ").append(s.error().replace("|", "\\|").replace("\n", " "))
-                        .append(" |\n");
-            }
-        }
-        b.append("\nEvery line above is read back from the runs' append-only journals (")
-                .append("`<state-dir>/runs/<run>/journal.jsonl`).\n");
-        return b.toString();
+    /** The headline figures, in the order the report shows them, as label → value (JSON carries them too). */
+    @JsonProperty("figures")
+    public Map<String, String> figures() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Recovery-time objective", objective.map(DrillReport::fmt).orElse("(none set)"));
+        m.put("Time to service restored", serviceRestored.map(DrillReport::fmt)
+                .map(d -> d + " (failover start → last service-path verification: "
+                        + phases.stream().filter(p -> p.name().equals("failover")).findFirst()
+                        .map(Phase::serviceRestoredBy).orElse("") + ")")
+                .orElse("not measured (the failover verified no service path: dns.verify, dns.flush-cache, wait.tcp)"));
+        m.put("Measured RTO (failover run end)", rto.map(DrillReport::fmt).orElse("not reached")
+                + " (failover start → its last step verified)");
+        m.put("Forecast RTO", forecast.map(f -> fmt(f.median()) + " median, " + fmt(f.p90()) + " p90, from " + f.runsRead()
+                + " earlier run(s)" + rto.map(r -> "; measured " + fmt(r) + " is " + compare(r, f)).orElse(""))
+                .orElse("none (no earlier runs in the state dir)"));
+        return m;
     }
 
-    static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    private static String compare(Duration measured, ForecastFigure f) {
+        return measured.compareTo(f.p90()) > 0 ? "above the p90" : measured.compareTo(f.median()) > 0 ? "between median and p90"
+                : "at or below the median";
+    }
+
+    public String markdown() {
+        return MarkdownReport.of(this);
     }
 
     public String html() {
-        Instant t0 = phases.isEmpty() ? Instant.EPOCH : phases.get(0).started();
-        Instant t1 = phases.isEmpty() ? Instant.EPOCH : phases.get(phases.size() - 1).finished();
-        double total = Math.max(1, Duration.between(t0, t1).toMillis());
-        StringBuilder b = new StringBuilder();
-        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>DR drill ").append(esc(drillId)).append("</title>")
-                .append("<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}")
-                .append("td,th{border-bottom:1px solid #ddd;padding:4px 6px;font-size:13px;text-align:left}")
-                .append(".bar{position:relative;height:14px;background:#f3f3f3;min-width:300px}")
-                .append(".bar span{position:absolute;top:0;height:14px;border-radius:2px}")
-                .append(".ok{background:#2e7d32}.bad{background:#c62828}.other{background:#9e9e9e}")
-                .append(".verdict{font-size:1.3em;padding:.5em 1em;display:inline-block;border-radius:4px;color:#fff}")
-                .append("</style></head><body>");
-        b.append("<h1>DR drill ").append(esc(drillId)).append("</h1>");
-        b.append("<p class=\"verdict ").append(passed ? "ok" : "bad").append("\">").append(esc(verdict())).append("</p>");
-        b.append("<p>Inventory <code>").append(esc(inventory)).append("</code>; failover ").append(esc(from)).append(" → ")
-                .append(esc(to)).append(", then failback. Timeline from ").append(t0).append(" to ").append(t1).append(" (")
-                .append(fmt(Duration.between(t0, t1))).append(").</p>");
-        for (Phase p : phases) {
-            b.append("<h2>").append(esc(p.name())).append(": ").append(esc(p.runbook())).append(" — ").append(esc(p.status()))
-                    .append(" in ").append(fmt(p.duration())).append("</h2><p>run <code>").append(esc(p.runId())).append("</code></p>");
-            b.append("<p class=\"time\"><strong>Where the time went</strong>: ").append(esc(p.time().describe())).append("</p>");
-            p.rpo().forEach(r -> b.append("<p><strong>Recovery point</strong>: ").append(esc(r)).append("</p>"));
-            if (!p.bestEffortFailures().isEmpty()) {
-                b.append("<p class=\"bad\"><strong>Best-effort failures</strong> (steps marked <code>onFailure: continue</code>): ")
-                        .append(esc(String.join(", ", p.bestEffortFailures()))).append("</p>");
-            }
-            b.append("<table><tr><th>step</th><th>type</th><th>status</th><th>targets</th><th>applied</th><th>duration</th>")
-                    .append("<th style=\"width:40%\">timeline</th><th>error</th></tr>");
-            for (StepLine s : p.steps()) {
-                double left = Duration.between(t0, s.started()).toMillis() / total * 100;
-                double width = Math.max(0.3, s.duration().toMillis() / total * 100);
-                String cls = s.status() == null ? "other" : s.status().equals("SUCCEEDED") ? "ok"
-                        : s.status().equals("FAILED") || s.status().equals("TIMED_OUT") ? "bad" : "other";
-                b.append("<tr><td>").append(esc(s.id())).append("</td><td>").append(esc(s.type())).append("</td><td>")
-                        .append(esc(String.valueOf(s.status()))).append("</td><td>").append(s.targets()).append("</td><td>")
-                        .append(s.changed()).append("</td><td>").append(fmt(s.duration())).append("</td><td><div class=\"bar\"><span class=\"")
-                        .append(cls).append("\" style=\"left:").append(String.format("%.2f", left)).append("%;width:")
-                        .append(String.format("%.2f", width)).append("%\" title=\"").append(s.started()).append(" → ")
-                        .append(s.finished()).append("\"></span></div></td><td>").append(esc(s.error())).append("</td></tr>");
-            }
-            b.append("</table>");
-        }
-        b.append("<p><small>Read back from the runs' append-only journals. Generated by drctl.</small></p></body></html>\n");
-        return b.toString();
+        return HtmlReport.of(this);
     }
 
     /** Raw list for JSON consumers that prefer a flat timeline. */

@@ -70,6 +70,12 @@ public interface ActionContext {
     void observe(Figure figure);
 
     /**
+     * Journals what the action observed while verifying ({@code action.evidence}), for the drill report.
+     * Record what the verification already read; never probe again only to have something to record.
+     */
+    void evidence(Evidence e);
+
+    /**
      * Whether this is a dry run (or a plan): probe must then run nothing that is not declared read-only,
      * and say what it skipped.
      */

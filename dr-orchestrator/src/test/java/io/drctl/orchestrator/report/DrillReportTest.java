@@ -67,6 +67,24 @@ class DrillReportTest {
     }
 
     @Test
+    void drill_secondDrill_reportSetsTheForecastFromTheFirstAgainstTheMeasuredRto() throws Exception {
+        drill("true").assertExit(ExitCodes.OK);
+        String first = Files.readString(reportDir().resolve("report.md"));
+        assertTrue(first.contains("- Forecast RTO: none (no earlier runs in the state dir)"), first);
+        Thread.sleep(1100); // drill ids have a one-second resolution
+        drill("true").assertExit(ExitCodes.OK);
+        Path second;
+        try (var s = Files.list(tmp.resolve("state/drills"))) {
+            second = s.sorted().reduce((a, b) -> b).orElseThrow();
+        }
+        String md = Files.readString(second.resolve("report.md"));
+        assertTrue(md.matches("(?s).*- Forecast RTO: [0-9.]+\\S* median, [0-9.]+\\S* p90, from [0-9]+ earlier run\\(s\\); measured "
+                + "[0-9.]+\\S* is (at or below the median|between median and p90|above the p90)\n.*"), md);
+        String json = Files.readString(second.resolve("report.json"));
+        assertTrue(json.contains("\"forecast\" : {") && json.contains("\"runsRead\" : "), json);
+    }
+
+    @Test
     void drill_failbackFails_reportFailsAndNamesTheStep_htmlEscaped() throws Exception {
         Fixtures.Cli r = drill("echo '<b>boom</b>' >&2; exit 7");
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());

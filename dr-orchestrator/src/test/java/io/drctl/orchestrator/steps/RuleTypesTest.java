@@ -172,7 +172,7 @@ class RuleTypesTest {
         Check c = evaluate("one-dbms");
         assertFalse(c.ok(), c.detail());
         assertEquals("more than one DBMS accepts TCP " + dbPort + ": region1/fw reaches region1/dbms, region2/dbms"
-                + " (expected at most one per source); skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
+                + " [region1/dbms CONNECTED, region2/dbms CONNECTED] (expected at most one per source); skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
     }
 
     @Test
@@ -180,7 +180,7 @@ class RuleTypesTest {
         dbms2.close(); // region2 DBMS now refuses (RST), as a fenced one does
         Check c = evaluate("one-dbms");
         assertTrue(c.ok(), c.detail());
-        assertEquals("region1/fw reaches region1/dbms; skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
+        assertEquals("region1/fw reaches region1/dbms [region1/dbms CONNECTED, region2/dbms REFUSED]; skipped: region2/fw (SSH UNREACHABLE: " + REGION2_FW_DOWN + ")", c.detail());
     }
 
     static final String REGION2_FW_DOWN = "region2/fw: ssh to 127.0.0.4: UNREACHABLE";

@@ -53,6 +53,8 @@ public final class StepHarness {
     public final Map<String, String> notes = Collections.synchronizedMap(new LinkedHashMap<>());
     /** Every figure an action observed, in order. */
     public final List<Figure> figures = Collections.synchronizedList(new ArrayList<>());
+    /** What the actions recorded as observed ({@code ctx.evidence}), in order. */
+    public final List<io.drctl.orchestrator.spi.Evidence> evidence = Collections.synchronizedList(new ArrayList<>());
     public final List<Duration> pauses = Collections.synchronizedList(new ArrayList<>());
     /** Step id → the approval an operator gave (read by probe and verify, returned by await). */
     public final Map<String, Approvals.Approval> approved = new ConcurrentHashMap<>();
@@ -201,6 +203,11 @@ public final class StepHarness {
         @Override
         public void observe(Figure figure) {
             h.figures.add(figure);
+        }
+
+        @Override
+        public void evidence(io.drctl.orchestrator.spi.Evidence e) {
+            h.evidence.add(e);
         }
 
         @Override

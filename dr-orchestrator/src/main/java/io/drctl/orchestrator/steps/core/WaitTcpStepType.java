@@ -3,6 +3,7 @@ package io.drctl.orchestrator.steps.core;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
@@ -109,28 +110,32 @@ public final class WaitTcpStepType implements StepType {
 
                 @Override
                 public Probe probe(ActionContext ctx) {
-                    String seen = attempt(ctx);
-                    String want = where + " accepts" + expect.map(e -> ", greets /" + e + "/").orElse("");
-                    return seen == null ? Probe.satisfied(want, want) : Probe.needed(where + " " + seen, want);
+                    Seen seen = attempt(ctx);
+                    return seen.ok() ? Probe.satisfied(want(), want()) : Probe.needed(where + " " + seen.what(), want());
                 }
 
-                private String attempt(ActionContext ctx) {
+                private String want() {
+                    return where + " accepts" + expect.map(e -> ", greets /" + e + "/").orElse("");
+                }
+
+                private Seen attempt(ActionContext ctx) {
                     try (Socket s = new Socket()) {
                         int ms = (int) Math.max(1, ctx.cancellation().remaining(connect).toMillis());
                         s.connect(new InetSocketAddress(h.address(), port), ms);
                         if (expect.isEmpty()) {
-                            return null;
+                            return new Seen(true, "accepted");
                         }
                         s.setSoTimeout(ms);
                         String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
                                 java.nio.charset.StandardCharsets.UTF_8)).readLine();
                         if (line == null) {
-                            return "accepted but closed without a greeting";
+                            return new Seen(false, "accepted but closed without a greeting");
                         }
                         String shown = line.length() > 120 ? line.substring(0, 120) + "..." : line;
-                        return expect.get().matcher(line).find() ? null : "greeted '" + shown + "', expected /" + expect.get() + "/";
+                        return expect.get().matcher(line).find() ? new Seen(true, "accepted, greeted '" + shown + "'")
+                                : new Seen(false, "greeted '" + shown + "', expected /" + expect.get() + "/");
                     } catch (IOException e) {
-                        return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(java.util.Locale.ROOT);
+                        return new Seen(false, e.getClass().getSimpleName().replace("Exception", "").toLowerCase(java.util.Locale.ROOT));
                     }
                 }
 
@@ -141,12 +146,12 @@ public final class WaitTcpStepType implements StepType {
                     String last = "not tried";
                     while (true) {
                         ctx.cancellation().check();
-                        String seen = attempt(ctx);
-                        if (seen == null) {
+                        Seen seen = attempt(ctx);
+                        if (seen.ok()) {
                             return Applied.of(where + " accepted after "
                                     + Duration.between(start, ctx.clock().instant()).toMillis() + "ms");
                         }
-                        last = seen;
+                        last = seen.what();
                         if (!ctx.clock().instant().isBefore(giveUp)) {
                             throw new StepFailure(h.ref() + ": expected " + where + " to accept TCP within "
                                     + within.toSeconds() + "s, last attempt: " + last, true);
@@ -157,9 +162,10 @@ public final class WaitTcpStepType implements StepType {
 
                 @Override
                 public Verified verify(ActionContext ctx) {
-                    String seen = attempt(ctx);
-                    return seen == null ? Verified.ok(where + " accepts")
-                            : Verified.failed(h.ref() + ": expected " + where + " to accept, got " + seen);
+                    Seen seen = attempt(ctx);
+                    ctx.evidence(new Evidence("drctl", where, seen.what(), want(), seen.ok()));
+                    return seen.ok() ? Verified.ok(where + " accepts")
+                            : Verified.failed(h.ref() + ": expected " + where + " to accept, got " + seen.what());
                 }
 
                 @Override
@@ -174,5 +180,9 @@ public final class WaitTcpStepType implements StepType {
             });
         }
         return out;
+    }
+
+    /** One connection attempt: whether it gave what was wanted, and what was seen (the greeting, or why not). */
+    private record Seen(boolean ok, String what) {
     }
 }

@@ -100,11 +100,18 @@ final class CommandPromoteAction implements Action {
     public Verified verify(ActionContext ctx) throws Exception {
         io.drctl.dbms.CommandDbms d = dbms(ctx);
         io.drctl.dbms.CommandDbmsProbe p = DbStepTypes.call(d::probe);
+        ctx.evidence(new io.drctl.orchestrator.spi.Evidence(host.ref(), "role (its `role` template)", show(p) + ": " + p.detail(),
+                "primary", p.role() == io.drctl.dbms.DbmsRole.PRIMARY));
         if (p.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
             return Verified.failed(host.ref() + ": expected a primary, its `role` template says " + show(p) + ": " + p.detail());
         }
-        if (templates.writeCheck().isPresent() && !DbStepTypes.call(d::verifyWritable)) {
-            return Verified.failed(host.ref() + ": primary, but its `writeCheck` failed");
+        if (templates.writeCheck().isPresent()) {
+            boolean writable = DbStepTypes.call(d::verifyWritable);
+            ctx.evidence(new io.drctl.orchestrator.spi.Evidence(host.ref(), "write probe (its `writeCheck` template)",
+                    writable ? "passed" : "failed", "passed", writable));
+            if (!writable) {
+                return Verified.failed(host.ref() + ": primary, but its `writeCheck` failed");
+            }
         }
         return Verified.ok("primary" + (templates.writeCheck().isPresent() ? ", write check passed" : ""));
     }

@@ -12,6 +12,7 @@ import io.drctl.dbms.UpstreamSpec;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
@@ -258,6 +259,8 @@ public final class DbRejoinStepType implements StepType {
             RejoinResult result = call(() -> r.rejoin(upstream, bounded));
             result.notes().forEach(n -> ctx.log().notice(n));
             ReplicationProof proof = call(() -> r.proveReplication(upstream, options.streamTimeout()));
+            ctx.evidence(new Evidence(host.ref(), "WAL marker written on " + upstreamHost.ref() + " at " + proof.markerLsn(),
+                    "replayed here (replay position " + proof.replayLsn() + ")", "replayed here", true));
             return Applied.of((result.changed() ? "rejoined with " + result.method().name().toLowerCase(java.util.Locale.ROOT) : "already streaming")
                     + " from " + upstreamHost.ref() + " in " + result.elapsed().toMillis() + " ms; a WAL marker at " + proof.markerLsn()
                     + " written on the upstream was replayed here (" + proof.replayLsn() + ")");
@@ -270,10 +273,14 @@ public final class DbRejoinStepType implements StepType {
                     return Verified.byApply();
                 }
                 var r = runSite(ctx, check.get(), Duration.ofMinutes(1));
+                ctx.evidence(new Evidence(host.ref(), "the site's check", "exited " + r.exitCode() + ": " + r.lastLine(), "exited 0",
+                        r.succeeded()));
                 return r.succeeded() ? Verified.ok("the site's check says it streams from " + upstreamHost.ref())
                         : Verified.failed(host.ref() + ": the site's check exited " + r.exitCode() + " after the re-seed: " + r.lastLine());
             }
             StreamingCheck c = call(() -> rejoiner(ctx).check(upstream));
+            ctx.evidence(new Evidence(host.ref(), "replication from " + upstreamHost.ref(), describe(c),
+                    "streaming from " + upstreamHost.ref(), c.streamingFromUpstream()));
             return c.streamingFromUpstream() ? Verified.ok("streaming from " + upstreamHost.ref() + " (" + describe(c) + ")")
                     : Verified.failed(host.ref() + ": expected a replica streaming from " + upstreamHost.ref() + ", found " + describe(c));
         }

@@ -12,6 +12,7 @@ import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
@@ -242,6 +243,10 @@ public final class DbStepTypes {
                 ctx.note("rpo", rpo);
                 ctx.log().notice(rpo);
             }
+            ctx.evidence(new Evidence(host.ref(), "pg_is_in_recovery() before", inRecovery(r.before()), "(recorded)", true));
+            ctx.evidence(new Evidence(host.ref(), "recovery point before promotion", rpo,
+                    planned ? "nothing behind (planned mode)" : "(recorded: forced mode accepts a loss)",
+                    !planned || measured.caughtUp()));
             return Applied.of((r.changed() ? "promoted; " + rpo : "already primary") + "; write check in transaction " + r.writeCheckXid());
         }
 
@@ -344,11 +349,20 @@ public final class DbStepTypes {
             try {
                 w = p.writeCheckAndProbe(); // one client run: the write, then the role
             } catch (DbmsException e) {
-                if (e.kind() == DbmsException.Kind.NOT_WRITABLE && call(p::probe).role() != PgRole.PRIMARY) {
-                    return Verified.failed(host.ref() + ": expected a primary, still in recovery");
+                if (e.kind() == DbmsException.Kind.NOT_WRITABLE) {
+                    PgProbe probe = call(p::probe);
+                    ctx.evidence(new Evidence(host.ref(), "write probe", "refused: " + e.getMessage(), "a write commits", false));
+                    ctx.evidence(new Evidence(host.ref(), "pg_is_in_recovery()", inRecovery(probe), "false",
+                            probe.role() == PgRole.PRIMARY));
+                    if (probe.role() != PgRole.PRIMARY) {
+                        return Verified.failed(host.ref() + ": expected a primary, still in recovery");
+                    }
                 }
                 throw StepFailure.of(e);
             }
+            ctx.evidence(new Evidence(host.ref(), "write probe", "committed in transaction " + w.xid(), "a write commits", true));
+            ctx.evidence(new Evidence(host.ref(), "pg_is_in_recovery()", inRecovery(w.probe()), "false",
+                    w.probe().role() == PgRole.PRIMARY));
             if (w.probe().role() != PgRole.PRIMARY) {
                 return Verified.failed(host.ref() + ": expected a primary, still in recovery");
             }
@@ -360,6 +374,13 @@ public final class DbStepTypes {
             return Reverted.notRevertible("a promoted primary cannot become a replica again without re-seeding; "
                     + "failback re-seeds it with a command step");
         }
+    }
+
+    /** {@code pg_is_in_recovery()} as a probe read it, with a replica's WAL positions. */
+    static String inRecovery(PgProbe p) {
+        return p.role() == PgRole.PRIMARY ? "false (primary, " + p.standbys().size() + " standby(s))"
+                : "true" + p.replica().map(r -> " (received " + r.receiveLsn().orElse("?") + ", replayed "
+                + r.replayLsn().orElse("?") + ")").orElse("");
     }
 
     interface DbCall<T> {

@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.steps.dns;
 
+import io.drctl.dns.DnsNames;
 import io.drctl.dns.cache.CacheFlushException;
 import io.drctl.dns.cache.CacheHost;
 import io.drctl.dns.cache.FlushResult;
@@ -8,6 +9,7 @@ import io.drctl.dns.cache.ResolverKind;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
@@ -88,6 +90,11 @@ public final class DnsFlushCacheStep extends DnsSteps {
                 Optional<List<ResolverKind>> caches = host.resolver().flatMap(ResolverKind::declared);
                 FlushResult r = flusher.flushOne(ch, new ResolverCacheFlusher.Request(wanted.want(), Optional.of(zone),
                         ctx.cancellation().remaining(wanted.within()), caches));
+                // the flusher returns only once every name resolves as wanted: these are the resolutions it saw
+                r.resolved().forEach((name, addresses) -> ctx.evidence(new Evidence(host.ref(), "resolve " + name,
+                        DnsNames.show(addresses) + " (flushed " + (r.flushed().isEmpty() ? "no cache" : r.flushed()) + ")",
+                        DnsNames.show(wanted.want().getOrDefault(name, addresses)),
+                        addresses.equals(wanted.want().getOrDefault(name, addresses)))));
                 return Applied.of("flushed " + r.flushed() + "; resolves " + r.resolved() + " after " + r.attempts()
                         + " round(s), " + r.elapsed().toMillis() + " ms");
             } catch (CacheFlushException e) {

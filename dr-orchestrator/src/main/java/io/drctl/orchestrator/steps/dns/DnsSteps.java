@@ -1,6 +1,10 @@
 package io.drctl.orchestrator.steps.dns;
 
 import io.drctl.dns.DnsClient;
+import io.drctl.dns.DnsException;
+import io.drctl.dns.DnsServer;
+import io.drctl.dns.RecordFlip;
+import io.drctl.dns.RecordState;
 import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
@@ -10,6 +14,7 @@ import io.drctl.orchestrator.config.model.DnsRecord;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -127,6 +132,36 @@ abstract class DnsSteps implements StepType {
     static String show(Map<String, Set<String>> m) {
         return m.entrySet().stream().map(e -> e.getKey() + " A " + String.join(",", e.getValue().stream().sorted().toList()))
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Records as evidence what each authoritative server answered for each flipped record, with the zone's
+     * SOA serial there (one SOA query per server: the serial says which zone version gave the answer).
+     */
+    static void recordAnswers(ActionContext ctx, DnsUpdater updater, ZoneProbe probe, List<RecordFlip> flips) {
+        for (DnsServer server : updater.zone().servers()) {
+            String serial;
+            if (probe.failed().containsKey(server)) {
+                serial = "SOA serial not asked (the server did not answer)"; // a silent server is not waited for twice
+            } else {
+                try {
+                    serial = "SOA serial " + updater.serial(server);
+                } catch (DnsException e) {
+                    serial = "SOA serial unknown (" + e.getMessage() + ")";
+                }
+            }
+            // the update goes to the primary; a secondary follows by zone transfer (dns.verify waits for every server)
+            String role = server.equals(updater.zone().primary()) ? " (primary)" : " (secondary)";
+            for (RecordFlip f : flips) {
+                String target = server + role + " " + DnsNames.fqdn(f.name()) + " A";
+                String expected = DnsNames.show(f.to());
+                Optional<RecordState> s = probe.at(server, f.name());
+                String seen = s.map(r -> DnsNames.show(r.addresses())).orElse(probe.failed().containsKey(server)
+                        ? "no answer: " + probe.failed().get(server).getMessage() : "no A records");
+                ctx.evidence(new Evidence("drctl", target, seen + s.flatMap(RecordState::ttl).map(t -> " ttl " + t.toSeconds())
+                        .orElse("") + "; " + serial, expected, seen.equals(expected)));
+            }
+        }
     }
 
     static String currentAtPrimary(ZoneProbe probe, DnsZone zone, List<String> names) {

@@ -166,6 +166,7 @@ public final class DnsUpdateStep extends DnsSteps {
         public Verified verify(ActionContext ctx) throws Exception {
             DnsUpdater updater = DnsSteps.updater(ctx);
             ZoneProbe p = updater.probe(names());
+            DnsSteps.recordAnswers(ctx, updater, p, flips);
             for (RecordFlip f : flips) {
                 Optional<RecordState> s = p.at(updater.zone().primary(), f.name());
                 if (s.isEmpty() || !s.get().addresses().equals(f.to())) {

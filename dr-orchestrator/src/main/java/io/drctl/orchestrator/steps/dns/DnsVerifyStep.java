@@ -2,10 +2,12 @@ package io.drctl.orchestrator.steps.dns;
 
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsVerifier;
+import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsZone;
 import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -69,6 +71,12 @@ public final class DnsVerifyStep extends DnsSteps {
                 boolean forced = Params.FORCED.equals(ctx.params().get(Params.MODE));
                 DnsVerifier.Verified v = verifier.verify(zone.servers(), wanted.want(), ctx.cancellation().remaining(wanted.within()), forced);
                 v.skipped().forEach((server, seen) -> ctx.log().notice("skipped DNS server " + server + " (forced mode): " + seen));
+                for (var server : v.servers()) {
+                    wanted.want().forEach((name, addresses) -> ctx.evidence(Evidence.of("drctl", server + " " + name + " A",
+                            DnsNames.show(addresses), DnsNames.show(addresses))));
+                }
+                v.skipped().forEach((server, seen) -> ctx.evidence(new Evidence("drctl", server.toString(),
+                        "skipped, not answering (forced mode): " + seen, "answers " + wanted.show(), false)));
                 return Applied.of(v.servers().size() + " server(s) answer " + wanted.show() + " after "
                         + v.elapsed().toMillis() + " ms (" + v.rounds() + " round(s))"
                         + (v.skipped().isEmpty() ? "" : "; skipped, not answering (forced mode): " + v.skipped().keySet()));

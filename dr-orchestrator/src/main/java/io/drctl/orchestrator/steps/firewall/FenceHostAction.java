@@ -3,6 +3,7 @@ package io.drctl.orchestrator.steps.firewall;
 import static io.drctl.orchestrator.steps.firewall.Fences.call;
 
 import io.drctl.firewall.BackendKind;
+import io.drctl.firewall.BlockBehavior;
 import io.drctl.firewall.BlockingRule;
 import io.drctl.firewall.Fence;
 import io.drctl.firewall.FenceProbe;
@@ -18,6 +19,7 @@ import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Figure;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
@@ -150,6 +152,8 @@ abstract class FenceHostAction implements Action {
             observe(ctx, p);
             boolean ok = expectFenced ? p.isBlocked() : p.isOpen();
             String seen = p.describe() + "; " + p.persistence().describe(fence, expectFenced);
+            ctx.evidence(new Evidence(host.ref(), "rules for tcp/" + fence.port() + " (effect not tested: no verifyFrom)", seen,
+                    expectFenced ? "every source blocked" : "no rule blocking any source", ok));
             return ok ? Verified.ok("rules listed as expected on " + host.ref() + ": " + seen + " (effect not tested: no verifyFrom)")
                     : Verified.failed(host.ref() + ": expected " + (expectFenced ? "every source blocked" : "no rule blocking any source")
                     + ", listing shows " + seen + (expectFenced ? "" : ": " + p.blocking()));
@@ -164,6 +168,11 @@ abstract class FenceHostAction implements Action {
         FenceProbe last = seen.get(0).probe();
         observe(ctx, last);
         List<String> details = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) { // every source's outcome is evidence, the failing ones too
+            FenceVerifier.Verification v = seen.get(i);
+            ctx.evidence(new Evidence(sources.get(i).ref(), "tcp " + host.address() + ":" + fence.port() + " (" + host.ref() + ")",
+                    v.outcome().name() + "; rules: " + v.probe().describe(), expectedOutcome(b), v.passed()));
+        }
         for (int i = 0; i < sources.size(); i++) {
             FenceVerifier.Verification v = seen.get(i);
             if (!v.passed()) {
@@ -172,5 +181,13 @@ abstract class FenceHostAction implements Action {
             details.add(sources.get(i).ref() + " saw " + v.outcome());
         }
         return Verified.ok(String.join("; ", details) + "; " + last.describe() + "; " + last.persistence().describe(fence, expectFenced));
+    }
+
+    /** The connection outcome a fenced (or open) port gives: a DROP backend may time out instead of refusing. */
+    private String expectedOutcome(FirewallBackend b) {
+        if (!expectFenced) {
+            return FenceVerifier.ConnectOutcome.CONNECTED.name();
+        }
+        return b.blockBehavior() == BlockBehavior.DROP ? "REFUSED or TIMED_OUT" : FenceVerifier.ConnectOutcome.REFUSED.name();
     }
 }

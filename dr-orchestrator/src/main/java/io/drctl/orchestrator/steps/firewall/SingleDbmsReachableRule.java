@@ -89,7 +89,8 @@ public final class SingleDbmsReachableRule implements SafetyRule {
      * What one source saw: the DBMS hosts it reached, or why it was skipped (null when evaluated);
      * {@code off} when its VM provider proved it powered off (it connects nowhere).
      */
-    private record Seen(Host source, List<String> reached, String skipped, boolean off) {
+    /** From one source: the targets it reached, each connection's outcome ({@code region1/dbms REFUSED}), or why it was skipped. */
+    private record Seen(Host source, List<String> reached, List<String> outcomes, String skipped, boolean off) {
     }
 
     @Override
@@ -182,14 +183,14 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         int sshPort = ctx.inventory().sshFor(source).port().orElse(22);
         if (!portAnswers.isDone()) {
             portAnswers.cancel(true);
-            return new Seen(source, List.of(), "powered off: " + off.get().orElseThrow() + " (its SSH port " + sshPort
+            return new Seen(source, List.of(), List.of(), "powered off: " + off.get().orElseThrow() + " (its SSH port " + sshPort
                     + " at " + source.address() + " had not answered TCP)", true);
         }
         if (!(Boolean) unwrapped(portAnswers)) {
             String why = "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
                     + SSH_PORT_PROBE.toMillis() + " ms";
             Optional<String> o = off.get();
-            return new Seen(source, List.of(), why + o.map(x -> "; powered off: " + x).orElse(""), o.isPresent());
+            return new Seen(source, List.of(), List.of(), why + o.map(x -> "; powered off: " + x).orElse(""), o.isPresent());
         }
         off.cancel(true);
         List<FenceVerifier.ConnectOutcome> outcomes;
@@ -199,7 +200,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
                 Optional<String> stopped = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
-                return new Seen(source, List.of(), "SSH " + e.kind() + ": " + e.getMessage()
+                return new Seen(source, List.of(), List.of(), "SSH " + e.kind() + ": " + e.getMessage()
                         + stopped.map(o -> "; powered off: " + o).orElse(""), stopped.isPresent());
             }
             throw e;
@@ -208,12 +209,14 @@ public final class SingleDbmsReachableRule implements SafetyRule {
                     + " (TCP " + port + "): " + e.getMessage(), e);
         }
         List<String> reached = new ArrayList<>();
+        List<String> each = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             if (outcomes.get(i) == FenceVerifier.ConnectOutcome.CONNECTED) {
                 reached.add(targets.get(i).ref());
             }
+            each.add(targets.get(i).ref() + " " + outcomes.get(i));
         }
-        return new Seen(source, reached, null, false);
+        return new Seen(source, reached, each, null, false);
     }
 
     private static Check verdict(List<Seen> seen, int port) {
@@ -225,7 +228,9 @@ public final class SingleDbmsReachableRule implements SafetyRule {
                 skipped.add(s.source().ref() + " (" + s.skipped() + ")");
                 continue;
             }
-            String line = s.source().ref() + " reaches " + (s.reached().isEmpty() ? "none" : String.join(", ", s.reached()));
+            // each outcome, source -> target, is the evidence a drill report shows for this rule
+            String line = s.source().ref() + " reaches " + (s.reached().isEmpty() ? "none" : String.join(", ", s.reached()))
+                    + " [" + String.join(", ", s.outcomes()) + "]";
             parts.add(line);
             if (s.reached().size() > 1) {
                 bad.add(line);

@@ -4,6 +4,7 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Expansion;
@@ -192,7 +193,9 @@ public final class VmStepTypes {
 
         @Override
         public Verified verify(ActionContext ctx) throws Exception {
-            return Verified.byProbe(probe(ctx), host.ref());
+            Probe p = probe(ctx);
+            ctx.evidence(new Evidence("drctl", "VM " + host.vm().orElseThrow().id() + " (" + host.ref() + ")", p.current(), p.desired(), p.isSatisfied()));
+            return Verified.byProbe(p, host.ref());
         }
 
         @Override

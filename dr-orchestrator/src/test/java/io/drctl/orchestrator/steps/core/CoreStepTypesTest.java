@@ -9,6 +9,7 @@ import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Approvals;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
@@ -235,6 +236,7 @@ class CoreStepTypesTest {
         assertEquals(Probe.satisfied(where + " accepts", where + " accepts"), a.probe(h.ctx("w")));
         assertEquals(where + " accepted after 0ms", a.apply(h.ctx("w")).summary());
         assertEquals(Verified.ok(where + " accepts"), a.verify(h.ctx("w")));
+        assertEquals(List.of(new Evidence("drctl", where, "accepted", where + " accepts", true)), h.evidence);
     }
 
     @Test
@@ -273,6 +275,14 @@ class CoreStepTypesTest {
         StepFailure f = assertThrows(StepFailure.class, () -> h.action("w").apply(h.ctx("w")));
         assertTrue(f.getMessage().endsWith("last attempt: greeted 'CS BUSY', expected /^CS OK/"), f.getMessage());
         assertTrue(h.action("any").probe(h.ctx("any")).isSatisfied(), "the step's own expect wins over the inventory's");
+        // evidence: what the service answered, word for word, against the wanted greeting
+        assertFalse(h.action("w").verify(h.ctx("w")).ok());
+        assertTrue(h.action("any").verify(h.ctx("any")).ok());
+        assertEquals(List.of(
+                new Evidence("drctl", "127.0.0.1:" + port, "greeted 'CS BUSY', expected /^CS OK/", "127.0.0.1:" + port
+                        + " accepts, greets /^CS OK/", false),
+                new Evidence("drctl", "127.0.0.1:" + port, "accepted, greeted 'CS BUSY'", "127.0.0.1:" + port
+                        + " accepts, greets /^CS/", true)), h.evidence);
     }
 
     // ------------------------------------------------------------------ approval

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.host.HostAccessException;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -89,6 +90,45 @@ class DbStepTypesUnitTest {
     // ------------------------------------------------------------------ db.promote
 
     @Test
+    void promote_commandTemplates_evidenceIsTheRoleTemplatesAnswerAndTheWriteCheck() throws Exception {
+        String inv = """
+                name: db-command
+                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
+                ports: { dbms: 5432 }
+                regions:
+                  region1:
+                    hosts:
+                      dbms: { address: 10.1.0.30, roles: [dbms] }
+                  region2:
+                    hosts:
+                      dbms: { address: 10.2.0.30, roles: [dbms], db: { kind: command, role: /usr/local/bin/db-role,
+                              primary: '^primary$', replica: '^replica$', promote: /usr/local/bin/db-promote,
+                              writeCheck: /usr/local/bin/db-write } }
+                """;
+        StepHarness h = StepHarness.load(tmp, inv, """
+                name: db
+                steps:
+                  - { id: promote, type: db.promote, hosts: "region=region2 role=dbms" }
+                """, FORCED);
+        ScriptedRunner host = h.host("region2/dbms");
+        String[] role = {"replica"};
+        host.on(c -> c.equals("/usr/local/bin/db-role"), c -> ScriptedRunner.ok(role[0] + "\n"));
+        host.on(c -> c.equals("/usr/local/bin/db-promote"), c -> {
+            role[0] = "primary";
+            return ScriptedRunner.ok("");
+        });
+        host.on(c -> c.equals("/usr/local/bin/db-write"), c -> ScriptedRunner.ok(""));
+        Action a = h.action("promote");
+        a.apply(h.ctx("promote"));
+        h.evidence.clear();
+        assertTrue(a.verify(h.ctx("promote")).ok());
+        assertEquals(List.of("role (its `role` template)", "write probe (its `writeCheck` template)"),
+                h.evidence.stream().map(Evidence::target).toList());
+        assertTrue(h.evidence.stream().allMatch(e -> e.ok() && e.observer().equals("region2/dbms")), h.evidence.toString());
+        assertEquals("passed", h.evidence.get(1).observed());
+    }
+
+    @Test
     void promote_replica_needed_defaultMethodIsPgPromote_thenProvesAWrite_notRevertible() throws Exception {
         StepHarness h = harness(FORCED);
         Action a = h.action("promote");
@@ -103,6 +143,15 @@ class DbStepTypesUnitTest {
         assertTrue(applied.summary().endsWith("; write check in transaction 1234"), applied.summary());
         assertTrue(h.notes.get("rpo").startsWith("RPO 0 bytes, 0 s (no replay lag) (the primary region1/dbms's position"), h.notes.toString());
         assertEquals(Verified.ok("primary, accepted a write (transaction 1234)"), a.verify(h.ctx("promote")));
+        // evidence: recovery state before and after, the recovery point, the write that proved the primary
+        assertEquals(List.of("pg_is_in_recovery() before", "recovery point before promotion", "pg_is_in_recovery()", "write probe"),
+                h.evidence.stream().map(Evidence::target).toList());
+        assertTrue(h.evidence.stream().allMatch(e -> e.observer().equals("region2/dbms") && e.ok()), h.evidence.toString());
+        assertTrue(h.evidence.get(0).observed().startsWith("true (received "), h.evidence.get(0).observed());
+        assertTrue(h.evidence.get(1).observed().startsWith("RPO 0 bytes"), h.evidence.get(1).observed());
+        assertEquals("false (primary, 0 standby(s))", h.evidence.get(2).observed());
+        assertEquals(new Evidence("region2/dbms", "write probe", "committed in transaction 1234", "a write commits", true),
+                h.evidence.get(3));
         assertFalse(a.revertible());
         assertFalse(a.revert(h.ctx("promote")).reverted());
     }
@@ -297,6 +346,13 @@ class DbStepTypesUnitTest {
         assertTrue(host.commandsContaining("pg_basebackup").isEmpty());
         assertTrue(pg1.inRecovery && pg1.senderHost.equals("10.2.0.30"));
         assertTrue(a.verify(h.ctx("rejoin")).ok());
+        // evidence: the marker written upstream and replayed here, then the replication as verify saw it
+        assertEquals(new Evidence("region1/dbms", "WAL marker written on region2/dbms at 0/5000028",
+                "replayed here (replay position 0/5000028)", "replayed here", true), h.evidence.get(0));
+        Evidence streaming = h.evidence.get(1);
+        assertEquals(List.of("region1/dbms", "replication from region2/dbms", "streaming from region2/dbms", true),
+                List.of(streaming.observer(), streaming.target(), streaming.expected(), streaming.ok()));
+        assertEquals("replica, WAL receiver streaming from 10.2.0.30:5432", streaming.observed());
     }
 
     @Test
@@ -335,6 +391,7 @@ class DbStepTypesUnitTest {
         assertEquals(new Applied("the site's re-seed command succeeded", "reseeded\n"), a.apply(h.ctx("rejoin-site")));
         host.on(c -> c.equals("/usr/local/bin/is-replica 'region2'"), c -> ScriptedRunner.ok(""));
         assertEquals(Verified.ok("the site's check says it streams from region2/dbms"), a.verify(h.ctx("rejoin-site")));
+        assertEquals(List.of(new Evidence("region1/dbms", "the site's check", "exited 0: ", "exited 0", true)), h.evidence);
         host.on(c -> c.equals("/usr/local/bin/reseed 'region2'"), c -> ScriptedRunner.result(4, "", "no space left"));
         StepFailure f = assertThrows(StepFailure.class, () -> a.apply(h.ctx("rejoin-site")));
         assertEquals("region1/dbms: the site's re-seed command exited 4: no space left", f.getMessage());

@@ -9,6 +9,7 @@ import io.drctl.dns.TsigKey;
 import io.drctl.dns.TsigKeys;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
@@ -159,6 +160,16 @@ class DnsStepTypesUnitTest {
 
         Verified v = a.verify(h.ctx("flip"));
         assertTrue(v.ok(), v.detail());
+        // evidence: what each server answered for each record, with the zone version (SOA serial) that answered
+        String at1 = "ns1 (127.0.0.1:" + ns1.port() + ") (primary) ";
+        String at2 = "ns2 (127.0.0.1:" + ns2.port() + ") (secondary) ";
+        assertEquals(List.of(
+                new Evidence("drctl", at1 + "cfgmaster.cc.test. A", "[10.2.0.10] ttl 300; SOA serial 2026010102", "[10.2.0.10]", true),
+                new Evidence("drctl", at1 + "configdb.cc.test. A", "[10.2.0.30] ttl 300; SOA serial 2026010102", "[10.2.0.30]", true),
+                // the test's second server takes no zone transfers: it still serves the old zone, and the evidence says so
+                new Evidence("drctl", at2 + "cfgmaster.cc.test. A", "[10.1.0.10] ttl 300; SOA serial 2026010101", "[10.2.0.10]", false),
+                new Evidence("drctl", at2 + "configdb.cc.test. A", "[10.1.0.30] ttl 300; SOA serial 2026010101", "[10.2.0.30]", false)),
+                h.evidence);
         assertTrue(a.probe(h.ctx("flip")).isSatisfied());
 
         assertTrue(a.revertible());
@@ -256,6 +267,12 @@ class DnsStepTypesUnitTest {
                 applied.summary());
         assertTrue(applied.summary().endsWith("(1 round(s))"), applied.summary());
         assertEquals(Verified.byApply(), a.verify(h.ctx("check")));
+        assertEquals(List.of(
+                Evidence.of("drctl", "ns1 (127.0.0.1:" + ns1.port() + ") cfgmaster.cc.test. A", "[10.2.0.10]", "[10.2.0.10]"),
+                Evidence.of("drctl", "ns1 (127.0.0.1:" + ns1.port() + ") configdb.cc.test. A", "[10.2.0.30]", "[10.2.0.30]"),
+                Evidence.of("drctl", "ns2 (127.0.0.1:" + ns2.port() + ") cfgmaster.cc.test. A", "[10.2.0.10]", "[10.2.0.10]"),
+                Evidence.of("drctl", "ns2 (127.0.0.1:" + ns2.port() + ") configdb.cc.test. A", "[10.2.0.30]", "[10.2.0.30]")),
+                h.evidence);
     }
 
     @Test
@@ -294,6 +311,22 @@ class DnsStepTypesUnitTest {
         assertTrue(a.summary().startsWith("1 server(s) answer"), a.summary());
         assertTrue(a.summary().contains("skipped, not answering (forced mode): [ns2"), a.summary());
         assertTrue(forced.notices.stream().anyMatch(n -> n.startsWith("skipped DNS server ns2")), forced.notices.toString());
+        // evidence: what the answering server served, and the silent one named as skipped (not as expected)
+        assertEquals(3, forced.evidence.size(), forced.evidence.toString());
+        assertTrue(forced.evidence.get(0).ok() && forced.evidence.get(1).ok(), forced.evidence.toString());
+        Evidence skipped = forced.evidence.get(2);
+        assertFalse(skipped.ok());
+        assertEquals("ns2 (127.0.0.1:" + dead + ")", skipped.target());
+        assertTrue(skipped.observed().startsWith("skipped, not answering (forced mode): "), skipped.observed());
+
+        // dns.update's evidence does not ask a silent server for its serial again
+        forced.evidence.clear();
+        assertTrue(forced.action("flip").verify(forced.ctx("flip")).ok());
+        Evidence silent = forced.evidence.get(2);
+        assertEquals("ns2 (127.0.0.1:" + dead + ") (secondary) cfgmaster.cc.test. A", silent.target());
+        assertTrue(silent.observed().startsWith("no answer: ") && silent.observed().endsWith("; SOA serial not asked (the server did not answer)"),
+                silent.observed());
+        assertFalse(silent.ok());
     }
 
     // ------------------------------------------------------------------ dns.ttl
@@ -345,6 +378,8 @@ class DnsStepTypesUnitTest {
         assertTrue(applied.summary().startsWith("flushed [SYSTEMD_RESOLVED, NSCD]; resolves {cfgmaster.cc.test.=[10.2.0.10]} after 1 round(s)"),
                 applied.summary());
         assertEquals(4, host.commands().size(), host.commands().toString());
+        assertEquals(List.of(new Evidence("region1/app", "resolve cfgmaster.cc.test.",
+                "[10.2.0.10] (flushed [SYSTEMD_RESOLVED, NSCD])", "[10.2.0.10]", true)), h.evidence);
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
@@ -107,6 +108,12 @@ class FenceStepsUnitTest {
         Verified v = a.verify(h.ctx("fence"));
         assertTrue(v.ok(), v.detail());
         assertTrue(v.detail().endsWith("(effect not tested: no verifyFrom)"), v.detail());
+        assertEquals(1, h.evidence.size(), h.evidence.toString());
+        Evidence listed = h.evidence.get(0);
+        assertEquals(DBMS, listed.observer());
+        assertEquals("rules for tcp/5432 (effect not tested: no verifyFrom)", listed.target());
+        assertEquals("every source blocked", listed.expected());
+        assertTrue(listed.ok() && listed.observed().startsWith("fenced by 1 drctl rule(s)"), listed.toString());
         assertTrue(a.probe(h.ctx("fence")).isSatisfied());
 
         Reverted r = a.revert(h.ctx("fence"));
@@ -241,9 +248,17 @@ class FenceStepsUnitTest {
         Verified ok = fenced.verify(h.ctx("fenced"));
         assertTrue(ok.ok(), ok.detail());
         assertTrue(ok.detail().startsWith("region1/fw saw REFUSED"), ok.detail());
+        // evidence: the outcome of the connection, source -> target, with the rules that made it
+        Evidence seen = h.evidence.get(0);
+        assertEquals(List.of("region1/fw", "tcp 127.0.0.2:5432 (region1/dbms)", "REFUSED", true),
+                List.of(seen.observer(), seen.target(), seen.expected(), seen.ok()));
+        assertTrue(seen.observed().startsWith("REFUSED; rules: "), seen.observed());
 
         Verified open = h.action("open").verify(h.ctx("open"));
         assertFalse(open.ok());
+        Evidence refused = h.evidence.get(1);
+        assertEquals(List.of("region1/fw", "CONNECTED", false), List.of(refused.observer(), refused.expected(), refused.ok()));
+        assertTrue(refused.observed().startsWith("REFUSED"), refused.observed());
         assertTrue(open.detail().contains("expected CONNECTED, saw REFUSED"), open.detail());
         assertTrue(h.host(DBMS).commandsContaining("-D INPUT").isEmpty() && h.host(DBMS).commandsContaining("-I INPUT").isEmpty(),
                 "verification changes nothing");

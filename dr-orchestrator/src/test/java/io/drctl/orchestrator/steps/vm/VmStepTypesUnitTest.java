@@ -118,6 +118,10 @@ class VmStepTypesUnitTest {
                 applied.summary());
         Verified v = a.verify(h.ctx("start"));
         assertTrue(v.ok(), v.detail());
+        assertEquals(1, h.evidence.size(), h.evidence.toString());
+        assertEquals("drctl", h.evidence.get(0).observer());
+        assertEquals("running, [ssh, svc] answering", h.evidence.get(0).expected());
+        assertTrue(h.evidence.get(0).ok() && h.evidence.get(0).observed().startsWith("RUNNING (poweredOn)"), h.evidence.toString());
         assertTrue(a.probe(h.ctx("start")).isSatisfied());
         assertTrue(a.revertible());
         assertEquals(Reverted.done("powered off region2/fw: RUNNING (poweredOn) -> STOPPED (poweredOff)"), a.revert(h.ctx("start")));
