@@ -8,15 +8,17 @@ import java.util.function.BiConsumer;
 /** One attempt of one action: its {@link RunScope} plus the step, the attempt number, its deadline and its journal. */
 final class AttemptContext extends RunScope implements ActionContext {
     private final String stepId;
+    private final String target;
     private final int attempt;
     private final Cancellation cancel;
     private final StepLog log;
     private final BiConsumer<String, String> note;
 
-    AttemptContext(RunScope scope, String stepId, int attempt, Cancellation cancel, StepLog log,
+    AttemptContext(RunScope scope, String stepId, String target, int attempt, Cancellation cancel, StepLog log,
                    BiConsumer<String, String> note) {
         super(scope);
         this.stepId = stepId;
+        this.target = target;
         this.attempt = attempt;
         this.cancel = cancel;
         this.log = log;
@@ -26,6 +28,17 @@ final class AttemptContext extends RunScope implements ActionContext {
     @Override
     public String stepId() {
         return stepId;
+    }
+
+    /** The run's host access, refusing the lost hosts' sessions as this action's refusals. */
+    @Override
+    public io.drctl.orchestrator.spi.HostAccess hosts() {
+        return LostHostAccess.of(super.hostsAsOpened(), lost());
+    }
+
+    @Override
+    public io.drctl.orchestrator.spi.LostTargets lost() {
+        return lostFor(stepId, target);
     }
 
     @Override

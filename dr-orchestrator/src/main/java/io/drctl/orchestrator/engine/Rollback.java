@@ -105,7 +105,7 @@ final class Rollback {
             BiConsumer<String, String> note = (key, value) ->
                     journal.append(EventType.ACTION_NOTE, c.step(), c.target(), Map.of("key", key, "value", value));
             try {
-                Reverted r = a.revert(scope.attempt(c.step(), 1, cancel, scope.log(c.step(), c.target(), redactor, note), note));
+                Reverted r = a.revert(scope.attempt(c.step(), c.target(), 1, cancel, scope.log(c.step(), c.target(), redactor, note), note));
                 journal.append(r.reverted() ? EventType.ACTION_REVERTED : EventType.ACTION_NOT_REVERTIBLE, c.step(),
                         c.target(), Map.of("detail", r.detail()));
                 st = r.reverted() ? Status.REVERTED : Status.NOT_REVERTIBLE;

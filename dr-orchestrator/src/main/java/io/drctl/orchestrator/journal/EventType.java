@@ -41,7 +41,11 @@ public enum EventType {
     ACTION_REVERT_FAILED("action.revert-failed"),
     RULE_CHECKED("rule.checked"),
     RULE_VIOLATED("rule.violated"),
-    RULE_OVERRIDDEN("rule.overridden");
+    RULE_OVERRIDDEN("rule.overridden"),
+    /** The run treats targets as lost ({@code --assume-lost}): journaled after {@code run.started}/{@code run.resumed}. */
+    FAULT_INJECTED("fault.injected"),
+    /** Something an action (or a rule) would have sent to a lost target was not sent: once per action, what and target. */
+    ACTION_SKIPPED_LOST("action.skipped-lost");
 
     private static final Map<String, EventType> BY_WIRE = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(EventType::wire, Function.identity()));

@@ -129,7 +129,7 @@ public final class DnsKeyCheckStepType implements StepType {
             TsigKey key = key(ctx);
             KeyCheck k;
             try {
-                k = new DnsUpdater(zone, new DnsClient(Optional.of(key), ctx.clock(), DnsAccess.QUERY_TIMEOUT)).checkKey(server);
+                k = new DnsUpdater(zone, DnsAccess.client(Optional.of(key), ctx.clock(), ctx.lost())).checkKey(server);
             } catch (DnsException e) {
                 // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
                 throw StepFailure.of(e);

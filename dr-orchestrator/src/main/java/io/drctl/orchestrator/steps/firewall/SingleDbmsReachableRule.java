@@ -137,16 +137,26 @@ public final class SingleDbmsReachableRule implements SafetyRule {
             int sshPort = ctx.inventory().sshFor(source).port().orElse(22);
             String why = "SSH port " + sshPort + " at " + source.address() + " does not answer TCP within "
                     + SSH_PORT_PROBE.toMillis() + " ms";
-            java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
+            java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source, ctx.lost());
             return new Seen(source, List.of(), why + off.map(o -> "; powered off: " + o).orElse(""), off.isPresent());
         }
+        // a DBMS assumed lost is powered off: no probe is run towards it, and it is reached by none
+        List<Host> probed = new ArrayList<>();
+        for (Host t : targets) {
+            ctx.lost().host(t).ifPresentOrElse(fault -> ctx.lost().refuse(fault, "tcp probe from " + source.ref(), t.ref()),
+                    () -> probed.add(t));
+        }
+        if (probed.isEmpty()) {
+            return new Seen(source, List.of(), null, false);
+        }
+        targets = probed;
         List<FenceVerifier.ConnectOutcome> outcomes;
         try {
             outcomes = verifier.connectAll(ctx.hosts().runner(source), targets.stream().map(Host::address).toList(), port,
                     SSH_CHECK_TIMEOUT);
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
-                java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
+                java.util.Optional<String> off = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source, ctx.lost());
                 return new Seen(source, List.of(), "SSH " + e.kind() + ": " + e.getMessage() + off.map(o -> "; powered off: " + o).orElse(""),
                         off.isPresent());
             }
