@@ -36,9 +36,10 @@ import java.util.Optional;
  * @param rto        measured: failover start to the end of its last step (service restored and verified)
  * @param phases     the runs in order (failover, then failback)
  * @param passed     every run succeeded and the RTO met the objective
+ * @param outcome    the drill's runs, its final verified state, and the faults it injected ({@link DrillOutcome})
  */
 public record DrillReport(String drillId, String inventory, String from, String to, Optional<Duration> objective,
-                          Optional<Duration> rto, List<Phase> phases, boolean passed) {
+                          Optional<Duration> rto, List<Phase> phases, boolean passed, DrillOutcome outcome) {
 
     /** One run of the drill. */
     /**
@@ -143,11 +144,17 @@ public record DrillReport(String drillId, String inventory, String from, String 
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
                                  List<Phase> phases) {
+        return of(drillId, inventory, from, to, objective, phases, DrillOutcome.NONE);
+    }
+
+    /** The same, with the drill's runs, final state and injected faults. */
+    public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
+                                 List<Phase> phases, DrillOutcome outcome) {
         Optional<Duration> rto = phases.stream().filter(p -> p.name().equals("failover")).findFirst()
                 .filter(p -> p.status().equals("SUCCEEDED")).map(Phase::duration);
         boolean allOk = !phases.isEmpty() && phases.stream().allMatch(p -> p.status().equals("SUCCEEDED"));
         boolean inTime = rto.isPresent() && objective.map(o -> rto.get().compareTo(o) <= 0).orElse(true);
-        return new DrillReport(drillId, inventory, from, to, objective, rto, List.copyOf(phases), allOk && inTime);
+        return new DrillReport(drillId, inventory, from, to, objective, rto, List.copyOf(phases), allOk && inTime, outcome);
     }
 
     /** Writes report.json, report.md and report.html into {@code dir}; returns the HTML path. */
@@ -182,6 +189,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         b.append("- Measured RTO (failover start → last failover step verified): ")
                 .append(rto.map(DrillReport::fmt).orElse("not reached")).append("\n");
         b.append("- **Verdict: ").append(verdict()).append("**\n");
+        b.append(outcome.markdown());
         for (Phase p : phases) {
             b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
                     .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");
@@ -227,6 +235,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         b.append("<p>Inventory <code>").append(esc(inventory)).append("</code>; failover ").append(esc(from)).append(" → ")
                 .append(esc(to)).append(", then failback. Timeline from ").append(t0).append(" to ").append(t1).append(" (")
                 .append(fmt(Duration.between(t0, t1))).append(").</p>");
+        b.append(outcome.html());
         for (Phase p : phases) {
             b.append("<h2>").append(esc(p.name())).append(": ").append(esc(p.runbook())).append(" — ").append(esc(p.status()))
                     .append(" in ").append(fmt(p.duration())).append("</h2><p>run <code>").append(esc(p.runId())).append("</code></p>");
