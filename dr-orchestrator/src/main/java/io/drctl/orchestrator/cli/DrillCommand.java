@@ -39,7 +39,9 @@ import picocli.CommandLine.Option;
  * {@code drctl drill}: fail over, verify, fail back, and write a timed report (JSON, Markdown, HTML)
  * with the measured RTO against the inventory's objective. Both runs are ordinary journaled runs:
  * a drill stopped by a failure is continued with {@code drctl resume RUN} and the report of a
- * finished pair can be rewritten with the same command.
+ * finished pair can be rewritten with the same command. {@code --assume-lost} injects faults into the
+ * failover only; a failover that fails part-way is rolled back or failed back ({@link DrillRecovery})
+ * unless {@code --keep}, then verified.
  */
 @Command(name = "drill", mixinStandardHelpOptions = true,
         description = {"Fail over, verify, fail back, and write a timed report for auditors (JSON, Markdown, HTML).",
@@ -48,6 +50,17 @@ import picocli.CommandLine.Option;
                 "  drctl drill -i inventory/lab.yaml --yes \\",
                 "      -p reseedCommand=\"$PWD/lab/db-reseed\" -p reseedCheck=\"$PWD/lab/db-reseed --check\"",
                 "  drctl drill -i inventory/prod.yaml --from region1 --to region2 --failover runbooks/full-failover.yaml",
+                "  drctl drill -i inventory/lab.yaml --yes --mode forced --assume-lost region1/dbms \\",
+                "      -p reseedCommand=\"$PWD/lab/db-reseed\" -p reseedCheck=\"$PWD/lab/db-reseed --check\"",
+                "",
+                "Fault injection: --assume-lost TARGET (repeatable) makes the failover treat TARGET as powered off and",
+                "unreachable without touching it (no SSH, DNS, TCP probe or VM provider call); it needs --mode forced.",
+                "Readiness before, the failback and the final verification run with the targets back.",
+                "",
+                "Guaranteed failback: when the failover fails part-way, the drill rolls it back (every change it made",
+                "can be reverted) or runs the failback runbook (a change cannot be, e.g. a promotion), unless --keep,",
+                "then runs the readiness checks. The report lists the runs and the final state; the exit code is the",
+                "failover's (3 step failed, 4 refused, 5 best-effort failures).",
                 "",
                 "Reports: <state-dir>/drills/<drill-id>/report.{json,md,html}"})
 final class DrillCommand extends StateCommand {

@@ -286,7 +286,7 @@ public final class Engine {
                     Map<String, Object> d = new LinkedHashMap<>();
                     d.put("fault", fault);
                     d.put("what", what);
-                    d.put("target", target);
+                    d.put("contact", target); // "target" is the action's own (the journal line's)
                     d.put("detail", what + " to " + target + " not done: " + io.drctl.orchestrator.spi.LostTargets.message(fault));
                     if (step == null) {
                         journal.append(EventType.ACTION_SKIPPED_LOST, d);

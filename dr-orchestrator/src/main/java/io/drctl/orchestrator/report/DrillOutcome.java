@@ -49,7 +49,7 @@ public record DrillOutcome(List<String> faults, List<String> skipped, List<Strin
                     }
                 } else if (e.event().equals(EventType.ACTION_SKIPPED_LOST.wire())) {
                     String where = e.step().map(s -> s + " " + e.target().orElse("")).orElse("safety rules");
-                    skipped.add(redactor.redact(where + ": " + e.str("what") + " to " + e.str("target") + " not done ("
+                    skipped.add(redactor.redact(where + ": " + e.str("what") + " to " + e.str("contact") + " not done ("
                             + e.str("fault") + ")"));
                 }
             }
