@@ -234,7 +234,7 @@ class AssumeLostTest extends LoopbackCase {
         assertEquals(List.of("dbms", "region2", "dns:127.0.0.1"), injected.stream().map(e -> e.str("fault")).toList(), r.all());
         assertEquals(List.of("region1/dbms"), injected.get(0).data().get("hosts"));
         assertEquals(List.of("region2/app"), injected.get(1).data().get("hosts"));
-        assertEquals(List.of("127.0.0.1", "ns1"), injected.get(2).data().get("dnsServers"));
+        assertEquals(List.of("ns1"), injected.get(2).data().get("dnsServers"));
     }
 
     @Test
@@ -245,5 +245,49 @@ class AssumeLostTest extends LoopbackCase {
         assertEquals(ExitCodes.STEP_FAILED, r.code(), r.all());
         assertEquals(0, sshAccepts.get(), "the resumed run still never contacts the lost host");
         assertEquals(2, events("fault.injected").size(), "journaled again on resume");
+    }
+
+    @Test
+    void vm_ofLostHost_providerNeverAsked_countsAsPoweredOff() throws Exception {
+        Path power = Files.createDirectories(tmp.resolve("power"));
+        Files.writeString(power.resolve("vm1"), "poweredOn\n");
+        Path asked = tmp.resolve("asked.log");
+        Path vmInv = Fixtures.write(tmp, "vm-inv.yaml", """
+                name: vm-test
+                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
+                regions:
+                  region1:
+                    hosts:
+                      app: { address: 127.0.0.1, roles: [app] }
+                  region2:
+                    hosts:
+                      fw: { address: 127.0.0.1, roles: [framework], vm: { provider: files, id: vm1 } }
+                providers:
+                  files: { kind: command, start: "echo start >> ASKED; echo poweredOn > POWER/{id}",
+                           stop: "echo stop >> ASKED; echo poweredOff > POWER/{id}",
+                           status: "echo status >> ASKED; cat POWER/{id}", running: "^poweredOn", stopped: "^poweredOff" }
+                """.replace("POWER", power.toString()).replace("ASKED", asked.toString()));
+        Path stop = runbook("""
+                name: stop
+                steps:
+                  - { id: stop-fw, type: vm.stop, hosts: "role=framework" }
+                """);
+        Fixtures.Cli r = Fixtures.cli("run", "--state-dir", state.toString(), vmInv.toString(), stop.toString(), "--mode", "forced",
+                "--assume-lost", "region2/fw").assertExit(ExitCodes.OK);
+        assertFalse(Files.exists(asked), "the provider was never asked about the lost host's VM");
+        assertEquals("poweredOn", Files.readString(power.resolve("vm1")).strip(), "the VM itself was not touched");
+        assertEquals("vm status", events("action.skipped-lost").get(0).str("what"), r.all());
+
+        Path start = runbook("""
+                name: start
+                steps:
+                  - { id: start-fw, type: vm.start, hosts: "role=framework", within: 2s }
+                """);
+        Path state2 = tmp.resolve("state2");
+        Fixtures.Cli s2 = Fixtures.cli("run", "--state-dir", state2.toString(), vmInv.toString(), start.toString(), "--mode", "forced",
+                "--assume-lost", "region2");
+        assertEquals(ExitCodes.STEP_FAILED, s2.code(), s2.all());
+        assertTrue(s2.all().contains("assumed lost (--assume-lost region2): not contacted"), s2.all());
+        assertFalse(Files.exists(asked), "a lost host's VM is not started either");
     }
 }

@@ -57,11 +57,8 @@ public final class AssumeLost {
                 hosts.putIfAbsent(h.ref(), value);
                 addresses.putIfAbsent(h.address(), value);
             }
-            server.ifPresent(s -> {
-                dns.putIfAbsent(s.name(), value);
-                dns.putIfAbsent(s.address(), value);
-                addresses.putIfAbsent(s.address(), value);
-            });
+            // by name: servers may share an address on different ports
+            server.ifPresent(s -> dns.putIfAbsent(s.name(), value));
         }
         problems.throwIfAny();
         return new LostTargets(faults, hosts, dns, addresses, LostTargets.Skips.NONE);

@@ -14,8 +14,9 @@ import java.util.Optional;
  *
  * @param faults  the values as given, in order, e.g. {@code region1/dbms}, {@code region1}, {@code dns:ns1}
  * @param hosts   host ref to the fault that made it lost
- * @param dns       DNS server name, and its address, to the fault that made it lost
- * @param addresses the address of every lost host and DNS server to its fault (TCP probes to them are not run)
+ * @param dns       DNS server name to the fault that made it lost
+ * @param addresses the address of every lost host to its fault (TCP probes to them are not run; a DNS server
+ *                  at such an address is lost too)
  * @param skips     where refusals are recorded
  */
 public record LostTargets(List<String> faults, Map<String, String> hosts, Map<String, String> dns,
@@ -54,12 +55,12 @@ public record LostTargets(List<String> faults, Map<String, String> hosts, Map<St
         return Optional.ofNullable(hosts.get(h.ref()));
     }
 
-    /** The fault that makes the DNS server {@code name} at {@code address} lost, if any. */
-    public Optional<String> dnsServer(String name, String address) {
-        return Optional.ofNullable(dns.get(name)).or(() -> Optional.ofNullable(dns.get(address)));
+    /** The fault that makes the DNS server {@code name} (of the inventory's {@code dns:}) lost, if any. */
+    public Optional<String> dnsServer(String name) {
+        return Optional.ofNullable(dns.get(name));
     }
 
-    /** The fault that makes {@code address} (a lost host's or DNS server's) unreachable, if any. */
+    /** The fault that makes {@code address} (a lost host's) unreachable, if any. */
     public Optional<String> address(String address) {
         return Optional.ofNullable(addresses.get(address));
     }

@@ -42,7 +42,7 @@ public final class DnsAccess {
         if (lost.isEmpty()) {
             return c;
         }
-        return c.refusing(server -> lost.dnsServer(server.name(), server.address()).or(() -> lost.address(server.address()))
+        return c.refusing(server -> lost.dnsServer(server.name()).or(() -> lost.address(server.address()))
                 .map(fault -> lost.refuse(fault, "dns message", server.name())));
     }
 
