@@ -290,4 +290,23 @@ class AssumeLostTest extends LoopbackCase {
         assertTrue(s2.all().contains("assumed lost (--assume-lost region2): not contacted"), s2.all());
         assertFalse(Files.exists(asked), "a lost host's VM is not started either");
     }
+
+    @Test
+    void plan_probesNothingAtALostHost_controlProbes() throws Exception {
+        Path rb = runbook("""
+                name: tcp
+                steps:
+                  - { id: up, type: wait.tcp, hosts: "region=region1 role=app", port: svc, within: 1s }
+                """);
+        Fixtures.Cli lost = drctl("plan", "--state-dir", state.toString(), inventory.toString(), rb.toString(), "--mode", "forced",
+                "--assume-lost", "region1/app").assertExit(ExitCodes.OK);
+        assertEquals(0, sshAccepts.get(), "the plan's probe did not connect to the lost host");
+        assertTrue(lost.out().contains("unreachable (assumed lost (--assume-lost region1/app): not contacted)"), lost.out());
+        drctl("plan", "--state-dir", state.toString(), inventory.toString(), rb.toString()).assertExit(ExitCodes.OK);
+        long deadline = System.currentTimeMillis() + 2000;
+        while (sshAccepts.get() == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20); // the counter thread accepts asynchronously
+        }
+        assertTrue(sshAccepts.get() >= 1, "control: without the fault the plan probes the port");
+    }
 }
