@@ -2,7 +2,6 @@ package io.drctl.orchestrator.steps.dns;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
 
-import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsUpdater;

@@ -1,6 +1,5 @@
 package io.drctl.orchestrator.steps.dns;
 
-import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsServer;
