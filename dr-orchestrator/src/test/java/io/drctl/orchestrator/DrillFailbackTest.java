@@ -130,17 +130,21 @@ class DrillFailbackTest extends LoopbackCase {
                     hosts: "region=${from} role=dbms"
                     command: "echo fenced >> OUT"
                     whenForced: { onFailure: continue, timeout: 5s, retry: { attempts: 1 } }
-                  - { id: move, type: exec, command: "echo moved >> OUT", dependsOn: [fence-old] }
+                  - { id: move, type: exec, command: "echo moved >> OUT", unless: "grep -q moved OUT", dependsOn: [fence-old] }
                 """;
         Fixtures.Cli r = drill(over, FAILBACK, "--mode", "forced", "--assume-lost", "region1/dbms").assertExit(ExitCodes.OK);
-        assertEquals(List.of("verified", "moved", "BACK", "verified"), lines(),
-                "the lost host was never contacted (no 'fenced'); the failback and the checks ran with it back");
+        assertEquals(List.of("verified", "moved", "fenced", "BACK", "verified"), lines(),
+                "the lost host was not contacted during the failover; once it is back, the failover is completed"
+                        + " (fence-old, which its loss skipped), then failed back and checked");
         assertTrue(r.out().contains("assumed lost during the failover: region1/dbms"), r.out());
         String md = reportMd();
         assertTrue(md.contains("## Injected faults"), md);
         assertTrue(md.contains("- region1/dbms: hosts [region1/dbms], DNS servers [] treated as powered off and unreachable"), md);
         assertTrue(md.contains("- fence-old region1/dbms: ssh to region1/dbms not done (region1/dbms)"), md);
         assertTrue(md.contains("every best-effort failure is on a step that skipped an assumed-lost target: passed"), md);
+        assertTrue(md.matches("(?s).*- failover completed with region1/dbms back \\(resume of \\S+, its safety rules overridden: "
+                + "drill: region1/dbms assumed lost during the failover and back untouched; completing the steps its loss"
+                + " skipped\\): SUCCEEDED.*"), md);
         assertTrue(md.contains("**Verdict: PASSED"), md);
     }
 

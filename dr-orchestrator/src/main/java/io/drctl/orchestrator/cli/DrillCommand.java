@@ -196,6 +196,13 @@ final class DrillCommand extends StateCommand {
                 exit = recover(stateDir, r1, runs, overRuns, backRuns, backParams, phases, story, exit);
             }
         } else if (!noFailback) {
+            if (faultsExplain) {
+                Map<String, String> overridden = new LinkedHashMap<>();
+                over.rules().forEach(r -> overridden.put(r.id(), DrillRecovery.reason(lost.faults())));
+                overridden.putAll(overOverrides);
+                story.add(DrillRecovery.completeAfterFaults(ctx, ctx.runs(stateDir, false, yes.yes, shared.verbose, overridden),
+                        r1, lost.faults()));
+            }
             RunResult r2 = backRuns.run(inventory, failback, backParams);
             RunSummary.print(ctx.out(), r2);
             RunEnd.afterSummary(ctx, backRuns, r2);

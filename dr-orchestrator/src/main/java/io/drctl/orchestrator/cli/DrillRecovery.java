@@ -92,4 +92,34 @@ final class DrillRecovery {
         }
         return !failed.isEmpty() && skippedIn.containsAll(failed);
     }
+
+    /**
+     * The targets assumed lost during a forced failover are back, untouched, as the failover left them: before the
+     * failback, the failover run is resumed with them back ({@link Runs#resume(String, boolean)}), so the steps their
+     * loss made fail are done now (e.g. {@code fence-old} fences the returned old DBMS). Its safety rules are
+     * overridden for that resume, journaled with the reason: before its first step they would see the returned
+     * target itself (e.g. a second reachable DBMS), which is what that step fences. Returns the line for the report.
+     */
+    static String completeAfterFaults(Ctx ctx, Runs overridden, RunResult failover, List<String> faults)
+            throws IOException, InvalidInputException, io.drctl.orchestrator.journal.LockHeldException {
+        ctx.out().println("drill: " + String.join(", ", faults) + " back: resuming the failover " + failover.runId()
+                + " to do what their loss skipped");
+        Optional<RunResult> r = overridden.resume(failover.runId(), true);
+        if (r.isEmpty()) {
+            return "failover completed with " + String.join(", ", faults) + " back: nothing left to do";
+        }
+        io.drctl.orchestrator.cli.render.RunSummary.print(ctx.out(), r.get());
+        if (!r.get().status().isSuccessful()) {
+            ctx.err().println("drctl: completing the failover with " + String.join(", ", faults) + " back ended "
+                    + r.get().status() + where(r.get()) + "; the failback follows, its safety rules decide");
+        }
+        return "failover completed with " + String.join(", ", faults) + " back (resume of " + failover.runId()
+                + ", its safety rules overridden: " + reason(faults) + "): " + r.get().status() + where(r.get());
+    }
+
+    /** Why the failover's rules are overridden while it is completed with the lost targets back. */
+    static String reason(List<String> faults) {
+        return "drill: " + String.join(", ", faults) + " assumed lost during the failover and back untouched;"
+                + " completing the steps its loss skipped";
+    }
 }

@@ -88,6 +88,15 @@ public final class Runs {
      * @throws java.util.NoSuchElementException when there is no such run
      */
     public Optional<RunResult> resume(String runId) throws InvalidInputException, LockHeldException, IOException {
+        return resume(runId, false);
+    }
+
+    /**
+     * The same; with {@code liftFaults}, the run's injected faults ({@code --assume-lost}) are lifted: the lost
+     * targets are back, and what their loss made fail is tried again (journaled as {@code faultsLifted}).
+     */
+    public Optional<RunResult> resume(String runId, boolean liftFaults)
+            throws InvalidInputException, LockHeldException, IOException {
         Path runDir = existing(runId);
         try (RunLock lock = lock(runId)) {
             RunState state = replay(runDir, "resume");
@@ -99,13 +108,17 @@ public final class Runs {
             checkOverrides(loaded, options.overrides());
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
+            LostTargets recorded = lostOf(state, loaded);
             EngineOptions o = redacting(options.with(options.policy().withDryRun(dryRun)), redactor)
-                    .withLost(lostOf(state, loaded));
+                    .withLost(liftFaults ? LostTargets.NONE : recorded);
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
                 Map<String, Object> resumed = new LinkedHashMap<>();
                 resumed.put("user", options.who());
                 resumed.put("pid", ProcessHandle.current().pid());
                 putOverrides(resumed);
+                if (liftFaults && !recorded.isEmpty()) {
+                    resumed.put("faultsLifted", recorded.faults());
+                }
                 journal.append(EventType.RUN_RESUMED, resumed);
                 faultsInjected(journal, o.lost());
                 o.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());

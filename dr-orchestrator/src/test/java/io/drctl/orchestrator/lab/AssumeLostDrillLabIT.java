@@ -86,6 +86,9 @@ class AssumeLostDrillLabIT extends LabScenario {
         assertTrue(md.contains("- fence-old region1/dbms: ssh to region1/dbms not done (region1/dbms)"), md);
         assertTrue(md.contains("tcp probe from region1/mfwk-p to region1/dbms not done (region1/dbms)"),
                 "the single-DBMS rule probed no connection to the lost DBMS: " + md);
+        assertTrue(md.contains("- failover completed with region1/dbms back (resume of "), md);
+        assertTrue(md.matches("(?s).*- failover completed with region1/dbms back .*\\): SUCCEEDED\n.*"),
+                "once back, region1/dbms is fenced by the failover's fence-old before the failback: " + md);
         assertTrue(md.contains("**Final state**: verified: region1 serves again"), md);
         assertTrue(Files.readString(dir.resolve("report.html")).contains("<h2>Injected faults</h2>"));
 
