@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * Safe fault injection on the lab: {@code drctl drill --assume-lost region1/dbms --mode forced} passes (the runbook
  * copes with losing region 1's DBMS), its report names the fault and what was skipped because of it, and region 1's
  * DBMS host saw no SSH connection while the failover ran (its sshd logs every connection: {@code LogLevel VERBOSE}
- * in {@code lab/lib/hosts.sh}). Readiness before, the failback and the final readiness run with the host back, so
- * they do contact it; the check covers the failover run's window, read from its journal.
+ * in {@code lab/lib/hosts.sh}). Readiness before, the completion of the failover once the host is back (fence-old),
+ * the failback and the final readiness do contact it; the check covers the failover's own window, from its start to
+ * its first {@code run.finished}, read from its journal.
  */
 class AssumeLostDrillLabIT extends LabScenario {
     private static final long SAMPLE_MS = 50;
@@ -96,7 +97,10 @@ class AssumeLostDrillLabIT extends LabScenario {
         Path failoverRun = runOf("full-failover");
         List<JournalEvent> events = Journal.read(failoverRun.resolve(Journal.FILE));
         Instant started = events.get(0).at();
-        Instant finished = events.get(events.size() - 1).at();
+        // the failover's own end: the drill resumes it later with the fault lifted (that part contacts the host)
+        Instant finished = events.stream().filter(e -> e.event().equals("run.finished")).findFirst().orElseThrow().at();
+        assertTrue(events.stream().anyMatch(e -> e.event().equals("run.resumed") && e.data().containsKey("faultsLifted")),
+                "the failover was completed with the fault lifted");
         assertTrue(events.stream().anyMatch(e -> e.event().equals("fault.injected")), "fault journaled");
         List<Sample> inWindow = samples.stream().filter(x -> x.at().isAfter(started) && x.at().isBefore(finished)).toList();
         assertTrue(inWindow.size() >= 2, "the watcher saw the failover (" + samples.size() + " samples)");
