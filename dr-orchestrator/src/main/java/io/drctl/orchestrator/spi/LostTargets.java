@@ -12,8 +12,8 @@ import java.util.Optional;
  * no VM provider call for their VM. Each refusal is recorded ({@link Skips}) so the journal and the drill
  * report can list what was skipped because of which fault.
  *
- * @param faults  the values as given, in order, e.g. {@code region1/dbms}, {@code region1}, {@code dns:ns1}
- * @param hosts   host ref to the fault that made it lost
+ * @param faults    the values as given, in order, e.g. {@code region1/dbms}, {@code region1}, {@code dns:ns1}
+ * @param hosts     host ref to the fault that made it lost
  * @param dns       DNS server name to the fault that made it lost
  * @param addresses the address of every lost host to its fault (TCP probes to them are not run; a DNS server
  *                  at such an address is lost too)
@@ -32,7 +32,7 @@ public record LostTargets(List<String> faults, Map<String, String> hosts, Map<St
 
         /**
          * @param fault  the {@code --assume-lost} value that caused it
-         * @param what   what was not done, e.g. {@code ssh}, {@code dns query}, {@code tcp probe}, {@code vm status}
+         * @param what   what was not done, e.g. {@code ssh}, {@code dns message}, {@code tcp probe}, {@code vm status}
          * @param target the host ref, DNS server or address not contacted
          */
         void skipped(String fault, String what, String target);
