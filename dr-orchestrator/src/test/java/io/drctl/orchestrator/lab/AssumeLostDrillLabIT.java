@@ -101,6 +101,9 @@ class AssumeLostDrillLabIT extends LabScenario {
         Instant finished = events.stream().filter(e -> e.event().equals("run.finished")).findFirst().orElseThrow().at();
         assertTrue(events.stream().anyMatch(e -> e.event().equals("run.resumed") && e.data().containsKey("faultsLifted")),
                 "the failover was completed with the fault lifted");
+        // one-dbms sees the returned, still unfenced region1/dbms before fence-old fences it: overridden, with the reason
+        assertTrue(events.stream().anyMatch(e -> e.event().equals("rule.overridden")
+                && String.valueOf(e.data()).contains("assumed lost during the failover and back untouched")), events.toString());
         assertTrue(events.stream().anyMatch(e -> e.event().equals("fault.injected")), "fault journaled");
         List<Sample> inWindow = samples.stream().filter(x -> x.at().isAfter(started) && x.at().isBefore(finished)).toList();
         assertTrue(inWindow.size() >= 2, "the watcher saw the failover (" + samples.size() + " samples)");
