@@ -140,6 +140,8 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 Subsystem sftp internal-sftp
+# every connection is logged ("Connection from ..."): a test proves a host was not contacted
+LogLevel VERBOSE
 EOF
 }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,7 @@ public final class DnsClient {
     private final Optional<TsigKey> key;
     private final Clock clock;
     private final Duration timeout;
+    private final Function<DnsServer, Optional<String>> refused;
 
     /**
      * @param key     the key to sign with, or empty for unsigned queries
@@ -49,6 +51,11 @@ public final class DnsClient {
      * @param timeout how long to wait for an answer per transport attempt
      */
     public DnsClient(Optional<TsigKey> key, Clock clock, Duration timeout) {
+        this(key, clock, timeout, server -> Optional.empty());
+    }
+
+    private DnsClient(Optional<TsigKey> key, Clock clock, Duration timeout, Function<DnsServer, Optional<String>> refused) {
+        this.refused = Objects.requireNonNull(refused, "refused");
         this.key = Objects.requireNonNull(key, "key");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -71,7 +78,23 @@ public final class DnsClient {
 
     /** This client with another key (or none). */
     public DnsClient withKey(Optional<TsigKey> other) {
-        return new DnsClient(other, clock, timeout);
+        return new DnsClient(other, clock, timeout, refused);
+    }
+
+    /**
+     * This client sending nothing to the servers {@code refusal} names a reason for (e.g. a server the
+     * operator declared lost): a message to one fails at once as {@link DnsException.Kind#UNREACHABLE} with
+     * that reason, without a packet or a connection.
+     */
+    public DnsClient refusing(Function<DnsServer, Optional<String>> refusal) {
+        return new DnsClient(key, clock, timeout, refusal);
+    }
+
+    private void checkNotRefused(DnsServer server) throws DnsException {
+        Optional<String> why = refused.apply(server);
+        if (why.isPresent()) {
+            throw new DnsException(DnsException.Kind.UNREACHABLE, server.toString(), why.get());
+        }
     }
 
     /**
@@ -79,6 +102,7 @@ public final class DnsClient {
      * response code; transport failures and TSIG failures on the response are thrown.
      */
     public Message exchange(DnsServer server, Message query) throws DnsException {
+        checkNotRefused(server);
         try {
             return once(server, query, false);
         } catch (TransportTimeout udp) {
@@ -253,6 +277,7 @@ public final class DnsClient {
 
     /** Transfers the zone (AXFR, signed when this client has a key) and returns its records. */
     public List<Record> axfr(DnsServer server, Name zone) throws DnsException {
+        checkNotRefused(server);
         ZoneTransferIn xfr = ZoneTransferIn.newAXFR(zone, server.socketAddress(), key.map(k -> k.signer(clock)).orElse(null));
         xfr.setTimeout(timeout.multipliedBy(4));
         try {

@@ -10,6 +10,7 @@ import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.spi.LostTargets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -37,9 +38,14 @@ record Ctx(CliRuntime rt, PrintStream out, PrintStream err) {
 
     /** The same, overriding the safety rules in {@code overrides} (rule id to reason). */
     Runs runs(Path stateDir, boolean dryRun, boolean yes, boolean verbose, Map<String, String> overrides) {
+        return runs(stateDir, dryRun, yes, verbose, overrides, LostTargets.NONE);
+    }
+
+    /** The same, never contacting the targets in {@code lost} ({@code --assume-lost}). */
+    Runs runs(Path stateDir, boolean dryRun, boolean yes, boolean verbose, Map<String, String> overrides, LostTargets lost) {
         RunStore store = new RunStore(stateDir);
         return new Runs(store, rt.registry().get(),
-                options(dryRun, yes, printer(verbose)).withOverrides(overrides));
+                options(dryRun, yes, printer(verbose)).withOverrides(overrides).withLost(lost));
     }
 
     /** The secrets of run {@code runDir}'s inventory (its copy), for what status and history print. */

@@ -14,9 +14,13 @@ import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.forecast.Forecast;
+import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.journal.Status;
 import io.drctl.orchestrator.plan.Planner;
+import io.drctl.orchestrator.report.DrillOutcome;
 import io.drctl.orchestrator.report.DrillReport;
 import io.drctl.orchestrator.report.ForecastFigure;
+import io.drctl.orchestrator.spi.LostTargets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +42,9 @@ import picocli.CommandLine.Option;
  * {@code drctl drill}: fail over, verify, fail back, and write a timed report (JSON, Markdown, HTML)
  * with the measured RTO against the inventory's objective. Both runs are ordinary journaled runs:
  * a drill stopped by a failure is continued with {@code drctl resume RUN} and the report of a
- * finished pair can be rewritten with the same command.
+ * finished pair can be rewritten with the same command. {@code --assume-lost} injects faults into the
+ * failover only; a failover that fails part-way is rolled back or failed back ({@link DrillRecovery})
+ * unless {@code --keep}, then verified.
  */
 @Command(name = "drill", mixinStandardHelpOptions = true,
         description = {"Fail over, verify, fail back, and write a timed report for auditors (JSON, Markdown, HTML).",
@@ -47,6 +53,18 @@ import picocli.CommandLine.Option;
                 "  drctl drill -i inventory/lab.yaml --yes \\",
                 "      -p reseedCommand=\"$PWD/lab/db-reseed\" -p reseedCheck=\"$PWD/lab/db-reseed --check\"",
                 "  drctl drill -i inventory/prod.yaml --from region1 --to region2 --failover runbooks/full-failover.yaml",
+                "  drctl drill -i inventory/lab.yaml --yes --mode forced \\",
+                "      --assume-lost region1/dbms -p reseedCommand=\"$PWD/lab/db-reseed\" \\",
+                "      -p reseedCheck=\"$PWD/lab/db-reseed --check\"",
+                "",
+                "Fault injection: --assume-lost TARGET (repeatable) makes the failover treat TARGET as powered off and",
+                "unreachable without touching it (no SSH, DNS, TCP probe or VM provider call); it needs --mode forced.",
+                "Readiness before, the failback and the final verification run with the targets back.",
+                "",
+                "Guaranteed failback: when the failover fails part-way, the drill rolls it back (every change it made",
+                "can be reverted) or runs the failback runbook (a change cannot be, e.g. a promotion), unless --keep,",
+                "then runs the readiness checks. The report lists the runs and the final state; the exit code is the",
+                "failover's (3 step failed, 4 refused, 5 best-effort failures).",
                 "",
                 "Reports: <state-dir>/drills/<drill-id>/report.{json,md,html}"})
 final class DrillCommand extends StateCommand {
@@ -94,6 +112,18 @@ final class DrillCommand extends StateCommand {
 
     private Optional<ForecastFigure> forecast = Optional.empty();
 
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "mode of the failover run: planned (default) or forced (a region is gone: steps with `whenForced:`"
+                    + " become best-effort); the failback is always planned")
+    String mode;
+
+    @Mixin
+    AssumeLostOption assumeLost;
+
+    @Option(names = "--keep", description = "when the failover fails part-way, leave what it changed as it is (no automatic"
+            + " failback or rollback), e.g. to inspect it; the drill says how to resume or roll back")
+    boolean keep;
+
     DrillCommand(Ctx ctx) {
         super(ctx);
     }
@@ -105,7 +135,11 @@ final class DrillCommand extends StateCommand {
         Optional<Inventory> inv = InventoryLoader.load(inventory, new Problems()); // its problems are reported by the loads below
         from = regionByRole(from, inv);
         to = regionByRole(to, inv);
+        LostTargets lost = assumeLost.lost(inventory, mode); // every value checked before anything runs
         Map<String, String> overParams = paramsFor(failover, Map.of("from", from, "to", to));
+        if (mode != null) {
+            overParams.put(Params.MODE, mode);
+        }
         Map<String, String> backParams = paramsFor(failback, Map.of("from", to, "to", from));
         // validate both before touching anything: a drill must not fail over and then find failback invalid
         Loaded over = Loaded.load(inventory, failover, overParams, ctx.rt().registry().get());
@@ -124,6 +158,9 @@ final class DrillCommand extends StateCommand {
         unknown.keySet().removeAll(backOverrides.keySet());
         Runs.checkOverrides(over, unknown);
         Runs runs = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides);
+        // the fault is injected into the failover only: readiness before it sees the intact system, and the
+        // failback and the final verification run once the lost targets are back
+        Runs overRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides, lost);
         Runs backRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, backOverrides);
 
         // what earlier runs predict for this failover, taken before it runs (the report sets it against the measured RTO)
@@ -131,61 +168,157 @@ final class DrillCommand extends StateCommand {
         forecast = f.runsRead() == 0 ? Optional.empty() : Optional.of(new ForecastFigure(f.median(), f.p90(), f.runsRead()));
         String drillId = ID.format(ctx.rt().clock().instant()) + "-drill";
         ctx.out().println("drill " + drillId + ": failover " + from + " -> " + to + (noFailback ? "" : ", then failback")
-                + "; objective " + objective.map(DrillCommand::minutesSeconds).orElse("(none set)"));
+                + "; objective " + objective.map(DrillCommand::minutesSeconds).orElse("(none set)")
+                + (lost.isEmpty() ? "" : "; assumed lost during the failover: " + String.join(", ", lost.faults())));
         List<DrillReport.Phase> phases = new ArrayList<>();
-        int exit = ExitCodes.OK;
+        DrillRuns story = new DrillRuns();
         if (!noReadiness && !readinessPhase(runs, "readiness-before", phases)) {
             ctx.err().println("drctl: the DR region is not ready (see the failed checks above); the drill does not start");
-            return finish(stateDir, drillId, inventoryName, objective, phases, ExitCodes.STEP_FAILED);
+            return finish(stateDir, drillId, inventoryName, objective, phases, ExitCodes.STEP_FAILED, story);
         }
-        RunResult r1 = runs.run(inventory, failover, overParams);
+        RunResult r1 = overRuns.run(inventory, failover, overParams);
+        story.failoverRun = r1.runId();
         RunSummary.print(ctx.out(), r1);
-        RunEnd.afterSummary(ctx, runs, r1);
-        phases.add(DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow(), ctx.rt().env()));
-        if (!r1.status().isSuccessful()) {
-            Explain.drillPhase(ctx.err(), "failover", r1, true, stateDir, RunEnd.refusals(runs, r1));
+        RunEnd.afterSummary(ctx, overRuns, r1);
+        DrillReport.Phase over1 = DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow(),
+                ctx.rt().env());
+        boolean faultsExplain = r1.status() == Status.COMPLETED_WITH_FAILURES && !lost.isEmpty()
+                && DrillRecovery.bestEffortOnlyFromFaults(runs, r1.runId());
+        if (faultsExplain) {
+            // forced mode lost only what was assumed lost: the failover did what the runbook promises for that loss
+            over1 = over1.withStatus(Status.SUCCEEDED.name());
+            story.add("failover (" + r1.runId() + "): COMPLETED_WITH_FAILURES; every best-effort failure is on a step that"
+                    + " skipped an assumed-lost target: passed");
+        } else {
+            story.add("failover (" + r1.runId() + "): " + r1.status() + DrillRecovery.where(r1));
+        }
+        phases.add(over1);
+        int exit = ExitCodes.OK;
+        if (!r1.status().isSuccessful() && !faultsExplain) {
             exit = ExitCodes.of(r1.status());
+            if (r1.status() == Status.COMPLETED_WITH_FAILURES) {
+                Explain.drillPhase(ctx.err(), "failover", r1, true, stateDir, RunEnd.refusals(overRuns, r1));
+                story.state = "failed over to " + to + " with best-effort failures; resume the failover (drctl resume "
+                        + r1.runId() + ") or fail back";
+            } else {
+                exit = recover(stateDir, r1, runs, overRuns, backRuns, backParams, phases, story, exit);
+            }
         } else if (!noFailback) {
+            if (faultsExplain) {
+                Map<String, String> overridden = new LinkedHashMap<>();
+                over.rules().forEach(r -> overridden.put(r.id(), DrillRecovery.reason(lost.faults())));
+                overridden.putAll(overOverrides);
+                story.add(DrillRecovery.completeAfterFaults(ctx, ctx.runs(stateDir, false, yes.yes, shared.verbose, overridden),
+                        r1, lost.faults()));
+            }
             RunResult r2 = backRuns.run(inventory, failback, backParams);
             RunSummary.print(ctx.out(), r2);
             RunEnd.afterSummary(ctx, backRuns, r2);
             phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow(),
                     ctx.rt().env()));
+            story.add("failback (" + r2.runId() + "): " + r2.status() + DrillRecovery.where(r2));
             if (!r2.status().isSuccessful()) {
                 Explain.drillPhase(ctx.err(), "failback", r2, false, stateDir, RunEnd.refusals(backRuns, r2));
                 exit = ExitCodes.of(r2.status());
-            } else if (!noReadiness && !readinessPhase(runs, "readiness-after", phases)) {
-                ctx.err().println("drctl: after the failback the readiness checks fail: the normal state is not fully back");
-                exit = ExitCodes.STEP_FAILED;
+                story.state = "NOT normal: the failback failed" + DrillRecovery.where(r2) + "; fix the cause, then: drctl resume "
+                        + r2.runId() + " --state-dir " + stateDir;
+            } else {
+                exit = verifyAfter(runs, phases, story, exit);
+            }
+        } else {
+            story.state = "failed over to " + to + " (--no-failback)";
+        }
+        return finish(stateDir, drillId, inventoryName, objective, phases, exit, story);
+    }
+
+    /**
+     * The failover failed part-way: unless {@code --keep}, fail back or roll back ({@link DrillRecovery}), then
+     * verify. Returns the drill's exit code: the failover's failure, whatever the recovery did.
+     */
+    private int recover(Path stateDir, RunResult r1, Runs runs, Runs overRuns, Runs backRuns, Map<String, String> backParams,
+                        List<DrillReport.Phase> phases, DrillRuns story, int exit) throws Exception {
+        DrillRecovery.Decision d = DrillRecovery.decide(overRuns, r1.runId(), ctx.rt().registry().get());
+        if (d.kind() == DrillRecovery.Kind.NOTHING) {
+            Explain.drillPhase(ctx.err(), "failover", r1, true, stateDir, RunEnd.refusals(overRuns, r1));
+            story.state = "unchanged: " + d.why();
+            return exit;
+        }
+        if (keep) {
+            ctx.err().println("drctl: failover failed part-way" + DrillRecovery.where(r1) + "; --keep: its changes stay as"
+                    + " they are (" + d.why() + "). Complete it: drctl resume " + r1.runId() + " --state-dir " + stateDir
+                    + "; or undo it: drctl rollback " + r1.runId() + " --state-dir " + stateDir + ", or run the failback runbook");
+            story.state = "NOT normal: part-way failed over, kept (--keep); " + d.why();
+            return exit;
+        }
+        ctx.err().println("drctl: failover failed part-way" + DrillRecovery.where(r1) + "; " + d.why() + ": "
+                + (d.kind() == DrillRecovery.Kind.FAILBACK ? "running the failback" : "rolling the failover back"));
+        boolean ok;
+        if (d.kind() == DrillRecovery.Kind.FAILBACK) {
+            RunResult r2 = backRuns.run(inventory, failback, backParams);
+            RunSummary.print(ctx.out(), r2);
+            RunEnd.afterSummary(ctx, backRuns, r2);
+            phases.add(DrillReport.phase("failback", r2.runId(), backRuns.store().existing(r2.runId()).orElseThrow(),
+                    ctx.rt().env()));
+            story.add("failback (" + r2.runId() + ", because " + d.why() + "): " + r2.status() + DrillRecovery.where(r2));
+            ok = r2.status().isSuccessful();
+            if (!ok) {
+                Explain.drillPhase(ctx.err(), "failback", r2, false, stateDir, RunEnd.refusals(backRuns, r2));
+                story.state = "NOT normal: the failover failed" + DrillRecovery.where(r1) + " and the failback failed"
+                        + DrillRecovery.where(r2) + "; fix the cause, then: drctl resume " + r2.runId() + " --state-dir " + stateDir;
+            }
+        } else {
+            RunResult rb = overRuns.rollback(r1.runId());
+            RunSummary.print(ctx.out(), rb);
+            phases.add(DrillReport.phase("rollback", r1.runId(), overRuns.store().existing(r1.runId()).orElseThrow(),
+                    ctx.rt().env()).withStatus(rb.status().name()));
+            story.add("rollback of " + r1.runId() + " (because " + d.why() + "): " + rb.status() + DrillRecovery.where(rb));
+            ok = rb.status() == Status.REVERTED;
+            if (!ok) {
+                Explain.rollbackFailed(ctx.err(), stateDir, r1.runId());
+                story.state = "NOT normal: the failover failed" + DrillRecovery.where(r1) + " and its rollback ended "
+                        + rb.status() + DrillRecovery.where(rb) + "; fix the cause, then: drctl rollback " + r1.runId()
+                        + " --state-dir " + stateDir + " (or drctl resume " + r1.runId() + " to complete the failover)";
             }
         }
-        return finish(stateDir, drillId, inventoryName, objective, phases, exit);
+        return ok ? verifyAfter(runs, phases, story, exit) : exit;
+    }
+
+    /** The final verification: the readiness checks (unless {@code --no-readiness}); sets the final state. */
+    private int verifyAfter(Runs runs, List<DrillReport.Phase> phases, DrillRuns story, int exit) throws Exception {
+        if (noReadiness) {
+            story.state = from + " serves again (not verified: --no-readiness)";
+            return exit;
+        }
+        boolean ok = readinessPhase(runs, "readiness-after", phases);
+        story.add("final verification (readiness-after): " + (ok ? "PASSED" : "FAILED"));
+        story.state = ok ? "verified: " + from + " serves again and the readiness checks pass"
+                : "NOT verified: after the recovery the readiness checks fail (listed above)";
+        if (!ok) {
+            ctx.err().println("drctl: after the failback the readiness checks fail: the normal state is not fully back");
+        }
+        return ok || exit != ExitCodes.OK ? exit : ExitCodes.STEP_FAILED;
     }
 
     private int finish(Path stateDir, String drillId, String inventoryName, Optional<Duration> objective,
-                       List<DrillReport.Phase> phases, int exitSoFar) throws IOException {
+                       List<DrillReport.Phase> phases, int exitSoFar, DrillRuns story) throws IOException {
         int exit = exitSoFar;
-        DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases, forecast, List.of());
+        RunStore store = new RunStore(stateDir);
+        DrillOutcome outcome = story.failoverRun == null ? new DrillOutcome(List.of(), List.of(), story.lines, story.state)
+                : DrillOutcome.faultsOf(store.existing(story.failoverRun).orElseThrow(), ctx.rt().env(), story.lines, story.state);
+        DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases, forecast, List.of(), outcome);
         Path dir = stateDir.resolve("drills").resolve(drillId);
         Path html = report.write(dir);
         ctx.out().println();
         ctx.out().println("drill " + drillId + ": " + report.verdict());
+        story.lines.forEach(l -> ctx.out().println("  " + l));
+        if (!story.state.isEmpty()) {
+            ctx.out().println("final state: " + story.state);
+        }
         ctx.out().println("report: " + html + " (also report.md, report.json)");
         if (exit == ExitCodes.OK && !report.passed()) {
             exit = ExitCodes.STEP_FAILED; // every step succeeded but the RTO missed its objective
         }
         return exit;
-    }
-
-    /** The overrides naming rules of {@code loaded}'s runbook. */
-    private static Map<String, String> only(Map<String, String> overrides, Loaded loaded) {
-        Map<String, String> out = new LinkedHashMap<>();
-        loaded.rules().forEach(r -> {
-            if (overrides.containsKey(r.id())) {
-                out.put(r.id(), overrides.get(r.id()));
-            }
-        });
-        return out;
     }
 
     private Map<String, String> readinessParams() throws IOException {
@@ -240,6 +373,17 @@ final class DrillCommand extends StateCommand {
             return value;
         }
         return inv.get().regionOf(value.substring(Params.REGION_ROLE.length())).orElse(value);
+    }
+
+    /** The overrides naming rules of {@code loaded}'s runbook. */
+    private static Map<String, String> only(Map<String, String> overrides, Loaded loaded) {
+        Map<String, String> out = new LinkedHashMap<>();
+        loaded.rules().forEach(r -> {
+            if (overrides.containsKey(r.id())) {
+                out.put(r.id(), overrides.get(r.id()));
+            }
+        });
+        return out;
     }
 
     /** The objective as the headline says it: {@code 45s}, {@code 15m00s}. */

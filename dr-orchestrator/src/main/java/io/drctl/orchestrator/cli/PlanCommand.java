@@ -3,6 +3,7 @@ package io.drctl.orchestrator.cli;
 import io.drctl.orchestrator.cli.render.Json;
 import io.drctl.orchestrator.cli.render.PlanView;
 import io.drctl.orchestrator.config.load.Loaded;
+import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.engine.PlanProbe;
 import io.drctl.orchestrator.engine.Progress;
@@ -11,6 +12,7 @@ import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.plan.Planner;
+import io.drctl.orchestrator.spi.LostTargets;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -32,6 +34,9 @@ final class PlanCommand extends StateCommand {
     @Option(names = "--offline", description = "do not probe targets (no host is contacted)")
     boolean offline;
 
+    @Mixin
+    AssumeLostOption assumeLost;
+
     PlanCommand(Ctx ctx) {
         super(ctx);
     }
@@ -39,11 +44,12 @@ final class PlanCommand extends StateCommand {
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();
+        LostTargets lost = assumeLost.lost(input.inventory(ctx), input.params().get(Params.MODE));
         Loaded loaded = input.load(ctx, registry);
         Plan plan = Planner.plan(loaded, registry);
         Redactor redactor = Redactor.of(loaded.inventory(), ctx.rt().env());
         Map<String, PlanProbe.Outcome> probes = offline ? Map.of()
-                : PlanProbe.probe(plan, ctx.options(false, false, Progress.NONE), PER_PROBE, redactor);
+                : PlanProbe.probe(plan, ctx.options(false, false, Progress.NONE).withLost(lost), PER_PROBE, redactor);
         PlanView view = new PlanView(loaded, plan, probes, redactor, offline);
         Forecast forecast = Forecast.of(plan, new RunStore(shared.stateDir(ctx)).runsDir());
         if (shared.json()) {

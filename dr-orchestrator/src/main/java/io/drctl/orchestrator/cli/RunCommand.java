@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.cli;
 
+import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
                 "  drctl run --dry-run inventory/lab.yaml runbooks/preflight.yaml",
                 "  drctl run -i inventory/prod.yaml runbooks/full-failover.yaml \\",
                 "      --override-rule one-dbms --reason \"region1 DBMS host powered off, INC-123\"",
+                "  drctl run -i inventory/lab.yaml runbooks/full-failover.yaml --mode forced --assume-lost region1/dbms",
                 "",
                 "Safety rules (runbook `rules:`) are checked before the first step and between steps; a",
                 "violation stops the run with exit 4 unless that rule is overridden with a reason."})
@@ -31,6 +33,9 @@ final class RunCommand extends StateCommand {
     @Mixin
     OverrideOptions overrides;
 
+    @Mixin
+    AssumeLostOption assumeLost;
+
     RunCommand(Ctx ctx) {
         super(ctx);
     }
@@ -38,8 +43,10 @@ final class RunCommand extends StateCommand {
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
-        Runs runs = ctx.runs(stateDir, dryRun, yes.yes, shared.verbose, overrides.map());
-        RunResult r = runs.run(input.inventory(ctx), input.runbook(), input.params());
+        Path inventory = input.inventory(ctx);
+        Runs runs = ctx.runs(stateDir, dryRun, yes.yes, shared.verbose, overrides.map(),
+                assumeLost.lost(inventory, input.params().get(Params.MODE)));
+        RunResult r = runs.run(inventory, input.runbook(), input.params());
         return RunEnd.report(ctx, runs, stateDir, r);
     }
 }

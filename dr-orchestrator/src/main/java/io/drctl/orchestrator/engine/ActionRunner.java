@@ -123,7 +123,7 @@ final class ActionRunner {
 
     private ActionContext context(ActionRun ar, int attempt, Cancellation cancel) {
         BiConsumer<String, String> note = (key, value) -> ar.log(EventType.ACTION_NOTE, Map.of("key", key, "value", value));
-        return scope.attempt(ar.key.step(), attempt, cancel, scope.log(ar.key.step(), ar.key.target(), redactor, note), note,
+        return scope.attempt(ar.key.step(), ar.key.target(), attempt, cancel, scope.log(ar.key.step(), ar.key.target(), redactor, note), note,
                 ar::observed,
                 e -> ar.log(EventType.ACTION_EVIDENCE, RunScope.evidenceData(e, attempt)));
     }

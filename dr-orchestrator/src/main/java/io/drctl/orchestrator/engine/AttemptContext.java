@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 /** One attempt of one action: its {@link RunScope} plus the step, the attempt number, its deadline and its journal. */
 final class AttemptContext extends RunScope implements ActionContext {
     private final String stepId;
+    private final String target;
     private final int attempt;
     private final Cancellation cancel;
     private final StepLog log;
@@ -18,10 +19,11 @@ final class AttemptContext extends RunScope implements ActionContext {
     private final Consumer<Figure> observe;
     private final Consumer<Evidence> evidence;
 
-    AttemptContext(RunScope scope, String stepId, int attempt, Cancellation cancel, StepLog log,
+    AttemptContext(RunScope scope, String stepId, String target, int attempt, Cancellation cancel, StepLog log,
                    BiConsumer<String, String> note, Consumer<Figure> observe, Consumer<Evidence> evidence) {
         super(scope);
         this.stepId = stepId;
+        this.target = target;
         this.attempt = attempt;
         this.cancel = cancel;
         this.log = log;
@@ -33,6 +35,17 @@ final class AttemptContext extends RunScope implements ActionContext {
     @Override
     public String stepId() {
         return stepId;
+    }
+
+    /** The run's host access, refusing the lost hosts' sessions as this action's refusals. */
+    @Override
+    public io.drctl.orchestrator.spi.HostAccess hosts() {
+        return LostHostAccess.of(super.hostsAsOpened(), lost());
+    }
+
+    @Override
+    public io.drctl.orchestrator.spi.LostTargets lost() {
+        return lostFor(stepId, target);
     }
 
     @Override

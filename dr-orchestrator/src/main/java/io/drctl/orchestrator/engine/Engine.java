@@ -287,6 +287,18 @@ public final class Engine {
     }
 
     private RunScope scope(HostAccess hosts) {
-        return new RunScope(plan, options, hosts, runId, Optional.of(runDir), approvals, options.dryRun());
+        return new RunScope(plan, options, hosts, runId, Optional.of(runDir), approvals, options.dryRun(),
+                (step, action, fault, what, target) -> {
+                    Map<String, Object> d = new LinkedHashMap<>();
+                    d.put("fault", fault);
+                    d.put("what", what);
+                    d.put("contact", target); // "target" is the action's own (the journal line's)
+                    d.put("detail", what + " to " + target + " not done: " + io.drctl.orchestrator.spi.LostTargets.message(fault));
+                    if (step == null) {
+                        journal.append(EventType.ACTION_SKIPPED_LOST, d);
+                    } else {
+                        journal.append(EventType.ACTION_SKIPPED_LOST, step, action, d);
+                    }
+                });
     }
 }

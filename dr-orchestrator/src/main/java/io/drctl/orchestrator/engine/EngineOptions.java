@@ -35,6 +35,15 @@ public record EngineOptions(RunPolicy policy, RunServices services) {
         return with(policy.withOverrides(newOverrides));
     }
 
+    /** These options with the targets assumed lost. */
+    public EngineOptions withLost(io.drctl.orchestrator.spi.LostTargets lost) {
+        return with(policy.withLost(lost));
+    }
+
+    public io.drctl.orchestrator.spi.LostTargets lost() {
+        return policy.lost();
+    }
+
     public boolean dryRun() {
         return policy.dryRun();
     }

@@ -40,12 +40,13 @@ public final class PlanProbe {
         };
         try (HostAccess hosts = options.hostAccess().apply(plan.loaded().inventory())) {
             // a plan changes nothing: probes skip what is not declared read-only
-            RunScope scope = new RunScope(plan, options, hosts, "plan", Optional.empty(), none, true);
+            RunScope scope = new RunScope(plan, options, hosts, "plan", Optional.empty(), none, true,
+                    RunScope.SkipJournal.NONE);
             for (Plan.PlannedStep s : plan.steps()) {
                 for (Action a : s.actions()) {
                     Cancellation cancel = new Cancellation(options.clock(),
                             Optional.of(options.clock().instant().plus(perProbe)), "probe " + s.id());
-                    ActionContext ctx = scope.attempt(s.id(), 1, cancel, StepLog.NONE, (k, v) -> { }, f -> { }, e -> { });
+                    ActionContext ctx = scope.attempt(s.id(), a.target(), 1, cancel, StepLog.NONE, (k, v) -> { }, f -> { }, e -> { });
                     String key = s.id() + "/" + a.target();
                     try {
                         Probe p = a.probe(ctx);

@@ -105,7 +105,7 @@ final class Rollback {
             BiConsumer<String, String> note = (key, value) ->
                     journal.append(EventType.ACTION_NOTE, c.step(), c.target(), Map.of("key", key, "value", value));
             try {
-                Reverted r = a.revert(scope.attempt(c.step(), 1, cancel, scope.log(c.step(), c.target(), redactor, note), note,
+                Reverted r = a.revert(scope.attempt(c.step(), c.target(), 1, cancel, scope.log(c.step(), c.target(), redactor, note), note,
                         f -> journal.append(EventType.ACTION_OBSERVED, c.step(), c.target(), f.toMap()),
                         e -> journal.append(EventType.ACTION_EVIDENCE, c.step(), c.target(), RunScope.evidenceData(e, 1))));
                 journal.append(r.reverted() ? EventType.ACTION_REVERTED : EventType.ACTION_NOT_REVERTIBLE, c.step(),

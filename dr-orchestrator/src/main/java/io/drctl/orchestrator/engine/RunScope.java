@@ -9,12 +9,16 @@ import io.drctl.orchestrator.spi.Cancellation;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.HostAccess;
+import io.drctl.orchestrator.spi.LostTargets;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.StepLog;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -31,9 +35,22 @@ class RunScope implements RuleContext {
     private final Optional<Path> runDir;
     private final Approvals approvals;
     private final boolean dryRun;
+    private final SkipJournal skipJournal;
+    private final Set<List<String>> skipsSeen;
+
+    /**
+     * Where refusals of lost targets are journaled: {@code step} and {@code action} are null for a safety rule's.
+     * {@link RunScope} calls it once per (step, action, what, target).
+     */
+    @FunctionalInterface
+    interface SkipJournal {
+        SkipJournal NONE = (step, action, fault, what, target) -> { };
+
+        void skipped(String step, String action, String fault, String what, String target);
+    }
 
     RunScope(Plan plan, EngineOptions options, HostAccess hosts, String runId, Optional<Path> runDir, Approvals approvals,
-             boolean dryRun) {
+             boolean dryRun, SkipJournal skipJournal) {
         this.plan = plan;
         this.options = options;
         this.hosts = hosts;
@@ -41,20 +58,31 @@ class RunScope implements RuleContext {
         this.runDir = runDir;
         this.approvals = approvals;
         this.dryRun = dryRun;
+        this.skipJournal = skipJournal;
+        this.skipsSeen = ConcurrentHashMap.newKeySet();
     }
 
     /** The same scope, for a subclass that adds an attempt's own facts. */
     RunScope(RunScope scope) {
-        this(scope.plan, scope.options, scope.hosts, scope.runId, scope.runDir, scope.approvals, scope.dryRun);
+        this.plan = scope.plan;
+        this.options = scope.options;
+        this.hosts = scope.hosts;
+        this.runId = scope.runId;
+        this.runDir = scope.runDir;
+        this.approvals = scope.approvals;
+        this.dryRun = scope.dryRun;
+        this.skipJournal = scope.skipJournal;
+        this.skipsSeen = scope.skipsSeen;
     }
 
     /**
-     * The context of one attempt of an action of {@code stepId}; {@code note} journals a key/value for the action,
+     * The context of one attempt of the action of {@code stepId} on {@code target}; {@code note} journals a key/value
+     * for the action,
      * {@code observe} a figure it observed, {@code evidence} what it observed.
      */
-    ActionContext attempt(String stepId, int attempt, Cancellation cancel, StepLog log, BiConsumer<String, String> note,
-                          Consumer<Figure> observe, Consumer<Evidence> evidence) {
-        return new AttemptContext(this, stepId, attempt, cancel, log, note, observe, evidence);
+    ActionContext attempt(String stepId, String target, int attempt, Cancellation cancel, StepLog log,
+                          BiConsumer<String, String> note, Consumer<Figure> observe, Consumer<Evidence> evidence) {
+        return new AttemptContext(this, stepId, target, attempt, cancel, log, note, observe, evidence);
     }
 
     /** An action's evidence as its journal event's data ({@code attempt} tells a retried verification's rows apart). */
@@ -67,6 +95,20 @@ class RunScope implements RuleContext {
         m.put("ok", e.ok());
         m.put("attempt", attempt);
         return m;
+    }
+
+    /** The host access the run opened, without the lost-target view. */
+    HostAccess hostsAsOpened() {
+        return hosts;
+    }
+
+    /** The lost targets, recording refusals for {@code step}'s action on {@code action} (both null: a rule's). */
+    LostTargets lostFor(String step, String action) {
+        return options.lost().recordingTo((fault, what, target) -> {
+            if (skipsSeen.add(java.util.Arrays.asList(step, action, what, target))) {
+                skipJournal.skipped(step, action, fault, what, target);
+            }
+        });
     }
 
     /** An action's lines on the run's progress, redacted; a notice is also journaled as a {@code notice} note. */
@@ -96,9 +138,15 @@ class RunScope implements RuleContext {
         return plan.loaded().params();
     }
 
+    /** The run's host access, refusing the lost hosts' sessions (refusals recorded as a rule's). */
     @Override
     public HostAccess hosts() {
-        return hosts;
+        return LostHostAccess.of(hosts, lost());
+    }
+
+    @Override
+    public LostTargets lost() {
+        return lostFor(null, null);
     }
 
     @Override

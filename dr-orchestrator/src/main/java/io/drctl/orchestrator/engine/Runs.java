@@ -15,6 +15,7 @@ import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.journal.Status;
 import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.plan.Planner;
+import io.drctl.orchestrator.spi.LostTargets;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -73,7 +74,11 @@ public final class Runs {
                 start.put("inventorySha256", Provenance.sha256(runDir.resolve(RunStore.INVENTORY_COPY)));
                 start.put("drctlVersion", Provenance.VERSION);
                 putOverrides(start);
+                if (!options.lost().isEmpty()) {
+                    start.put(ASSUME_LOST, options.lost().faults());
+                }
                 journal.append(EventType.RUN_STARTED, start);
+                faultsInjected(journal, options.lost());
                 o.progress().runStarted(runId, "run " + runId + (options.dryRun() ? " (dry run)" : "") + ": "
                         + loaded.runbook().name() + ", " + plan.steps().size() + " step(s); journal " + runDir.resolve(Journal.FILE));
                 return new Engine(plan, runId, runDir, journal, o, redactor).execute(RunState.replay(List.of()));
@@ -88,6 +93,15 @@ public final class Runs {
      * @throws java.util.NoSuchElementException when there is no such run
      */
     public Optional<RunResult> resume(String runId) throws InvalidInputException, LockHeldException, IOException {
+        return resume(runId, false);
+    }
+
+    /**
+     * The same; with {@code liftFaults}, the run's injected faults ({@code --assume-lost}) are lifted: the lost
+     * targets are back, and what their loss made fail is tried again (journaled as {@code faultsLifted}).
+     */
+    public Optional<RunResult> resume(String runId, boolean liftFaults)
+            throws InvalidInputException, LockHeldException, IOException {
         Path runDir = existing(runId);
         try (RunLock lock = lock(runId)) {
             RunState state = replay(runDir, "resume");
@@ -99,13 +113,19 @@ public final class Runs {
             checkOverrides(loaded, options.overrides());
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
-            EngineOptions o = redacting(options.with(options.policy().withDryRun(dryRun)), redactor);
+            LostTargets recorded = lostOf(state, loaded);
+            EngineOptions o = redacting(options.with(options.policy().withDryRun(dryRun)), redactor)
+                    .withLost(liftFaults ? LostTargets.NONE : recorded);
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
                 Map<String, Object> resumed = new LinkedHashMap<>();
                 resumed.put("user", options.who());
                 resumed.put("pid", ProcessHandle.current().pid());
                 putOverrides(resumed);
+                if (liftFaults && !recorded.isEmpty()) {
+                    resumed.put("faultsLifted", recorded.faults());
+                }
                 journal.append(EventType.RUN_RESUMED, resumed);
+                faultsInjected(journal, o.lost());
                 o.progress().runStarted(runId, "resuming run " + runId + ": " + loaded.runbook().name());
                 return Optional.of(new Engine(plan, runId, runDir, journal, o, redactor).execute(state));
             }
@@ -120,12 +140,41 @@ public final class Runs {
             Loaded loaded = reload(runDir, state);
             Plan plan = Planner.plan(loaded, registry);
             Redactor redactor = Redactor.of(loaded.inventory(), options.env());
-            EngineOptions o = redacting(options, redactor);
+            EngineOptions o = redacting(options, redactor).withLost(lostOf(state, loaded));
             try (Journal journal = Journal.open(runDir, options.clock(), redactor)) {
+                faultsInjected(journal, o.lost());
                 o.progress().runStarted(runId, "rolling back run " + runId + ": " + state.changedInOrder().size()
                         + " changed action(s)");
                 return new Engine(plan, runId, runDir, journal, o, redactor).rollback(state);
             }
+        }
+    }
+
+    /** The key of {@code run.started} listing the {@code --assume-lost} values: resume and rollback keep them. */
+    public static final String ASSUME_LOST = "assumeLost";
+
+    /**
+     * The run's own lost targets (those its {@code run.started} recorded), unless this invocation names
+     * its own: a fault injected into a run stays injected when the run is resumed or rolled back.
+     */
+    private LostTargets lostOf(RunState state, Loaded loaded) throws InvalidInputException {
+        if (!options.lost().isEmpty() || !(state.start().get(ASSUME_LOST) instanceof List<?> values)) {
+            return options.lost();
+        }
+        return AssumeLost.parse(values.stream().map(String::valueOf).toList(), loaded.inventory());
+    }
+
+    /** Journals {@code fault.injected}, one per {@code --assume-lost} value, with the hosts and DNS servers it makes lost. */
+    private static void faultsInjected(Journal journal, LostTargets lost) {
+        for (String fault : lost.faults()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("fault", fault);
+            d.put("hosts", lost.hosts().entrySet().stream().filter(e -> e.getValue().equals(fault)).map(Map.Entry::getKey)
+                    .sorted().toList());
+            d.put("dnsServers", lost.dns().entrySet().stream().filter(e -> e.getValue().equals(fault)).map(Map.Entry::getKey)
+                    .sorted().toList());
+            d.put("detail", "treated as powered off and unreachable: drctl contacts none of them");
+            journal.append(EventType.FAULT_INJECTED, d);
         }
     }
 

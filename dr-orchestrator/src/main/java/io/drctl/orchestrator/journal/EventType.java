@@ -47,7 +47,11 @@ public enum EventType {
     RULE_VIOLATED("rule.violated"),
     RULE_OVERRIDDEN("rule.overridden"),
     /** A readiness daemon recorded a change of readiness and what became of its webhook message ({@code <state-dir>/readiness/changes/}). */
-    READINESS_CHANGED("readiness.changed");
+    READINESS_CHANGED("readiness.changed"),
+    /** The run treats targets as lost ({@code --assume-lost}): journaled after {@code run.started}/{@code run.resumed}. */
+    FAULT_INJECTED("fault.injected"),
+    /** Something an action (or a rule) would have sent to a lost target was not sent: once per action, what and target. */
+    ACTION_SKIPPED_LOST("action.skipped-lost");
 
     private static final Map<String, EventType> BY_WIRE = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(EventType::wire, Function.identity()));

@@ -44,10 +44,12 @@ import java.util.Optional;
  * @param faults          faults the drill injected and what it skipped because of them (also read from each run's journal)
  * @param phases          the runs in order (readiness, failover, failback, readiness)
  * @param passed          every run succeeded and the RTO met the objective
+ * @param outcome         the drill's runs, its final verified state, and the faults it injected ({@link DrillOutcome})
  */
 public record DrillReport(String drillId, String inventory, String from, String to, Optional<Duration> objective,
                           Optional<Duration> rto, Optional<Duration> serviceRestored, Optional<ForecastFigure> forecast,
-                          List<String> faults, List<Phase> phases, boolean passed) {
+                          List<String> faults, List<Phase> phases, boolean passed,
+                          DrillOutcome outcome) {
 
     /**
      * One run of the drill.
@@ -126,12 +128,16 @@ public record DrillReport(String drillId, String inventory, String from, String 
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
                                  List<Phase> phases) {
-        return of(drillId, inventory, from, to, objective, phases, Optional.empty(), List.of());
+        return of(drillId, inventory, from, to, objective, phases, Optional.empty(), List.of(), DrillOutcome.NONE);
     }
 
-    /** The report of {@code phases}, with the failover's forecast and the faults the drill injected. */
+    /**
+     * The report of {@code phases}, with the failover's forecast, the faults the drill injected, and the drill's runs
+     * and final verified state ({@code outcome}).
+     */
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
-                                 List<Phase> phases, Optional<ForecastFigure> forecast, List<String> faults) {
+                                 List<Phase> phases, Optional<ForecastFigure> forecast, List<String> faults,
+                                 DrillOutcome outcome) {
         Optional<Phase> failover = phases.stream().filter(p -> p.name().equals("failover")).findFirst();
         Optional<Duration> rto = failover.filter(p -> p.status().equals("SUCCEEDED")).map(Phase::duration);
         Optional<Duration> restored = failover.flatMap(p -> p.serviceRestored().map(at -> Duration.between(p.started(), at)));
@@ -140,7 +146,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         List<String> allFaults = new ArrayList<>(faults);
         phases.forEach(p -> p.faults().forEach(f -> allFaults.add(p.name() + ": " + f)));
         return new DrillReport(drillId, inventory, from, to, objective, rto, restored, forecast, List.copyOf(allFaults),
-                List.copyOf(phases), allOk && inTime);
+                List.copyOf(phases), allOk && inTime, outcome);
     }
 
     /** Writes report.json, report.md and report.html into {@code dir}; returns the HTML path. */

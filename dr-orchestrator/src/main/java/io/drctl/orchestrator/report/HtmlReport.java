@@ -62,6 +62,7 @@ final class HtmlReport {
         r.figures().forEach((k, v) -> b.append("<tr data-figure=\"").append(esc(k)).append("\"><th>").append(esc(k))
                 .append("</th><td>").append(esc(v)).append("</td></tr>"));
         b.append("</table>");
+        b.append(r.outcome().html());
         if (!r.faults().isEmpty()) {
             b.append("<section id=\"faults\"><h2>Injected faults</h2><ul>");
             r.faults().forEach(f -> b.append("<li data-fault>").append(esc(f)).append("</li>"));

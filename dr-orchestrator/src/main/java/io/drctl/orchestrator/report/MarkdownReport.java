@@ -18,6 +18,7 @@ final class MarkdownReport {
                 .append(" (failover ").append(r.from()).append(" → ").append(r.to()).append(")\n");
         r.figures().forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append("\n"));
         b.append("- **Verdict: ").append(r.verdict()).append("**\n");
+        b.append(r.outcome().markdown());
         if (!r.faults().isEmpty()) {
             b.append("\n## Injected faults\n\n");
             r.faults().forEach(f -> b.append("- ").append(cell(f)).append("\n"));

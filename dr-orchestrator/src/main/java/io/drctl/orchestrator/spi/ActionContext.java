@@ -76,6 +76,14 @@ public interface ActionContext {
     void evidence(Evidence e);
 
     /**
+     * The targets assumed lost ({@code --assume-lost}): never contact them; {@link LostTargets#refuse} records
+     * what was skipped. {@link #hosts()} already refuses their SSH sessions.
+     */
+    default LostTargets lost() {
+        return LostTargets.NONE;
+    }
+
+    /**
      * Whether this is a dry run (or a plan): probe must then run nothing that is not declared read-only,
      * and say what it skipped.
      */

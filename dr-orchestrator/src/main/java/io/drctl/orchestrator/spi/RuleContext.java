@@ -20,6 +20,14 @@ public interface RuleContext {
     /** Time source. */
     Clock clock();
 
+    /**
+     * The targets assumed lost ({@code --assume-lost}): never contact them; {@link LostTargets#refuse} records
+     * what was skipped. {@link #hosts()} already refuses their SSH sessions.
+     */
+    default LostTargets lost() {
+        return LostTargets.NONE;
+    }
+
     /** Environment for secret references ({@code keyEnv}); never journal the values. */
     Map<String, String> env();
 }

@@ -339,4 +339,40 @@ class RuleTypesTest {
         assertTrue(c.detail().startsWith("no authoritative server answered for cfgmaster, configdb; no answer from ns1 ("),
                 c.detail());
     }
+
+    // ------------------------------------------------------------ --assume-lost
+
+    /** {@code drctl run --mode forced --assume-lost VALUE} of {@link #RUNBOOK}; returns the run's journal events. */
+    List<io.drctl.orchestrator.journal.JournalEvent> runAssumingLost(String value) throws Exception {
+        Path state = tmp.resolve("state-lost");
+        Path inv = Fixtures.write(tmp, "inv.yaml", inventory(ns2.port()));
+        Path rb = Fixtures.write(tmp, "rb.yaml", RUNBOOK.replace("OUT", tmp.resolve("out.txt").toString()));
+        Fixtures.cli(cliRuntime(), "run", "--state-dir", state.toString(), inv.toString(), rb.toString(), "--mode", "forced",
+                "--assume-lost", value).assertExit(ExitCodes.OK);
+        assertEquals(List.of("ran"), Files.readAllLines(tmp.resolve("out.txt")));
+        return Fixtures.journal(Fixtures.onlyRun(state));
+    }
+
+    @Test
+    void run_assumeLostDbms_noProbeIsRunToIt_singleDbmsHolds_refusalJournaled() throws Exception {
+        allIn("region1");
+        // both DBMSs accept: without the fault, region1/fw reaches both (singleDbms_bothDbmsAccept... above)
+        List<io.drctl.orchestrator.journal.JournalEvent> events = runAssumingLost("region1/dbms");
+        dbms1.setSoTimeout(300);
+        assertThrows(java.net.SocketTimeoutException.class, dbms1::accept, "no connection reached the lost DBMS");
+        assertTrue(events.stream().anyMatch(e -> e.event().equals("action.skipped-lost") && e.step().isEmpty()
+                && "tcp probe from region1/fw".equals(e.str("what")) && "region1/dbms".equals(e.str("contact"))), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.event().equals("rule.checked") && String.valueOf(e.data()).contains("one-dbms")),
+                events.toString());
+    }
+
+    @Test
+    void run_assumeLostDnsServer_itIsNotAsked_recordsRuleSkipsIt() throws Exception {
+        dbms2.close(); // one DBMS reachable: the other rule holds
+        allIn(ns1, "region1");
+        List<io.drctl.orchestrator.journal.JournalEvent> events = runAssumingLost("dns:ns2");
+        assertTrue(events.stream().anyMatch(e -> e.event().equals("action.skipped-lost") && "dns message".equals(e.str("what"))
+                && "ns2".equals(e.str("contact"))), events.toString());
+        assertFalse(ns2.asked(), "the lost server got no query");
+    }
 }

@@ -119,6 +119,10 @@ public final class WaitTcpStepType implements StepType {
                 }
 
                 private Seen attempt(ActionContext ctx) {
+                    java.util.Optional<String> fault = ctx.lost().host(h).or(() -> ctx.lost().address(h.address()));
+                    if (fault.isPresent()) { // powered off by assumption: no connection is tried
+                        return new Seen(false, "unreachable (" + ctx.lost().refuse(fault.get(), "tcp probe", where) + ")");
+                    }
                     try (Socket s = new Socket()) {
                         int ms = (int) Math.max(1, ctx.cancellation().remaining(connect).toMillis());
                         s.connect(new InetSocketAddress(h.address(), port), ms);

@@ -1,5 +1,6 @@
 package io.drctl.orchestrator.steps.dns;
 
+import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsZone;
 import io.drctl.dns.TsigKey;
@@ -8,8 +9,10 @@ import io.drctl.dns.TsigKeys;
 import io.drctl.orchestrator.config.model.Dns;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.ActionContext;
+import io.drctl.orchestrator.spi.LostTargets;
 import io.drctl.orchestrator.spi.StepFailure;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +31,19 @@ public final class DnsAccess {
         Dns dns = inv.dns().orElseThrow();
         List<DnsServer> servers = dns.servers().stream().map(s -> new DnsServer(s.name(), s.address(), s.port())).toList();
         return new DnsZone(dns.zone(), servers.get(0), servers);
+    }
+
+    /**
+     * A client for the zone's servers that sends nothing to a server assumed lost ({@code --assume-lost
+     * dns:SERVER}, or a lost host at its address): a message to it fails at once as unreachable, recorded.
+     */
+    public static DnsClient client(Optional<TsigKey> key, Clock clock, LostTargets lost) {
+        DnsClient c = new DnsClient(key, clock, QUERY_TIMEOUT);
+        if (lost.isEmpty()) {
+            return c;
+        }
+        return c.refusing(server -> lost.dnsServer(server.name()).or(() -> lost.address(server.address()))
+                .map(fault -> lost.refuse(fault, "dns message", server.name())));
     }
 
     /** The TSIG key the inventory references (key file or environment variable); empty when none is set. */

@@ -2,7 +2,6 @@ package io.drctl.orchestrator.steps.dns;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
 
-import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsUpdater;
@@ -133,7 +132,7 @@ public final class DnsKeyCheckStepType implements StepType {
             TsigKey key = key(ctx);
             KeyCheck k;
             try {
-                k = new DnsUpdater(zone, new DnsClient(Optional.of(key), ctx.clock(), DnsAccess.QUERY_TIMEOUT)).checkKey(server);
+                k = new DnsUpdater(zone, DnsAccess.client(Optional.of(key), ctx.clock(), ctx.lost())).checkKey(server);
             } catch (DnsException e) {
                 // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
                 throw StepFailure.of(e);

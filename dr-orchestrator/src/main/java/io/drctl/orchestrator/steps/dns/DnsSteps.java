@@ -112,7 +112,7 @@ abstract class DnsSteps implements StepType {
     }
 
     static DnsClient client(ActionContext ctx, boolean signed) throws StepFailure {
-        return new DnsClient(signed ? DnsAccess.tsigKey(ctx) : Optional.empty(), ctx.clock(), DnsAccess.QUERY_TIMEOUT);
+        return DnsAccess.client(signed ? DnsAccess.tsigKey(ctx) : Optional.empty(), ctx.clock(), ctx.lost());
     }
 
     /** An updater of the inventory's zone, signing with its key. */

@@ -1,6 +1,5 @@
 package io.drctl.orchestrator.steps.dns;
 
-import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsServer;
@@ -89,7 +88,7 @@ public final class RecordsInOneRegionRule implements SafetyRule {
         for (DnsRecord r : records) {
             byFqdn.put(DnsNames.fqdn(r.name(), inv.dns().orElseThrow().zone()), r);
         }
-        ZoneProbe probe = DnsVerifier.probe(new DnsClient(Optional.empty(), ctx.clock(), DnsAccess.QUERY_TIMEOUT), zone,
+        ZoneProbe probe = DnsVerifier.probe(DnsAccess.client(Optional.empty(), ctx.clock(), ctx.lost()), zone,
                 new ArrayList<>(byFqdn.keySet()));
         List<String> problems = new ArrayList<>();
         Map<String, String> regionByServer = new LinkedHashMap<>();

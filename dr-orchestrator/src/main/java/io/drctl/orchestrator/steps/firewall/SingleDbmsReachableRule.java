@@ -175,7 +175,7 @@ public final class SingleDbmsReachableRule implements SafetyRule {
         // (the provider only once the port has kept silent for a moment: a running host answers in milliseconds)
         CompletableFuture<Optional<String>> off = CompletableFuture.supplyAsync(
                 () -> answered(portAnswers) ? Optional.<String>empty()
-                        : VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source),
+                        : VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source, ctx.lost()),
                 CompletableFuture.delayedExecutor(PROVIDER_AFTER.toMillis(), TimeUnit.MILLISECONDS, side));
         CompletableFuture<Object> first = CompletableFuture.anyOf(portAnswers,
                 off.thenCompose(o -> o.isPresent() ? CompletableFuture.completedFuture(true) : portAnswers));
@@ -193,13 +193,23 @@ public final class SingleDbmsReachableRule implements SafetyRule {
             return new Seen(source, List.of(), List.of(), why + o.map(x -> "; powered off: " + x).orElse(""), o.isPresent());
         }
         off.cancel(true);
+        // a DBMS assumed lost is powered off: no probe is run towards it, and it is reached by none
+        List<Host> probed = new ArrayList<>();
+        for (Host t : targets) {
+            ctx.lost().host(t).ifPresentOrElse(fault -> ctx.lost().refuse(fault, "tcp probe from " + source.ref(), t.ref()),
+                    () -> probed.add(t));
+        }
+        if (probed.isEmpty()) {
+            return new Seen(source, List.of(), List.of(), null, false);
+        }
+        targets = probed;
         List<FenceVerifier.ConnectOutcome> outcomes;
         try {
             outcomes = verifier.connectAll(ctx.hosts().runner(source), targets.stream().map(Host::address).toList(), port,
                     SSH_CHECK_TIMEOUT);
         } catch (HostAccessException e) {
             if (e.kind() == HostAccessException.Kind.UNREACHABLE || e.kind() == HostAccessException.Kind.COMMAND_TIMEOUT) {
-                Optional<String> stopped = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source);
+                Optional<String> stopped = VmAccess.poweredOff(ctx.inventory(), ctx.env(), ctx.clock(), source, ctx.lost());
                 return new Seen(source, List.of(), List.of(), "SSH " + e.kind() + ": " + e.getMessage()
                         + stopped.map(o -> "; powered off: " + o).orElse(""), stopped.isPresent());
             }

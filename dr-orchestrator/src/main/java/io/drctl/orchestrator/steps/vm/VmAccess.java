@@ -45,6 +45,10 @@ public final class VmAccess {
     }
 
     public static VmProvider vmProvider(ActionContext ctx, Host host, Duration commandTimeout) throws StepFailure {
+        java.util.Optional<String> fault = ctx.lost().host(host);
+        if (fault.isPresent()) {
+            return new LostVm(ctx.lost(), fault.get()); // a lost host's VM: its provider is never asked
+        }
         return vmProvider(ctx.inventory(), ctx.env(), ctx.clock(), ctx::pause, host, commandTimeout);
     }
 
@@ -76,6 +80,16 @@ public final class VmAccess {
      * call). Empty when the host has no VM, or the provider cannot be asked or says otherwise.
      */
     public static Optional<String> poweredOff(Inventory inventory, Map<String, String> env, java.time.Clock clock, Host host) {
+        return poweredOff(inventory, env, clock, host, io.drctl.orchestrator.spi.LostTargets.NONE);
+    }
+
+    /** The same, where a host assumed lost is powered off by assumption: its provider is not asked. */
+    public static Optional<String> poweredOff(Inventory inventory, Map<String, String> env, java.time.Clock clock, Host host,
+                                              io.drctl.orchestrator.spi.LostTargets lost) {
+        Optional<String> fault = lost.host(host);
+        if (fault.isPresent()) {
+            return Optional.of(lost.refuse(fault.get(), "vm status", host.ref()) + "; treated as powered off");
+        }
         if (host.vm().isEmpty() || !inventory.providers().containsKey(host.vm().get().provider())) {
             return Optional.empty();
         }

@@ -54,6 +54,7 @@ public final class ZoneServer implements AutoCloseable {
     private long serial = 2026010101L;
     private final DatagramSocket udp;
     private final ServerSocket tcp;
+    private volatile boolean asked;
     private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
     private final List<Socket> connections = Collections.synchronizedList(new ArrayList<>());
 
@@ -87,6 +88,11 @@ public final class ZoneServer implements AutoCloseable {
         th.setDaemon(true);
         threads.add(th);
         th.start();
+    }
+
+    /** Whether any message or connection reached this server. */
+    public boolean asked() {
+        return asked;
     }
 
     public int port() {
@@ -124,6 +130,7 @@ public final class ZoneServer implements AutoCloseable {
             try {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 udp.receive(p);
+                asked = true;
                 byte[] out = handle(Arrays.copyOf(p.getData(), p.getLength()));
                 udp.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
             } catch (Exception e) {
@@ -136,6 +143,7 @@ public final class ZoneServer implements AutoCloseable {
         while (!tcp.isClosed()) {
             try {
                 Socket s = tcp.accept();
+                asked = true;
                 connections.add(s);
                 start("zone-tcp-conn", () -> serveConnection(s));
             } catch (Exception e) {
