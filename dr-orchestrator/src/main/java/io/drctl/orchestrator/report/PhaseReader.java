@@ -161,6 +161,9 @@ final class PhaseReader {
         idleRuleCount = 0;
     }
 
+    /** Rule id → what its latest evaluation in this run saw. */
+    private final Map<String, String> ruleLastSeen = new java.util.HashMap<>();
+
     private void rule(JournalEvent e) {
         if (open.isEmpty()) {
             idleRules = idleRules.plus(Duration.between(ruleClock, e.at()));
@@ -169,11 +172,17 @@ final class PhaseReader {
         }
         if (!e.event().equals("rule.overridden")) {
             boolean ok = e.event().equals("rule.checked");
-            // a rule not re-evaluated because no step since could change what it reads says since when it holds
+            // a rule not re-evaluated because no step since could change what it reads still holds as last seen: its
+            // point joins that observation's row, marked as not re-run
+            String since = e.str("unchangedSince");
             String detail = e.str("detail") != null ? e.str("detail")
-                    : e.str("unchangedSince") != null ? "holds as " + e.str("unchangedSince") + " (nothing it reads changed since)"
+                    : since != null ? ruleLastSeen.getOrDefault(e.str("rule"), "holds as " + since + " (nothing it reads changed since)")
                     : "(not journaled by this drctl)";
-            ruleSeen.computeIfAbsent(e.str("rule") + "\0" + ok + "\0" + detail, k -> new ArrayList<>()).add(text(e.str("when")));
+            if (e.str("detail") != null) {
+                ruleLastSeen.put(e.str("rule"), detail);
+            }
+            String when = since != null ? e.str("when") + " (unchanged since " + since + ")" : e.str("when");
+            ruleSeen.computeIfAbsent(e.str("rule") + "\0" + ok + "\0" + detail, k -> new ArrayList<>()).add(text(when));
         }
         if (e.event().equals("rule.overridden")) {
             // the same override at each evaluation point: one line naming every point

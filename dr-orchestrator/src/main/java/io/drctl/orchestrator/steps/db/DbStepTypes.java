@@ -351,18 +351,18 @@ public final class DbStepTypes {
             } catch (DbmsException e) {
                 if (e.kind() == DbmsException.Kind.NOT_WRITABLE) {
                     PgProbe probe = call(p::probe);
-                    ctx.evidence(new Evidence(host.ref(), "write probe", "refused: " + e.getMessage(), "a write commits", false));
                     ctx.evidence(new Evidence(host.ref(), "pg_is_in_recovery()", inRecovery(probe), "false",
                             probe.role() == PgRole.PRIMARY));
+                    ctx.evidence(new Evidence(host.ref(), "write probe", "refused: " + e.getMessage(), "a write commits", false));
                     if (probe.role() != PgRole.PRIMARY) {
                         return Verified.failed(host.ref() + ": expected a primary, still in recovery");
                     }
                 }
                 throw StepFailure.of(e);
             }
-            ctx.evidence(new Evidence(host.ref(), "write probe", "committed in transaction " + w.xid(), "a write commits", true));
             ctx.evidence(new Evidence(host.ref(), "pg_is_in_recovery()", inRecovery(w.probe()), "false",
                     w.probe().role() == PgRole.PRIMARY));
+            ctx.evidence(new Evidence(host.ref(), "write probe", "committed in transaction " + w.xid(), "a write commits", true));
             if (w.probe().role() != PgRole.PRIMARY) {
                 return Verified.failed(host.ref() + ": expected a primary, still in recovery");
             }
