@@ -180,11 +180,20 @@ public final class PostgresPromoter {
         Instant deadline = clock.instant().plus(timeout);
         if (method == PromoteMethod.PG_PROMOTE) {
             try {
-                List<String[]> r = query("SELECT pg_promote(true, " + seconds + ")", timeout.plusSeconds(30));
-                if (!r.isEmpty() && r.get(0).length == 1 && r.get(0)[0].equals("f")) {
-                    log.warn("pg_promote on {} reported it did not finish within {} s", db.name(), seconds);
+                // one client run: promote (waiting for the end of recovery), then the write check and the new primary's
+                // probe; any failure (a promotion that did not finish, someone else promoted meanwhile) falls back to
+                // polling the role below
+                List<String[]> r = query("SELECT 'promoted', pg_promote(true, " + seconds + "); " + WRITE_CHECK_SQL + " "
+                        + PROBE_SQL, timeout.plusSeconds(30));
+                if (!r.isEmpty() && r.get(0).length == 2 && r.get(0)[0].equals("promoted") && r.get(0)[1].equals("t")) {
+                    List<String[]> rest = r.subList(1, r.size());
+                    long xid = writeCheckXid(rest);
+                    PgProbe after = parseProbe(rest.stream().filter(x -> x.length > 1).toList());
+                    if (after.role() == PgRole.PRIMARY) {
+                        return new PromoteResult(db.name(), outcome, before, after, xid, Duration.between(start, clock.instant()));
+                    }
                 }
-                waited = r.size() == 1 && r.get(0).length == 1 && r.get(0)[0].equals("t");
+                log.warn("pg_promote on {} did not report a finished promotion within {} s", db.name(), seconds);
             } catch (DbmsException e) {
                 // e.g. "recovery is not in progress" because someone else promoted meanwhile: the re-probe decides
                 promoteFailure = e;

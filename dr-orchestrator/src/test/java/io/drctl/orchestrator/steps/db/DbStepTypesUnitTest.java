@@ -82,7 +82,7 @@ class DbStepTypesUnitTest {
     static final Map<String, String> FORCED = Map.of("mode", "forced");
 
     List<String> promotions(StepHarness h) {
-        List<String> out = new ArrayList<>(h.host("region2/dbms").commandsContaining("SELECT pg_promote("));
+        List<String> out = new ArrayList<>(h.host("region2/dbms").commandsContaining("pg_promote(true, "));
         out.addAll(h.host("region2/dbms").commandsContaining("pg_ctl' promote"));
         return out;
     }
@@ -137,8 +137,10 @@ class DbStepTypesUnitTest {
         assertFalse(pg2.inRecovery);
         List<String> sent = promotions(h);
         assertEquals(1, sent.size(), sent.toString());
-        assertTrue(sent.get(0).startsWith("printf '%s\\n' 'SELECT pg_promote(true, 60)' | runuser -u 'postgres' --"
-                + " '/usr/lib/postgresql/15/bin/psql'"), sent.get(0));
+        // one client run: the promotion (waiting for its end), the write check and the new primary's probe
+        assertTrue(sent.get(0).startsWith("printf '%s\\n' 'SELECT '\"'\"'promoted'\"'\"', pg_promote(true, 60); BEGIN; CREATE TEMP TABLE"),
+                sent.get(0));
+        assertTrue(sent.get(0).contains("| runuser -u 'postgres' -- '/usr/lib/postgresql/15/bin/psql'"), sent.get(0));
         assertTrue(applied.summary().startsWith("promoted; RPO 0 bytes"), applied.summary());
         assertTrue(applied.summary().endsWith("; write check in transaction 1234"), applied.summary());
         assertTrue(h.notes.get("rpo").startsWith("RPO 0 bytes, 0 s (no replay lag) (the primary region1/dbms's position"), h.notes.toString());

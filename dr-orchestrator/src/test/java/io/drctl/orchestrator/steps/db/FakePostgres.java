@@ -133,6 +133,15 @@ final class FakePostgres {
         if (sql.equals("SELECT pg_is_in_recovery()")) {
             return rows(flag(inRecovery));
         }
+        if (sql.startsWith("SELECT 'promoted', pg_promote(")) { // promote, then the write check and the probe, in one run
+            if (!hasPgPromote) {
+                return ScriptedRunner.result(3, "", "ERROR:  function pg_promote(boolean, integer) does not exist");
+            }
+            inRecovery = false;
+            walReceiver = "";
+            CommandResult rest = answer(sql.substring(sql.indexOf("BEGIN; ")), replication);
+            return rest.exitCode() != 0 ? rest : ScriptedRunner.ok("promoted" + SEP + "t\n" + rest.stdout());
+        }
         if (sql.startsWith("SELECT pg_promote(")) {
             if (!hasPgPromote) {
                 return ScriptedRunner.result(3, "", "ERROR:  function pg_promote(boolean, integer) does not exist");
