@@ -17,6 +17,8 @@ import io.drctl.orchestrator.steps.firewall.Fences.Mode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -70,14 +72,27 @@ public final class FirewallFenceStep extends FenceStepType {
 
     static final class FenceAction extends FenceHostAction {
         private static final String RESTORED = "restored.json";
+        /** How old the probe's listing may be for apply to use it. */
+        private static final Duration FRESH = Duration.ofSeconds(5);
 
         FenceAction(Target t) {
             super(Mode.FENCE, t);
         }
 
+        /**
+         * The listing {@link #probe} just read, with when: apply, which the engine runs right after the probe, takes its
+         * notices and the site's rules to restore from it instead of listing again (the backend's apply lists once
+         * more before it changes anything, so a rule that appeared meanwhile is never added twice).
+         */
+        private volatile Listed lastProbe;
+
+        private record Listed(FenceProbe probe, Instant at) {
+        }
+
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
             FenceProbe p = call(() -> backend(ctx).probe(fence));
+            lastProbe = new Listed(p, ctx.clock().instant());
             Probe described = Fences.describeProbe(Mode.FENCE, fence, expectFenced, p);
             List<BlockingRule> siteRules = siteRulesToRestore(ctx, p);
             if (siteRules.isEmpty()) {
@@ -115,7 +130,10 @@ public final class FirewallFenceStep extends FenceStepType {
             FirewallBackend b = call(() -> backend(ctx));
             StringBuilder out = new StringBuilder();
             // the site's own fence first, as it was before an earlier unfence removed it; then drctl's, first in INPUT
-            FenceProbe now = call(() -> b.probe(fence));
+            Listed listed = lastProbe;
+            lastProbe = null;
+            FenceProbe now = listed != null && listed.at().isAfter(ctx.clock().instant().minus(FRESH)) ? listed.probe()
+                    : call(() -> b.probe(fence));
             now.foreign().forEach(r -> ctx.log().notice("keeping (not drctl's): " + r.text()));
             List<BlockingRule> siteRules = siteRulesToRestore(ctx, now);
             if (!siteRules.isEmpty()) {
