@@ -9,6 +9,7 @@ import io.drctl.dns.TsigKey;
 import io.drctl.dns.TsigKeys;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
@@ -498,5 +499,15 @@ class DnsStepTypesUnitTest {
         StepFailure unknown = assertThrows(StepFailure.class, () -> h.action("key", "ns1").probe(h.ctx("key")));
         assertFalse(unknown.isRetriable());
         assertTrue(unknown.getMessage().contains("the server does not know key 'someone-else'"), unknown.getMessage());
+    }
+
+    @Test
+    void effects_updateAndTtlChangeRecords_flushChangesCaches_verifyNothing() throws Exception {
+        StepHarness h = harness();
+        assertEquals(Set.of(Effect.DNS_RECORDS), h.action("flip").effects());
+        assertEquals(Set.of(Effect.DNS_RECORDS), h.action("lower").effects());
+        assertEquals(Set.of(Effect.RESOLVER_CACHE), h.action("flush", "region2/app").effects());
+        assertEquals(Set.of(), h.action("check").effects());
+        assertEquals(Set.of(Effect.DNS_RECORDS), new RecordsInOneRegionRule().reads());
     }
 }

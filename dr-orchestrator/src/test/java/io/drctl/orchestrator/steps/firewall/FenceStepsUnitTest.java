@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
@@ -18,6 +19,7 @@ import io.drctl.orchestrator.steps.StepHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -284,5 +286,14 @@ class FenceStepsUnitTest {
         assertFalse(a.verify(h.ctx("fenced-both")).ok(), "10.78.1.0/24 is no longer blocked");
         assertEquals(List.of(Figure.of("fence_rules", 1, "host", DBMS, "port", "5432"),
                 Figure.of("fence_persisted", 0, "host", DBMS, "port", "5432")), h.figures, "a failing check still reports what it read");
+    }
+
+    @Test
+    void effects_fenceAndUnfenceChangeTheFirewallOnly_aVerificationNothing() throws Exception {
+        StepHarness h = harness();
+        assertEquals(Set.of(Effect.FIREWALL), h.action("fence").effects());
+        assertEquals(Set.of(Effect.FIREWALL), h.action("unfence").effects());
+        assertEquals(Set.of(), h.action("fenced").effects(), "a verification changes nothing: no rule is re-run after it");
+        assertEquals(Set.of(Effect.FIREWALL, Effect.POWER, Effect.DB_SERVICE), new SingleDbmsReachableRule().reads());
     }
 }
