@@ -168,7 +168,9 @@ final class PhaseReader {
         if (open.isEmpty()) {
             idleRules = idleRules.plus(Duration.between(ruleClock, e.at()));
             ruleClock = e.at();
-            idleRuleCount++;
+            if (e.str("unchangedSince") == null && !e.event().equals("rule.overridden")) {
+                idleRuleCount++; // a rule left alone (nothing it reads changed) was not evaluated
+            }
         }
         if (!e.event().equals("rule.overridden")) {
             boolean ok = e.event().equals("rule.checked");
