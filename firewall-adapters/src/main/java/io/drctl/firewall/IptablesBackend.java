@@ -2,6 +2,7 @@ package io.drctl.firewall;
 
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
+import io.drctl.host.Shell;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -181,47 +182,30 @@ public final class IptablesBackend extends LinuxFirewallBackend {
         FenceProbe before = probe(fence, live);
         List<Cidr> todo = before.unblocked();
         // one round trip: a drctl rule behind an ACCEPT lists but does not block, so it is taken out (to go first);
-        // then -C for every missing source: a rule that appeared since the probe is never added twice
-        List<String> first = new ArrayList<>();
+        // then for every missing source -C, and -I (or -A) only when -C does not find the rule (exit 1), in one shell
+        // command: a rule that appeared since the probe is never added twice
+        String add = position == Position.APPEND ? " -w -A INPUT " : " -w -I INPUT 1 ";
+        List<String> commands = new ArrayList<>();
         List<String> doing = new ArrayList<>();
         for (FirewallRule r : before.tagged()) {
             if (!r.active() && todo.contains(r.source())) {
-                first.add(IptablesRuleText.binary(r.source()) + " -w -D INPUT " + r.ref());
+                commands.add(IptablesRuleText.binary(r.source()) + " -w -D INPUT " + r.ref());
                 doing.add("moving shadowed " + fence.tag() + " " + r.source());
             }
         }
-        int moves = first.size();
+        int moves = commands.size();
         for (Cidr c : todo) {
-            first.add(IptablesRuleText.binary(c) + " -w -C INPUT " + IptablesRuleText.ruleSpec(fence, c));
-            doing.add("checking " + fence.tag() + " " + c);
+            String spec = IptablesRuleText.ruleSpec(fence, c);
+            String bin = IptablesRuleText.binary(c);
+            commands.add(Shell.onExit(bin + " -w -C INPUT " + spec, 1, bin + add + spec));
+            doing.add("adding " + fence.tag() + " " + c + " (unless present)");
         }
-        List<CommandResult> checked = cmd.runAll(first, "checking iptables rules for " + fence.tag());
-        // then, in a second round trip, -I (or -A) for each source -C did not find (exit 1)
-        String add = position == Position.APPEND ? " -w -A INPUT " : " -w -I INPUT 1 ";
-        List<String> adds = new ArrayList<>();
-        List<String> adding = new ArrayList<>();
-        for (int i = 0; i < checked.size(); i++) {
-            int exit = checked.get(i).exitCode();
-            if (i < moves) {
-                if (exit != 0 && exit != 1) { // 1: already gone (removed concurrently)
-                    throw cmd.failure(checked.get(i), doing.get(i));
-                }
-                continue;
-            }
-            if (exit == 0) {
-                continue; // appeared since the probe: never add twice
-            }
-            if (exit != 1) {
-                throw cmd.failure(checked.get(i), doing.get(i));
-            }
-            Cidr c = todo.get(i - moves);
-            adds.add(IptablesRuleText.binary(c) + add + IptablesRuleText.ruleSpec(fence, c));
-            adding.add("adding " + fence.tag() + " " + c);
-        }
-        List<CommandResult> added = cmd.runAll(adds, "adding iptables rules for " + fence.tag());
-        for (int i = 0; i < added.size(); i++) {
-            if (!added.get(i).succeeded()) {
-                throw cmd.failure(added.get(i), adding.get(i));
+        List<CommandResult> results = cmd.runAll(commands, "adding iptables rules for " + fence.tag());
+        for (int i = 0; i < results.size(); i++) {
+            int exit = results.get(i).exitCode();
+            boolean ok = i < moves ? exit == 0 || exit == 1 : exit == 0; // a move's 1: already gone (removed concurrently)
+            if (!ok) {
+                throw cmd.failure(results.get(i), doing.get(i));
             }
         }
         List<String> notes = new ArrayList<>();

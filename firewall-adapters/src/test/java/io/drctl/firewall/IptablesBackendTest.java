@@ -68,10 +68,10 @@ class IptablesBackendTest {
         String after6 = empty + "-A INPUT -s fd00:78::3/128 -p tcp -m tcp --dport 5432 -m comment --comment \"drctl:fence:dbms\" -j REJECT --reject-with tcp-reset\n";
         ScriptedRunner r = new ScriptedRunner()
                 .on("iptables -w -S", 0, empty).on("ip6tables -w -S", 0, empty)
-                // -C for every source first, then -I only where -C says the rule is not there (exit 1)
+                // per source, in one shell command: -C, then -I only where -C says the rule is not there (exit 1)
                 .on("iptables -w -C INPUT -p tcp -s 10.78.0.3/32 --dport 5432 -m comment --comment 'drctl:fence:dbms' -j REJECT --reject-with tcp-reset", 1, "")
-                .on("ip6tables -w -C INPUT -p tcp -s fd00:78::3/128 ", 1, "")
                 .on("iptables -w -I INPUT 1 -p tcp -s 10.78.0.3/32 --dport 5432 -m comment --comment 'drctl:fence:dbms' -j REJECT --reject-with tcp-reset", 0, "")
+                .on("ip6tables -w -C INPUT -p tcp -s fd00:78::3/128 ", 1, "")
                 .on("ip6tables -w -I INPUT 1 -p tcp -s fd00:78::3/128 ", 0, "")
                 .on("if command -v conntrack", 0, "tcp      6 431999 ESTABLISHED src=10.78.0.3 dst=10.78.0.2 sport=40000 dport=5432\n")
                 .on("iptables -w -S", 0, after).on("ip6tables -w -S", 0, after6);

@@ -49,4 +49,23 @@ class ShellTest {
         assertEquals("'a\u2018\u2018b\u201A\u201Ac\u201B\u201Bd'", Shell.quotePowerShell("a\u2018b\u201Ac\u201Bd"));
         assertEquals("''", Shell.quotePowerShell(""));
     }
+
+    /** Runs {@code command} with /bin/sh; returns "exit:stdout". */
+    private static String sh(String command) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        return p.waitFor() + ":" + out;
+    }
+
+    @Test
+    void onExit_runsThenOnlyOnThatCode_andExitsWithTheStatusOfWhatRanLast() throws Exception {
+        assertEquals("0:first then", sh(Shell.onExit("echo first; (exit 1)", 1, "echo then")).replace("\n", " "));
+        assertEquals("7:then", sh(Shell.onExit("(exit 1)", 1, "echo then; exit 7")));
+        assertEquals("0:first", sh(Shell.onExit("echo first", 1, "echo then")), "exit 0: the second part does not run");
+        assertEquals("2:", sh(Shell.onExit("(exit 2)", 1, "echo then")), "another status is passed on, the second part not run");
+        String built = Shell.onExit("iptables -w -C INPUT -s 10.0.0.1/32 -j REJECT", 1, "iptables -w -I INPUT 1 -s 10.0.0.1/32 -j REJECT");
+        assertEquals(java.util.Optional.of(new Shell.OnExit("iptables -w -C INPUT -s 10.0.0.1/32 -j REJECT", 1,
+                "iptables -w -I INPUT 1 -s 10.0.0.1/32 -j REJECT")), Shell.parseOnExit(built));
+        assertEquals(java.util.Optional.empty(), Shell.parseOnExit("iptables -w -S"));
+    }
 }

@@ -4,6 +4,7 @@ import io.drctl.host.Batch;
 import io.drctl.host.CommandResult;
 import io.drctl.host.CommandRunner;
 import io.drctl.host.HostAccessException;
+import io.drctl.host.Shell;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,13 +36,23 @@ public abstract class CommandByCommandRunner implements CommandRunner {
     public final CommandResult run(String command, Duration timeout) throws HostAccessException {
         Optional<List<String>> batch = Batch.commandsOf(command);
         if (batch.isEmpty()) {
-            return runOne(command, timeout);
+            return runConditional(command, timeout);
         }
         List<CommandResult> results = new ArrayList<>();
         for (String c : batch.get()) {
-            results.add(runOne(c, timeout));
+            results.add(runConditional(c, timeout));
         }
         return Batch.compose(command, results);
+    }
+
+    /** A command {@link Shell#onExit} built is answered as the shell runs it: its first part, then maybe the second. */
+    private CommandResult runConditional(String command, Duration timeout) throws HostAccessException {
+        Optional<Shell.OnExit> cond = Shell.parseOnExit(command);
+        if (cond.isEmpty()) {
+            return runOne(command, timeout);
+        }
+        CommandResult first = runOne(cond.get().first(), timeout);
+        return first.exitCode() == cond.get().code() ? runOne(cond.get().then(), timeout) : first;
     }
 
     @Override
