@@ -78,6 +78,13 @@ class ClusteredReadinessLabIT extends LabScenario {
     @AfterAll
     static void stopDaemons() {
         daemons.forEach(Process::destroyForcibly);
+        for (Process d : daemons) { // gone before lab/down runs: nothing of this class may outlive it
+            try {
+                d.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (receiver != null) {
             receiver.stop(0);
         }
