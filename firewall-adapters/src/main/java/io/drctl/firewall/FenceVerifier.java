@@ -78,9 +78,7 @@ public final class FenceVerifier {
      */
     public Verification verify(FirewallBackend backend, Fence fence, boolean expectFenced, CommandRunner source,
                                String targetAddress) throws FirewallException {
-        FenceProbe probe = backend.probe(fence);
-        ConnectOutcome outcome = connect(source, targetAddress, fence.port());
-        return judge(backend, fence, expectFenced, probe, source, targetAddress, outcome);
+        return verifyFrom(backend, fence, expectFenced, List.of(source), targetAddress).get(0);
     }
 
     /**
@@ -90,11 +88,11 @@ public final class FenceVerifier {
     public List<Verification> verifyFrom(FirewallBackend backend, Fence fence, boolean expectFenced, List<CommandRunner> sources,
                                          String targetAddress) throws FirewallException {
         FenceProbe probe = backend.probe(fence);
-        List<Verification> out = new ArrayList<>();
-        if (sources.size() == 1) {
+        if (sources.size() == 1) { // no thread for one source
             ConnectOutcome outcome = connect(sources.get(0), targetAddress, fence.port());
             return List.of(judge(backend, fence, expectFenced, probe, sources.get(0), targetAddress, outcome));
         }
+        List<Verification> out = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(16, Math.max(1, sources.size())), r -> {
             Thread t = new Thread(r, "drctl-fence-verify");
             t.setDaemon(true);
