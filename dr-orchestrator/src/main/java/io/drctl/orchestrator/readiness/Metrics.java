@@ -87,12 +87,15 @@ public final class Metrics {
     /** The state and {@code lastDrill} as of {@code clock}'s now. */
     public static String format(ReadinessState state, Optional<LastDrill> lastDrill, Clock clock) {
         StringBuilder b = new StringBuilder();
-        rounds(b, state.last(), state.lastPassed(), clock.instant());
+        // read once per scrape: while clustered, each read is a store query
+        Optional<ReadinessResult> last = state.last();
+        long[] counts = state.counts();
+        rounds(b, last, state.lastPassed(last), clock.instant());
         header(b, "drctl_readiness_runs_total", "counter", "readiness runs finished since the daemon started");
-        b.append("drctl_readiness_runs_total ").append(state.runsTotal()).append('\n');
+        b.append("drctl_readiness_runs_total ").append(counts[0]).append('\n');
         header(b, "drctl_readiness_not_ready_total", "counter", "readiness runs since the daemon started that were not ready");
-        b.append("drctl_readiness_not_ready_total ").append(state.notReadyTotal()).append('\n');
-        state.last().ifPresent(r -> figures(b, r.checks()));
+        b.append("drctl_readiness_not_ready_total ").append(counts[1]).append('\n');
+        last.ifPresent(r -> figures(b, r.checks()));
         lastDrill.ifPresent(d -> drill(b, d));
         return b.toString();
     }

@@ -73,8 +73,13 @@ public final class ReadinessState {
      * daemon's own and the cluster's newest round when that one passed.
      */
     public Optional<Instant> lastPassed() {
+        return lastPassed(last());
+    }
+
+    /** {@link #lastPassed()}, given the {@link #last()} round the caller already read (one store query, not two). */
+    public Optional<Instant> lastPassed(Optional<ReadinessResult> newest) {
         Instant mine = lastPassed.get();
-        Optional<Instant> shared = last().filter(ReadinessResult::ok).map(ReadinessResult::finished);
+        Optional<Instant> shared = newest.filter(ReadinessResult::ok).map(ReadinessResult::finished);
         if (shared.isPresent() && (mine == null || shared.get().isAfter(mine))) {
             return shared;
         }
@@ -91,7 +96,8 @@ public final class ReadinessState {
         return counts()[1];
     }
 
-    private long[] counts() {
+    /** {@code [runsTotal, notReadyTotal]} read together (one store query while clustered). */
+    public long[] counts() {
         Cluster c = cluster;
         if (c != null && c.storeUp()) {
             Optional<long[]> shared = c.counts();
