@@ -305,7 +305,7 @@ final class DrillCommand extends StateCommand {
         RunStore store = new RunStore(stateDir);
         DrillOutcome outcome = story.failoverRun == null ? new DrillOutcome(List.of(), List.of(), story.lines, story.state)
                 : DrillOutcome.faultsOf(store.existing(story.failoverRun).orElseThrow(), ctx.rt().env(), story.lines, story.state);
-        DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases, forecast, List.of(), outcome);
+        DrillReport report = DrillReport.of(drillId, inventoryName, from, to, objective, phases, forecast, outcome);
         Path dir = stateDir.resolve("drills").resolve(drillId);
         Path html = report.write(dir);
         ctx.out().println();

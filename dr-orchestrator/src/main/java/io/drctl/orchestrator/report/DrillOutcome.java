@@ -83,11 +83,11 @@ public record DrillOutcome(List<String> faults, List<String> skipped, List<Strin
             b.append("</ul><p><strong>Final state</strong>: ").append(HtmlReport.esc(finalState)).append("</p>");
         }
         if (!faults.isEmpty()) {
-            b.append("<h2>Injected faults</h2><ul>");
-            faults.forEach(f -> b.append("<li>").append(HtmlReport.esc(f)).append("</li>"));
+            b.append("<section id=\"faults\"><h2>Injected faults</h2><ul>");
+            faults.forEach(f -> b.append("<li data-fault>").append(HtmlReport.esc(f)).append("</li>"));
             b.append("</ul><p><strong>Skipped because of the faults</strong> (").append(skipped.size()).append("):</p><ul>");
             skipped.forEach(s -> b.append("<li>").append(HtmlReport.esc(s)).append("</li>"));
-            b.append("</ul>");
+            b.append("</ul></section>");
         }
         return b.toString();
     }

@@ -41,14 +41,13 @@ import java.util.Optional;
  *                        ({@link PhaseReader#SERVICE_PATH}: DNS answers everywhere, proxies resolve, Configuration
  *                        Servers answer); absent when the failover verified none
  * @param forecast        what {@code drctl forecast} expected of the failover before the drill, when earlier runs existed
- * @param faults          faults the drill injected and what it skipped because of them (also read from each run's journal)
  * @param phases          the runs in order (readiness, failover, failback, readiness)
  * @param passed          every run succeeded and the RTO met the objective
  * @param outcome         the drill's runs, its final verified state, and the faults it injected ({@link DrillOutcome})
  */
 public record DrillReport(String drillId, String inventory, String from, String to, Optional<Duration> objective,
                           Optional<Duration> rto, Optional<Duration> serviceRestored, Optional<ForecastFigure> forecast,
-                          List<String> faults, List<Phase> phases, boolean passed,
+                          List<Phase> phases, boolean passed,
                           DrillOutcome outcome) {
 
     /**
@@ -63,14 +62,13 @@ public record DrillReport(String drillId, String inventory, String from, String 
      * @param provenance         what ran (hashes, version), who ran it, approvals and overrides
      * @param serviceRestored    when the last service-path step of this run succeeded
      * @param serviceRestoredBy  that step's id (empty when none)
-     * @param faults             injected faults and skipped actions the run's journal records
      * @param ruleChecks         what each safety rule saw, once per distinct observation: {@code step} is the rule id,
      *                           {@code action} the evaluation points that saw it
      */
     public record Phase(String name, String runId, String runbook, String status, Instant started, Instant finished,
                         List<StepLine> steps, List<String> bestEffortFailures, List<String> rpo, TimeBreakdown time,
                         List<EvidenceRow> evidence, List<Gap> gaps, RunProvenance provenance,
-                        Optional<Instant> serviceRestored, String serviceRestoredBy, List<String> faults,
+                        Optional<Instant> serviceRestored, String serviceRestoredBy,
                         List<EvidenceRow> ruleChecks) {
         public Duration duration() {
             return Duration.between(started, finished);
@@ -79,7 +77,7 @@ public record DrillReport(String drillId, String inventory, String from, String 
         /** The same phase with another status (a readiness run passes or fails by its checks, not its run status). */
         public Phase withStatus(String newStatus) {
             return new Phase(name, runId, runbook, newStatus, started, finished, steps, bestEffortFailures, rpo, time,
-                    evidence, gaps, provenance, serviceRestored, serviceRestoredBy, faults, ruleChecks);
+                    evidence, gaps, provenance, serviceRestored, serviceRestoredBy, ruleChecks);
         }
 
         /** The evidence rows of {@code step}. */
@@ -128,25 +126,22 @@ public record DrillReport(String drillId, String inventory, String from, String 
 
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
                                  List<Phase> phases) {
-        return of(drillId, inventory, from, to, objective, phases, Optional.empty(), List.of(), DrillOutcome.NONE);
+        return of(drillId, inventory, from, to, objective, phases, Optional.empty(), DrillOutcome.NONE);
     }
 
     /**
-     * The report of {@code phases}, with the failover's forecast, the faults the drill injected, and the drill's runs
-     * and final verified state ({@code outcome}).
+     * The report of {@code phases}, with the failover's forecast and the drill's runs, final verified state and
+     * injected faults ({@code outcome}).
      */
     public static DrillReport of(String drillId, String inventory, String from, String to, Optional<Duration> objective,
-                                 List<Phase> phases, Optional<ForecastFigure> forecast, List<String> faults,
-                                 DrillOutcome outcome) {
+                                 List<Phase> phases, Optional<ForecastFigure> forecast, DrillOutcome outcome) {
         Optional<Phase> failover = phases.stream().filter(p -> p.name().equals("failover")).findFirst();
         Optional<Duration> rto = failover.filter(p -> p.status().equals("SUCCEEDED")).map(Phase::duration);
         Optional<Duration> restored = failover.flatMap(p -> p.serviceRestored().map(at -> Duration.between(p.started(), at)));
         boolean allOk = !phases.isEmpty() && phases.stream().allMatch(p -> p.status().equals("SUCCEEDED"));
         boolean inTime = rto.isPresent() && objective.map(o -> rto.get().compareTo(o) <= 0).orElse(true);
-        List<String> allFaults = new ArrayList<>(faults);
-        phases.forEach(p -> p.faults().forEach(f -> allFaults.add(p.name() + ": " + f)));
-        return new DrillReport(drillId, inventory, from, to, objective, rto, restored, forecast, List.copyOf(allFaults),
-                List.copyOf(phases), allOk && inTime, outcome);
+        return new DrillReport(drillId, inventory, from, to, objective, rto, restored, forecast, List.copyOf(phases),
+                allOk && inTime, outcome);
     }
 
     /** Writes report.json, report.md and report.html into {@code dir}; returns the HTML path. */

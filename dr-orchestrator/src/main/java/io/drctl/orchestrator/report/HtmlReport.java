@@ -63,11 +63,6 @@ final class HtmlReport {
                 .append("</th><td>").append(esc(v)).append("</td></tr>"));
         b.append("</table>");
         b.append(r.outcome().html());
-        if (!r.faults().isEmpty()) {
-            b.append("<section id=\"faults\"><h2>Injected faults</h2><ul>");
-            r.faults().forEach(f -> b.append("<li data-fault>").append(esc(f)).append("</li>"));
-            b.append("</ul></section>");
-        }
         r.phases().forEach(p -> phase(b, p));
         b.append("<p><small>Read back from the runs' append-only journals (<code>&lt;state-dir&gt;/runs/&lt;run&gt;/journal.jsonl</code>).")
                 .append(" Bars are placed on each run's own time scale; hatched bars are the gaps between steps.")

@@ -19,10 +19,6 @@ final class MarkdownReport {
         r.figures().forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append("\n"));
         b.append("- **Verdict: ").append(r.verdict()).append("**\n");
         b.append(r.outcome().markdown());
-        if (!r.faults().isEmpty()) {
-            b.append("\n## Injected faults\n\n");
-            r.faults().forEach(f -> b.append("- ").append(cell(f)).append("\n"));
-        }
         for (Phase p : r.phases()) {
             b.append("\n## ").append(p.name()).append(": ").append(p.runbook()).append(" (run `").append(p.runId())
                     .append("`) — ").append(p.status()).append(" in ").append(fmt(p.duration())).append("\n\n");

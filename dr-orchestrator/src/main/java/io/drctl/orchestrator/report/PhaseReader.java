@@ -45,7 +45,6 @@ final class PhaseReader {
     private final Map<String, List<String>> overridden = new LinkedHashMap<>();
     /** What each rule saw ({@code rule \0 ok \0 detail}) and at which evaluation points. */
     private final Map<String, List<String>> ruleSeen = new LinkedHashMap<>();
-    private final List<String> faults = new ArrayList<>();
     private final List<Gap> gaps = new ArrayList<>();
     private final Map<String, String> approvedBy = new HashMap<>();
     private List<String> bestEffort = List.of();
@@ -92,7 +91,7 @@ final class PhaseReader {
         });
         return new Phase(name, runId, text(start.getOrDefault("runbook", "")), status, started, finished, List.copyOf(ordered),
                 bestEffort, List.copyOf(rpo), TimeBreakdown.of(events), rows, List.copyOf(gaps), provenance(),
-                restored.map(StepLine::finished), restored.map(StepLine::id).orElse(""), List.copyOf(faults),
+                restored.map(StepLine::finished), restored.map(StepLine::id).orElse(""),
                 List.copyOf(rules));
     }
 
@@ -144,11 +143,7 @@ final class PhaseReader {
             }
             case "rule.checked", "rule.violated", "rule.overridden" -> rule(e);
             default -> {
-                // injected faults and actions skipped because of them (written by the drill's fault injection)
-                if (e.event().contains("fault") || e.event().contains("skipped")) {
-                    faults.add(text(e.event() + e.step().map(s -> " " + s).orElse("") + e.target().map(t -> " " + t).orElse("")
-                            + (e.data().isEmpty() ? "" : ": " + e.data())));
-                }
+                // injected faults and what they skipped: the drill's DrillOutcome reads them (fault.injected, action.skipped-lost)
             }
         }
     }

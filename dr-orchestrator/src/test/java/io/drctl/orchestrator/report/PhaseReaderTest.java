@@ -87,9 +87,13 @@ class PhaseReaderTest {
                 v.overrides());
         assertEquals(1, p.ruleChecks().size(), "one line per distinct observation");
         assertEquals("before the first step, after flip-dns", p.ruleChecks().get(0).action());
-        assertEquals(List.of("fault.injected report-to-cmdb region1/cmdb: {assumeLost=region1}"), p.faults());
-        assertEquals(List.of("failover: fault.injected report-to-cmdb region1/cmdb: {assumeLost=region1}"), r.faults());
-        assertTrue(r.html().contains("<section id=\"faults\">"), "the faults get their own section");
+        DrillReport withFault = DrillReport.of("d", "inv", "region1", "region2", Optional.of(Duration.ofMinutes(15)), List.of(p),
+                Optional.empty(), new DrillOutcome(List.of("region1/cmdb (host)"), List.of("report-to-cmdb: ssh to region1/cmdb"),
+                        List.of(), ""));
+        String html = withFault.html();
+        assertTrue(html.contains("<section id=\"faults\"><h2>Injected faults</h2>"), "the faults get their own section, once");
+        assertEquals(html.indexOf("Injected faults"), html.lastIndexOf("Injected faults"), html);
+        assertTrue(html.contains("<li data-fault>region1/cmdb (host)</li>"), html);
     }
 
     @Test
