@@ -170,7 +170,7 @@ final class DaemonCommand extends StateCommand {
                 ctx.err().println("drctl: readiness.store in " + inv + ": " + e.getMessage());
                 return ExitCodes.INVALID_INPUT;
             }
-            daemon = ClusterDaemon.start(readiness.store().get(), pool, "drctl-readiness:" + invName, instance, schedule,
+            daemon = ClusterDaemon.start(readiness.store().get(), pool, ClusterDaemon.scheduleName(invName), instance, schedule,
                     new ClusterDaemon.Duty(round, state, logRound, webhook, invName, changes), ctx.rt().clock(), say);
         } else {
             RoundRecorder recorder = new RoundRecorder(Optional.empty(), webhook, invName, instance, () -> false, say, changes);

@@ -6,6 +6,7 @@ import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.config.model.ReadinessSettings;
 import io.drctl.orchestrator.config.yaml.Durations;
 import io.drctl.orchestrator.config.yaml.Problems;
+import io.drctl.orchestrator.readiness.cluster.ClusterDaemon;
 import io.drctl.orchestrator.readiness.cluster.ResultStore;
 import io.drctl.orchestrator.readiness.cluster.StoreDataSource;
 import io.drctl.orchestrator.readiness.cluster.StoreException;
@@ -64,7 +65,7 @@ final class ReadinessHistoryCommand extends StateCommand {
         }
         List<ResultStore.Change> changes;
         try (StoreDataSource ds = StoreDataSource.open(store.get(), ctx.rt().env(), "history")) {
-            changes = new ResultStore(ds, "drctl-readiness:" + inventory.name(), "history").changes(ctx.rt().clock().instant().minus(back.get()));
+            changes = new ResultStore(ds, ClusterDaemon.scheduleName(inventory.name()), "history").changes(ctx.rt().clock().instant().minus(back.get()));
         } catch (IOException e) {
             ctx.err().println("drctl: readiness.store in " + inv + ": " + e.getMessage());
             return ExitCodes.INVALID_INPUT;

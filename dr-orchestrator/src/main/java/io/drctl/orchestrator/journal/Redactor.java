@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.drctl.dns.TsigKeys;
+import io.drctl.host.HomeDir;
 import io.drctl.orchestrator.config.load.InventoryLoader;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
@@ -216,8 +217,7 @@ public final class Redactor {
         /** A small regular file's text; empty when missing, unreadable, too large or not text. */
         private static Optional<String> read(String path, Map<String, String> env) {
             try {
-                Path p = path.startsWith("~/")
-                        ? Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), path.substring(2)) : Path.of(path);
+                Path p = HomeDir.expand(path, env);
                 if (!Files.isRegularFile(p) || Files.size(p) > MAX_FILE) {
                     return Optional.empty();
                 }

@@ -75,9 +75,9 @@ public final class ReadinessServer implements AutoCloseable {
                 send(x, 405, "text/plain; charset=utf-8", "method " + method + " not allowed: this endpoint is read-only\n");
                 return;
             }
-            Optional<ReadinessResult> last = state.last();
             switch (x.getRequestURI().getPath()) {
                 case "/healthz" -> {
+                    Optional<ReadinessResult> last = state.last(); // read where needed: while clustered, a store query
                     boolean ok = last.map(ReadinessResult::ok).orElse(false);
                     String body = last.map(r -> (ok ? "ok: " : "not ready: ") + r.verdict() + " (run "
                             + r.runId().orElse("-") + ", finished " + r.finished() + ")").orElse("not ready: no readiness run yet");
@@ -85,6 +85,7 @@ public final class ReadinessServer implements AutoCloseable {
                 }
                 case "/metrics" -> send(x, 200, Metrics.CONTENT_TYPE, (drills == null ? Metrics.format(state) : Metrics.format(state, drills)) + storeMetric());
                 case "/results" -> {
+                    Optional<ReadinessResult> last = state.last();
                     if (last.isEmpty()) {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("ok", false);

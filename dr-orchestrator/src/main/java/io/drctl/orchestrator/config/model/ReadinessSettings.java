@@ -1,9 +1,9 @@
 package io.drctl.orchestrator.config.model;
 
+import io.drctl.host.HomeDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -97,7 +97,7 @@ public record ReadinessSettings(Optional<Store> store, Optional<Webhook> webhook
                 return v;
             }
             try {
-                String text = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8);
+                String text = Files.readString(HomeDir.expand(file.get(), environment), StandardCharsets.UTF_8);
                 int nl = text.indexOf('\n');
                 return (nl >= 0 ? text.substring(0, nl) : text).strip();
             } catch (IOException e) {

@@ -92,6 +92,11 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
         });
     }
 
+    /** The schedule (and store key) of an inventory's readiness rounds: every daemon of the cluster and the history use it. */
+    public static String scheduleName(String inventoryName) {
+        return "drctl-readiness:" + inventoryName;
+    }
+
     /**
      * Joins the cluster (or, the store being unusable, runs alone) and serves the cluster's rounds to the duty's state.
      *

@@ -190,19 +190,17 @@ public final class ResultStore {
      * @return rounds deleted
      */
     public int prune(Instant before) throws StoreException {
-        int[] n = new int[1];
         update("deleting rounds older than " + before, "DELETE FROM drctl_readiness_changes WHERE sched_name = ? AND fire_time < ?"
                 + " AND fire_time < (SELECT max(fire_time) FROM drctl_readiness_changes WHERE sched_name = ?)", p -> {
                     p.setString(1, schedule);
                     p.setTimestamp(2, Timestamp.from(before));
                     p.setString(3, schedule);
                 });
-        n[0] = update("deleting rounds older than " + before, "DELETE FROM drctl_readiness_rounds WHERE sched_name = ? AND fire_time < ?",
+        return update("deleting rounds older than " + before, "DELETE FROM drctl_readiness_rounds WHERE sched_name = ? AND fire_time < ?",
                 p -> {
                     p.setString(1, schedule);
                     p.setTimestamp(2, Timestamp.from(before));
                 });
-        return n[0];
     }
 
     /** The failing checks of {@code r} ({@code check}, {@code detail}), or its error as one entry. */

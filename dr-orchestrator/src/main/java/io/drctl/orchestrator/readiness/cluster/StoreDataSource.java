@@ -43,7 +43,7 @@ public final class StoreDataSource implements AutoCloseable {
         c.setInitializationFailTimeout(-1); // never connect while building: the supervisor reports the store's state
         long wait = Math.max(1000, Math.min(store.checkin().toMillis(), 5000));
         c.setConnectionTimeout(wait);
-        c.setValidationTimeout(Math.min(wait, 1000) < 250 ? 250 : Math.min(wait, 1000));
+        c.setValidationTimeout(1000); // wait is at least 1000 ms
         c.setMaxLifetime(Duration.ofMinutes(1).toMillis());
         c.setIdleTimeout(Duration.ofSeconds(30).toMillis());
         c.setKeepaliveTime(Duration.ofSeconds(30).toMillis());

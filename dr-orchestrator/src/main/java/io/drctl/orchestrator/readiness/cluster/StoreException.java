@@ -53,7 +53,7 @@ public final class StoreException extends Exception {
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         Kind kind;
-        if (state.startsWith("08") || state.isEmpty() && e instanceof java.sql.SQLTransientConnectionException) {
+        if (state.startsWith("08")) {
             kind = Kind.UNREACHABLE;
         } else if (state.startsWith("28")) {
             kind = Kind.AUTHENTICATION;

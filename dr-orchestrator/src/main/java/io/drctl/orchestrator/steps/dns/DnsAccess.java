@@ -6,16 +6,15 @@ import io.drctl.dns.DnsZone;
 import io.drctl.dns.TsigKey;
 import io.drctl.dns.TsigKeyException;
 import io.drctl.dns.TsigKeys;
+import io.drctl.host.HomeDir;
 import io.drctl.orchestrator.config.model.Dns;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.LostTargets;
 import io.drctl.orchestrator.spi.StepFailure;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** How DNS step types reach the inventory's zone and TSIG key; the secret is read from its reference here and never leaves the key object. */
@@ -54,18 +53,11 @@ public final class DnsAccess {
         }
         try {
             if (ref.get().keyFile().isPresent()) {
-                return Optional.of(TsigKeys.fromFile(expandHome(ref.get().keyFile().get(), ctx.env()), Optional.empty()));
+                return Optional.of(TsigKeys.fromFile(HomeDir.expand(ref.get().keyFile().get(), ctx.env()), Optional.empty()));
             }
             return Optional.of(TsigKeys.fromEnvironment(ctx.env(), ref.get().keyEnv().orElseThrow()));
         } catch (TsigKeyException e) {
             throw new StepFailure("TSIG key (" + ref.get() + "): " + e.getMessage(), false, e);
         }
-    }
-
-    static Path expandHome(String path, Map<String, String> env) {
-        if (path.startsWith("~/")) {
-            return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), path.substring(2));
-        }
-        return Path.of(path);
     }
 }

@@ -156,4 +156,12 @@ class ReadinessSettingsTest {
         String out = r.redact("connect with s3cret-store-pw, header Bearer tok-123456");
         assertFalse(out.contains("s3cret-store-pw") || out.contains("tok-123456"), out);
     }
+
+    @Test
+    void secretFile_underHome_isRead_likeEveryOtherInventoryPath(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve("store.password"), "s3cret\n");
+        ReadinessSettings.SecretRef ref = new ReadinessSettings.SecretRef(Optional.of("~/store.password"), Optional.empty());
+        assertEquals("s3cret", ref.resolve(Map.of("HOME", home.toString())));
+    }
 }
