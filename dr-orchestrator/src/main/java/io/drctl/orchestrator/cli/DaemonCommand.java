@@ -161,6 +161,7 @@ final class DaemonCommand extends StateCommand {
         Consumer<ReadinessResult> logRound = r -> say.accept(ReadinessView.logLine(r));
         ChangeJournal changes = new ChangeJournal(store.stateDir(), ctx.rt().clock(), Redactor.forInventoryFile(inv, ctx.rt().env()));
         AutoCloseable daemon;
+        ClusterDaemon.Duty duty = new ClusterDaemon.Duty(round, state, logRound, webhook, invName, changes);
         StoreDataSource pool = null;
         if (readiness.store().isPresent()) {
             try {
@@ -171,15 +172,11 @@ final class DaemonCommand extends StateCommand {
                 return ExitCodes.INVALID_INPUT;
             }
             daemon = ClusterDaemon.start(readiness.store().get(), pool, ClusterDaemon.scheduleName(invName), instance, schedule,
-                    new ClusterDaemon.Duty(round, state, logRound, webhook, invName, changes), ctx.rt().clock(), say);
+                    duty, ctx.rt().clock(), say);
         } else {
             RoundRecorder recorder = new RoundRecorder(Optional.empty(), webhook, invName, instance, () -> false, say, changes);
-            ReadinessDaemon alone = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), schedule, fireTime -> {
-                ReadinessResult r = round.get();
-                state.record(r);
-                logRound.accept(r);
-                recorder.record(fireTime, r);
-            }, true);
+            ReadinessDaemon alone = ReadinessDaemon.schedule(ReadinessDaemon.ramStore(), schedule,
+                    fireTime -> duty.run(fireTime, recorder), true);
             daemon = () -> {
                 alone.close();
                 recorder.close();

@@ -110,7 +110,6 @@ final class DrillCommand extends StateCommand {
     @Mixin
     OverrideOptions overrides;
 
-    private Optional<ForecastFigure> forecast = Optional.empty();
 
     @Option(names = "--mode", paramLabel = "MODE",
             description = "mode of the failover run: planned (default) or forced (a region is gone: steps with `whenForced:`"
@@ -165,7 +164,7 @@ final class DrillCommand extends StateCommand {
 
         // what earlier runs predict for this failover, taken before it runs (the report sets it against the measured RTO)
         Forecast f = Forecast.of(Planner.plan(over, ctx.rt().registry().get()), runs.store().runsDir());
-        forecast = f.runsRead() == 0 ? Optional.empty() : Optional.of(new ForecastFigure(f.median(), f.p90(), f.runsRead()));
+        Optional<ForecastFigure> forecast = f.runsRead() == 0 ? Optional.empty() : Optional.of(new ForecastFigure(f.median(), f.p90(), f.runsRead()));
         String drillId = ID.format(ctx.rt().clock().instant()) + "-drill";
         ctx.out().println("drill " + drillId + ": failover " + from + " -> " + to + (noFailback ? "" : ", then failback")
                 + "; objective " + objective.map(DrillCommand::minutesSeconds).orElse("(none set)")
@@ -174,7 +173,7 @@ final class DrillCommand extends StateCommand {
         DrillRuns story = new DrillRuns();
         if (!noReadiness && !readinessPhase(runs, "readiness-before", phases)) {
             ctx.err().println("drctl: the DR region is not ready (see the failed checks above); the drill does not start");
-            return finish(stateDir, drillId, inventoryName, objective, phases, ExitCodes.STEP_FAILED, story);
+            return finish(stateDir, drillId, inventoryName, objective, phases, forecast, ExitCodes.STEP_FAILED, story);
         }
         RunResult r1 = overRuns.run(inventory, failover, overParams);
         story.failoverRun = r1.runId();
@@ -228,7 +227,7 @@ final class DrillCommand extends StateCommand {
         } else {
             story.state = "failed over to " + to + " (--no-failback)";
         }
-        return finish(stateDir, drillId, inventoryName, objective, phases, exit, story);
+        return finish(stateDir, drillId, inventoryName, objective, phases, forecast, exit, story);
     }
 
     /**
@@ -300,7 +299,8 @@ final class DrillCommand extends StateCommand {
     }
 
     private int finish(Path stateDir, String drillId, String inventoryName, Optional<Duration> objective,
-                       List<DrillReport.Phase> phases, int exitSoFar, DrillRuns story) throws IOException {
+                       List<DrillReport.Phase> phases, Optional<ForecastFigure> forecast, int exitSoFar, DrillRuns story)
+            throws IOException {
         int exit = exitSoFar;
         RunStore store = new RunStore(stateDir);
         DrillOutcome outcome = story.failoverRun == null ? new DrillOutcome(List.of(), List.of(), story.lines, story.state)

@@ -189,7 +189,7 @@ public final class Metrics {
 
     /** A sample value: an integer as one ({@code 2026120201}), else the shortest decimal that reads back the same. */
     static String value(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+        return Figure.number(v).toString();
     }
 
     /** Label-value escaping of the text format: backslash, double quote, line feed. */

@@ -99,8 +99,11 @@ public record DrillReport(String drillId, String inventory, String from, String 
 
         /** Whether the step reached its desired state (applied, or found already holding): {@code SUCCEEDED} or {@code SATISFIED}. */
         public boolean proven() {
-            return java.util.Arrays.stream(Status.values()).filter(x -> x.name().equals(status)).findFirst()
-                    .map(Status::isDone).orElse(false);
+            try {
+                return status != null && Status.valueOf(status).isDone();
+            } catch (IllegalArgumentException e) {
+                return false; // a status this drctl does not know
+            }
         }
 
         /** An approval step is a wait for a person, not work. */

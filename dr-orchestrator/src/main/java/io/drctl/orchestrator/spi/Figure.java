@@ -60,8 +60,13 @@ public record Figure(String name, Map<String, String> labels, double value) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("labels", labels);
-        m.put("value", value == Math.rint(value) && Math.abs(value) < 1e15 ? (Object) (long) value : (Object) value);
+        m.put("value", number(value));
         return m;
+    }
+
+    /** {@code v} as a {@code Long} when it is a whole number (written without ".0"), else as itself. */
+    public static Number number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? (Number) (long) v : (Number) v;
     }
 
     /** Reads {@link #toMap}'s form back (a journal line, a stored result); empty when it is not one. */

@@ -69,6 +69,13 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
      */
     public record Duty(Supplier<ReadinessResult> round, ReadinessState state, Consumer<ReadinessResult> roundLog,
                        Optional<Webhook> webhook, String inventory, ChangeJournal journal) {
+        /** One round at {@code fireTime}: run it, keep it as the state's last, log it, and hand it to {@code recorder}. */
+        public void run(Instant fireTime, RoundRecorder recorder) {
+            ReadinessResult r = round.get();
+            state.record(r);
+            roundLog.accept(r);
+            recorder.record(fireTime, r);
+        }
     }
 
     private ClusterDaemon(ReadinessSettings.Store settings, StoreDataSource ds, String scheduleName, String instance, String cron,
@@ -117,10 +124,7 @@ public final class ClusterDaemon implements AutoCloseable, ReadinessState.Cluste
     private void round(Instant fireTime) {
         oneRound.lock(); // the standalone and the clustered schedule overlap for a moment when switching
         try {
-            ReadinessResult r = duty.round().get();
-            duty.state().record(r);
-            duty.roundLog().accept(r);
-            recorder.record(fireTime, r);
+            duty.run(fireTime, recorder);
         } finally {
             oneRound.unlock();
         }
