@@ -58,9 +58,95 @@ final class SshCommandRunner implements CommandRunner {
             throw new HostAccessException(Kind.IO, describe(), "interrupted while waiting for a free SSH channel");
         }
         try {
+            if (target.os() == OsFamily.LINUX && pool.shells() && connection.runsShells()) {
+                return runInShell(connection, command, timeout, newTag());
+            }
             return runOnSession(connection, command, timeout, target.os() == OsFamily.LINUX ? newTag() : null);
         } finally {
             connection.channels.release();
+        }
+    }
+
+    /**
+     * Runs {@code command} in one of the session's long-lived shells ({@link ShellChannel}), opening one when
+     * none is idle; the same tag, timeout, kill and reconnect rules as {@link #runOnSession}. A host whose shell
+     * does not start runs this and every later command on exec channels.
+     */
+    private CommandResult runInShell(SshSessions.HostConnection connection, String command, Duration timeout,
+                                     String tag) throws HostAccessException {
+        for (int attempt = 1; ; attempt++) {
+            Session session = connection.session(target);
+            long start = System.nanoTime();
+            ShellChannel shell = connection.idleShell(session);
+            try {
+                if (shell == null) {
+                    shell = ShellChannel.open(session, SshSessions.timeoutMillis(target.connectTimeout()));
+                }
+            } catch (ShellChannel.Refused e) {
+                connection.refuseShells(e.getMessage());
+                LOG.info("{}: no long-lived shell ({}); one exec channel per command from now on", describe(),
+                        e.getMessage());
+                return runOnSession(connection, command, timeout, tag);
+            } catch (JSchException e) {
+                if (!session.isConnected()) {
+                    connection.invalidate(session);
+                    if (attempt == 1) {
+                        LOG.info("{}: SSH session was down when the command was sent; reconnecting once", describe());
+                        continue;
+                    }
+                }
+                throw new HostAccessException(Kind.IO, describe(), "cannot open a command channel on the SSH session ("
+                        + SshFailures.rootCauseSummary(e) + "); expected sshd to accept another session"
+                        + " (check its MaxSessions)", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HostAccessException(Kind.IO, describe(), "interrupted while opening a shell for the command");
+            }
+            BoundedOutput out = new BoundedOutput(pool.options().maxOutputBytes());
+            BoundedOutput err = new BoundedOutput(pool.options().maxOutputBytes());
+            ShellChannel.Frame frame;
+            try {
+                frame = shell.run(command, TAG_VARIABLE, tag, start + timeout.toNanos(), out, err);
+            } catch (ShellChannel.NotSent e) {
+                shell.close();
+                if (!session.isConnected()) {
+                    connection.invalidate(session);
+                }
+                if (attempt == 1) {
+                    // the command never started: sending it again is safe
+                    LOG.info("{}: {} before the command was sent; trying once more", describe(), e.getMessage());
+                    continue;
+                }
+                throw new HostAccessException(Kind.IO, describe(), "cannot send the command: " + e.getMessage());
+            } catch (ShellChannel.TimedOut e) {
+                shell.close();
+                String outcome = reap(connection, tag);
+                throw new HostAccessException(Kind.COMMAND_TIMEOUT, describe(), "command did not exit within "
+                        + timeout.toMillis() + " ms; " + outcome + " (the session stays open)");
+            } catch (ShellChannel.Lost e) {
+                shell.close();
+                boolean sessionLost = !session.isConnected();
+                if (sessionLost) {
+                    connection.invalidate(session);
+                }
+                throw new HostAccessException(Kind.IO, describe(), sessionLost
+                        ? "SSH session dropped while the command ran; it may or may not have completed"
+                        : e.getMessage() + "; the command may or may not have completed");
+            } catch (InterruptedException e) {
+                shell.close();
+                Thread.currentThread().interrupt();
+                LOG.warn("{}: interrupted; processes tagged {}={} may still run", describe(), TAG_VARIABLE, tag);
+                throw new HostAccessException(Kind.IO, describe(), "interrupted while waiting for the command; its channel"
+                        + " was closed");
+            }
+            connection.release(shell);
+            CommandResult result = new CommandResult(frame.exit(), out.text(), err.text(),
+                    Duration.ofNanos(System.nanoTime() - start));
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: {} ({} chars) exit {} in {} ms (shell)", describe(), program(command), command.length(),
+                        result.exitCode(), result.elapsed().toMillis());
+            }
+            return result;
         }
     }
 

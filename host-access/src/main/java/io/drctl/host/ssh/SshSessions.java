@@ -122,6 +122,7 @@ public final class SshSessions implements AutoCloseable {
     }
 
     private final Options options;
+    private final boolean shells;
     private final Map<Endpoint, HostConnection> connections = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -130,8 +131,15 @@ public final class SshSessions implements AutoCloseable {
         this(Options.defaults());
     }
 
+    /** Commands to POSIX hosts run in long-lived shells ({@link ShellChannel}); others on one exec channel each. */
     public SshSessions(Options options) {
+        this(options, true);
+    }
+
+    /** With {@code shells} false, every command gets its own exec channel (what a host refusing the shell gets). */
+    SshSessions(Options options, boolean shells) {
         this.options = Objects.requireNonNull(options, "options");
+        this.shells = shells;
     }
 
     /**
@@ -160,6 +168,10 @@ public final class SshSessions implements AutoCloseable {
         return options;
     }
 
+    boolean shells() {
+        return shells;
+    }
+
     HostConnection connection(SshTarget target) {
         if (closed) {
             throw new IllegalStateException("SSH sessions are closed; cannot reach " + target.describe());
@@ -186,6 +198,10 @@ public final class SshSessions implements AutoCloseable {
         private final Endpoint endpoint;
         final Semaphore channels;
         private Session session; // guarded by this
+        /** Shells waiting for their next command (each holds one channel). */
+        private final java.util.Deque<ShellChannel> idleShells = new java.util.ArrayDeque<>(); // guarded by this
+        /** Why this host runs no shell (it refused one), or null. */
+        private volatile String shellsRefused;
 
         private HostConnection(Endpoint endpoint, Semaphore channels) {
             this.endpoint = endpoint;
@@ -209,16 +225,52 @@ public final class SshSessions implements AutoCloseable {
         /** Forgets {@code dead} so the next command reconnects (no-op if a newer session replaced it). */
         synchronized void invalidate(Session dead) {
             if (session == dead) {
+                closeShells();
                 session.disconnect();
                 session = null;
             }
         }
 
         synchronized void disconnect() {
+            closeShells();
             if (session != null) {
                 session.disconnect();
                 session = null;
             }
+        }
+
+        /** An idle shell on {@code s} to run the next command in, or null (then the caller opens one). */
+        synchronized ShellChannel idleShell(Session s) {
+            ShellChannel shell;
+            while ((shell = idleShells.pollFirst()) != null) {
+                if (shell.usableOn(s)) {
+                    return shell;
+                }
+                shell.close();
+            }
+            return null;
+        }
+
+        /** A shell whose command finished cleanly, kept for the next one. */
+        synchronized void release(ShellChannel shell) {
+            if (session != null && shell.usableOn(session) && !closed) {
+                idleShells.addFirst(shell);
+            } else {
+                shell.close();
+            }
+        }
+
+        boolean runsShells() {
+            return shellsRefused == null;
+        }
+
+        void refuseShells(String why) {
+            shellsRefused = why;
+        }
+
+        private void closeShells() {
+            idleShells.forEach(ShellChannel::close);
+            idleShells.clear();
         }
     }
 

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
 class SshSessionsIT {
 
     private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+    /** Sets {@code p} to the command's nearest sshd ancestor: the server side of its session (the command's
+     *  parent on an exec channel; the long-lived shell's parent in a {@link ShellChannel}). */
+    static final String SSHD_SESSION = "p=$PPID; while [ \"$(cut -c1-4 /proc/$p/comm)\" != sshd ]; do"
+            + " p=$(cut -d' ' -f4 /proc/$p/stat); done";
 
     private static TestSshd sshd;
     private static Path knownHosts;
@@ -313,7 +317,7 @@ class SshSessionsIT {
             String first = runner.run("echo $SSH_CONNECTION", TEN_SECONDS).stdout();
             // kill this connection's sshd session process: the TCP connection drops mid-command
             HostAccessException e = assertThrows(HostAccessException.class,
-                    () -> runner.run("kill -9 $PPID; sleep 5", TEN_SECONDS));
+                    () -> runner.run(SSHD_SESSION + "; kill -9 $p; sleep 5", TEN_SECONDS));
             assertEquals(Kind.IO, e.kind());
             CommandResult after = runner.run("echo $SSH_CONNECTION", TEN_SECONDS);
             assertEquals(0, after.exitCode());
@@ -327,7 +331,7 @@ class SshSessionsIT {
         int loginsBefore = sshd.acceptedLogins();
         try (SshSessions sessions = new SshSessions()) {
             CommandRunner runner = sessions.runner(target(sshd.clientEd25519, knownHosts));
-            CommandResult first = runner.run("echo $SSH_CONNECTION; echo $PPID", TEN_SECONDS);
+            CommandResult first = runner.run("echo $SSH_CONNECTION; " + SSHD_SESSION + "; echo $p", TEN_SECONDS);
             String[] lines = first.stdout().split("\n");
             // kill the server side of the idle session from outside, as a server restart or network cut would
             ProcessHandle sessionProcess = ProcessHandle.of(Long.parseLong(lines[1].trim())).orElseThrow();
