@@ -20,6 +20,22 @@ public final class SshHostAccess implements HostAccess {
     private final SshSessions sessions;
     private final String home;
     private final Map<String, CommandRunner> runners = new ConcurrentHashMap<>();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SshHostAccess.class);
+    static final Duration WARM_PROBE = Duration.ofMillis(300);
+    static final Duration WARM_TIMEOUT = Duration.ofSeconds(15);
+    static final int WARM_THREADS = 8;
+    private final java.util.Set<String> warming = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ThreadPoolExecutor warmers = new java.util.concurrent.ThreadPoolExecutor(
+            WARM_THREADS, WARM_THREADS, 5, java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "drctl-ssh-warm");
+                t.setDaemon(true);
+                return t;
+            });
+
+    {
+        warmers.allowCoreThreadTimeOut(true);
+    }
 
     public SshHostAccess(Inventory inventory, String home) {
         this.inventory = inventory;
@@ -70,8 +86,34 @@ public final class SshHostAccess implements HostAccess {
         return Path.of(p.startsWith("~/") ? home + p.substring(1) : p);
     }
 
+    /**
+     * Each host whose SSH port answers within {@link #WARM_PROBE} gets its session and one shell opened by a
+     * no-op command, at most {@link #WARM_THREADS} at once, on daemon threads; a command that needs the host
+     * meanwhile waits for that handshake instead of starting its own.
+     */
+    @Override
+    public void warm(java.util.Collection<Host> hosts) {
+        for (Host h : new java.util.LinkedHashSet<>(hosts)) {
+            if (!warming.add(h.ref())) {
+                continue;
+            }
+            warmers.execute(() -> {
+                try {
+                    if (answers(h, WARM_PROBE)) {
+                        runner(h).run(":", WARM_TIMEOUT);
+                        return;
+                    }
+                } catch (HostAccessException | RuntimeException e) {
+                    LOG.debug("{}: not warmed ({})", h.ref(), e.getMessage());
+                }
+                warming.remove(h.ref()); // asked again (a VM just started), it is tried again
+            });
+        }
+    }
+
     @Override
     public void close() {
+        warmers.shutdownNow();
         sessions.close();
     }
 }

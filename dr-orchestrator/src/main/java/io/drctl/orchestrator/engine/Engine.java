@@ -91,6 +91,7 @@ public final class Engine {
         Set<Effect> changedSinceRules = EnumSet.noneOf(Effect.class); // what the steps since the last evaluation may have changed
         try (rules; HostAccess hosts = options.hostAccess().apply(plan.loaded().inventory())) {
             RunScope scope = scope(hosts);
+            scope.hosts().warm(contacts(plan));
             StepRunner steps = new StepRunner(journal, options, redactor, new ActionRunner(scope, options, redactor));
             if (!rules.isEmpty()) {
                 // before the first step (run and resume; dry runs too: evaluation only reads)
@@ -284,6 +285,21 @@ public final class Engine {
      */
     public RunResult rollback(RunState state) {
         return new Rollback(plan, runId, journal, options, redactor, this::scope).run(state);
+    }
+
+    /** The hosts the plan's steps and rules name (their targets and host selectors): who the run may contact. */
+    static java.util.Set<io.drctl.orchestrator.config.model.Host> contacts(Plan plan) {
+        Set<io.drctl.orchestrator.config.model.Host> out = new java.util.LinkedHashSet<>();
+        java.util.function.Consumer<io.drctl.orchestrator.spi.StepFields> selectors = f -> f.names().forEach(n ->
+                f.get(n, Object.class).filter(List.class::isInstance).map(List.class::cast).ifPresent(l -> l.stream()
+                        .filter(io.drctl.orchestrator.config.model.Host.class::isInstance)
+                        .forEach(h -> out.add((io.drctl.orchestrator.config.model.Host) h))));
+        for (Plan.PlannedStep s : plan.steps()) {
+            out.addAll(s.spec().hosts());
+            selectors.accept(s.spec().fields());
+        }
+        plan.loaded().rules().forEach(r -> selectors.accept(r.fields()));
+        return out;
     }
 
     private RunScope scope(HostAccess hosts) {

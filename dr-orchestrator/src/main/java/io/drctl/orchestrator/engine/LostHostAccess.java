@@ -48,6 +48,12 @@ final class LostHostAccess implements HostAccess {
         return delegate.answers(host, timeout);
     }
 
+    /** Warms the hosts not assumed lost (a lost host is never contacted, not even to warm it). */
+    @Override
+    public void warm(java.util.Collection<Host> hosts) {
+        delegate.warm(hosts.stream().filter(h -> lost.host(h).isEmpty()).toList());
+    }
+
     @Override
     public void close() {
         // the run closes the access it opened

@@ -23,6 +23,14 @@ public interface HostAccess extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Opens, in the background, the sessions a run is about to need, so that its first command to each host
+     * does not wait for the handshake. Only hosts that answer at once are contacted; nothing is reported:
+     * the command that needs a host reports whatever keeps it from being reached. Does nothing by default.
+     */
+    default void warm(java.util.Collection<Host> hosts) {
+    }
+
     @Override
     default void close() {
     }

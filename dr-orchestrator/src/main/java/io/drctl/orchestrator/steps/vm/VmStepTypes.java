@@ -184,6 +184,9 @@ public final class VmStepTypes {
                     GuestWait wait = new GuestWait(ctx.clock(), d -> ctx.pause(d), Duration.ofSeconds(1));
                     GuestReady ready = wait.await(host.ref(), checks(ctx.inventory()), ctx.cancellation().remaining(within));
                     summary += "; guest ready after " + ready.elapsed().toMillis() + " ms (" + ready.checks() + ")";
+                    if (waitFor.contains("ssh")) {
+                        ctx.hosts().warm(List.of(host)); // the steps and rules that follow will need its session
+                    }
                 }
                 return Applied.of(summary);
             } catch (VmException e) {
