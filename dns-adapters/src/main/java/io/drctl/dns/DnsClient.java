@@ -72,10 +72,6 @@ public final class DnsClient {
         return clock;
     }
 
-    public Duration timeout() {
-        return timeout;
-    }
-
     /** This client with another key (or none). */
     public DnsClient withKey(Optional<TsigKey> other) {
         return new DnsClient(other, clock, timeout, refused);
