@@ -8,32 +8,25 @@ import org.xbill.DNS.TSIG;
 
 /**
  * The TSIG HMAC algorithms drctl signs with, each {@link #label() labelled} by the name BIND uses in key files
- * ({@code hmac-sha256}). hmac-sha256 is the default, as {@code tsig-keygen} writes it.
+ * ({@code hmac-sha256}). hmac-sha256 is the default, as {@code tsig-keygen} writes it. The algorithm's DNS name
+ * and JCA name are dnsjava's for that label.
  */
 public enum TsigAlgorithm implements Labelled {
-    HMAC_SHA256(TSIG.HMAC_SHA256, "HmacSHA256"),
-    HMAC_SHA384(TSIG.HMAC_SHA384, "HmacSHA384"),
-    HMAC_SHA512(TSIG.HMAC_SHA512, "HmacSHA512");
+    HMAC_SHA256,
+    HMAC_SHA384,
+    HMAC_SHA512;
 
     /** The algorithm used when a key does not say. */
     public static final TsigAlgorithm DEFAULT = HMAC_SHA256;
 
-    private final Name dnsName;
-    private final String jcaName;
-
-    TsigAlgorithm(Name dnsName, String jcaName) {
-        this.dnsName = dnsName;
-        this.jcaName = jcaName;
-    }
-
-    /** The algorithm's domain name as carried in the TSIG record. */
+    /** The algorithm's domain name as carried in the TSIG record, e.g. {@code hmac-sha256.}. */
     public Name dnsName() {
-        return dnsName;
+        return TSIG.algorithmToName(label());
     }
 
-    /** The JCA {@link javax.crypto.Mac} algorithm name. */
+    /** The JCA {@link javax.crypto.Mac} algorithm name, e.g. {@code HmacSHA256}. */
     public String jcaName() {
-        return jcaName;
+        return TSIG.nameToAlgorithm(dnsName());
     }
 
     /** Looks up a BIND algorithm name (case-insensitive, optional trailing dot). */
