@@ -68,36 +68,34 @@ class SshSessionsIT {
                 Duration.ofSeconds(5), CommandRunner.OsFamily.LINUX, jump);
     }
 
+    /** Runs {@code command} on the test sshd through a fresh pool, closed afterwards. */
+    private static CommandResult runOnce(String command) throws Exception {
+        try (SshSessions sessions = new SshSessions()) {
+            return sessions.runner(target(sshd.clientEd25519, knownHosts)).run(command, TEN_SECONDS);
+        }
+    }
+
     @Test
     void run_commandWithOutputAndExitStatus_returnsBothStreamsAndStatus() throws Exception {
-        try (SshSessions sessions = new SshSessions()) {
-            CommandResult r = sessions.runner(target(sshd.clientEd25519, knownHosts))
-                    .run("echo hi; echo err >&2; exit 3", TEN_SECONDS);
-            assertEquals(3, r.exitCode());
-            assertEquals("hi\n", r.stdout());
-            assertEquals("err\n", r.stderr());
-            assertFalse(r.succeeded());
-        }
+        CommandResult r = runOnce("echo hi; echo err >&2; exit 3");
+        assertEquals(3, r.exitCode());
+        assertEquals("hi\n", r.stdout());
+        assertEquals("err\n", r.stderr());
+        assertFalse(r.succeeded());
     }
 
     @Test
     void run_successfulCommandWithUtf8AndStdinReader_exitsZeroWithoutHanging() throws Exception {
-        try (SshSessions sessions = new SshSessions()) {
-            // `cat` reads stdin: it must see EOF at once instead of waiting for input forever
-            CommandResult r = sessions.runner(target(sshd.clientEd25519, knownHosts))
-                    .run("cat; printf '%s' 'grüße ✓'", TEN_SECONDS);
-            assertEquals(0, r.exitCode());
-            assertEquals("grüße ✓", r.stdout());
-            assertEquals("", r.stderr());
-        }
+        // `cat` reads stdin: it must see EOF at once instead of waiting for input forever
+        CommandResult r = runOnce("cat; printf '%s' 'grüße ✓'");
+        assertEquals(0, r.exitCode());
+        assertEquals("grüße ✓", r.stdout());
+        assertEquals("", r.stderr());
     }
 
     @Test
     void run_commandKilledBySignal_reportsShellStyleStatus() throws Exception {
-        try (SshSessions sessions = new SshSessions()) {
-            CommandResult r = sessions.runner(target(sshd.clientEd25519, knownHosts)).run("kill -TERM $$", TEN_SECONDS);
-            assertEquals(128 + 15, r.exitCode());
-        }
+        assertEquals(128 + 15, runOnce("kill -TERM $$").exitCode());
     }
 
     @Test
