@@ -2,7 +2,6 @@ package io.drctl.firewall;
 
 import io.drctl.host.Labelled;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Which firewall a host uses, as named in the inventory ({@code firewall: iptables}). The labels are the one
@@ -26,14 +25,9 @@ public enum BackendKind implements Labelled {
         return Labelled.labels(BackendKind.class);
     }
 
-    /** The kind with this exact label, if any. */
-    public static Optional<BackendKind> find(String label) {
-        return Labelled.find(BackendKind.class, label);
-    }
-
     /** The kind with this exact label; throws quoting the value otherwise. */
     public static BackendKind parse(String s) {
-        return find(s).orElseThrow(() -> new IllegalArgumentException(
+        return Labelled.find(BackendKind.class, s).orElseThrow(() -> new IllegalArgumentException(
                 "unknown firewall kind '" + s + "' (expected " + String.join(", ", labels()) + ")"));
     }
 }
