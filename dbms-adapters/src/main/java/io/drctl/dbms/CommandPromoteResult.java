@@ -1,7 +1,6 @@
 package io.drctl.dbms;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * What {@link CommandDbms#promote} did.
@@ -16,14 +15,6 @@ import java.util.Objects;
  */
 public record CommandPromoteResult(String instance, PromoteResult.Outcome outcome, CommandDbmsProbe before,
                                    CommandDbmsProbe after, boolean writeChecked, Duration elapsed) {
-    public CommandPromoteResult {
-        Objects.requireNonNull(instance, "instance");
-        Objects.requireNonNull(outcome, "outcome");
-        Objects.requireNonNull(before, "before");
-        Objects.requireNonNull(after, "after");
-        Objects.requireNonNull(elapsed, "elapsed");
-    }
-
     public boolean changed() {
         return outcome == PromoteResult.Outcome.PROMOTED;
     }

@@ -1,7 +1,6 @@
 package io.drctl.dbms;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -16,9 +15,6 @@ import java.util.Optional;
 public record PgProbe(String instance, PgRole role, int serverVersionNum, Optional<ReplicaStatus> replica,
                       List<StandbyStatus> standbys) {
     public PgProbe {
-        Objects.requireNonNull(instance, "instance");
-        Objects.requireNonNull(role, "role");
-        Objects.requireNonNull(replica, "replica");
         standbys = List.copyOf(standbys);
         if (role == PgRole.REPLICA && replica.isEmpty()) {
             throw new IllegalArgumentException("a replica probe of " + instance + " needs its replication status");

@@ -1,7 +1,6 @@
 package io.drctl.dbms;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * What {@link PostgresPromoter#promote} did.
@@ -22,14 +21,6 @@ public record PromoteResult(String instance, Outcome outcome, PgProbe before, Pg
         PROMOTED,
         /** The server already was a primary; nothing was sent except read-only probes and the write check. */
         ALREADY_PRIMARY
-    }
-
-    public PromoteResult {
-        Objects.requireNonNull(instance, "instance");
-        Objects.requireNonNull(outcome, "outcome");
-        Objects.requireNonNull(before, "before");
-        Objects.requireNonNull(after, "after");
-        Objects.requireNonNull(elapsed, "elapsed");
     }
 
     public boolean changed() {

@@ -47,16 +47,6 @@ public record RejoinOptions(Duration streamTimeout, Duration transferTimeout, bo
                 restoreTargetWal);
     }
 
-    public RejoinOptions withAllowStandbyUpstream(boolean b) {
-        return new RejoinOptions(streamTimeout, transferTimeout, allowBasebackup, allowUnrelatedUpstream, b,
-                restoreTargetWal);
-    }
-
-    public RejoinOptions withRestoreTargetWal(boolean b) {
-        return new RejoinOptions(streamTimeout, transferTimeout, allowBasebackup, allowUnrelatedUpstream,
-                allowStandbyUpstream, b);
-    }
-
     private static void positive(String what, Duration d) {
         Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {

@@ -3,7 +3,6 @@ package io.drctl.dbms;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -21,13 +20,7 @@ import java.util.Optional;
 public record RejoinResult(String instance, RejoinMethod method, StreamingCheck before, StreamingCheck after,
                            Optional<Path> oldDataDir, List<String> notes, Duration elapsed) {
     public RejoinResult {
-        Objects.requireNonNull(instance, "instance");
-        Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(before, "before");
-        Objects.requireNonNull(after, "after");
-        Objects.requireNonNull(oldDataDir, "oldDataDir");
         notes = List.copyOf(notes);
-        Objects.requireNonNull(elapsed, "elapsed");
     }
 
     public boolean changed() {

@@ -1,7 +1,6 @@
 package io.drctl.dbms;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,14 +17,6 @@ import java.util.Optional;
  */
 public record ReplicaStatus(Optional<String> receiveLsn, Optional<String> replayLsn, Optional<Long> receiveReplayBytes,
                             Optional<Duration> replayDelay, Optional<String> walReceiver) {
-    public ReplicaStatus {
-        Objects.requireNonNull(receiveLsn, "receiveLsn");
-        Objects.requireNonNull(replayLsn, "replayLsn");
-        Objects.requireNonNull(receiveReplayBytes, "receiveReplayBytes");
-        Objects.requireNonNull(replayDelay, "replayDelay");
-        Objects.requireNonNull(walReceiver, "walReceiver");
-    }
-
     /** True when a WAL receiver is connected and streaming. */
     public boolean isStreaming() {
         return walReceiver.filter("streaming"::equals).isPresent();

@@ -1,7 +1,6 @@
 package io.drctl.dbms;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -16,12 +15,4 @@ import java.util.Optional;
  */
 public record StandbyStatus(String applicationName, String clientAddr, String state, String syncState,
                             Optional<Long> replayLagBytes, Optional<Duration> replayLag) {
-    public StandbyStatus {
-        Objects.requireNonNull(applicationName, "applicationName");
-        Objects.requireNonNull(clientAddr, "clientAddr");
-        Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(syncState, "syncState");
-        Objects.requireNonNull(replayLagBytes, "replayLagBytes");
-        Objects.requireNonNull(replayLag, "replayLag");
-    }
 }

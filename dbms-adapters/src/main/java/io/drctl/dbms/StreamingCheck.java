@@ -1,6 +1,5 @@
 package io.drctl.dbms;
 
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -31,12 +30,6 @@ public record StreamingCheck(String instance, State state, Optional<String> walR
     }
 
     public StreamingCheck {
-        Objects.requireNonNull(instance, "instance");
-        Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(walReceiver, "walReceiver");
-        Objects.requireNonNull(senderHost, "senderHost");
-        Objects.requireNonNull(senderPort, "senderPort");
-        Objects.requireNonNull(slotName, "slotName");
         if (streamingFromUpstream && state != State.REPLICA) {
             throw new IllegalArgumentException(instance + " cannot stream from an upstream while " + state);
         }

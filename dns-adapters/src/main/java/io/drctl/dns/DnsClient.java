@@ -72,10 +72,6 @@ public final class DnsClient {
         return clock;
     }
 
-    public Duration timeout() {
-        return timeout;
-    }
-
     /** This client with another key (or none). */
     public DnsClient withKey(Optional<TsigKey> other) {
         return new DnsClient(other, clock, timeout, refused);
@@ -164,7 +160,7 @@ public final class DnsClient {
         int rcode = response.getRcode();
         TSIGRecord tsig = response.getTSIG();
         int tsigError = tsig == null ? 0 : tsig.getError();
-        String keyDesc = key.map(k -> "key '" + k.name() + "' (" + k.algorithm().bindName() + ", from " + k.source() + ")").orElse("no key");
+        String keyDesc = key.map(k -> "key '" + k.name() + "' (" + k.algorithm().label() + ", from " + k.source() + ")").orElse("no key");
         String what = describe(query);
         if (tsigError == Rcode.BADSIG) {
             return fail(DnsException.Kind.BAD_SIGNATURE, target, what + " rejected: bad signature with " + keyDesc, rcode, tsigError, null);

@@ -75,6 +75,6 @@ public record TsigKey(String name, TsigAlgorithm algorithm, byte[] secret, Strin
     /** Names the key, algorithm and source; never the secret. */
     @Override
     public String toString() {
-        return "TsigKey[name=" + name + ", algorithm=" + algorithm.bindName() + ", source=" + source + ", secret=<redacted>]";
+        return "TsigKey[name=" + name + ", algorithm=" + algorithm.label() + ", source=" + source + ", secret=<redacted>]";
     }
 }

@@ -1,49 +1,33 @@
 package io.drctl.firewall;
 
-import java.util.Arrays;
+import io.drctl.host.Labelled;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Which firewall a host uses, as named in the inventory ({@code firewall: iptables}). The labels are the one
- * definition of the closed set: the inventory loader, its JSON Schema and the backends all use them.
+ * definition of the closed set: the inventory loader, its JSON Schema and the backends all use them
+ * ({@link #label()}, e.g. {@code windows-netsh}).
  */
-public enum BackendKind {
+public enum BackendKind implements Labelled {
     /** iptables for IPv4 sources, ip6tables for IPv6 sources, rules in the filter INPUT chain. */
-    IPTABLES("iptables"),
+    IPTABLES,
     /** nft: drctl's rules in its own {@code table inet drctl}; every table's input rules judged by effect. */
-    NFTABLES("nftables"),
+    NFTABLES,
     /** Windows Firewall through the NetSecurity PowerShell cmdlets. */
-    WINDOWS("windows"),
+    WINDOWS,
     /** Windows Firewall through {@code netsh advfirewall firewall} (hosts without NetSecurity cmdlets). */
-    WINDOWS_NETSH("windows-netsh"),
+    WINDOWS_NETSH,
     /** Linux: detect (iptables if installed, else nft); Windows hosts: the cmdlets if present, else netsh. */
-    AUTO("auto");
-
-    private final String label;
-
-    BackendKind(String label) {
-        this.label = label;
-    }
-
-    /** The inventory word, e.g. {@code windows-netsh}. */
-    public String label() {
-        return label;
-    }
+    AUTO;
 
     /** Every label, in declaration order. */
     public static List<String> labels() {
-        return Arrays.stream(values()).map(BackendKind::label).toList();
-    }
-
-    /** The kind with this exact label, if any. */
-    public static Optional<BackendKind> find(String label) {
-        return Arrays.stream(values()).filter(k -> k.label.equals(label)).findFirst();
+        return Labelled.labels(BackendKind.class);
     }
 
     /** The kind with this exact label; throws quoting the value otherwise. */
     public static BackendKind parse(String s) {
-        return find(s).orElseThrow(() -> new IllegalArgumentException(
+        return Labelled.find(BackendKind.class, s).orElseThrow(() -> new IllegalArgumentException(
                 "unknown firewall kind '" + s + "' (expected " + String.join(", ", labels()) + ")"));
     }
 }

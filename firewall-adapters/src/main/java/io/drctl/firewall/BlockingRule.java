@@ -1,7 +1,5 @@
 package io.drctl.firewall;
 
-import java.util.Objects;
-
 /**
  * A rule on a host that drops or rejects a fence's port from (part of) one of its sources, whoever
  * wrote it: drctl (tagged with the fence) or anyone else ("foreign": a hand-made rule from the reference
@@ -36,13 +34,6 @@ public record BlockingRule(String backend, String family, String table, String c
     }
 
     public BlockingRule {
-        Objects.requireNonNull(backend, "backend");
-        Objects.requireNonNull(family, "family");
-        Objects.requireNonNull(table, "table");
-        Objects.requireNonNull(chain, "chain");
-        Objects.requireNonNull(text, "text");
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(origin, "origin");
         if (position < 1) {
             throw new IllegalArgumentException("rule position must be 1 or more, got " + position + " for: " + text);
         }

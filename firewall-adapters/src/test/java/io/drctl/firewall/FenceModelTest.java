@@ -122,5 +122,6 @@ class FenceModelTest {
         assertEquals(BackendKind.AUTO, BackendKind.parse("auto"));
         assertThrows(IllegalArgumentException.class, () -> BackendKind.parse("nft"), "one spelling per kind");
         assertThrows(IllegalArgumentException.class, () -> BackendKind.parse("pf"));
+        assertEquals(List.of("iptables", "nftables", "windows", "windows-netsh", "auto"), BackendKind.labels());
     }
 }

@@ -9,17 +9,18 @@ import java.util.Optional;
  * {@code lab/vmctl} and {@code vm.id} in {@code inventory/lab.yaml}.
  */
 public enum LabHost {
-    DNS("drl-dns", "", "dns", "10.77.0.53", Role.DNS, false),
-    R1_MFWK_P("drl-r1-mfwkp", "region1", "mfwk-p", "10.77.1.10", Role.FRAMEWORK, false),
-    R1_MFWK_B("drl-r1-mfwkb", "region1", "mfwk-b", "10.77.1.11", Role.FRAMEWORK, false),
-    R1_APP_P("drl-r1-appp", "region1", "app-p", "10.77.1.20", Role.APP, false),
-    R1_APP_B("drl-r1-appb", "region1", "app-b", "10.77.1.21", Role.APP, false),
-    R1_DBMS("drl-r1-dbms", "region1", "dbms", "10.77.1.30", Role.DBMS, false),
-    R2_MFWK_P("drl-r2-mfwkp", "region2", "mfwk-p", "10.77.2.10", Role.FRAMEWORK, true),
-    R2_MFWK_B("drl-r2-mfwkb", "region2", "mfwk-b", "10.77.2.11", Role.FRAMEWORK, true),
-    R2_APP_P("drl-r2-appp", "region2", "app-p", "10.77.2.20", Role.APP, false),
-    R2_APP_B("drl-r2-appb", "region2", "app-b", "10.77.2.21", Role.APP, false),
-    R2_DBMS("drl-r2-dbms", "region2", "dbms", "10.77.2.30", Role.DBMS, false);
+    DNS("drl-dns", "", "dns", "10.77.0.53", Role.DNS),
+    R1_MFWK_P("drl-r1-mfwkp", "region1", "mfwk-p", "10.77.1.10", Role.FRAMEWORK),
+    R1_MFWK_B("drl-r1-mfwkb", "region1", "mfwk-b", "10.77.1.11", Role.FRAMEWORK),
+    R1_APP_P("drl-r1-appp", "region1", "app-p", "10.77.1.20", Role.APP),
+    R1_APP_B("drl-r1-appb", "region1", "app-b", "10.77.1.21", Role.APP),
+    R1_DBMS("drl-r1-dbms", "region1", "dbms", "10.77.1.30", Role.DBMS),
+    // region 2's Framework hosts: a fresh lab/up leaves them powered off
+    R2_MFWK_P("drl-r2-mfwkp", "region2", "mfwk-p", "10.77.2.10", Role.FRAMEWORK),
+    R2_MFWK_B("drl-r2-mfwkb", "region2", "mfwk-b", "10.77.2.11", Role.FRAMEWORK),
+    R2_APP_P("drl-r2-appp", "region2", "app-p", "10.77.2.20", Role.APP),
+    R2_APP_B("drl-r2-appb", "region2", "app-b", "10.77.2.21", Role.APP),
+    R2_DBMS("drl-r2-dbms", "region2", "dbms", "10.77.2.30", Role.DBMS);
 
     /** What a host runs besides sshd. */
     public enum Role {
@@ -38,15 +39,13 @@ public enum LabHost {
     private final String name;
     private final String address;
     private final Role role;
-    private final boolean dormant;
 
-    LabHost(String id, String region, String name, String address, Role role, boolean dormant) {
+    LabHost(String id, String region, String name, String address, Role role) {
         this.id = id;
         this.region = region;
         this.name = name;
         this.address = address;
         this.role = role;
-        this.dormant = dormant;
     }
 
     /** Network namespace name, e.g. {@code drl-r1-mfwkp}; also the VM id for {@code lab/vmctl}. */
@@ -71,11 +70,6 @@ public enum LabHost {
 
     public Role role() {
         return role;
-    }
-
-    /** True for hosts that a fresh {@code lab/up} leaves powered off (region 2's Framework hosts). */
-    public boolean dormant() {
-        return dormant;
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.drctl.vm;
 
-import java.util.Objects;
-
 /**
  * What a {@link VmProvider#start(VmRef)} or {@link VmProvider#stop(VmRef)} did.
  *
@@ -22,11 +20,6 @@ public record PowerResult(VmRef vm, Power desired, Outcome outcome, PowerState b
     }
 
     public PowerResult {
-        Objects.requireNonNull(vm, "vm");
-        Objects.requireNonNull(desired, "desired");
-        Objects.requireNonNull(outcome, "outcome");
-        Objects.requireNonNull(before, "before");
-        Objects.requireNonNull(after, "after");
         if (desired == Power.UNKNOWN) {
             throw new IllegalArgumentException("desired power state cannot be UNKNOWN (expected RUNNING or STOPPED)");
         }

@@ -108,6 +108,20 @@ class VsphereRestProviderTest {
         return wm.findAll(postRequestedFor(urlEqualTo(url))).size();
     }
 
+    /** A call on a provider. */
+    private interface Call {
+        void on(VsphereRestProvider p) throws VmException;
+    }
+
+    /** Runs {@code call} on a fresh provider, which must fail with {@code kind}; the failure, for more checks. */
+    private VmException failsWith(VmException.Kind kind, Call call) throws VmException {
+        try (VsphereRestProvider p = provider()) {
+            VmException e = assertThrows(VmException.class, () -> call.on(p));
+            assertEquals(kind, e.kind());
+            return e;
+        }
+    }
+
     @Test
     void start_poweredOff_sendsStartAndReportsChanged() throws Exception {
         stubLogin("sess-1");
@@ -196,10 +210,7 @@ class VsphereRestProviderTest {
         stubLogin("sess-1");
         wm.stubFor(get(urlEqualTo(POWER)).willReturn(aResponse().withStatus(401)));
 
-        try (VsphereRestProvider p = provider()) {
-            VmException e = assertThrows(VmException.class, () -> p.status(VM));
-            assertEquals(VmException.Kind.AUTH_FAILED, e.kind());
-        }
+        failsWith(VmException.Kind.AUTH_FAILED, p -> p.status(VM));
         assertEquals(2, posts("/api/session"), "exactly one re-login");
     }
 
@@ -223,12 +234,9 @@ class VsphereRestProviderTest {
         wm.stubFor(get(urlEqualTo(POWER))
                 .willReturn(aResponse().withStatus(503).withBody("{\"error_type\":\"SERVICE_UNAVAILABLE\"}")));
 
-        try (VsphereRestProvider p = provider()) {
-            VmException e = assertThrows(VmException.class, () -> p.status(VM));
-            assertEquals(VmException.Kind.SERVER_ERROR, e.kind());
-            assertTrue(e.isRetriable(), "the engine decides to retry, and journals it");
-            assertTrue(e.getMessage().contains("server error 503"), e.getMessage());
-        }
+        VmException e = failsWith(VmException.Kind.SERVER_ERROR, p -> p.status(VM));
+        assertTrue(e.isRetriable(), "the engine decides to retry, and journals it");
+        assertTrue(e.getMessage().contains("server error 503"), e.getMessage());
         assertEquals(1, wm.findAll(getRequestedFor(urlEqualTo(POWER))).size(), "one request: no retry loop in the adapter");
     }
 
@@ -237,10 +245,7 @@ class VsphereRestProviderTest {
         stubLogin("sess-1");
         wm.stubFor(get(urlEqualTo(POWER)).willReturn(aResponse().withStatus(500)));
 
-        try (VsphereRestProvider p = provider()) {
-            VmException e = assertThrows(VmException.class, () -> p.start(VM));
-            assertEquals(VmException.Kind.SERVER_ERROR, e.kind());
-        }
+        failsWith(VmException.Kind.SERVER_ERROR, p -> p.start(VM));
         assertEquals(1, wm.findAll(getRequestedFor(urlEqualTo(POWER))).size());
         assertEquals(0, posts(POWER + "?action=start"));
     }
@@ -266,12 +271,9 @@ class VsphereRestProviderTest {
         wm.stubFor(get(urlEqualTo(POWER)).willReturn(aResponse().withStatus(404).withBody(
                 "{\"error_type\":\"NOT_FOUND\",\"messages\":[{\"id\":\"x\",\"default_message\":\"VM not found\"}]}")));
 
-        try (VsphereRestProvider p = provider()) {
-            VmException e = assertThrows(VmException.class, () -> p.status(VM));
-            assertEquals(VmException.Kind.NOT_FOUND, e.kind());
-            assertTrue(e.getMessage().startsWith("VM vm-1001 not found at http://127.0.0.1:" + wm.port()),
-                    e.getMessage());
-        }
+        VmException e = failsWith(VmException.Kind.NOT_FOUND, p -> p.status(VM));
+        assertTrue(e.getMessage().startsWith("VM vm-1001 not found at http://127.0.0.1:" + wm.port()),
+                e.getMessage());
     }
 
     @Test
@@ -281,11 +283,8 @@ class VsphereRestProviderTest {
         wm.stubFor(post(urlPathEqualTo(POWER)).willReturn(aResponse().withStatus(403)
                 .withBody("{\"error_type\":\"UNAUTHORIZED\"}")));
 
-        try (VsphereRestProvider p = provider()) {
-            VmException e = assertThrows(VmException.class, () -> p.start(VM));
-            assertEquals(VmException.Kind.FORBIDDEN, e.kind());
-            assertTrue(e.getMessage().contains(USER), e.getMessage());
-        }
+        VmException e = failsWith(VmException.Kind.FORBIDDEN, p -> p.start(VM));
+        assertTrue(e.getMessage().contains(USER), e.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.drctl.dns.cache;
 
 import io.drctl.dns.DnsNames;
 import io.drctl.host.CommandRunner.OsFamily;
+import io.drctl.host.Labelled;
 import io.drctl.host.Shell;
 import io.drctl.host.Values;
 import java.util.ArrayList;
@@ -56,12 +57,7 @@ public final class CacheCommands {
     public static List<ResolverKind> parseDetected(String stdout) {
         Set<ResolverKind> out = new LinkedHashSet<>();
         for (String line : stdout.split("\\R")) {
-            String t = line.strip();
-            for (ResolverKind k : ResolverKind.values()) {
-                if (k.label().equals(t)) {
-                    out.add(k);
-                }
-            }
+            Labelled.find(ResolverKind.class, line.strip()).ifPresent(out::add);
         }
         return List.copyOf(out);
     }

@@ -1,31 +1,26 @@
 package io.drctl.dns.cache;
 
+import io.drctl.host.Labelled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 /**
  * A resolver cache drctl knows how to flush. The labels are the one definition of the closed set: the
- * inventory's {@code resolver:} (plus {@link #AUTO} and {@link #NONE}), its JSON Schema and the flusher use them.
+ * inventory's {@code resolver:} (plus {@link #AUTO} and {@link #NONE}), its JSON Schema and the flusher use them,
+ * and the detection script prints them ({@link #label()}, e.g. {@code systemd-resolved}).
  */
-public enum ResolverKind {
+public enum ResolverKind implements Labelled {
     /** systemd-resolved: {@code resolvectl flush-caches}. */
-    SYSTEMD_RESOLVED("systemd-resolved"),
+    SYSTEMD_RESOLVED,
     /** nscd's hosts cache: {@code nscd -i hosts}. */
-    NSCD("nscd"),
+    NSCD,
     /** dnsmasq: SIGHUP clears its cache; sent to this host's instance only (its systemd unit, or its pid file). */
-    DNSMASQ("dnsmasq"),
+    DNSMASQ,
     /** unbound: {@code unbound-control flush_zone ZONE} (or {@code flush NAME}). */
-    UNBOUND("unbound"),
+    UNBOUND,
     /** The Windows DNS Client service: {@code Clear-DnsClientCache}, else {@code ipconfig /flushdns}. */
-    WINDOWS_DNS_CLIENT("windows-dns-client");
-
-    private final String label;
-
-    ResolverKind(String label) {
-        this.label = label;
-    }
-
-    /** The word the detection script prints for this kind. */
-    public String label() {
-        return label;
-    }
+    WINDOWS_DNS_CLIENT;
 
     /** Inventory word: detect the caches on the host (the default). */
     public static final String AUTO = "auto";
@@ -33,14 +28,11 @@ public enum ResolverKind {
     public static final String NONE = "none";
 
     /** What the inventory's {@code resolver:} accepts: every label, then {@code auto} and {@code none}. */
-    public static java.util.List<String> inventoryChoices() {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        for (ResolverKind k : values()) {
-            out.add(k.label);
-        }
+    public static List<String> inventoryChoices() {
+        List<String> out = new ArrayList<>(Labelled.labels(ResolverKind.class));
         out.add(AUTO);
         out.add(NONE);
-        return java.util.List.copyOf(out);
+        return List.copyOf(out);
     }
 
     /**
@@ -48,22 +40,18 @@ public enum ResolverKind {
      *
      * @throws IllegalArgumentException when {@code choice} is not one of {@link #inventoryChoices()}
      */
-    public static java.util.Optional<java.util.List<ResolverKind>> declared(String choice) {
+    public static Optional<List<ResolverKind>> declared(String choice) {
         if (AUTO.equals(choice)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (NONE.equals(choice)) {
-            return java.util.Optional.of(java.util.List.of());
+            return Optional.of(List.of());
         }
-        return java.util.Optional.of(java.util.List.of(fromLabel(choice)));
+        return Optional.of(List.of(fromLabel(choice)));
     }
 
     static ResolverKind fromLabel(String s) {
-        for (ResolverKind k : values()) {
-            if (k.label.equals(s)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("unknown resolver kind '" + s + "'");
+        return Labelled.find(ResolverKind.class, s)
+                .orElseThrow(() -> new IllegalArgumentException("unknown resolver kind '" + s + "'"));
     }
 }

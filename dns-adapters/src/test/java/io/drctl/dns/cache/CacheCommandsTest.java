@@ -78,4 +78,15 @@ class CacheCommandsTest {
                 CacheCommands.parseDetected("systemd-resolved\nsomething else\ndnsmasq\ndnsmasq\n"));
         assertEquals(List.of(), CacheCommands.parseDetected(""));
     }
+
+    @Test
+    void resolverKind_inventoryWords() {
+        assertEquals(List.of("systemd-resolved", "nscd", "dnsmasq", "unbound", "windows-dns-client", "auto", "none"),
+                ResolverKind.inventoryChoices());
+        assertEquals(Optional.of(List.of(ResolverKind.WINDOWS_DNS_CLIENT)), ResolverKind.declared("windows-dns-client"));
+        assertEquals(Optional.empty(), ResolverKind.declared("auto"));
+        assertEquals(Optional.of(List.of()), ResolverKind.declared("none"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResolverKind.declared("bind"));
+        assertEquals("unknown resolver kind 'bind'", e.getMessage());
+    }
 }

@@ -178,10 +178,6 @@ public final class BindServer implements AutoCloseable {
         return new DnsServer(name, address, port);
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     public int port() {
         return port;
     }

@@ -31,9 +31,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -72,36 +76,35 @@ class SshSessionsIT {
                 Duration.ofSeconds(5), CommandRunner.OsFamily.LINUX, jump);
     }
 
-    @Test
-    void run_commandWithOutputAndExitStatus_returnsBothStreamsAndStatus() throws Exception {
+    /** Runs {@code command} on the test sshd through a fresh pool, closed afterwards. */
+    private static CommandResult runOnce(String command) throws Exception {
         try (SshSessions sessions = new SshSessions()) {
-            CommandResult r = sessions.runner(target(sshd.clientEd25519, knownHosts))
-                    .run("echo hi; echo err >&2; exit 3", TEN_SECONDS);
-            assertEquals(3, r.exitCode());
-            assertEquals("hi\n", r.stdout());
-            assertEquals("err\n", r.stderr());
-            assertFalse(r.succeeded());
+            return sessions.runner(target(sshd.clientEd25519, knownHosts)).run(command, TEN_SECONDS);
         }
     }
 
-    @Test
-    void run_successfulCommandWithUtf8AndStdinReader_exitsZeroWithoutHanging() throws Exception {
-        try (SshSessions sessions = new SshSessions()) {
-            // `cat` reads stdin: it must see EOF at once instead of waiting for input forever
-            CommandResult r = sessions.runner(target(sshd.clientEd25519, knownHosts))
-                    .run("cat; printf '%s' 'grüße ✓'", TEN_SECONDS);
-            assertEquals(0, r.exitCode());
-            assertEquals("grüße ✓", r.stdout());
-            assertEquals("", r.stderr());
-        }
+    /** Commands with the exit status and the two streams the sshd must return for them. */
+    static Stream<Arguments> commands() {
+        return Stream.of(
+                Arguments.of("echo hi; echo err >&2; exit 3", 3, "hi\n", "err\n"),
+                // `cat` reads stdin: it must see EOF at once instead of waiting for input forever
+                Arguments.of("cat; printf '%s' 'grüße ✓'", 0, "grüße ✓", ""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("commands")
+    void run_command_returnsItsStatusAndBothStreamsWithoutHanging(String command, int exit, String stdout,
+                                                                  String stderr) throws Exception {
+        CommandResult r = runOnce(command);
+        assertEquals(exit, r.exitCode());
+        assertEquals(stdout, r.stdout());
+        assertEquals(stderr, r.stderr());
+        assertEquals(exit == 0, r.succeeded());
     }
 
     @Test
     void run_commandKilledBySignal_reportsShellStyleStatus() throws Exception {
-        try (SshSessions sessions = new SshSessions()) {
-            CommandResult r = sessions.runner(target(sshd.clientEd25519, knownHosts)).run("kill -TERM $$", TEN_SECONDS);
-            assertEquals(128 + 15, r.exitCode());
-        }
+        assertEquals(128 + 15, runOnce("kill -TERM $$").exitCode());
     }
 
     @Test
