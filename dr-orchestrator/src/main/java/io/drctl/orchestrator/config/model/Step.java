@@ -53,21 +53,11 @@ public record Step(String id, String type, Optional<String> description, Optiona
     }
 
     public Step {
-        Objects.requireNonNull(whenForced, "whenForced");
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(description, "description");
-        Objects.requireNonNull(hosts, "hosts");
         dependsOn = List.copyOf(dependsOn);
-        Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(retry, "retry");
-        Objects.requireNonNull(onFailure, "onFailure");
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
         }
         fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
-        Objects.requireNonNull(location, "location");
-        Objects.requireNonNull(source, "source");
     }
 
     /** What a step failure does to the run. */
