@@ -43,10 +43,6 @@ public final class RunbookLoader {
         return DOCUMENT.load(file, problems);
     }
 
-    public static Optional<Runbook> parse(String file, String text, Problems problems) {
-        return DOCUMENT.parse(file, text, problems);
-    }
-
     private static Runbook bind(Fields f, Problems problems) {
         String name = f.requiredString("name").orElse("runbook");
         Optional<String> description = f.string("description");
