@@ -5,7 +5,6 @@ import io.drctl.orchestrator.config.yaml.YNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -82,8 +81,6 @@ public record Step(String id, String type, Optional<String> description, Optiona
             if (attempts < 1) {
                 throw new IllegalArgumentException("retry attempts must be >= 1, got " + attempts);
             }
-            Objects.requireNonNull(backoff, "backoff");
-            Objects.requireNonNull(maxBackoff, "maxBackoff");
         }
 
         /** Pause before attempt {@code attempt} (2-based: the first retry). */

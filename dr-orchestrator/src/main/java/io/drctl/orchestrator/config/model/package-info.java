@@ -1,6 +1,7 @@
 /**
- * The validated inputs: inventory and runbook records. They are built by {@code config/load} alone, from located
- * YAML: every component is given (an absent optional key is {@code Optional.empty()}, an absent list or map is
- * empty), so the constructors check what YAML can get wrong (bounds, immutable copies), not for nulls.
+ * The validated inputs: the inventory's and the runbook's records. Only {@code config/load} builds them (besides
+ * their own copies and defaults), from located YAML, with every component given: an absent optional key is
+ * {@code Optional.empty()}, an absent list or map is empty. So their constructors check what the YAML can get wrong
+ * (a bound, exactly one of two keys) and copy collections; they do not check for nulls.
  */
 package io.drctl.orchestrator.config.model;
