@@ -29,18 +29,8 @@ import java.util.function.BiConsumer;
  * {@code action.applying}, {@code action.applied}, {@code action.verified}; failures add
  * {@code action.attempt-failed} and {@code action.retrying}; always {@code action.finished}.
  */
-final class ActionRunner {
+record ActionRunner(RunScope scope, EngineOptions options, Redactor redactor) {
     private static final int OUTPUT_LIMIT = 2000;
-
-    private final RunScope scope;
-    private final EngineOptions options;
-    private final Redactor redactor;
-
-    ActionRunner(RunScope scope, EngineOptions options, Redactor redactor) {
-        this.scope = scope;
-        this.options = options;
-        this.redactor = redactor;
-    }
 
     /**
      * Runs one action of {@code run} to its end. {@code fateUnknownIn} is the earlier state when an

@@ -7,15 +7,7 @@ import io.drctl.orchestrator.journal.Redactor;
  * {@link Redactor} the run's journal uses, so every line a run prints (headline, step lines, detail
  * lines) passes through it, whoever built the line.
  */
-final class RedactedProgress implements Progress {
-    private final Progress inner;
-    private final Redactor redactor;
-
-    RedactedProgress(Progress inner, Redactor redactor) {
-        this.inner = inner;
-        this.redactor = redactor;
-    }
-
+record RedactedProgress(Progress inner, Redactor redactor) implements Progress {
     @Override
     public void runStarted(String runId, String headline) {
         inner.runStarted(runId, redactor.redact(headline));

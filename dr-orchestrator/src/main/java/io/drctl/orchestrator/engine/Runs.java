@@ -28,21 +28,12 @@ import java.util.Optional;
  * Runs, resumes and rolls back runbooks in a state directory: the programmatic API behind
  * {@code drctl run|resume|rollback} (and what a drill or scheduler builds on). Every method takes
  * the state directory's lock for its duration.
+ *
+ * @param store    the state directory's runs
+ * @param registry the step and rule types runbooks may use
+ * @param options  how runs run: policy and services
  */
-public final class Runs {
-    private final RunStore store;
-    private final StepTypeRegistry registry;
-    private final EngineOptions options;
-
-    public Runs(RunStore store, StepTypeRegistry registry, EngineOptions options) {
-        this.store = store;
-        this.registry = registry;
-        this.options = options;
-    }
-
-    public RunStore store() {
-        return store;
-    }
+public record Runs(RunStore store, StepTypeRegistry registry, EngineOptions options) {
 
     /**
      * Validates, then executes a new run.

@@ -2,11 +2,10 @@ package io.drctl.orchestrator.engine;
 
 import io.drctl.orchestrator.journal.Status;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How one step ended, for progress lines and the summary table.
+ * How one step ended, for progress lines and the summary table. Built by the engine alone, every component given.
  *
  * @param id       step id
  * @param type     step type
@@ -18,11 +17,4 @@ import java.util.Optional;
  */
 public record StepOutcome(String id, String type, Status status, int targets, int changed, Duration duration,
                           Optional<String> error) {
-    public StepOutcome {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(duration, "duration");
-        Objects.requireNonNull(error, "error");
-    }
 }

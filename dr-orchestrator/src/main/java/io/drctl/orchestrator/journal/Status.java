@@ -6,45 +6,44 @@ package io.drctl.orchestrator.journal;
  */
 public enum Status {
     /** Not started yet. */
-    PENDING(false, false),
+    PENDING(false),
     /** Started and not finished (in the journal of a crashed run: in flight). */
-    RUNNING(false, false),
+    RUNNING(false),
     /** Applied and verified. */
-    SUCCEEDED(true, true),
+    SUCCEEDED(true),
     /** The probe found the desired state already held; apply skipped, verified. */
-    SATISFIED(true, true),
+    SATISFIED(true),
     /** Dry run: the probe said apply would be needed; nothing was done. */
-    WOULD_APPLY(true, true),
+    WOULD_APPLY(true),
     /** Failed after its attempts. */
-    FAILED(true, false),
+    FAILED(false),
     /** The step timeout expired. */
-    TIMED_OUT(true, false),
+    TIMED_OUT(false),
     /** The run was stopped by a violated safety rule (exit 4); resumable once the rule holds or is overridden. */
-    REFUSED(true, false),
+    REFUSED(false),
     /** An observing step (a wait, a check) stopped because the run aborted after another step failed. */
-    CANCELLED(true, false),
+    CANCELLED(false),
     /**
      * The run finished, but steps marked {@code onFailure: continue} failed (best-effort failures, e.g.
      * the old region's DBMS could not be fenced); exit code 5, each failure listed.
      */
-    COMPLETED_WITH_FAILURES(true, false),
+    COMPLETED_WITH_FAILURES(false),
     /** Not run because a dependency failed or the run was aborted. */
-    SKIPPED(true, false),
+    SKIPPED(false),
     /** Undone by rollback. */
-    REVERTED(true, true),
+    REVERTED(true),
     /** Rollback could not undo it (no revert). */
-    NOT_REVERTIBLE(true, false);
+    NOT_REVERTIBLE(false);
 
-    private final boolean terminal;
     private final boolean successful;
-    Status(boolean terminal, boolean successful) {
-        this.terminal = terminal;
+
+    Status(boolean successful) {
         this.successful = successful;
     }
 
-    /** The step or action will not change any more in this run. */
+    /** The step or action will not change any more in this run: every status but PENDING and RUNNING. */
     public boolean isTerminal() {
-        return terminal;
+        return this != PENDING && this != RUNNING;
     }
 
     /** The desired state holds (or, dry run, was assessed). Resume skips these. */

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * One readiness check: a step of the readiness runbook as its run ended.
+ * One readiness check: a step of the readiness runbook as its run ended, or as the store gives it back
+ * ({@code ResultJson}: a missing field reads as empty, never null).
  *
  * @param id       step id (the check's name in output and metrics)
  * @param type     step type
@@ -23,11 +23,6 @@ import java.util.Objects;
 public record CheckResult(String id, String type, boolean ok, String status, String detail, Duration duration,
                           List<Figure> figures) {
     public CheckResult {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(detail, "detail");
-        Objects.requireNonNull(duration, "duration");
         figures = List.copyOf(figures);
     }
 

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The outcome of one readiness round.
+ * The outcome of one readiness round: from its run, or as the store gives it back ({@code ResultJson}: a missing
+ * field reads as empty, never null).
  *
  * @param runId     the journaled run (empty when the round could not start a run, see {@code error})
  * @param runbook   the readiness runbook's file
@@ -24,13 +24,7 @@ import java.util.Optional;
 public record ReadinessResult(Optional<String> runId, String runbook, String inventory, Instant started, Instant finished,
                               List<CheckResult> checks, Optional<String> error) {
     public ReadinessResult {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(runbook, "runbook");
-        Objects.requireNonNull(inventory, "inventory");
-        Objects.requireNonNull(started, "started");
-        Objects.requireNonNull(finished, "finished");
         checks = List.copyOf(checks);
-        Objects.requireNonNull(error, "error");
     }
 
     /** A round that could not run its checks. */

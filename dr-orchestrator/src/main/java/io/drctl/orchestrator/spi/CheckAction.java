@@ -7,8 +7,10 @@ package io.drctl.orchestrator.spi;
  */
 public abstract class CheckAction implements Action {
 
-    /** What a failed verification names: the host, the server. */
-    protected abstract String subject();
+    /** What a failed verification names (the host, the server): the action's target unless the check says otherwise. */
+    protected String subject() {
+        return target();
+    }
 
     @Override
     public final boolean changes() {

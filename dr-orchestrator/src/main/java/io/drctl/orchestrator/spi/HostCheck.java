@@ -15,9 +15,4 @@ public abstract class HostCheck extends CheckAction {
     public String target() {
         return host.ref();
     }
-
-    @Override
-    protected String subject() {
-        return host.ref();
-    }
 }

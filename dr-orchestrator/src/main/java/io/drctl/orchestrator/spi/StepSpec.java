@@ -5,11 +5,11 @@ import io.drctl.orchestrator.config.model.Step;
 import io.drctl.orchestrator.config.yaml.Location;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A step resolved against an inventory and parameters: targets known, fields typed.
+ * A step resolved against an inventory and parameters: targets known, fields typed. Built by the resolver alone
+ * ({@code config/load/Resolver}) from a loaded step, whose components are never null.
  *
  * @param id          step id
  * @param type        step type name
@@ -27,16 +27,8 @@ public record StepSpec(String id, String type, Optional<String> description, Lis
                        StepFields fields, List<String> dependsOn, Optional<Duration> timeout, Step.RetryPolicy retry,
                        Step.OnFailure onFailure, int parallelism, Location location) {
     public StepSpec {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(description, "description");
         hosts = List.copyOf(hosts);
-        Objects.requireNonNull(fields, "fields");
         dependsOn = List.copyOf(dependsOn);
-        Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(retry, "retry");
-        Objects.requireNonNull(onFailure, "onFailure");
-        Objects.requireNonNull(location, "location");
     }
 
     public List<Host> targets() {

@@ -10,9 +10,7 @@ import io.drctl.orchestrator.config.model.Region;
 import io.drctl.orchestrator.config.model.SshSettings;
 import io.drctl.orchestrator.config.yaml.Fields;
 import io.drctl.orchestrator.config.yaml.Problems;
-import io.drctl.orchestrator.config.yaml.Secrets;
 import io.drctl.orchestrator.config.yaml.YNode;
-import io.drctl.orchestrator.config.yaml.YamlTree;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,20 +25,20 @@ import java.util.regex.PatternSyntaxException;
  * parts dropped) so runbook validation can still report its own problems in the same pass.
  */
 public final class InventoryLoader {
+    private static final Document<Inventory> DOCUMENT = new Document<>("the inventory", InventoryLoader::bind);
+
     private InventoryLoader() {
     }
 
     public static Optional<Inventory> load(Path file, Problems problems) {
-        return YamlTree.read(file, problems).map(root -> bind(root, problems));
+        return DOCUMENT.load(file, problems);
     }
 
     public static Optional<Inventory> parse(String file, String text, Problems problems) {
-        return YamlTree.parse(file, text, problems).map(root -> bind(root, problems));
+        return DOCUMENT.parse(file, text, problems);
     }
 
-    static Inventory bind(YNode root, Problems problems) {
-        Secrets.scan(root, problems);
-        Fields f = Fields.ofDocument(root, "the inventory", problems);
+    private static Inventory bind(Fields f, Problems problems) {
         String name = f.string("name").orElse("inventory");
         f.string("description");
         var rto = f.duration("rto");

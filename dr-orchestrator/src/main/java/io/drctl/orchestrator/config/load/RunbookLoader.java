@@ -8,9 +8,7 @@ import io.drctl.orchestrator.config.yaml.Fields;
 import io.drctl.orchestrator.config.yaml.Hints;
 import io.drctl.orchestrator.config.yaml.Location;
 import io.drctl.orchestrator.config.yaml.Problems;
-import io.drctl.orchestrator.config.yaml.Secrets;
 import io.drctl.orchestrator.config.yaml.YNode;
-import io.drctl.orchestrator.config.yaml.YamlTree;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleSpec;
 import io.drctl.orchestrator.spi.SafetyRule;
@@ -36,21 +34,16 @@ public final class RunbookLoader {
     /** Keys every step may have, whatever its type. */
     public static final List<String> COMMON_STEP_KEYS = List.of("id", "type", "description", "hosts", "dependsOn",
             "timeout", "retry", "onFailure", "parallelism", "whenForced");
+    private static final Document<Runbook> DOCUMENT = new Document<>("the runbook", RunbookLoader::bind);
 
     private RunbookLoader() {
     }
 
     public static Optional<Runbook> load(Path file, Problems problems) {
-        return YamlTree.read(file, problems).map(root -> bind(root, problems));
+        return DOCUMENT.load(file, problems);
     }
 
-    public static Optional<Runbook> parse(String file, String text, Problems problems) {
-        return YamlTree.parse(file, text, problems).map(root -> bind(root, problems));
-    }
-
-    static Runbook bind(YNode root, Problems problems) {
-        Secrets.scan(root, problems);
-        Fields f = Fields.ofDocument(root, "the runbook", problems);
+    private static Runbook bind(Fields f, Problems problems) {
         String name = f.requiredString("name").orElse("runbook");
         Optional<String> description = f.string("description");
         Map<String, Runbook.Param> params = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package io.drctl.orchestrator.config.model;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,17 +13,11 @@ import java.util.Optional;
  */
 public record Dns(String zone, List<Server> servers, Optional<TsigRef> tsig, int ttl) {
     public Dns {
-        Objects.requireNonNull(zone, "zone");
         servers = List.copyOf(servers);
-        Objects.requireNonNull(tsig, "tsig");
     }
 
     /** One authoritative server. */
     public record Server(String name, String address, int port) {
-        public Server {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(address, "address");
-        }
     }
 
     /**

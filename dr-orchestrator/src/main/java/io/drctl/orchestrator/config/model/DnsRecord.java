@@ -2,7 +2,6 @@ package io.drctl.orchestrator.config.model;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A record drctl flips: its name relative to the zone, which host serves it in each region, and the groups it
@@ -18,7 +17,6 @@ public record DnsRecord(String name, Map<String, String> byRegion, List<String> 
     public static final String GROUPS = "groups";
 
     public DnsRecord {
-        Objects.requireNonNull(name, "name");
         byRegion = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byRegion));
         groups = List.copyOf(groups);
     }

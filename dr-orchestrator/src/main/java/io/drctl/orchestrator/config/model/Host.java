@@ -2,7 +2,6 @@ package io.drctl.orchestrator.config.model;
 
 import io.drctl.host.CommandRunner;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,17 +24,7 @@ public record Host(String region, String name, String address, CommandRunner.OsF
                    Optional<VmRef> vm, Optional<String> firewall, Optional<DbSpec> db, Optional<String> resolver,
                    Optional<SshSettings> ssh, Optional<String> resolverPidFile) {
     public Host {
-        Objects.requireNonNull(region, "region");
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(address, "address");
-        Objects.requireNonNull(os, "os");
         roles = List.copyOf(roles);
-        Objects.requireNonNull(vm, "vm");
-        Objects.requireNonNull(firewall, "firewall");
-        Objects.requireNonNull(db, "db");
-        Objects.requireNonNull(resolver, "resolver");
-        Objects.requireNonNull(ssh, "ssh");
-        Objects.requireNonNull(resolverPidFile, "resolverPidFile");
     }
 
     /** {@code region/name}: the host's unique reference, used as the target name in plans and journals. */
@@ -52,10 +41,6 @@ public record Host(String region, String name, String address, CommandRunner.OsF
      * @param id       the provider's VM id (validated as a safe name)
      */
     public record VmRef(String provider, String id) {
-        public VmRef {
-            Objects.requireNonNull(provider, "provider");
-            Objects.requireNonNull(id, "id");
-        }
     }
 
     /**
@@ -75,9 +60,6 @@ public record Host(String region, String name, String address, CommandRunner.OsF
         /** A DBMS driven through command templates rather than drctl's own PostgreSQL support. */
         public boolean isCommand() {
             return templates.isPresent();
-        }
-        public DbSpec {
-            Objects.requireNonNull(kind, "kind");
         }
     }
 }

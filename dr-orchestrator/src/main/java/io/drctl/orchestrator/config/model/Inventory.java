@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -26,16 +25,11 @@ public record Inventory(String name, Optional<Duration> rto, SshSettings ssh, Op
                         Map<String, Integer> ports, Map<String, String> greetings, Map<String, Region> regions, Map<String, DnsRecord> records,
                         Map<String, Provider> providers, ReadinessSettings readiness) {
     public Inventory {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(rto, "rto");
-        Objects.requireNonNull(ssh, "ssh");
-        Objects.requireNonNull(dns, "dns");
         ports = Map.copyOf(ports);
         greetings = Map.copyOf(greetings);
         regions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(regions));
         records = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(records));
         providers = Map.copyOf(providers);
-        Objects.requireNonNull(readiness, "readiness");
     }
 
     /**

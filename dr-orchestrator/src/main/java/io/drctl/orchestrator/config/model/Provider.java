@@ -1,6 +1,5 @@
 package io.drctl.orchestrator.config.model;
 
-import java.util.Objects;
 import java.util.Optional;
 
 /** How VM power is controlled. A closed set: vSphere REST, or a command template. */
@@ -16,13 +15,6 @@ public sealed interface Provider permits Provider.Vsphere, Provider.Command {
      */
     record Vsphere(String name, String url, String user, String passwordEnv, Optional<String> trustStore)
             implements Provider {
-        public Vsphere {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(user, "user");
-            Objects.requireNonNull(passwordEnv, "passwordEnv");
-            Objects.requireNonNull(trustStore, "trustStore");
-        }
     }
 
     /**
@@ -33,13 +25,5 @@ public sealed interface Provider permits Provider.Vsphere, Provider.Command {
      */
     record Command(String name, String start, String stop, String status, String running, String stopped)
             implements Provider {
-        public Command {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(start, "start");
-            Objects.requireNonNull(stop, "stop");
-            Objects.requireNonNull(status, "status");
-            Objects.requireNonNull(running, "running");
-            Objects.requireNonNull(stopped, "stopped");
-        }
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,11 +23,6 @@ public record ReadinessSettings(Optional<Store> store, Optional<Webhook> webhook
     /** Quartz's cluster check-in: a dead daemon's rounds are taken over within about this much. */
     public static final Duration DEFAULT_CHECKIN = Duration.ofMillis(7500);
 
-    public ReadinessSettings {
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(webhook, "webhook");
-    }
-
     public static ReadinessSettings none() {
         return new ReadinessSettings(Optional.empty(), Optional.empty());
     }
@@ -41,13 +35,6 @@ public record ReadinessSettings(Optional<Store> store, Optional<Webhook> webhook
      * @param checkin  the cluster check-in interval
      */
     public record Store(String url, Optional<String> user, Optional<SecretRef> password, Duration retention, Duration checkin) {
-        public Store {
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(user, "user");
-            Objects.requireNonNull(password, "password");
-            Objects.requireNonNull(retention, "retention");
-            Objects.requireNonNull(checkin, "checkin");
-        }
     }
 
     /** The message shape a webhook receives. */
@@ -69,8 +56,6 @@ public record ReadinessSettings(Optional<Store> store, Optional<Webhook> webhook
      */
     public record Webhook(String url, Format format, Map<String, SecretRef> headers) {
         public Webhook {
-            Objects.requireNonNull(url, "url");
-            Objects.requireNonNull(format, "format");
             headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         }
     }

@@ -1,7 +1,6 @@
 package io.drctl.orchestrator.config.model;
 
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * One region (site).
@@ -16,8 +15,6 @@ public record Region(String name, Map<String, String> subnets, Map<String, Host>
     public static final java.util.List<String> ROLES = java.util.List.of("primary", "dr");
 
     public Region {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(role, "role");
         subnets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(subnets));
         hosts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(hosts));
     }

@@ -4,7 +4,6 @@ import io.drctl.orchestrator.config.yaml.Location;
 import io.drctl.orchestrator.config.yaml.YNode;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,8 +23,6 @@ public record Runbook(String name, Optional<String> description, Map<String, Par
     }
 
     public Runbook {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(description, "description");
         params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
         steps = List.copyOf(steps);
         rules = List.copyOf(rules);
@@ -54,13 +51,7 @@ public record Runbook(String name, Optional<String> description, Map<String, Par
     public record Param(String name, Optional<String> defaultValue, List<String> allowed, Optional<String> description,
                         ParamType type, Optional<String> differsFrom, Location location) {
         public Param {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(defaultValue, "defaultValue");
             allowed = List.copyOf(allowed);
-            Objects.requireNonNull(description, "description");
-            Objects.requireNonNull(type, "type");
-            Objects.requireNonNull(differsFrom, "differsFrom");
-            Objects.requireNonNull(location, "location");
         }
 
         /** An untyped ({@link ParamType#STRING}) parameter. */
@@ -125,12 +116,7 @@ public record Runbook(String name, Optional<String> description, Map<String, Par
     public record Rule(String id, String type, Optional<String> description, Map<String, YNode> fields, Location location,
                        YNode.YMap source) implements Sourced {
         public Rule {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(type, "type");
-            Objects.requireNonNull(description, "description");
             fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
-            Objects.requireNonNull(location, "location");
-            Objects.requireNonNull(source, "source");
         }
     }
 }

@@ -5,7 +5,6 @@ import io.drctl.orchestrator.config.yaml.YNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -53,21 +52,11 @@ public record Step(String id, String type, Optional<String> description, Optiona
     }
 
     public Step {
-        Objects.requireNonNull(whenForced, "whenForced");
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(description, "description");
-        Objects.requireNonNull(hosts, "hosts");
         dependsOn = List.copyOf(dependsOn);
-        Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(retry, "retry");
-        Objects.requireNonNull(onFailure, "onFailure");
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
         }
         fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
-        Objects.requireNonNull(location, "location");
-        Objects.requireNonNull(source, "source");
     }
 
     /** What a step failure does to the run. */
@@ -92,8 +81,6 @@ public record Step(String id, String type, Optional<String> description, Optiona
             if (attempts < 1) {
                 throw new IllegalArgumentException("retry attempts must be >= 1, got " + attempts);
             }
-            Objects.requireNonNull(backoff, "backoff");
-            Objects.requireNonNull(maxBackoff, "maxBackoff");
         }
 
         /** Pause before attempt {@code attempt} (2-based: the first retry). */

@@ -19,24 +19,14 @@ import java.util.Optional;
  * drctl's tables in the readiness store: one row per scheduled round (the schedule and the round's fire time are
  * the key: a round is written once, whichever daemon ran it), and one row per change of readiness, decided in the
  * round's transaction under an advisory lock, so exactly one daemon records (and announces) each change.
+ *
+ * @param ds       the store's connections
+ * @param schedule the cluster's name (Quartz's scheduler name): the daemons of one inventory share it
+ * @param instance this daemon's instance id
  */
-public final class ResultStore {
+public record ResultStore(StoreDataSource ds, String schedule, String instance) {
     /** The advisory lock that serialises the daemons' writes ({@code 'drctl'} in ASCII). */
     static final long LOCK = 0x6472_6374_6cL;
-
-    private final StoreDataSource ds;
-    private final String schedule;
-    private final String instance;
-
-    /**
-     * @param schedule the cluster's name (Quartz's scheduler name): the daemons of one inventory share it
-     * @param instance this daemon's instance id
-     */
-    public ResultStore(StoreDataSource ds, String schedule, String instance) {
-        this.ds = ds;
-        this.schedule = schedule;
-        this.instance = instance;
-    }
 
     /**
      * A change of readiness: the round at {@code fireTime} was ready ({@code ready}) when the one before was not, or
