@@ -88,16 +88,9 @@ final class SshCommandRunner implements CommandRunner {
                         e.getMessage());
                 return runOnSession(connection, command, timeout, tag);
             } catch (JSchException e) {
-                if (!session.isConnected()) {
-                    connection.invalidate(session);
-                    if (attempt == 1) {
-                        LOG.info("{}: SSH session was down when the command was sent; reconnecting once", describe());
-                        continue;
-                    }
+                if (reconnectOnce(connection, session, attempt, e)) {
+                    continue;
                 }
-                throw new HostAccessException(Kind.IO, describe(), "cannot open a command channel on the SSH session ("
-                        + SshFailures.rootCauseSummary(e) + "); expected sshd to accept another session"
-                        + " (check its MaxSessions)", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new HostAccessException(Kind.IO, describe(), "interrupted while opening a shell for the command");
@@ -176,17 +169,9 @@ final class SshCommandRunner implements CommandRunner {
                 if (channel != null) {
                     channel.disconnect();
                 }
-                if (!session.isConnected()) {
-                    connection.invalidate(session);
-                    if (attempt == 1) {
-                        // the command never started: reconnecting once is safe
-                        LOG.info("{}: SSH session was down when the command was sent; reconnecting once", describe());
-                        continue;
-                    }
+                if (reconnectOnce(connection, session, attempt, e)) {
+                    continue;
                 }
-                throw new HostAccessException(Kind.IO, describe(), "cannot open a command channel on the SSH session ("
-                        + SshFailures.rootCauseSummary(e) + "); expected sshd to accept another session"
-                        + " (check its MaxSessions)", e);
             }
             CommandResult result = await(channel, session, connection, out, err, timeout, start, tag);
             if (LOG.isDebugEnabled()) {
@@ -196,6 +181,24 @@ final class SshCommandRunner implements CommandRunner {
             }
             return result;
         }
+    }
+
+    /**
+     * A channel could not be opened: true when the session turned out to be down and this was the first
+     * attempt (the command never started, so reconnecting once is safe); otherwise throws.
+     */
+    private boolean reconnectOnce(SshSessions.HostConnection connection, Session session, int attempt, JSchException e)
+            throws HostAccessException {
+        if (!session.isConnected()) {
+            connection.invalidate(session);
+            if (attempt == 1) {
+                LOG.info("{}: SSH session was down when the command was sent; reconnecting once", describe());
+                return true;
+            }
+        }
+        throw new HostAccessException(Kind.IO, describe(), "cannot open a command channel on the SSH session ("
+                + SshFailures.rootCauseSummary(e) + "); expected sshd to accept another session"
+                + " (check its MaxSessions)", e);
     }
 
     /** The command's first word when it is a plain program name, else "a shell command". */

@@ -20,33 +20,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The long-lived shell behind {@link SshSessions} ({@link ShellChannel}) against a real OpenSSH sshd on
  * 127.0.0.1: a command in it sees what it would see on its own exec channel, and costs less.
  */
-class ShellChannelIT {
+class ShellChannelIT extends WithTestSshd {
 
     private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
-
-    private static TestSshd sshd;
-    private static Path knownHosts;
-
-    @BeforeAll
-    static void startSshd() throws Exception {
-        sshd = TestSshd.start();
-        knownHosts = sshd.knownHosts("known_hosts");
-    }
-
-    @AfterAll
-    static void stopSshd() throws Exception {
-        if (sshd != null) {
-            sshd.close();
-        }
-    }
 
     private static CommandRunner runner(SshSessions sessions) {
         return sessions.runner(new SshTarget("test/sshd", "127.0.0.1", sshd.port, "root", sshd.clientEd25519,

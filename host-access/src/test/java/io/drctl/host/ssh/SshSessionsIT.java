@@ -32,8 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,29 +41,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link SshSessions} against a real OpenSSH sshd this class starts on 127.0.0.1 (see {@link TestSshd}).
  */
-class SshSessionsIT {
+class SshSessionsIT extends WithTestSshd {
 
     private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
     /** Sets {@code p} to the command's nearest sshd ancestor: the server side of its session (the command's
      *  parent on an exec channel; the long-lived shell's parent in a {@link ShellChannel}). */
     static final String SSHD_SESSION = "p=$PPID; while [ \"$(cut -c1-4 /proc/$p/comm)\" != sshd ]; do"
             + " p=$(cut -d' ' -f4 /proc/$p/stat); done";
-
-    private static TestSshd sshd;
-    private static Path knownHosts;
-
-    @BeforeAll
-    static void startSshd() throws Exception {
-        sshd = TestSshd.start();
-        knownHosts = sshd.knownHosts("known_hosts");
-    }
-
-    @AfterAll
-    static void stopSshd() throws Exception {
-        if (sshd != null) {
-            sshd.close();
-        }
-    }
 
     private static SshTarget target(Path identity, Path knownHostsFile) {
         return target(sshd.port, identity, knownHostsFile, Optional.empty());
