@@ -28,10 +28,6 @@ final class ApproveCommand extends StateCommand {
     @Option(names = "--reject", description = "reject instead of approve (the step fails)")
     boolean reject;
 
-    ApproveCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         RunStore store = new RunStore(shared.stateDir(ctx));

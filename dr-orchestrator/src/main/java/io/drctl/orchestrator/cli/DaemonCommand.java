@@ -87,10 +87,6 @@ final class DaemonCommand extends StateCommand {
 
     private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
-    DaemonCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Optional<String> cron = ReadinessDaemon.cronProblem(schedule);

@@ -123,10 +123,6 @@ final class DrillCommand extends StateCommand {
             + " failback or rollback), e.g. to inspect it; the drill says how to resume or roll back")
     boolean keep;
 
-    DrillCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);

@@ -19,10 +19,6 @@ final class ForecastCommand extends StateCommand {
     @Mixin
     InputOptions input;
 
-    ForecastCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();

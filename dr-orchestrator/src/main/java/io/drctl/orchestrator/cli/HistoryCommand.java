@@ -20,10 +20,6 @@ final class HistoryCommand extends StateCommand {
     @Option(names = "--limit", defaultValue = "20", description = "at most this many runs (default 20)")
     int limit;
 
-    HistoryCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws IOException {
         RunStore store = new RunStore(shared.stateDir(ctx));

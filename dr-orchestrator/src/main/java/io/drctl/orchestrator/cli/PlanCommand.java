@@ -37,10 +37,6 @@ final class PlanCommand extends StateCommand {
     @Mixin
     AssumeLostOption assumeLost;
 
-    PlanCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();

@@ -35,10 +35,6 @@ final class ReadinessCommand extends StateCommand {
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "runbook parameter (repeatable), e.g. standby=region2")
     Map<String, String> params = new LinkedHashMap<>();
 
-    ReadinessCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path inv = input.inventory(ctx);

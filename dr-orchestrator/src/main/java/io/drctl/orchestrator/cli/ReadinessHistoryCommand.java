@@ -39,10 +39,6 @@ final class ReadinessHistoryCommand extends StateCommand {
             description = "how far back (default: ${DEFAULT-VALUE}; e.g. 30m, 7d)")
     String since;
 
-    ReadinessHistoryCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Optional<Duration> back = Durations.parse(since);

@@ -26,10 +26,6 @@ final class ResumeCommand extends StateCommand {
     @Mixin
     OverrideOptions overrides;
 
-    ResumeCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);

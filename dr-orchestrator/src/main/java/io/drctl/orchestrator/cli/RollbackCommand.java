@@ -22,10 +22,6 @@ final class RollbackCommand extends StateCommand {
     @Option(names = "--dry-run", description = "list what would be reverted; revert nothing")
     boolean dryRun;
 
-    RollbackCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);

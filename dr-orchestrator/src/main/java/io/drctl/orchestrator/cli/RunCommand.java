@@ -36,10 +36,6 @@ final class RunCommand extends StateCommand {
     @Mixin
     AssumeLostOption assumeLost;
 
-    RunCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);

@@ -14,10 +14,6 @@ final class SchemaCommand extends CtxCommand {
     @Parameters(index = "0", paramLabel = "KIND", description = "inventory or runbook")
     String kind;
 
-    SchemaCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws IOException {
         switch (kind) {

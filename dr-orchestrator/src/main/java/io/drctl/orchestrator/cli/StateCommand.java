@@ -6,8 +6,4 @@ import picocli.CommandLine.Mixin;
 abstract class StateCommand extends CtxCommand {
     @Mixin
     SharedOptions shared;
-
-    StateCommand(Ctx ctx) {
-        super(ctx);
-    }
 }

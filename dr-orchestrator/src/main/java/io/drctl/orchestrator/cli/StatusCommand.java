@@ -19,10 +19,6 @@ final class StatusCommand extends StateCommand {
     @Parameters(index = "0", paramLabel = "RUN", arity = "0..1")
     String runId;
 
-    StatusCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         RunStore store = new RunStore(shared.stateDir(ctx));
