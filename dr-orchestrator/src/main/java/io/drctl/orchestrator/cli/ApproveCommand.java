@@ -2,7 +2,6 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.journal.FileApprovals;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.RunState;
@@ -30,10 +29,10 @@ final class ApproveCommand extends StateCommand {
 
     @Override
     public Integer call() throws Exception {
-        RunStore store = new RunStore(shared.stateDir(ctx));
+        RunStore store = store();
         Path runDir = Ctx.findRun(store, run.id);
         RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
-        Loaded loaded = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE))
+        Loaded loaded = ctx.runs(store, ctx.options(false, false, Progress.NONE))
                 .reload(runDir, state);
         boolean isApproval = loaded.steps().stream().anyMatch(s -> s.id().equals(step) && s.type().equals("approval"));
         if (!isApproval) {

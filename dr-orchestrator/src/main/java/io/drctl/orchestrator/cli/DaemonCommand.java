@@ -220,7 +220,7 @@ final class DaemonCommand extends StateCommand {
         java.time.Instant started = ctx.rt().clock().instant();
         ReadinessResult r;
         try {
-            Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE));
+            Runs runs = ctx.runs(store, ctx.options(false, false, Progress.NONE));
             r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
         } catch (InvalidInputException e) {
             r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),

@@ -152,11 +152,11 @@ final class DrillCommand extends StateCommand {
         unknown.keySet().removeAll(overOverrides.keySet());
         unknown.keySet().removeAll(backOverrides.keySet());
         Runs.checkOverrides(over, unknown);
-        Runs runs = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides);
+        Runs runs = runs(false, yes.yes, overOverrides, LostTargets.NONE);
         // the fault is injected into the failover only: readiness before it sees the intact system, and the
         // failback and the final verification run once the lost targets are back
-        Runs overRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides, lost);
-        Runs backRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, backOverrides);
+        Runs overRuns = runs(false, yes.yes, overOverrides, lost);
+        Runs backRuns = runs(false, yes.yes, backOverrides, LostTargets.NONE);
 
         // what earlier runs predict for this failover, taken before it runs (the report sets it against the measured RTO)
         Forecast f = Forecast.of(Planner.plan(over, ctx.rt().registry().get()), runs.store().runsDir());
@@ -203,7 +203,7 @@ final class DrillCommand extends StateCommand {
                 Map<String, String> overridden = new LinkedHashMap<>();
                 over.rules().forEach(r -> overridden.put(r.id(), DrillRecovery.reason(lost.faults())));
                 overridden.putAll(overOverrides);
-                story.add(DrillRecovery.completeAfterFaults(ctx, ctx.runs(stateDir, false, yes.yes, shared.verbose, overridden),
+                story.add(DrillRecovery.completeAfterFaults(ctx, runs(false, yes.yes, overridden, LostTargets.NONE),
                         r1, lost.faults()));
             }
             RunResult r2 = backRuns.run(inventory, failback, backParams);

@@ -22,7 +22,7 @@ final class HistoryCommand extends StateCommand {
 
     @Override
     public Integer call() throws IOException {
-        RunStore store = new RunStore(shared.stateDir(ctx));
+        RunStore store = store();
         List<Map<String, Object>> runs = new ArrayList<>();
         for (String id : store.runIds().stream().limit(limit).toList()) {
             Optional<List<JournalEvent>> events = ctx.readOrWarn(store.runDir(id).resolve(Journal.FILE));

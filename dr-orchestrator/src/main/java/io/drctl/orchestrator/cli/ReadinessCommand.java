@@ -41,7 +41,7 @@ final class ReadinessCommand extends StateCommand {
         RunStore store = Readiness.store(shared.stateDir(ctx));
         Progress progress = shared.verbose && !shared.json()
                 ? ctx.printer(true) : Progress.NONE;
-        Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, progress));
+        Runs runs = ctx.runs(store, ctx.options(false, false, progress));
         ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
         if (r.error().filter(e -> e.startsWith("refused:")).isPresent()) {
             ctx.err().println("drctl: " + r.error().get());

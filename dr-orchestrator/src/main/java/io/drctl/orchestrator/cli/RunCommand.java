@@ -38,11 +38,9 @@ final class RunCommand extends StateCommand {
 
     @Override
     public Integer call() throws Exception {
-        Path stateDir = shared.stateDir(ctx);
         Path inventory = input.inventory(ctx);
-        Runs runs = ctx.runs(stateDir, dryRun, yes.yes, shared.verbose, overrides.map(),
-                assumeLost.lost(inventory, input.params().get(Params.MODE)));
+        Runs runs = runs(dryRun, yes.yes, overrides.map(), assumeLost.lost(inventory, input.params().get(Params.MODE)));
         RunResult r = runs.run(inventory, input.runbook(), input.params());
-        return RunEnd.report(ctx, runs, stateDir, r);
+        return RunEnd.report(ctx, runs, r);
     }
 }

@@ -16,10 +16,10 @@ final class RunEnd {
     private RunEnd() {
     }
 
-    static int report(Ctx ctx, Runs runs, Path stateDir, RunResult r) throws IOException {
+    static int report(Ctx ctx, Runs runs, RunResult r) throws IOException {
         RunSummary.print(ctx.out(), r);
         afterSummary(ctx, runs, r);
-        Explain.runEnd(ctx.err(), r, stateDir, refusals(runs, r));
+        Explain.runEnd(ctx.err(), r, runs.store().stateDir(), refusals(runs, r));
         return ExitCodes.of(r.status());
     }
 

@@ -21,7 +21,7 @@ final class StatusCommand extends StateCommand {
 
     @Override
     public Integer call() throws Exception {
-        RunStore store = new RunStore(shared.stateDir(ctx));
+        RunStore store = store();
         String id = runId;
         List<JournalEvent> events = null;
         if (id == null) {
