@@ -36,8 +36,7 @@ final class ApproveCommand extends StateCommand {
                 .reload(runDir, state);
         boolean isApproval = loaded.steps().stream().anyMatch(s -> s.id().equals(step) && s.type().equals("approval"));
         if (!isApproval) {
-            ctx.err().println("drctl: run " + run.id + " has no approval step '" + step + "'");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("run " + run.id + " has no approval step '" + step + "'");
         }
         String who = ctx.rt().user() + "@" + ctx.rt().host();
         FileApprovals.record(runDir, step, who, "approve-command", !reject, ctx.rt().clock().instant());

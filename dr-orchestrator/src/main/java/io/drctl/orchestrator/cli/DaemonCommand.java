@@ -91,25 +91,21 @@ final class DaemonCommand extends StateCommand {
     public Integer call() throws Exception {
         Optional<String> cron = ReadinessDaemon.cronProblem(schedule);
         if (cron.isPresent()) {
-            ctx.err().println("drctl: invalid --schedule '" + schedule + "': " + cron.get());
-            ctx.err().println("  Quartz cron has 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year],"
+            throw new InvalidArgumentException("invalid --schedule '" + schedule + "': " + cron.get(),
+                    "Quartz cron has 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year],"
                     + " with '?' in one day field; e.g. '0 */5 * * * ?' (every 5 minutes)");
-            return ExitCodes.INVALID_INPUT;
         }
         Optional<InetSocketAddress> addr = listenAddress(listen);
         if (addr.isEmpty()) {
-            ctx.err().println("drctl: invalid --listen '" + listen + "': expected HOST:PORT with an IP address or localhost "
-                    + "and a port 0..65535, e.g. 127.0.0.1:9464");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("invalid --listen '" + listen + "': expected HOST:PORT with an IP address or "
+                    + "localhost and a port 0..65535, e.g. 127.0.0.1:9464");
         }
         if (keepRuns < 1) {
-            ctx.err().println("drctl: invalid --keep-runs " + keepRuns + ": must be at least 1");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("invalid --keep-runs " + keepRuns + ": must be at least 1");
         }
         if (!instanceId.equals("AUTO") && !INSTANCE.matcher(instanceId).matches()) {
-            ctx.err().println("drctl: invalid --instance-id '" + instanceId + "': letters, digits, '_', '.', '-', at most 100"
-                    + " characters, e.g. region1-a (or AUTO: host name and process id)");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("invalid --instance-id '" + instanceId + "': letters, digits, '_', '.', '-', at"
+                    + " most 100 characters, e.g. region1-a (or AUTO: host name and process id)");
         }
         Path inv = input.inventory(ctx);
         // refuse to start on invalid input
@@ -132,8 +128,7 @@ final class DaemonCommand extends StateCommand {
         try {
             server = ReadinessServer.start(addr.get(), state, stateDir);
         } catch (IOException e) {
-            ctx.err().println("drctl: cannot listen on " + listen + ": " + e.getMessage());
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("cannot listen on " + listen + ": " + e.getMessage());
         }
         InetSocketAddress bound = server.address();
         String base = "http://" + bound.getAddress().getHostAddress() + ":" + bound.getPort();
@@ -164,8 +159,7 @@ final class DaemonCommand extends StateCommand {
                 pool = StoreDataSource.open(readiness.store().get(), ctx.rt().env(), instance);
             } catch (IOException e) {
                 server.close();
-                ctx.err().println("drctl: readiness.store in " + inv + ": " + e.getMessage());
-                return ExitCodes.INVALID_INPUT;
+                throw new InvalidArgumentException("readiness.store in " + inv + ": " + e.getMessage());
             }
             daemon = ClusterDaemon.start(readiness.store().get(), pool, ClusterDaemon.scheduleName(invName), instance, schedule,
                     duty, ctx.rt().clock(), say);

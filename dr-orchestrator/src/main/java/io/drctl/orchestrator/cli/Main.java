@@ -74,16 +74,17 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     /**
      * The one place a command's exception becomes an exit code: invalid input (every problem, located),
-     * a run that is not there, and a held state-directory lock are the operator's to fix; anything else
-     * is a bug, with its stack trace when DRCTL_DEBUG=true.
+     * an argument that cannot be used (a run that is not there, among others), and a held state-directory
+     * lock are the operator's to fix; anything else is a bug, with its stack trace when DRCTL_DEBUG=true.
      */
     private static int exitFor(Exception ex, PrintStream err, Map<String, String> env) {
         if (ex instanceof InvalidInputException e) {
             Explain.invalidInput(err, e);
             return ExitCodes.INVALID_INPUT;
         }
-        if (ex instanceof NoSuchRunException e) {
+        if (ex instanceof InvalidArgumentException e) {
             err.println("drctl: " + e.getMessage());
+            e.hint().ifPresent(hint -> err.println("  " + hint));
             return ExitCodes.INVALID_INPUT;
         }
         if (ex instanceof LockHeldException e) {
