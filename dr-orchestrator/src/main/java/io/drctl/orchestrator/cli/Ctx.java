@@ -10,6 +10,7 @@ import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.readiness.Readiness;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -32,6 +33,11 @@ record Ctx(CliRuntime rt, PrintStream out, PrintStream err) {
     /** A {@link Runs} on {@code store} with this invocation's step types and {@code options}; errors redacted by the engine. */
     Runs runs(RunStore store, EngineOptions options) {
         return new Runs(store, rt.registry().get(), options);
+    }
+
+    /** Readiness rounds journaled through {@code runs}, on this invocation's clock and environment. */
+    Readiness readiness(Runs runs) {
+        return new Readiness(runs, rt.clock(), rt.env());
     }
 
     /** The secrets of run {@code runDir}'s inventory (its copy), for what status and history print. */

@@ -215,7 +215,7 @@ final class DaemonCommand extends StateCommand {
         ReadinessResult r;
         try {
             Runs runs = ctx.runs(store, ctx.options(false, false, Progress.NONE));
-            r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
+            r = ctx.readiness(runs).run(inv, input.runbook, params);
         } catch (InvalidInputException e) {
             r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
                     ReadinessView.oneLine(e));

@@ -42,7 +42,7 @@ final class ReadinessCommand extends StateCommand {
         Progress progress = shared.verbose && !shared.json()
                 ? ctx.printer(true) : Progress.NONE;
         Runs runs = ctx.runs(store, ctx.options(false, false, progress));
-        ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
+        ReadinessResult r = ctx.readiness(runs).run(inv, input.runbook, params);
         if (r.error().filter(e -> e.startsWith("refused:")).isPresent()) {
             ctx.err().println("drctl: " + r.error().get());
             return ExitCodes.REFUSED;
