@@ -48,6 +48,7 @@ public record CliRuntime(Map<String, String> env, Clock clock, Supplier<StepType
                 prompt, env.getOrDefault("USER", System.getProperty("user.name")), hostName());
     }
 
+    /** This machine's name, {@code localhost} when it has none that resolves. */
     static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();

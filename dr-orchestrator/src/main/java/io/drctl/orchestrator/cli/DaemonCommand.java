@@ -196,13 +196,7 @@ final class DaemonCommand extends StateCommand {
 
     /** {@code host-pid}: unique among daemons on distinct hosts, and among processes on one. */
     private static String autoInstance() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        String id = host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + ProcessHandle.current().pid();
+        String id = CliRuntime.hostName().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + ProcessHandle.current().pid();
         return id.length() > 100 ? id.substring(id.length() - 100) : id;
     }
 
@@ -216,12 +210,9 @@ final class DaemonCommand extends StateCommand {
         try {
             Runs runs = ctx.runs(store, ctx.options(false, false, Progress.NONE));
             r = ctx.readiness(runs).run(inv, input.runbook, params);
-        } catch (InvalidInputException e) {
-            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
-                    ReadinessView.oneLine(e));
-        } catch (RuntimeException e) {
-            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
-                    "internal error: " + e);
+        } catch (InvalidInputException | RuntimeException e) {
+            String why = e instanceof InvalidInputException invalid ? ReadinessView.oneLine(invalid) : "internal error: " + e;
+            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(), why);
         }
         return r.redacted(Redactor.forInventoryFile(inv, ctx.rt().env()));
     }
