@@ -2,7 +2,6 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.engine.Progress;
-import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.journal.FileApprovals;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.RunState;
@@ -28,21 +27,16 @@ final class ApproveCommand extends StateCommand {
     @Option(names = "--reject", description = "reject instead of approve (the step fails)")
     boolean reject;
 
-    ApproveCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
-        RunStore store = new RunStore(shared.stateDir(ctx));
+        RunStore store = store();
         Path runDir = Ctx.findRun(store, run.id);
         RunState state = RunState.replay(Journal.read(runDir.resolve(Journal.FILE)));
-        Loaded loaded = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE))
+        Loaded loaded = ctx.runs(store, ctx.options(false, false, Progress.NONE))
                 .reload(runDir, state);
         boolean isApproval = loaded.steps().stream().anyMatch(s -> s.id().equals(step) && s.type().equals("approval"));
         if (!isApproval) {
-            ctx.err().println("drctl: run " + run.id + " has no approval step '" + step + "'");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("run " + run.id + " has no approval step '" + step + "'");
         }
         String who = ctx.rt().user() + "@" + ctx.rt().host();
         FileApprovals.record(runDir, step, who, "approve-command", !reject, ctx.rt().clock().instant());

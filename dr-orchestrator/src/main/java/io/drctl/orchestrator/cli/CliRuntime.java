@@ -10,13 +10,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What the CLI takes from its surroundings; tests pass their own.
+ * What the CLI takes from its surroundings; tests pass their own. Built by {@link #system()} or a test, never from
+ * input: no component is null.
  *
  * @param env        the environment (secret references, DRCTL_STATE_DIR, HOME, USER)
  * @param clock      time source
@@ -31,12 +31,6 @@ public record CliRuntime(Map<String, String> env, Clock clock, Supplier<StepType
                          Optional<Function<String, Optional<Boolean>>> prompt, String user, String host) {
     public CliRuntime {
         env = Map.copyOf(env);
-        Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(hostAccess, "hostAccess");
-        Objects.requireNonNull(prompt, "prompt");
-        Objects.requireNonNull(user, "user");
-        Objects.requireNonNull(host, "host");
     }
 
     /** The real process environment, SSH host access, and a console prompt when there is a TTY. */
@@ -54,6 +48,7 @@ public record CliRuntime(Map<String, String> env, Clock clock, Supplier<StepType
                 prompt, env.getOrDefault("USER", System.getProperty("user.name")), hostName());
     }
 
+    /** This machine's name, {@code localhost} when it has none that resolves. */
     static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();

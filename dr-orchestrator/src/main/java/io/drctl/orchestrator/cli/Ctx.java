@@ -10,12 +10,11 @@ import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
-import io.drctl.orchestrator.spi.LostTargets;
+import io.drctl.orchestrator.readiness.Readiness;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The streams and runtime every command uses, and what commands build from them. */
@@ -31,21 +30,14 @@ record Ctx(CliRuntime rt, PrintStream out, PrintStream err) {
         return new ProgressPrinter(out, rt.clock(), verbose);
     }
 
-    /** A {@link Runs} for this invocation, printing progress lines; errors redacted by the engine. */
-    Runs runs(Path stateDir, boolean dryRun, boolean yes, boolean verbose) {
-        return runs(stateDir, dryRun, yes, verbose, Map.of());
+    /** A {@link Runs} on {@code store} with this invocation's step types and {@code options}; errors redacted by the engine. */
+    Runs runs(RunStore store, EngineOptions options) {
+        return new Runs(store, rt.registry().get(), options);
     }
 
-    /** The same, overriding the safety rules in {@code overrides} (rule id to reason). */
-    Runs runs(Path stateDir, boolean dryRun, boolean yes, boolean verbose, Map<String, String> overrides) {
-        return runs(stateDir, dryRun, yes, verbose, overrides, LostTargets.NONE);
-    }
-
-    /** The same, never contacting the targets in {@code lost} ({@code --assume-lost}). */
-    Runs runs(Path stateDir, boolean dryRun, boolean yes, boolean verbose, Map<String, String> overrides, LostTargets lost) {
-        RunStore store = new RunStore(stateDir);
-        return new Runs(store, rt.registry().get(),
-                options(dryRun, yes, printer(verbose)).withOverrides(overrides).withLost(lost));
+    /** Readiness rounds journaled through {@code runs}, on this invocation's clock and environment. */
+    Readiness readiness(Runs runs) {
+        return new Readiness(runs, rt.clock(), rt.env());
     }
 
     /** The secrets of run {@code runDir}'s inventory (its copy), for what status and history print. */

@@ -87,33 +87,25 @@ final class DaemonCommand extends StateCommand {
 
     private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
-    DaemonCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Optional<String> cron = ReadinessDaemon.cronProblem(schedule);
         if (cron.isPresent()) {
-            ctx.err().println("drctl: invalid --schedule '" + schedule + "': " + cron.get());
-            ctx.err().println("  Quartz cron has 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year],"
+            throw new InvalidArgumentException("invalid --schedule '" + schedule + "': " + cron.get(),
+                    "Quartz cron has 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year],"
                     + " with '?' in one day field; e.g. '0 */5 * * * ?' (every 5 minutes)");
-            return ExitCodes.INVALID_INPUT;
         }
         Optional<InetSocketAddress> addr = listenAddress(listen);
         if (addr.isEmpty()) {
-            ctx.err().println("drctl: invalid --listen '" + listen + "': expected HOST:PORT with an IP address or localhost "
-                    + "and a port 0..65535, e.g. 127.0.0.1:9464");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("invalid --listen '" + listen + "': expected HOST:PORT with an IP address or "
+                    + "localhost and a port 0..65535, e.g. 127.0.0.1:9464");
         }
         if (keepRuns < 1) {
-            ctx.err().println("drctl: invalid --keep-runs " + keepRuns + ": must be at least 1");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("invalid --keep-runs " + keepRuns + ": must be at least 1");
         }
         if (!instanceId.equals("AUTO") && !INSTANCE.matcher(instanceId).matches()) {
-            ctx.err().println("drctl: invalid --instance-id '" + instanceId + "': letters, digits, '_', '.', '-', at most 100"
-                    + " characters, e.g. region1-a (or AUTO: host name and process id)");
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("invalid --instance-id '" + instanceId + "': letters, digits, '_', '.', '-', at"
+                    + " most 100 characters, e.g. region1-a (or AUTO: host name and process id)");
         }
         Path inv = input.inventory(ctx);
         // refuse to start on invalid input
@@ -136,8 +128,7 @@ final class DaemonCommand extends StateCommand {
         try {
             server = ReadinessServer.start(addr.get(), state, stateDir);
         } catch (IOException e) {
-            ctx.err().println("drctl: cannot listen on " + listen + ": " + e.getMessage());
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("cannot listen on " + listen + ": " + e.getMessage());
         }
         InetSocketAddress bound = server.address();
         String base = "http://" + bound.getAddress().getHostAddress() + ":" + bound.getPort();
@@ -168,8 +159,7 @@ final class DaemonCommand extends StateCommand {
                 pool = StoreDataSource.open(readiness.store().get(), ctx.rt().env(), instance);
             } catch (IOException e) {
                 server.close();
-                ctx.err().println("drctl: readiness.store in " + inv + ": " + e.getMessage());
-                return ExitCodes.INVALID_INPUT;
+                throw new InvalidArgumentException("readiness.store in " + inv + ": " + e.getMessage());
             }
             daemon = ClusterDaemon.start(readiness.store().get(), pool, ClusterDaemon.scheduleName(invName), instance, schedule,
                     duty, ctx.rt().clock(), say);
@@ -206,13 +196,7 @@ final class DaemonCommand extends StateCommand {
 
     /** {@code host-pid}: unique among daemons on distinct hosts, and among processes on one. */
     private static String autoInstance() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        String id = host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + ProcessHandle.current().pid();
+        String id = CliRuntime.hostName().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + ProcessHandle.current().pid();
         return id.length() > 100 ? id.substring(id.length() - 100) : id;
     }
 
@@ -224,14 +208,11 @@ final class DaemonCommand extends StateCommand {
         java.time.Instant started = ctx.rt().clock().instant();
         ReadinessResult r;
         try {
-            Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, Progress.NONE));
-            r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
-        } catch (InvalidInputException e) {
-            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
-                    ReadinessView.oneLine(e));
-        } catch (RuntimeException e) {
-            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(),
-                    "internal error: " + e);
+            Runs runs = ctx.runs(store, ctx.options(false, false, Progress.NONE));
+            r = ctx.readiness(runs).run(inv, input.runbook, params);
+        } catch (InvalidInputException | RuntimeException e) {
+            String why = e instanceof InvalidInputException invalid ? ReadinessView.oneLine(invalid) : "internal error: " + e;
+            r = ReadinessResult.failedToRun(input.runbook.toString(), inv.toString(), started, ctx.rt().clock().instant(), why);
         }
         return r.redacted(Redactor.forInventoryFile(inv, ctx.rt().env()));
     }

@@ -11,7 +11,6 @@ import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.config.yaml.Problems;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
-import io.drctl.orchestrator.readiness.Readiness;
 import io.drctl.orchestrator.readiness.ReadinessResult;
 import io.drctl.orchestrator.forecast.Forecast;
 import io.drctl.orchestrator.journal.RunStore;
@@ -123,10 +122,6 @@ final class DrillCommand extends StateCommand {
             + " failback or rollback), e.g. to inspect it; the drill says how to resume or roll back")
     boolean keep;
 
-    DrillCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path stateDir = shared.stateDir(ctx);
@@ -156,11 +151,11 @@ final class DrillCommand extends StateCommand {
         unknown.keySet().removeAll(overOverrides.keySet());
         unknown.keySet().removeAll(backOverrides.keySet());
         Runs.checkOverrides(over, unknown);
-        Runs runs = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides);
+        Runs runs = runs(false, yes.yes, overOverrides, LostTargets.NONE);
         // the fault is injected into the failover only: readiness before it sees the intact system, and the
         // failback and the final verification run once the lost targets are back
-        Runs overRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, overOverrides, lost);
-        Runs backRuns = ctx.runs(stateDir, false, yes.yes, shared.verbose, backOverrides);
+        Runs overRuns = runs(false, yes.yes, overOverrides, lost);
+        Runs backRuns = runs(false, yes.yes, backOverrides, LostTargets.NONE);
 
         // what earlier runs predict for this failover, taken before it runs (the report sets it against the measured RTO)
         Forecast f = Forecast.of(Planner.plan(over, ctx.rt().registry().get()), runs.store().runsDir());
@@ -177,10 +172,8 @@ final class DrillCommand extends StateCommand {
         }
         RunResult r1 = overRuns.run(inventory, failover, overParams);
         story.failoverRun = r1.runId();
-        RunSummary.print(ctx.out(), r1);
-        RunEnd.afterSummary(ctx, overRuns, r1);
-        DrillReport.Phase over1 = DrillReport.phase("failover", r1.runId(), runs.store().existing(r1.runId()).orElseThrow(),
-                ctx.rt().env());
+        RunEnd.summary(ctx, overRuns, r1);
+        DrillReport.Phase over1 = phase("failover", r1.runId(), overRuns);
         boolean faultsExplain = r1.status() == Status.COMPLETED_WITH_FAILURES && !lost.isEmpty()
                 && DrillRecovery.bestEffortOnlyFromFaults(runs, r1.runId());
         if (faultsExplain) {
@@ -207,17 +200,12 @@ final class DrillCommand extends StateCommand {
                 Map<String, String> overridden = new LinkedHashMap<>();
                 over.rules().forEach(r -> overridden.put(r.id(), DrillRecovery.reason(lost.faults())));
                 overridden.putAll(overOverrides);
-                story.add(DrillRecovery.completeAfterFaults(ctx, ctx.runs(stateDir, false, yes.yes, shared.verbose, overridden),
+                story.add(DrillRecovery.completeAfterFaults(ctx, runs(false, yes.yes, overridden, LostTargets.NONE),
                         r1, lost.faults()));
             }
-            RunResult r2 = backRuns.run(inventory, failback, backParams);
-            RunSummary.print(ctx.out(), r2);
-            RunEnd.afterSummary(ctx, backRuns, r2);
-            phases.add(DrillReport.phase("failback", r2.runId(), runs.store().existing(r2.runId()).orElseThrow(),
-                    ctx.rt().env()));
+            RunResult r2 = failback(backRuns, backParams, phases);
             story.add("failback (" + r2.runId() + "): " + r2.status() + DrillRecovery.where(r2));
             if (!r2.status().isSuccessful()) {
-                Explain.drillPhase(ctx.err(), "failback", r2, false, stateDir, RunEnd.refusals(backRuns, r2));
                 exit = ExitCodes.of(r2.status());
                 story.state = "NOT normal: the failback failed" + DrillRecovery.where(r2) + "; fix the cause, then: drctl resume "
                         + r2.runId() + " --state-dir " + stateDir;
@@ -253,23 +241,17 @@ final class DrillCommand extends StateCommand {
                 + (d.kind() == DrillRecovery.Kind.FAILBACK ? "running the failback" : "rolling the failover back"));
         boolean ok;
         if (d.kind() == DrillRecovery.Kind.FAILBACK) {
-            RunResult r2 = backRuns.run(inventory, failback, backParams);
-            RunSummary.print(ctx.out(), r2);
-            RunEnd.afterSummary(ctx, backRuns, r2);
-            phases.add(DrillReport.phase("failback", r2.runId(), backRuns.store().existing(r2.runId()).orElseThrow(),
-                    ctx.rt().env()));
+            RunResult r2 = failback(backRuns, backParams, phases);
             story.add("failback (" + r2.runId() + ", because " + d.why() + "): " + r2.status() + DrillRecovery.where(r2));
             ok = r2.status().isSuccessful();
             if (!ok) {
-                Explain.drillPhase(ctx.err(), "failback", r2, false, stateDir, RunEnd.refusals(backRuns, r2));
                 story.state = "NOT normal: the failover failed" + DrillRecovery.where(r1) + " and the failback failed"
                         + DrillRecovery.where(r2) + "; fix the cause, then: drctl resume " + r2.runId() + " --state-dir " + stateDir;
             }
         } else {
             RunResult rb = overRuns.rollback(r1.runId());
             RunSummary.print(ctx.out(), rb);
-            phases.add(DrillReport.phase("rollback", r1.runId(), overRuns.store().existing(r1.runId()).orElseThrow(),
-                    ctx.rt().env()).withStatus(rb.status().name()));
+            phases.add(phase("rollback", r1.runId(), overRuns).withStatus(rb.status().name()));
             story.add("rollback of " + r1.runId() + " (because " + d.why() + "): " + rb.status() + DrillRecovery.where(rb));
             ok = rb.status() == Status.REVERTED;
             if (!ok) {
@@ -280,6 +262,22 @@ final class DrillCommand extends StateCommand {
             }
         }
         return ok ? verifyAfter(runs, phases, story, exit) : exit;
+    }
+
+    /** Runs the failback runbook and prints its summary (and, when it failed, how to go on); adds its phase. */
+    private RunResult failback(Runs backRuns, Map<String, String> backParams, List<DrillReport.Phase> phases) throws Exception {
+        RunResult r2 = backRuns.run(inventory, failback, backParams);
+        RunEnd.summary(ctx, backRuns, r2);
+        phases.add(phase("failback", r2.runId(), backRuns));
+        if (!r2.status().isSuccessful()) {
+            Explain.drillPhase(ctx.err(), "failback", r2, false, backRuns.store().stateDir(), RunEnd.refusals(backRuns, r2));
+        }
+        return r2;
+    }
+
+    /** The report's phase {@code name}: run {@code runId} of {@code runs}' store, read back from its journal. */
+    private DrillReport.Phase phase(String name, String runId, Runs runs) throws IOException {
+        return DrillReport.phase(name, runId, runs.store().existing(runId).orElseThrow(), ctx.rt().env());
     }
 
     /** The final verification: the readiness checks (unless {@code --no-readiness}); sets the final state. */
@@ -327,13 +325,11 @@ final class DrillCommand extends StateCommand {
 
     /** Runs the readiness checks as a phase of the drill; true when every check passed. */
     private boolean readinessPhase(Runs runs, String name, List<DrillReport.Phase> phases) throws Exception {
-        ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inventory, readiness, readinessParams());
+        ReadinessResult r = ctx.readiness(runs).run(inventory, readiness, readinessParams());
         ctx.out().println(name + ": " + r.verdict());
         r.failed().forEach(c -> ctx.out().println("  FAIL " + c));
         if (r.runId().isPresent()) {
-            phases.add(DrillReport.phase(name, r.runId().get(), runs.store().existing(r.runId().get()).orElseThrow(),
-                    ctx.rt().env())
-                    .withStatus(r.ok() ? "SUCCEEDED" : "FAILED"));
+            phases.add(phase(name, r.runId().get(), runs).withStatus(r.ok() ? "SUCCEEDED" : "FAILED"));
         }
         return r.ok();
     }

@@ -2,7 +2,6 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.config.load.Loaded;
 import io.drctl.orchestrator.forecast.Forecast;
-import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.spi.StepTypeRegistry;
 import picocli.CommandLine.Command;
@@ -19,15 +18,11 @@ final class ForecastCommand extends StateCommand {
     @Mixin
     InputOptions input;
 
-    ForecastCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();
         Loaded loaded = input.load(ctx, registry);
-        Forecast f = Forecast.of(Planner.plan(loaded, registry), new RunStore(shared.stateDir(ctx)).runsDir());
+        Forecast f = Forecast.of(Planner.plan(loaded, registry), store().runsDir());
         ctx.out().println(f.table(loaded.inventory().rto()));
         return ExitCodes.OK;
     }

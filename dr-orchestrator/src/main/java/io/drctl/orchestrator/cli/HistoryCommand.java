@@ -20,13 +20,9 @@ final class HistoryCommand extends StateCommand {
     @Option(names = "--limit", defaultValue = "20", description = "at most this many runs (default 20)")
     int limit;
 
-    HistoryCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws IOException {
-        RunStore store = new RunStore(shared.stateDir(ctx));
+        RunStore store = store();
         List<Map<String, Object>> runs = new ArrayList<>();
         for (String id : store.runIds().stream().limit(limit).toList()) {
             Optional<List<JournalEvent>> events = ctx.readOrWarn(store.runDir(id).resolve(Journal.FILE));

@@ -50,14 +50,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public static int run(CliRuntime runtime, PrintStream out, PrintStream err, String... args) {
         Ctx ctx = new Ctx(runtime, out, err);
         CommandLine cl = new CommandLine(new Main());
-        for (CtxCommand c : List.of(new ValidateCommand(ctx), new PlanCommand(ctx), new RunCommand(ctx),
-                new ResumeCommand(ctx), new ApproveCommand(ctx), new RollbackCommand(ctx), new StatusCommand(ctx),
-                new HistoryCommand(ctx), new DrillCommand(ctx), new ReadinessCommand(ctx), new DaemonCommand(ctx),
-                new ForecastCommand(ctx), new SchemaCommand(ctx))) {
-            cl.addSubcommand(c); // named by its @Command
+        for (CtxCommand c : List.of(new ValidateCommand(), new PlanCommand(), new RunCommand(), new ResumeCommand(),
+                new ApproveCommand(), new RollbackCommand(), new StatusCommand(), new HistoryCommand(), new DrillCommand(),
+                new ReadinessCommand(), new DaemonCommand(), new ForecastCommand(), new SchemaCommand())) {
+            cl.addSubcommand(c.in(ctx)); // named by its @Command
         }
         // `readiness history`: a subcommand of readiness
-        cl.getSubcommands().get("readiness").addSubcommand(new ReadinessHistoryCommand(ctx));
+        cl.getSubcommands().get("readiness").addSubcommand(new ReadinessHistoryCommand().in(ctx));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExitCodeExceptionMapper(t -> ExitCodes.INTERNAL);
@@ -75,16 +74,17 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     /**
      * The one place a command's exception becomes an exit code: invalid input (every problem, located),
-     * a run that is not there, and a held state-directory lock are the operator's to fix; anything else
-     * is a bug, with its stack trace when DRCTL_DEBUG=true.
+     * an argument that cannot be used (a run that is not there, among others), and a held state-directory
+     * lock are the operator's to fix; anything else is a bug, with its stack trace when DRCTL_DEBUG=true.
      */
     private static int exitFor(Exception ex, PrintStream err, Map<String, String> env) {
         if (ex instanceof InvalidInputException e) {
             Explain.invalidInput(err, e);
             return ExitCodes.INVALID_INPUT;
         }
-        if (ex instanceof NoSuchRunException e) {
+        if (ex instanceof InvalidArgumentException e) {
             err.println("drctl: " + e.getMessage());
+            e.hint().ifPresent(hint -> err.println("  " + hint));
             return ExitCodes.INVALID_INPUT;
         }
         if (ex instanceof LockHeldException e) {

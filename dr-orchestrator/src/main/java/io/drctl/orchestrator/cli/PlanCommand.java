@@ -9,7 +9,6 @@ import io.drctl.orchestrator.engine.PlanProbe;
 import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.forecast.Forecast;
 import io.drctl.orchestrator.journal.Redactor;
-import io.drctl.orchestrator.journal.RunStore;
 import io.drctl.orchestrator.plan.Plan;
 import io.drctl.orchestrator.plan.Planner;
 import io.drctl.orchestrator.spi.LostTargets;
@@ -37,10 +36,6 @@ final class PlanCommand extends StateCommand {
     @Mixin
     AssumeLostOption assumeLost;
 
-    PlanCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         StepTypeRegistry registry = ctx.rt().registry().get();
@@ -51,7 +46,7 @@ final class PlanCommand extends StateCommand {
         Map<String, PlanProbe.Outcome> probes = offline ? Map.of()
                 : PlanProbe.probe(plan, ctx.options(false, false, Progress.NONE).withLost(lost), PER_PROBE, redactor);
         PlanView view = new PlanView(loaded, plan, probes, redactor, offline);
-        Forecast forecast = Forecast.of(plan, new RunStore(shared.stateDir(ctx)).runsDir());
+        Forecast forecast = Forecast.of(plan, store().runsDir());
         if (shared.json()) {
             Map<String, Object> m = new java.util.LinkedHashMap<>(view.toMap());
             m.put("forecast", Map.of("medianMs", forecast.median().toMillis(), "p90Ms", forecast.p90().toMillis(),

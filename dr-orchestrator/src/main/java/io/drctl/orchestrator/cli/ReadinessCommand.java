@@ -35,18 +35,14 @@ final class ReadinessCommand extends StateCommand {
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "runbook parameter (repeatable), e.g. standby=region2")
     Map<String, String> params = new LinkedHashMap<>();
 
-    ReadinessCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path inv = input.inventory(ctx);
         RunStore store = Readiness.store(shared.stateDir(ctx));
         Progress progress = shared.verbose && !shared.json()
                 ? ctx.printer(true) : Progress.NONE;
-        Runs runs = new Runs(store, ctx.rt().registry().get(), ctx.options(false, false, progress));
-        ReadinessResult r = new Readiness(runs, ctx.rt().clock(), ctx.rt().env()).run(inv, input.runbook, params);
+        Runs runs = ctx.runs(store, ctx.options(false, false, progress));
+        ReadinessResult r = ctx.readiness(runs).run(inv, input.runbook, params);
         if (r.error().filter(e -> e.startsWith("refused:")).isPresent()) {
             ctx.err().println("drctl: " + r.error().get());
             return ExitCodes.REFUSED;

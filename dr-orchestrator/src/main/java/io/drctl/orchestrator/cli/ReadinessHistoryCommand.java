@@ -39,17 +39,12 @@ final class ReadinessHistoryCommand extends StateCommand {
             description = "how far back (default: ${DEFAULT-VALUE}; e.g. 30m, 7d)")
     String since;
 
-    ReadinessHistoryCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
         Optional<Duration> back = Durations.parse(since);
         if (back.isEmpty()) {
-            ctx.err().println("drctl: invalid --since '" + since + "': expected a duration like 30m, 24h, 7d (at most "
+            throw new InvalidArgumentException("invalid --since '" + since + "': expected a duration like 30m, 24h, 7d (at most "
                     + Durations.format(Durations.MAX) + ")");
-            return ExitCodes.INVALID_INPUT;
         }
         Path inv = InputOptions.inventory(ctx, inventory);
         Problems problems = new Problems();
@@ -58,17 +53,15 @@ final class ReadinessHistoryCommand extends StateCommand {
         Inventory inventory = loaded.orElseThrow();
         Optional<ReadinessSettings.Store> store = inventory.readiness().store();
         if (store.isEmpty()) {
-            ctx.err().println("drctl: " + inv + " has no readiness.store: the history of readiness changes lives in the daemons' store");
-            ctx.err().println("  add readiness: { store: { url: jdbc:postgresql://HOST:5432/drctl, user: drctl, passwordFile: ... } },"
+            throw new InvalidArgumentException(inv + " has no readiness.store: the history of readiness changes lives in the daemons' store",
+                    "add readiness: { store: { url: jdbc:postgresql://HOST:5432/drctl, user: drctl, passwordFile: ... } },"
                     + " or see single rounds with: drctl history --state-dir <state-dir>/readiness");
-            return ExitCodes.INVALID_INPUT;
         }
         List<ResultStore.Change> changes;
         try (StoreDataSource ds = StoreDataSource.open(store.get(), ctx.rt().env(), "history")) {
             changes = new ResultStore(ds, ClusterDaemon.scheduleName(inventory.name()), "history").changes(ctx.rt().clock().instant().minus(back.get()));
         } catch (IOException e) {
-            ctx.err().println("drctl: readiness.store in " + inv + ": " + e.getMessage());
-            return ExitCodes.INVALID_INPUT;
+            throw new InvalidArgumentException("readiness.store in " + inv + ": " + e.getMessage());
         } catch (StoreException e) {
             ctx.err().println("drctl: " + e.getMessage());
             return ExitCodes.STEP_FAILED;

@@ -2,7 +2,7 @@ package io.drctl.orchestrator.cli;
 
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
-import java.nio.file.Path;
+import io.drctl.orchestrator.spi.LostTargets;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,20 +26,15 @@ final class ResumeCommand extends StateCommand {
     @Mixin
     OverrideOptions overrides;
 
-    ResumeCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
-        Path stateDir = shared.stateDir(ctx);
-        Runs runs = ctx.runs(stateDir, false, yes, shared.verbose, overrides.map());
+        Runs runs = runs(false, yes, overrides.map(), LostTargets.NONE);
         Ctx.findRun(runs.store(), run.id);
         Optional<RunResult> r = runs.resume(run.id);
         if (r.isEmpty()) {
             ctx.out().println("run " + run.id + " already succeeded; nothing to resume");
             return ExitCodes.OK;
         }
-        return RunEnd.report(ctx, runs, stateDir, r.get());
+        return RunEnd.report(ctx, runs, r.get());
     }
 }

@@ -5,7 +5,8 @@ import io.drctl.orchestrator.cli.render.RunSummary;
 import io.drctl.orchestrator.engine.RunResult;
 import io.drctl.orchestrator.engine.Runs;
 import io.drctl.orchestrator.journal.Status;
-import java.nio.file.Path;
+import io.drctl.orchestrator.spi.LostTargets;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,19 +23,14 @@ final class RollbackCommand extends StateCommand {
     @Option(names = "--dry-run", description = "list what would be reverted; revert nothing")
     boolean dryRun;
 
-    RollbackCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
-        Path stateDir = shared.stateDir(ctx);
-        Runs runs = ctx.runs(stateDir, dryRun, false, shared.verbose);
+        Runs runs = runs(dryRun, false, Map.of(), LostTargets.NONE);
         Ctx.findRun(runs.store(), run.id);
         RunResult r = runs.rollback(run.id);
         RunSummary.print(ctx.out(), r);
         if (r.status() == Status.FAILED) {
-            Explain.rollbackFailed(ctx.err(), stateDir, run.id);
+            Explain.rollbackFailed(ctx.err(), runs.store().stateDir(), run.id);
             return ExitCodes.STEP_FAILED;
         }
         return ExitCodes.OK;

@@ -36,17 +36,11 @@ final class RunCommand extends StateCommand {
     @Mixin
     AssumeLostOption assumeLost;
 
-    RunCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
-        Path stateDir = shared.stateDir(ctx);
         Path inventory = input.inventory(ctx);
-        Runs runs = ctx.runs(stateDir, dryRun, yes.yes, shared.verbose, overrides.map(),
-                assumeLost.lost(inventory, input.params().get(Params.MODE)));
+        Runs runs = runs(dryRun, yes.yes, overrides.map(), assumeLost.lost(inventory, input.params().get(Params.MODE)));
         RunResult r = runs.run(inventory, input.runbook(), input.params());
-        return RunEnd.report(ctx, runs, stateDir, r);
+        return RunEnd.report(ctx, runs, r);
     }
 }

@@ -16,15 +16,15 @@ final class RunEnd {
     private RunEnd() {
     }
 
-    static int report(Ctx ctx, Runs runs, Path stateDir, RunResult r) throws IOException {
-        RunSummary.print(ctx.out(), r);
-        afterSummary(ctx, runs, r);
-        Explain.runEnd(ctx.err(), r, stateDir, refusals(runs, r));
+    static int report(Ctx ctx, Runs runs, RunResult r) throws IOException {
+        summary(ctx, runs, r);
+        Explain.runEnd(ctx.err(), r, runs.store().stateDir(), refusals(runs, r));
         return ExitCodes.of(r.status());
     }
 
-    /** What follows a run's summary table: each promotion's recovery point, and where the run's time went. */
-    static void afterSummary(Ctx ctx, Runs runs, RunResult r) throws IOException {
+    /** A run's summary table, then each promotion's recovery point, and where the run's time went. */
+    static void summary(Ctx ctx, Runs runs, RunResult r) throws IOException {
+        RunSummary.print(ctx.out(), r);
         java.util.Optional<Path> runDir = runs.store().existing(r.runId());
         if (runDir.isEmpty()) {
             return;

@@ -14,19 +14,12 @@ final class SchemaCommand extends CtxCommand {
     @Parameters(index = "0", paramLabel = "KIND", description = "inventory or runbook")
     String kind;
 
-    SchemaCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InvalidArgumentException {
         switch (kind) {
             case "runbook" -> ctx.out().print(RunbookSchema.generate(ctx.rt().registry().get()));
             case "inventory" -> ctx.out().print(InventorySchema.generate());
-            default -> {
-                ctx.err().println("drctl: schema KIND must be inventory or runbook, got '" + kind + "'");
-                return ExitCodes.INVALID_INPUT;
-            }
+            default -> throw new InvalidArgumentException("schema KIND must be inventory or runbook, got '" + kind + "'");
         }
         return ExitCodes.OK;
     }

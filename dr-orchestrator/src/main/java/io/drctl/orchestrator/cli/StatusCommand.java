@@ -19,13 +19,9 @@ final class StatusCommand extends StateCommand {
     @Parameters(index = "0", paramLabel = "RUN", arity = "0..1")
     String runId;
 
-    StatusCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws Exception {
-        RunStore store = new RunStore(shared.stateDir(ctx));
+        RunStore store = store();
         String id = runId;
         List<JournalEvent> events = null;
         if (id == null) {

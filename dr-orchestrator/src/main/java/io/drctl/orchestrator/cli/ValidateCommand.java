@@ -21,10 +21,6 @@ final class ValidateCommand extends CtxCommand {
     @Parameters(index = "1..*", paramLabel = "RUNBOOK", arity = "0..*")
     List<Path> runbooks = new ArrayList<>();
 
-    ValidateCommand(Ctx ctx) {
-        super(ctx);
-    }
-
     @Override
     public Integer call() throws InvalidInputException {
         Problems problems = Loaded.check(inventory, runbooks, ctx.rt().registry().get());

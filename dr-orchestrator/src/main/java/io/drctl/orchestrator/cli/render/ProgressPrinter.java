@@ -8,19 +8,15 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Console progress: the run's headline, one line per step start and end (UTC time of day), detail lines when verbose. */
-public final class ProgressPrinter implements Progress {
+/**
+ * Console progress: the run's headline, one line per step start and end (UTC time of day), detail lines when verbose.
+ *
+ * @param out     where the lines go
+ * @param clock   the time of day on each step line
+ * @param verbose whether detail lines are printed too (notices always are)
+ */
+public record ProgressPrinter(PrintStream out, Clock clock, boolean verbose) implements Progress {
     private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
-
-    private final PrintStream out;
-    private final Clock clock;
-    private final boolean verbose;
-
-    public ProgressPrinter(PrintStream out, Clock clock, boolean verbose) {
-        this.out = out;
-        this.clock = clock;
-        this.verbose = verbose;
-    }
 
     @Override
     public synchronized void runStarted(String runId, String headline) {
@@ -47,7 +43,7 @@ public final class ProgressPrinter implements Progress {
     @Override
     public synchronized void detail(String step, String target, String line) {
         if (verbose) {
-            out.println("           " + step + " " + target + ": " + line);
+            notice(step, target, line);
         }
     }
 }
