@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each command still runs exactly as an {@code exec} channel would run it: as its own
  * {@code $SHELL -c COMMAND} (the user's login shell, a fresh one per command, so nothing a command sets leaks to
- * the next), with stdin from {@code /dev/null}, in the session's environment and home directory. Its stdout and
+ * the next), in a session of its own ({@code setsid}, where installed), with stdin from {@code /dev/null}, in
+ * the session's environment and home directory. Its stdout and
  * stderr go to two files in a private directory ({@code umask 077}; in {@code /dev/shm} where it can be created,
  * else {@code mktemp -d}'s default), removed after each command and with the directory when the shell ends; they
  * come back framed by a header {@code <token> <exit> <stdout bytes> <stderr bytes>}, the output follows. A
@@ -67,6 +68,7 @@ final class ShellChannel {
     private static final String SETUP = "u=$(umask); umask 077; "
             + "d=$(mktemp -d /dev/shm/drctl-sh.XXXXXX 2>/dev/null || mktemp -d) || exit 97; "
             + "trap 'rm -rf \"$d\"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; umask \"$u\"; "
+            + "s=; command -v setsid >/dev/null 2>&1 && s=setsid; "
             + "printf '" + READY + " %s\\n' \"$$\"\n";
 
     private final Session session;
@@ -153,7 +155,9 @@ final class ShellChannel {
         String token = "DRCTL-" + (++sequence);
         // the tag in the environment the command's shell starts with, so that every process of the command,
         // forks of that shell included, carries it in /proc/<pid>/environ (what the timeout's reaper matches)
-        String request = variable + "=" + tag + " \"${SHELL:-/bin/sh}\" -c " + Shell.quote(command)
+        // in a session of its own (setsid, where there is one), as sshd starts an exec channel's command: what
+        // it signals as its process group is its own, never the long-lived shell
+        String request = variable + "=" + tag + " $s \"${SHELL:-/bin/sh}\" -c " + Shell.quote(command)
                 + " </dev/null >\"$d/o\" 2>\"$d/e\"; "
                 + "r=$?; printf '" + token + " %s %s %s\\n' \"$r\" $(wc -c <\"$d/o\") $(wc -c <\"$d/e\"); "
                 + "cat \"$d/o\" \"$d/e\"; rm -f \"$d/o\" \"$d/e\"\n";

@@ -52,6 +52,9 @@ class ShellChannelIT extends WithTestSshd {
             assertEquals("unset unset " + System.getProperty("user.home") + "\nstill\n", after.stdout());
             assertEquals(7, r.run("exit 7", TEN_SECONDS).exitCode());
             assertEquals(shell, parent(r), "`exit` in a command ends its own shell, not the long-lived one");
+            // its process group is its own, as on an exec channel: signalling it leaves the long-lived shell alone
+            assertEquals(128 + 15, r.run("kill -TERM 0", TEN_SECONDS).exitCode());
+            assertEquals(shell, parent(r), "`kill 0` in a command signals its own group only");
             // the session's environment, as on an exec channel
             assertTrue(r.run("echo $SSH_CONNECTION", TEN_SECONDS).stdout().contains("127.0.0.1"));
         }
