@@ -59,9 +59,7 @@ class DrillFailbackTest extends LoopbackCase {
     }
 
     private String reportMd() throws IOException {
-        try (var s = Files.list(state.resolve("drills"))) {
-            return Files.readString(s.findFirst().orElseThrow().resolve("report.md"));
-        }
+        return Files.readString(Fixtures.onlyDrill(state).resolve("report.md"));
     }
 
     @Test

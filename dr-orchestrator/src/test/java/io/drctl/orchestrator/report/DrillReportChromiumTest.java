@@ -114,10 +114,7 @@ public class DrillReportChromiumTest {
                 tmp.resolve("state").toString(), "-i", inv.toString(), "--failover", over.toString(), "--failback", back.toString(),
                 "--no-readiness", "--yes", "--override-rule", "no-marker", "--reason", "the marker is the test's own")
                 .assertExit(ExitCodes.OK);
-        Path dir;
-        try (var s = Files.list(tmp.resolve("state/drills"))) {
-            dir = s.findFirst().orElseThrow();
-        }
+        Path dir = Fixtures.onlyDrill(tmp.resolve("state"));
         Path html = dir.resolve("report.html");
         String dom = chromium(List.of("--dump-dom", html.toUri().toString()), tmp.resolve("dom.out"));
 

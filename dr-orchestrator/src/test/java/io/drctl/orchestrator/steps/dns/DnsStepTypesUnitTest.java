@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.dns.TsigKey;
 import io.drctl.dns.TsigKeys;
+import io.drctl.orchestrator.InventoryYaml;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
@@ -85,30 +86,18 @@ class DnsStepTypesUnitTest {
     }
 
     String inventory(int ns2Port) {
-        return """
-                name: dns-test
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                dns:
-                  zone: cc.test.
-                  servers: [ { name: ns1, address: 127.0.0.1, port: NS1 }, { name: ns2, address: 127.0.0.1, port: NS2 } ]
-                  tsig: { keyEnv: DRCTL_TSIG }
-                  ttl: 60
-                regions:
-                  region1:
-                    hosts:
-                      fw:   { address: 10.1.0.10, roles: [framework] }
-                      dbms: { address: 10.1.0.30, roles: [dbms] }
-                      app:  { address: 10.1.0.20, roles: [cs-proxy] }
-                  region2:
-                    hosts:
-                      fw:   { address: 10.2.0.10, roles: [framework] }
-                      dbms: { address: 10.2.0.30, roles: [dbms] }
-                      app:  { address: 10.2.0.20, roles: [cs-proxy], resolver: dnsmasq, resolverPidFile: /run/dnsmasq/own.pid }
-                      gw:   { address: 10.2.0.40, roles: [gateway], resolver: none }
-                records:
-                  cfgmaster: { region1: fw, region2: fw }
-                  configdb:  { region1: dbms, region2: dbms }
-                """.replace("NS1", Integer.toString(ns1.port())).replace("NS2", Integer.toString(ns2Port));
+        return InventoryYaml.named("dns-test").nameServers(ns1.port(), ns2Port)
+                .dns("tsig: { keyEnv: DRCTL_TSIG }").dns("ttl: 60")
+                .hosts("region1", "fw:   { address: 10.1.0.10, roles: [framework] }", "dbms: { address: 10.1.0.30, roles: [dbms] }",
+                        "app:  { address: 10.1.0.20, roles: [cs-proxy] }")
+                .hosts("region2", "fw:   { address: 10.2.0.10, roles: [framework] }", "dbms: { address: 10.2.0.30, roles: [dbms] }",
+                        "app:  { address: 10.2.0.20, roles: [cs-proxy], resolver: dnsmasq, resolverPidFile: /run/dnsmasq/own.pid }",
+                        "gw:   { address: 10.2.0.40, roles: [gateway], resolver: none }")
+                .then("""
+                        records:
+                          cfgmaster: { region1: fw, region2: fw }
+                          configdb:  { region1: dbms, region2: dbms }
+                        """).yaml();
     }
 
     static final String RUNBOOK = """
