@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,10 +66,7 @@ class AssumeLostTest extends LoopbackCase {
                 .nameServers(dnsUdp.getLocalPort()).then("ports: { svc: " + sshPort + ", dbms: 5432 }")
                 .hosts("region1", "app: { address: 127.0.0.1, roles: [app] }", "dbms: { address: 127.0.0.1, roles: [dbms] }")
                 .hosts("region2", "app: { address: 127.0.0.3, roles: [app] }")
-                .then("""
-                        records:
-                          svc: { region1: app, region2: app }
-                        """).yaml());
+                .records("svc: { region1: app, region2: app }").yaml());
     }
 
     /** Something arriving at a listener: returns when one arrived, throws once the listener is closed. */
@@ -283,10 +281,8 @@ class AssumeLostTest extends LoopbackCase {
         assertEquals(0, sshAccepts.get(), "the plan's probe did not connect to the lost host");
         assertTrue(lost.out().contains("unreachable (assumed lost (--assume-lost region1/app): not contacted)"), lost.out());
         drctl("plan", "--state-dir", state.toString(), inventory.toString(), rb.toString()).assertExit(ExitCodes.OK);
-        long deadline = System.currentTimeMillis() + 2000;
-        while (sshAccepts.get() == 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20); // the counter thread accepts asynchronously
-        }
-        assertTrue(sshAccepts.get() >= 1, "control: without the fault the plan probes the port");
+        // the counter thread accepts asynchronously
+        Await.until(Duration.ofSeconds(2), Duration.ofMillis(20), () -> sshAccepts.get() >= 1,
+                () -> "control: without the fault the plan probes the port");
     }
 }

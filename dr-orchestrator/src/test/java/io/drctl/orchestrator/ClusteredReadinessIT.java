@@ -331,18 +331,13 @@ class ClusteredReadinessIT {
     }
 
     static void await(Duration limit, BooleanSupplier condition, String what, Daemon... show) throws InterruptedException {
-        Instant giveUp = Instant.now().plus(limit);
-        while (Instant.now().isBefore(giveUp)) {
-            if (condition.getAsBoolean()) {
-                return;
+        Await.until(limit, Duration.ofMillis(250), condition, () -> {
+            StringBuilder b = new StringBuilder(what);
+            for (Daemon d : show) {
+                b.append("\n--- ").append(d.instance()).append(" (alive: ").append(d.process().isAlive()).append(")\n").append(d.output());
             }
-            Thread.sleep(250);
-        }
-        StringBuilder b = new StringBuilder("not within " + limit + ": " + what);
-        for (Daemon d : show) {
-            b.append("\n--- ").append(d.instance()).append(" (alive: ").append(d.process().isAlive()).append(")\n").append(d.output());
-        }
-        throw new AssertionError(b.toString());
+            return b.toString();
+        });
     }
 
     static String get(Daemon d, String path) {

@@ -10,8 +10,8 @@ import java.util.stream.IntStream;
 /**
  * A test inventory's YAML from the parts the tests vary: its name, SSH settings (by default a key that does not
  * exist: nothing connects), name servers on 127.0.0.1 (zone {@code cc.test.}), the hosts of each region (each a
- * line of YAML, {@code app: { address: 127.0.0.1, roles: [app] }}), a region's own keys ({@code role: primary}) and
- * further top-level YAML (ports, records, providers), which follows the regions.
+ * line of YAML, {@code app: { address: 127.0.0.1, roles: [app] }}), a region's own keys ({@code role: primary}), the
+ * DNS records and further top-level YAML (ports, providers), which follow the regions.
  */
 public final class InventoryYaml {
     /** SSH settings that reach no host: the key and known hosts do not exist. */
@@ -66,7 +66,12 @@ public final class InventoryYaml {
         return this;
     }
 
-    /** Top-level YAML after the regions ({@code ports: { dbms: 5432 }}, a {@code records:} block). */
+    /** The {@code records:} mapping after the regions, a record a line ({@code svc: { region1: app, region2: app }}). */
+    public InventoryYaml records(String... lines) {
+        return then("records:\n" + indent(2, List.of(lines)));
+    }
+
+    /** Top-level YAML after the regions ({@code ports: { dbms: 5432 }}, a {@code providers:} block). */
     public InventoryYaml then(String yaml) {
         after.add(yaml);
         return this;

@@ -85,11 +85,7 @@ class RuleTypesTest {
         return InventoryYaml.named("safety-test").nameServers(ns1Port, ns2Port).then("ports: { dbms: " + dbPort + " }")
                 .hosts("region1", "fw:   { address: 127.0.0.1, roles: [framework] }", "dbms: { address: 127.0.0.2, roles: [dbms] }")
                 .hosts("region2", "fw:   { address: 127.0.0.4, roles: [framework] }", "dbms: { address: 127.0.0.3, roles: [dbms] }")
-                .then("""
-                        records:
-                          cfgmaster: { region1: fw, region2: fw }
-                          configdb:  { region1: dbms, region2: dbms }
-                        """).yaml();
+                .records("cfgmaster: { region1: fw, region2: fw }", "configdb:  { region1: dbms, region2: dbms }").yaml();
     }
 
     static final String RUNBOOK = """

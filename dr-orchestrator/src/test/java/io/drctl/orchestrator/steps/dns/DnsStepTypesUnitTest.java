@@ -93,11 +93,7 @@ class DnsStepTypesUnitTest {
                 .hosts("region2", "fw:   { address: 10.2.0.10, roles: [framework] }", "dbms: { address: 10.2.0.30, roles: [dbms] }",
                         "app:  { address: 10.2.0.20, roles: [cs-proxy], resolver: dnsmasq, resolverPidFile: /run/dnsmasq/own.pid }",
                         "gw:   { address: 10.2.0.40, roles: [gateway], resolver: none }")
-                .then("""
-                        records:
-                          cfgmaster: { region1: fw, region2: fw }
-                          configdb:  { region1: dbms, region2: dbms }
-                        """).yaml();
+                .records("cfgmaster: { region1: fw, region2: fw }", "configdb:  { region1: dbms, region2: dbms }").yaml();
     }
 
     static final String RUNBOOK = """
