@@ -62,7 +62,8 @@ class AssumeLostTest extends LoopbackCase {
         Path known = Files.writeString(tmp.resolve("known_hosts"), "");
         int sshPort = sshd.getLocalPort();
         inventory = Fixtures.write(tmp, "lost-inv.yaml", InventoryYaml.named("lost-test")
-                .ssh("{ user: root, identityFile: " + key + ", knownHosts: " + known + ", port: " + sshPort + ", connectTimeout: 2s }")
+                .ssh("{ user: root, identityFile: " + key + ", knownHosts: " + known + ", port: " + sshPort
+                        + ", connectTimeout: 2s }")
                 .nameServers(dnsUdp.getLocalPort()).then("ports: { svc: " + sshPort + ", dbms: 5432 }")
                 .hosts("region1", "app: { address: 127.0.0.1, roles: [app] }", "dbms: { address: 127.0.0.1, roles: [dbms] }")
                 .hosts("region2", "app: { address: 127.0.0.3, roles: [app] }")

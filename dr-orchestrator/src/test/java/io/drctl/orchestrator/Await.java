@@ -42,7 +42,7 @@ public final class Await {
         }
     }
 
-    /** Returns once {@code condition} holds, checking every {@code every}; fails as {@link #until(Duration, Duration, Probe, Supplier)}. */
+    /** Returns once {@code condition} holds, checking every {@code every}; fails as the {@link Probe} variant does. */
     public static void until(Duration limit, Duration every, BooleanSupplier condition, Supplier<String> what)
             throws InterruptedException {
         until(limit, every, () -> condition.getAsBoolean() ? Optional.of(true) : Optional.empty(), what);

@@ -24,7 +24,7 @@ public final class LocalDrill {
     private LocalDrill() {
     }
 
-    /** Drills into {@code state}, the runbooks and inventory written to {@code tmp}; the failback's second step runs {@code backCommand}. */
+    /** Drills into {@code state} (inventory and runbooks written to {@code tmp}); the failback's second step runs {@code backCommand}. */
     public static Fixtures.Cli run(Path tmp, Path state, String backCommand) throws IOException {
         Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY.replace("name: loopback-test",
                 "name: loopback-test\nrto: 1m"));

@@ -350,6 +350,14 @@ class DnsStepTypesUnitTest {
         host.on(c -> c.equals(GETENT), c -> ScriptedRunner.ok(address + "      STREAM cfgmaster.cc.test.\n"));
     }
 
+    /** region2/app, whose inventory declares its dnsmasq: HUP answered with {@code hupOutput}, cfgmaster at {@code address}. */
+    static ScriptedRunner region2App(StepHarness h, String hupOutput, String address) {
+        ScriptedRunner host = h.host("region2/app");
+        host.whenContains("kill -HUP", 0, hupOutput);
+        resolves(host, address);
+        return host;
+    }
+
     @Test
     void flush_noResolverDeclared_detectsTheCachesFromTheHost_flushesEach_thenResolves() throws Exception {
         StepHarness h = harness();
@@ -371,9 +379,7 @@ class DnsStepTypesUnitTest {
     @Test
     void flush_declaredDnsmasqWithPidFile_noDetection_signalsTheHostsOwnDnsmasq() throws Exception {
         StepHarness h = harness();
-        ScriptedRunner host = h.host("region2/app");
-        host.whenContains("kill -HUP", 0, "dnsmasq pid 42 (/run/dnsmasq/own.pid): HUP\n");
-        resolves(host, "10.2.0.10");
+        ScriptedRunner host = region2App(h, "dnsmasq pid 42 (/run/dnsmasq/own.pid): HUP\n", "10.2.0.10");
         Applied applied = h.action("flush", "region2/app").apply(h.ctx("flush"));
         assertTrue(applied.summary().startsWith("flushed [DNSMASQ]"), applied.summary());
         assertTrue(host.commandsContaining("resolvectl status").isEmpty(), "the inventory names the cache: nothing detected");
@@ -393,9 +399,7 @@ class DnsStepTypesUnitTest {
     @Test
     void flush_staleAnswerUntilTheTimeout_retriableFailureNamingExpectedAndSeen_flushedEveryRound() throws Exception {
         StepHarness h = harness();
-        ScriptedRunner host = h.host("region2/app");
-        host.whenContains("kill -HUP", 0, "HUP\n");
-        resolves(host, "10.1.0.10");
+        ScriptedRunner host = region2App(h, "HUP\n", "10.1.0.10");
         StepFailure f = assertThrows(StepFailure.class, () -> h.action("flush", "region2/app").apply(h.ctx("flush")));
         assertTrue(f.isRetriable(), f.getMessage());
         assertTrue(f.getMessage().contains("cfgmaster.cc.test.: expected [10.2.0.10], seen [10.1.0.10] after 6.0 s and 4 flush(es)"),
