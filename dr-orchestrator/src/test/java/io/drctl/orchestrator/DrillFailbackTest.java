@@ -1,5 +1,6 @@
 package io.drctl.orchestrator;
 
+import static io.drctl.orchestrator.report.LocalDrill.FAILBACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,15 +30,6 @@ class DrillFailbackTest extends LoopbackCase {
             steps:
               - { id: move, type: exec, command: "echo moved >> OUT"REVERT }
               - { id: check, type: exec, command: "FAIL", dependsOn: [move] }
-            """;
-
-    static final String FAILBACK = """
-            name: back
-            params:
-              from: { default: region2 }
-              to: { default: region1 }
-            steps:
-              - { id: move-back, type: exec, command: "echo BACK >> OUT" }
             """;
 
     static final String READINESS = """

@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A real {@code drctl drill} of two local exec runbooks on the loopback inventory (RTO objective 1m), without
- * readiness checks: the failover ({@code over}) and the failback ({@code back}) each run {@code first}, which writes
- * {@code NAME-first FROM-TO} to {@code out.txt} in the temp dir, then {@code second}: {@code true} on the failover,
- * the given command on the failback.
+ * Local drills on the loopback inventory. {@link #run} is a real {@code drctl drill} (RTO objective 1m, no readiness
+ * checks) of two exec runbooks: the failover ({@code over}) and the failback ({@code back}) each run {@code first},
+ * which writes {@code NAME-first FROM-TO} to {@code out.txt} in the temp dir, then {@code second}: {@code true} on the
+ * failover, the given command on the failback. {@link #FAILBACK} is a one-step failback for a test's own failover.
  */
 public final class LocalDrill {
     static final String RUNBOOK = """
@@ -19,6 +19,16 @@ public final class LocalDrill {
             steps:
               - { id: first, type: exec, command: "echo NAME-first ${from}-${to} >> OUT" }
               - { id: second, type: exec, command: "CMD", dependsOn: [first] }
+            """;
+
+    /** A failback (region2 to region1) of one step, {@code move-back}, that writes {@code BACK} to {@code OUT}. */
+    public static final String FAILBACK = """
+            name: back
+            params:
+              from: { default: region2 }
+              to: { default: region1 }
+            steps:
+              - { id: move-back, type: exec, command: "echo BACK >> OUT" }
             """;
 
     private LocalDrill() {
