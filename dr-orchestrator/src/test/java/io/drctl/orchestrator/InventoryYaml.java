@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
  */
 public final class InventoryYaml {
     /** SSH settings that reach no host: the key and known hosts do not exist. */
-    public static final String NO_SSH = "{ user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }";
+    private static final String NO_SSH = "{ user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }";
 
     private final String name;
     private String ssh = NO_SSH;
