@@ -14,10 +14,10 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,21 +45,10 @@ class AssumeLostTest extends LoopbackCase {
         sshd = new ServerSocket(0, 50, lo);
         dnsUdp = new DatagramSocket(0, lo);
         dnsTcp = new ServerSocket(dnsUdp.getLocalPort(), 50, lo);
-        count(sshd, sshAccepts);
-        count(dnsTcp, dnsPackets);
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[2048];
-            while (!dnsUdp.isClosed()) {
-                try {
-                    dnsUdp.receive(new DatagramPacket(buf, buf.length));
-                    dnsPackets.incrementAndGet();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "udp-counter");
-        t.setDaemon(true);
-        t.start();
+        count("accept-counter", () -> sshd.accept().close(), sshAccepts);
+        count("accept-counter", () -> dnsTcp.accept().close(), dnsPackets);
+        DatagramPacket datagram = new DatagramPacket(new byte[2048], 2048);
+        count("udp-counter", () -> dnsUdp.receive(datagram), dnsPackets);
         Path key = tmp.resolve("id");
         try {
             // a real key, so the control run gets as far as connecting
@@ -71,37 +60,33 @@ class AssumeLostTest extends LoopbackCase {
             throw new IOException(e);
         }
         Path known = Files.writeString(tmp.resolve("known_hosts"), "");
-        inventory = Fixtures.write(tmp, "lost-inv.yaml", """
-                name: lost-test
-                ssh: { user: root, identityFile: KEY, knownHosts: KNOWN, port: SSHPORT, connectTimeout: 2s }
-                dns:
-                  zone: cc.test.
-                  servers: [ { name: ns1, address: 127.0.0.1, port: DNSPORT } ]
-                ports: { svc: SSHPORT, dbms: 5432 }
-                regions:
-                  region1:
-                    hosts:
-                      app: { address: 127.0.0.1, roles: [app] }
-                      dbms: { address: 127.0.0.1, roles: [dbms] }
-                  region2:
-                    hosts:
-                      app: { address: 127.0.0.3, roles: [app] }
-                records:
-                  svc: { region1: app, region2: app }
-                """.replace("KEY", key.toString()).replace("KNOWN", known.toString())
-                .replace("SSHPORT", String.valueOf(sshd.getLocalPort())).replace("DNSPORT", String.valueOf(dnsUdp.getLocalPort())));
+        int sshPort = sshd.getLocalPort();
+        inventory = Fixtures.write(tmp, "lost-inv.yaml", InventoryYaml.named("lost-test")
+                .ssh("{ user: root, identityFile: " + key + ", knownHosts: " + known + ", port: " + sshPort
+                        + ", connectTimeout: 2s }")
+                .nameServers(dnsUdp.getLocalPort()).then("ports: { svc: " + sshPort + ", dbms: 5432 }")
+                .hosts("region1", "app: { address: 127.0.0.1, roles: [app] }", "dbms: { address: 127.0.0.1, roles: [dbms] }")
+                .hosts("region2", "app: { address: 127.0.0.3, roles: [app] }")
+                .records("svc: { region1: app, region2: app }").yaml());
     }
 
-    private static void count(ServerSocket server, AtomicInteger accepts) {
+    /** Something arriving at a listener: returns when one arrived, throws once the listener is closed. */
+    private interface Arrival {
+        void await() throws IOException;
+    }
+
+    /** Counts arrivals on a daemon thread {@code name} until the listener is closed. */
+    private static void count(String name, Arrival arrival, AtomicInteger arrived) {
         Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    accepts.incrementAndGet();
-                } catch (IOException e) {
-                    return;
+            try {
+                while (true) {
+                    arrival.await();
+                    arrived.incrementAndGet();
                 }
+            } catch (IOException closed) {
+                // the listener was closed: the test is over
             }
-        }, "accept-counter");
+        }, name);
         t.setDaemon(true);
         t.start();
     }
@@ -252,21 +237,15 @@ class AssumeLostTest extends LoopbackCase {
         Path power = Files.createDirectories(tmp.resolve("power"));
         Files.writeString(power.resolve("vm1"), "poweredOn\n");
         Path asked = tmp.resolve("asked.log");
-        Path vmInv = Fixtures.write(tmp, "vm-inv.yaml", """
-                name: vm-test
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                regions:
-                  region1:
-                    hosts:
-                      app: { address: 127.0.0.1, roles: [app] }
-                  region2:
-                    hosts:
-                      fw: { address: 127.0.0.1, roles: [framework], vm: { provider: files, id: vm1 } }
-                providers:
-                  files: { kind: command, start: "echo start >> ASKED; echo poweredOn > POWER/{id}",
-                           stop: "echo stop >> ASKED; echo poweredOff > POWER/{id}",
-                           status: "echo status >> ASKED; cat POWER/{id}", running: "^poweredOn", stopped: "^poweredOff" }
-                """.replace("POWER", power.toString()).replace("ASKED", asked.toString()));
+        Path vmInv = Fixtures.write(tmp, "vm-inv.yaml", InventoryYaml.named("vm-test")
+                .hosts("region1", "app: { address: 127.0.0.1, roles: [app] }")
+                .hosts("region2", "fw: { address: 127.0.0.1, roles: [framework], vm: { provider: files, id: vm1 } }")
+                .then("""
+                        providers:
+                          files: { kind: command, start: "echo start >> ASKED; echo poweredOn > POWER/{id}",
+                                   stop: "echo stop >> ASKED; echo poweredOff > POWER/{id}",
+                                   status: "echo status >> ASKED; cat POWER/{id}", running: "^poweredOn", stopped: "^poweredOff" }
+                        """).yaml().replace("POWER", power.toString()).replace("ASKED", asked.toString()));
         Path stop = runbook("""
                 name: stop
                 steps:
@@ -303,10 +282,8 @@ class AssumeLostTest extends LoopbackCase {
         assertEquals(0, sshAccepts.get(), "the plan's probe did not connect to the lost host");
         assertTrue(lost.out().contains("unreachable (assumed lost (--assume-lost region1/app): not contacted)"), lost.out());
         drctl("plan", "--state-dir", state.toString(), inventory.toString(), rb.toString()).assertExit(ExitCodes.OK);
-        long deadline = System.currentTimeMillis() + 2000;
-        while (sshAccepts.get() == 0 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20); // the counter thread accepts asynchronously
-        }
-        assertTrue(sshAccepts.get() >= 1, "control: without the fault the plan probes the port");
+        // the counter thread accepts asynchronously
+        Await.until(Duration.ofSeconds(2), Duration.ofMillis(20), () -> sshAccepts.get() >= 1,
+                () -> "control: without the fault the plan probes the port");
     }
 }

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,20 +140,7 @@ class CliTest extends LoopbackCase {
     }
 
     Path awaitEvent(String brief) throws Exception {
-        Instant giveUp = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(giveUp)) {
-            if (Files.isDirectory(state.resolve("runs"))) {
-                try (var s = Files.list(state.resolve("runs"))) {
-                    for (Path run : s.toList()) {
-                        if (Files.exists(run.resolve("journal.jsonl")) && Fixtures.brief(run).contains(brief)) {
-                            return run;
-                        }
-                    }
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no journal event " + brief);
+        return Await.run(state, events -> events.contains(brief), "journal event " + brief, Duration.ofSeconds(20), Optional.empty());
     }
 
     @Test

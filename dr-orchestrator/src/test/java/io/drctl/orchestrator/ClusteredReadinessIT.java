@@ -33,7 +33,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +55,6 @@ class ClusteredReadinessIT {
 
     @TempDir
     Path tmp;
-    Path marker;
     final List<Daemon> daemons = new ArrayList<>();
     final List<HttpServer> receivers = new ArrayList<>();
     final List<String> received = Collections.synchronizedList(new ArrayList<>());
@@ -69,22 +67,17 @@ class ClusteredReadinessIT {
         pg.psql(port, "CREATE ROLE drctl_norights LOGIN");
     }
 
-    @BeforeEach
-    void markerPath() {
-        marker = tmp.resolve("marker");
+    Path marker() {
+        return tmp.resolve("marker");
     }
 
     @AfterEach
     void stopEverything() {
-        daemons.forEach(Daemon::kill);
+        daemons.forEach(d -> d.process().destroyForcibly());
         receivers.forEach(r -> r.stop(0));
     }
 
     record Daemon(String instance, Process process, Path log) {
-        void kill() {
-            process.destroyForcibly();
-        }
-
         String output() {
             try {
                 return Files.readString(log);
@@ -110,13 +103,13 @@ class ClusteredReadinessIT {
     void twoDaemons_eachRoundOnce_takeOverAfterKill_rejoin_webhookOncePerChange_standaloneWhileStoreDown() throws Exception {
         String hook = receiver(200);
         Path inv = inventory("cluster-test", "jdbc:postgresql://127.0.0.1:" + port + "/drctl?targetServerType=primary", "postgres", hook);
-        Files.writeString(marker, "present\n");
+        Files.writeString(marker(), "present\n");
         Daemon a = start(inv, "d1");
         Daemon b = start(inv, "d2");
         String sched = "drctl-readiness:cluster-test";
 
         // 10 rounds, one row each, no scheduled round missing
-        await(Duration.ofSeconds(90), () -> rows(sched) >= 12, "12 rounds in the store", a, b);
+        await(Duration.ofSeconds(90), () -> rows(sched, "") >= 12, "12 rounds in the store", a, b);
         List<Instant> fires = fireTimes(sched);
         List<Instant> steady = fires.subList(1, fires.size()); // the first round may come before both daemons joined
         for (int i = 1; i < steady.size(); i++) {
@@ -125,20 +118,19 @@ class ClusteredReadinessIT {
         assertEquals(fires.size(), count("SELECT count(DISTINCT fire_time) FROM drctl_readiness_rounds WHERE sched_name = '" + sched + "'"));
         // each round ran once: the rounds the two daemons ran (their journals) are the rows, give or take one in progress
         long ran = runs(a) + runs(b);
-        long stored = rows(sched);
+        long stored = rows(sched, "");
         assertTrue(ran >= stored - 1 && ran <= stored + 2, "daemons ran " + ran + " rounds for " + stored + " rows");
         assertTrue(received.isEmpty(), "no change yet, no message: " + received);
         // both daemons are in the cluster
         assertEquals(2, count("SELECT count(*) FROM qrtz_scheduler_state WHERE sched_name = '" + sched + "'"));
 
         // readiness fails, then heals: one message each, whichever daemon ran the round
-        Files.delete(marker);
-        await(Duration.ofSeconds(30), () -> count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched
-                + "' AND NOT ok") >= 3, "3 not-ready rounds", a, b);
-        Files.writeString(marker, "present\n");
+        Files.delete(marker());
+        await(Duration.ofSeconds(30), () -> rows(sched, " AND NOT ok") >= 3, "3 not-ready rounds", a, b);
+        Files.writeString(marker(), "present\n");
         Instant healed = Instant.now();
-        await(Duration.ofSeconds(30), () -> count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched
-                + "' AND ok AND finished > '" + healed + "'") >= 3, "3 ready rounds after healing", a, b);
+        await(Duration.ofSeconds(30), () -> rows(sched, " AND ok AND finished > '" + healed + "'") >= 3, "3 ready rounds after healing",
+                a, b);
         await(Duration.ofSeconds(15), () -> received.size() >= 2, "2 webhook messages", a, b);
         Thread.sleep(PERIOD.toMillis() * 2);
         assertEquals(2, received.size(), "one message per change: " + received);
@@ -169,8 +161,8 @@ class ClusteredReadinessIT {
         // kill -9 one daemon: the other runs the following rounds within the check-in interval
         a.process().destroyForcibly().waitFor();
         Instant killed = Instant.now();
-        await(Duration.ofSeconds(30), () -> count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched
-                + "' AND instance_id = 'd2' AND fire_time > '" + killed + "'") >= 3, "d2 runs 3 rounds after d1 was killed", b);
+        await(Duration.ofSeconds(30), () -> rows(sched, " AND instance_id = 'd2' AND fire_time > '" + killed + "'") >= 3,
+                "d2 runs 3 rounds after d1 was killed", b);
         List<Instant> after = fireTimes(sched).stream().filter(t -> t.isAfter(killed)).toList();
         // a dead daemon's acquired (or running) round is recovered once Quartz judges it failed: its last check-in
         // plus the check-in interval plus Quartz's fixed 7.5 s grace (JobStoreSupport.calcFailedIfAfter), seen at the
@@ -190,8 +182,8 @@ class ClusteredReadinessIT {
         b.process().destroy(); // SIGTERM: a clean stop
         b.process().waitFor();
         Instant stopped = Instant.now();
-        await(Duration.ofSeconds(30), () -> count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched
-                + "' AND instance_id = 'd1' AND fire_time > '" + stopped + "'") >= 2, "the rejoined d1 runs rounds", a2);
+        await(Duration.ofSeconds(30), () -> rows(sched, " AND instance_id = 'd1' AND fire_time > '" + stopped + "'") >= 2,
+                "the rejoined d1 runs rounds", a2);
 
         // the store goes away: the daemon runs rounds alone and says so; it rejoins when the store is back
         pg.asPostgres(LocalPostgres.BIN.resolve("pg_ctl") + " -D " + LocalPostgres.q(pg.dir("store")) + " stop -m fast -w -t 60");
@@ -205,8 +197,7 @@ class ClusteredReadinessIT {
         Instant back = Instant.now();
         await(Duration.ofSeconds(40), () -> get(a2, "/healthz").contains("mode: clustered"), "clustered again", a2);
         assertTrue(get(a2, "/metrics").contains("drctl_readiness_store_up 1"));
-        await(Duration.ofSeconds(30), () -> count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched
-                + "' AND fire_time > '" + back + "'") >= 2, "rounds in the store again", a2);
+        await(Duration.ofSeconds(30), () -> rows(sched, " AND fire_time > '" + back + "'") >= 2, "rounds in the store again", a2);
         assertFalse(a2.output().contains("\tat "), "no stack trace:\n" + a2.output());
         JsonNode results = new ObjectMapper().readTree(get(a2, "/results"));
         assertTrue(results.get("ok").asBoolean(), results.toString());
@@ -214,7 +205,7 @@ class ClusteredReadinessIT {
 
     @Test
     void badStore_unreachableWrongDatabaseNoRights_oneClearMessageEach_roundsGoOn() throws Exception {
-        Files.writeString(marker, "present\n");
+        Files.writeString(marker(), "present\n");
         record Case(String name, String url, String user, String expect) {
         }
         List<Case> cases = List.of(
@@ -313,7 +304,7 @@ class ClusteredReadinessIT {
                     type: exec
                     command: "test -e %s"
                     onFailure: continue
-                """.formatted(marker));
+                """.formatted(marker()));
     }
 
     Daemon start(Path inv, String instance) throws IOException {
@@ -331,18 +322,13 @@ class ClusteredReadinessIT {
     }
 
     static void await(Duration limit, BooleanSupplier condition, String what, Daemon... show) throws InterruptedException {
-        Instant giveUp = Instant.now().plus(limit);
-        while (Instant.now().isBefore(giveUp)) {
-            if (condition.getAsBoolean()) {
-                return;
+        Await.until(limit, Duration.ofMillis(250), condition, () -> {
+            StringBuilder b = new StringBuilder(what);
+            for (Daemon d : show) {
+                b.append("\n--- ").append(d.instance()).append(" (alive: ").append(d.process().isAlive()).append(")\n").append(d.output());
             }
-            Thread.sleep(250);
-        }
-        StringBuilder b = new StringBuilder("not within " + limit + ": " + what);
-        for (Daemon d : show) {
-            b.append("\n--- ").append(d.instance()).append(" (alive: ").append(d.process().isAlive()).append(")\n").append(d.output());
-        }
-        throw new AssertionError(b.toString());
+            return b.toString();
+        });
     }
 
     static String get(Daemon d, String path) {
@@ -370,8 +356,9 @@ class ClusteredReadinessIT {
         }
     }
 
-    static long rows(String sched) {
-        return count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched + "'");
+    /** The rounds of schedule {@code sched} in the store, those matching {@code and} (SQL: {@code " AND NOT ok"}, or none). */
+    static long rows(String sched, String and) {
+        return count("SELECT count(*) FROM drctl_readiness_rounds WHERE sched_name = '" + sched + "'" + and);
     }
 
     static List<Instant> fireTimes(String sched) throws SQLException {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.orchestrator.cli.ExitCodes;
-import io.drctl.orchestrator.journal.Journal;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,24 +57,7 @@ class CrashResumeTest {
     }
 
     static void awaitJournal(Path state, Predicate<List<String>> condition, Process child) throws Exception {
-        Instant giveUp = Instant.now().plus(Duration.ofSeconds(30));
-        while (Instant.now().isBefore(giveUp)) {
-            Path runs = state.resolve("runs");
-            if (Files.isDirectory(runs)) {
-                try (var s = Files.list(runs)) {
-                    for (Path run : s.toList()) {
-                        if (Files.exists(run.resolve(Journal.FILE)) && condition.test(Fixtures.brief(run))) {
-                            return;
-                        }
-                    }
-                }
-            }
-            if (!child.isAlive()) {
-                throw new AssertionError("child exited (" + child.exitValue() + ") before the kill point");
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("kill point not reached within 30 s");
+        Await.run(state, condition, "the kill point", Duration.ofSeconds(30), Optional.of(child));
     }
 
     @ParameterizedTest(name = "kill point {0}")

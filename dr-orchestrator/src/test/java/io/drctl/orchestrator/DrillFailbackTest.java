@@ -1,5 +1,6 @@
 package io.drctl.orchestrator;
 
+import static io.drctl.orchestrator.report.LocalDrill.FAILBACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.orchestrator.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,15 +32,6 @@ class DrillFailbackTest extends LoopbackCase {
               - { id: check, type: exec, command: "FAIL", dependsOn: [move] }
             """;
 
-    static final String FAILBACK = """
-            name: back
-            params:
-              from: { default: region2 }
-              to: { default: region1 }
-            steps:
-              - { id: move-back, type: exec, command: "echo BACK >> OUT" }
-            """;
-
     static final String READINESS = """
             name: ready
             params:
@@ -59,9 +50,7 @@ class DrillFailbackTest extends LoopbackCase {
     }
 
     private String reportMd() throws IOException {
-        try (var s = Files.list(state.resolve("drills"))) {
-            return Files.readString(s.findFirst().orElseThrow().resolve("report.md"));
-        }
+        return Files.readString(Fixtures.onlyDrill(state).resolve("report.md"));
     }
 
     @Test

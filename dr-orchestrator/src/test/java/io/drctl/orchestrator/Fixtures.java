@@ -93,12 +93,21 @@ public final class Fixtures {
 
     /** The single run directory under {@code stateDir}. */
     public static Path onlyRun(Path stateDir) throws IOException {
-        try (var s = Files.list(stateDir.resolve("runs"))) {
-            List<Path> runs = s.toList();
-            if (runs.size() != 1) {
-                throw new AssertionError("expected one run in " + stateDir + ", found " + runs);
+        return only(stateDir, "run");
+    }
+
+    /** The single drill directory under {@code stateDir}: its {@code report.json}, {@code report.md}, {@code report.html}. */
+    public static Path onlyDrill(Path stateDir) throws IOException {
+        return only(stateDir, "drill");
+    }
+
+    private static Path only(Path stateDir, String kind) throws IOException {
+        try (var s = Files.list(stateDir.resolve(kind + "s"))) {
+            List<Path> found = s.toList();
+            if (found.size() != 1) {
+                throw new AssertionError("expected one " + kind + " in " + stateDir + ", found " + found);
             }
-            return runs.get(0);
+            return found.get(0);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
+import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.lab.LabCli.Cli;
@@ -77,10 +78,7 @@ class AssumeLostDrillLabIT extends LabScenario {
         assertTrue(c.out().contains("PASSED: RTO "), c.out());
         assertTrue(c.out().contains("assumed lost during the failover: region1/dbms"), c.out());
 
-        Path dir;
-        try (var s = Files.list(stateDir.resolve("drills"))) {
-            dir = s.findFirst().orElseThrow();
-        }
+        Path dir = Fixtures.onlyDrill(stateDir);
         String md = Files.readString(dir.resolve("report.md"));
         assertTrue(md.contains("## Injected faults"), md);
         assertTrue(md.contains("- region1/dbms: hosts [region1/dbms]"), md);

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
+import io.drctl.orchestrator.Await;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.lab.LabCli.Cli;
 import java.io.IOException;
@@ -176,21 +177,16 @@ class ClusteredReadinessLabIT extends LabScenario {
     }
 
     static void await(Duration limit, BooleanSupplier condition, String what) throws InterruptedException {
-        Instant giveUp = Instant.now().plus(limit);
-        while (Instant.now().isBefore(giveUp)) {
-            if (condition.getAsBoolean()) {
-                return;
+        Await.until(limit, Duration.ofSeconds(1), condition, () -> {
+            StringBuilder b = new StringBuilder(what);
+            for (String i : List.of("region1-a", "region2-a")) {
+                try {
+                    b.append("\n--- ").append(i).append('\n').append(Files.readString(stateDir.resolve(i + ".log")));
+                } catch (IOException e) {
+                    b.append("\n--- ").append(i).append(": no log");
+                }
             }
-            Thread.sleep(1000);
-        }
-        StringBuilder b = new StringBuilder("not within " + limit + ": " + what);
-        for (String i : List.of("region1-a", "region2-a")) {
-            try {
-                b.append("\n--- ").append(i).append('\n').append(Files.readString(stateDir.resolve(i + ".log")));
-            } catch (IOException e) {
-                b.append("\n--- ").append(i).append(": no log");
-            }
-        }
-        throw new AssertionError(b.toString());
+            return b.toString();
+        });
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
+import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.lab.LabCli.Cli;
 import java.nio.file.Files;
@@ -57,11 +58,7 @@ class FailbackOnFaultLabIT extends LabScenario {
         assertTrue(c.err().contains("failover failed part-way at config-server-up"), c.err());
         assertTrue(c.err().contains("promote-db region2/dbms cannot be reverted: running the failback"), c.err());
 
-        Path dir;
-        try (var s = Files.list(stateDir.resolve("drills"))) {
-            dir = s.findFirst().orElseThrow();
-        }
-        String md = Files.readString(dir.resolve("report.md"));
+        String md = Files.readString(Fixtures.onlyDrill(stateDir).resolve("report.md"));
         assertTrue(md.matches("(?s).*- failover \\(\\S+\\): (FAILED|TIMED_OUT) at config-server-up.*"), md);
         assertTrue(md.matches("(?s).*- failback \\(\\S+, because promote-db region2/dbms cannot be reverted\\): SUCCEEDED.*"), md);
         assertTrue(md.contains("- final verification (readiness-after): PASSED"), md);

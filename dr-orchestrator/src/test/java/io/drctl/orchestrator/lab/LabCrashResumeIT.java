@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
 import io.drctl.lab.TcpOutcome;
+import io.drctl.orchestrator.Await;
 import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,24 +85,7 @@ class LabCrashResumeIT extends LabScenario {
     }
 
     static Path awaitJournal(Path state, String prefix, Process child) throws Exception {
-        Instant giveUp = Instant.now().plus(Duration.ofSeconds(90));
-        while (Instant.now().isBefore(giveUp)) {
-            Path runs = state.resolve("runs");
-            if (Files.isDirectory(runs)) {
-                try (var s = Files.list(runs)) {
-                    for (Path run : s.toList()) {
-                        if (Files.exists(run.resolve("journal.jsonl"))
-                                && Fixtures.brief(run).stream().anyMatch(l -> l.startsWith(prefix))) {
-                            return run;
-                        }
-                    }
-                }
-            }
-            if (!child.isAlive()) {
-                throw new AssertionError("drctl exited (" + child.exitValue() + ") before reaching " + prefix);
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("kill point " + prefix + " not reached within 90 s");
+        return Await.run(state, brief -> brief.stream().anyMatch(l -> l.startsWith(prefix)), "the kill point " + prefix,
+                Duration.ofSeconds(90), Optional.of(child));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drctl.host.CommandResult;
 import io.drctl.lab.Lab;
 import io.drctl.lab.LabHost;
+import io.drctl.orchestrator.Fixtures;
 import io.drctl.lab.TcpOutcome;
 import io.drctl.orchestrator.lab.LabCli.Cli;
 import java.io.BufferedReader;
@@ -107,11 +108,7 @@ class LabFailoverIT extends LabScenario {
                 "-p", "reseedCommand=" + reseed, "-p", "reseedCheck=" + reseed + " --check");
         assertEquals(0, c.exit(), "drill failed:\n" + c.out() + c.err());
         assertTrue(c.out().contains("PASSED: RTO "), c.out());
-        Path drills = stateDir.resolve("drills");
-        Path dir;
-        try (var s = Files.list(drills)) {
-            dir = s.findFirst().orElseThrow();
-        }
+        Path dir = Fixtures.onlyDrill(stateDir);
         String json = Files.readString(dir.resolve("report.json"));
         assertTrue(json.contains("\"passed\" : true"), json);
         String md = Files.readString(dir.resolve("report.md"));

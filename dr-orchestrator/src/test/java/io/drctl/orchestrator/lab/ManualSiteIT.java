@@ -124,15 +124,7 @@ class ManualSiteIT extends LabScenario {
     @Test
     @Order(2)
     void rollbackOfAnUnfence_restoresTheSitesRulesByteForByte() throws Exception {
-        Path rb = Files.writeString(work.resolve("unfence.yaml"), """
-                name: unfence-south
-                steps:
-                  - id: unfence
-                    type: firewall.unfence
-                    hosts: "region=dc-south role=dbms"
-                    port: dbms
-                    from: [framework]
-                """);
+        Path rb = southDbms("unfence");
         Cli run = drctl("run", "-i", inventory(), rb.toString(), "--yes");
         assertEquals(0, run.exit(), run.out() + run.err());
         assertTrue(!rules(LabHost.R2_DBMS).contains("REJECT"), "every rule of the site's fence is gone: " + rules(LabHost.R2_DBMS));
@@ -150,15 +142,7 @@ class ManualSiteIT extends LabScenario {
         // unfence again, then a fence puts the site's rules back; rolling that fence back leaves the host open (as before
         // the fence), and the next fence restores them again
         assertEquals(0, drctl("run", "-i", inventory(), rb.toString(), "--yes").exit());
-        Path fenceRb = Files.writeString(work.resolve("fence.yaml"), """
-                name: fence-south
-                steps:
-                  - id: fence
-                    type: firewall.fence
-                    hosts: "region=dc-south role=dbms"
-                    port: dbms
-                    from: [framework]
-                """);
+        Path fenceRb = southDbms("fence");
         Cli fence = drctl("run", "-i", inventory(), fenceRb.toString(), "--yes");
         assertEquals(0, fence.exit(), fence.out() + fence.err());
         assertTrue(rules(LabHost.R2_DBMS).contains("-A INPUT -s 10.77.2.11/32 -p tcp -m tcp --dport 5432 -j REJECT"), rules(LabHost.R2_DBMS));
@@ -252,6 +236,22 @@ class ManualSiteIT extends LabScenario {
         assertEquals(3, run.exit(), run.out() + run.err());
         assertTrue((run.out() + run.err()).contains("no nscd of this host"), run.out() + run.err());
         assertTrue((run.out() + run.err()).contains("dc-south/proxy-1"), run.out() + run.err());
+    }
+
+    /**
+     * A runbook {@code ACTION-south}: one {@code firewall.ACTION} ({@code fence}, {@code unfence}) of dc-south's DBMS
+     * port against the Framework.
+     */
+    static Path southDbms(String action) throws IOException {
+        return Files.writeString(work.resolve(action + ".yaml"), """
+                name: ACTION-south
+                steps:
+                  - id: ACTION
+                    type: firewall.ACTION
+                    hosts: "region=dc-south role=dbms"
+                    port: dbms
+                    from: [framework]
+                """.replace("ACTION", action));
     }
 
     static void sleep(long ms) {

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.drctl.orchestrator.Fixtures;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.journal.EventType;
 import io.drctl.orchestrator.journal.Journal;
 import io.drctl.orchestrator.journal.Redactor;
 import io.drctl.orchestrator.journal.RunStore;
+import io.drctl.orchestrator.report.LocalDrill;
 import io.drctl.orchestrator.spi.Figure;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,26 +26,6 @@ class LastDrillTest {
     @TempDir
     Path tmp;
 
-    static final String RUNBOOK = """
-            name: NAME
-            params:
-              from: { default: region1 }
-              to: { default: region2 }
-            steps:
-              - { id: first, type: exec, command: "true" }
-              - { id: second, type: exec, command: "CMD", dependsOn: [first] }
-            """;
-
-    /** A real {@code drctl drill} of local exec runbooks into {@code state}; the failback runs {@code backCommand}. */
-    Fixtures.Cli drill(Path state, String backCommand) throws Exception {
-        Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY.replace("name: loopback-test",
-                "name: loopback-test\nrto: 1m"));
-        Path over = Fixtures.write(tmp, "over.yaml", RUNBOOK.replace("NAME", "over").replace("CMD", "true"));
-        Path back = Fixtures.write(tmp, "back.yaml", RUNBOOK.replace("NAME", "back").replace("CMD", backCommand));
-        return Fixtures.cli("drill", "--state-dir", state.toString(), "-i", inv.toString(),
-                "--failover", over.toString(), "--failback", back.toString(), "--no-readiness");
-    }
-
     @Test
     void read_noDrills_empty() {
         assertEquals(Optional.empty(), LastDrill.read(tmp.resolve("state")));
@@ -54,7 +34,7 @@ class LastDrillTest {
     @Test
     void read_aPassedDrill_itsVerdictRtoObjectiveAndEnd() throws Exception {
         Path state = tmp.resolve("state");
-        drill(state, "true").assertExit(ExitCodes.OK);
+        LocalDrill.run(tmp, state, "true").assertExit(ExitCodes.OK);
         LastDrill d = LastDrill.read(state).orElseThrow();
         assertTrue(d.drillId().endsWith("-drill"), d.drillId());
         assertTrue(d.passed());
@@ -72,9 +52,9 @@ class LastDrillTest {
     @Test
     void read_theNewestDrill_aFailedOneSaysSo_andADamagedReportIsPassedOver() throws Exception {
         Path state = tmp.resolve("state");
-        drill(state, "true").assertExit(ExitCodes.OK);
+        LocalDrill.run(tmp, state, "true").assertExit(ExitCodes.OK);
         Thread.sleep(1100); // drill ids have whole seconds
-        drill(state, "exit 7");
+        LocalDrill.run(tmp, state, "exit 7");
         LastDrill d = LastDrill.read(state).orElseThrow();
         assertFalse(d.passed());
         assertTrue(Metrics.format(new ReadinessState(), Optional.of(d), Clock.systemUTC()).contains("\ndrctl_drill_last_success 0\n"));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drctl.dns.TsigKeys;
 import io.drctl.orchestrator.Fixtures;
+import io.drctl.orchestrator.InventoryYaml;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.journal.JournalEvent;
 import io.drctl.orchestrator.spi.Figure;
@@ -56,21 +57,10 @@ class ReadinessFiguresTest {
 
     @Test
     void readiness_keyCheck_figuresJournaledOnceEach_andInTheResult() throws Exception {
-        Path inv = Fixtures.write(tmp, "inv.yaml", """
-                name: figures-test
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                dns:
-                  zone: cc.test.
-                  servers: [ { name: ns1, address: 127.0.0.1, port: NS1 }, { name: ns2, address: 127.0.0.1, port: NS2 } ]
-                  tsig: { keyEnv: DRCTL_TSIG }
-                regions:
-                  region1:
-                    hosts:
-                      app: { address: 127.0.0.1, roles: [app] }
-                  region2:
-                    hosts:
-                      app: { address: 127.0.0.3, roles: [app] }
-                """.replace("NS1", Integer.toString(ns1.port())).replace("NS2", Integer.toString(ns2.port())));
+        Path inv = Fixtures.write(tmp, "inv.yaml", InventoryYaml.named("figures-test")
+                .nameServers(ns1.port(), ns2.port()).dns("tsig: { keyEnv: DRCTL_TSIG }")
+                .hosts("region1", "app: { address: 127.0.0.1, roles: [app] }")
+                .hosts("region2", "app: { address: 127.0.0.3, roles: [app] }").yaml());
         Path rb = Fixtures.write(tmp, "rb.yaml", """
                 name: readiness-figures
                 steps:

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drctl.dns.TsigKeys;
 import io.drctl.orchestrator.Fixtures;
+import io.drctl.orchestrator.InventoryYaml;
 import io.drctl.orchestrator.engine.EngineOptions;
 import io.drctl.orchestrator.engine.Progress;
 import io.drctl.orchestrator.engine.RunPolicy;
@@ -91,25 +92,11 @@ class ReadinessGaugesIT {
 
         String db = "db: { kind: postgresql, version: 15, dataDir: DIR, osUser: postgres, socketDir: BASE, port: PORT }"
                 .replace("BASE", pg.base().toString());
-        inventory = Fixtures.write(tmp, "inventory.yaml", """
-                name: gauges-it
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                dns:
-                  zone: cc.test.
-                  servers: [ { name: ns1, address: 127.0.0.1, port: NS1 }, { name: ns2, address: 127.0.0.1, port: NS2 } ]
-                  tsig: { keyEnv: DRCTL_TSIG }
-                  ttl: 60
-                ports: { dbms: 5432 }
-                regions:
-                  region1:
-                    role: primary
-                    hosts:
-                      dbms: { address: 127.0.0.1, roles: [dbms], DB1 }
-                  region2:
-                    role: dr
-                    hosts:
-                      dbms: { address: 127.0.0.2, roles: [dbms], DB2 }
-                """.replace("NS1", Integer.toString(ns1.port())).replace("NS2", Integer.toString(ns2.port()))
+        inventory = Fixtures.write(tmp, "inventory.yaml", InventoryYaml.named("gauges-it")
+                .nameServers(ns1.port(), ns2.port()).dns("tsig: { keyEnv: DRCTL_TSIG }").dns("ttl: 60")
+                .then("ports: { dbms: 5432 }")
+                .region("region1", "role: primary").hosts("region1", "dbms: { address: 127.0.0.1, roles: [dbms], DB1 }")
+                .region("region2", "role: dr").hosts("region2", "dbms: { address: 127.0.0.2, roles: [dbms], DB2 }").yaml()
                 .replace("DB1", db.replace("DIR", pg.dir("primary").toString()).replace("PORT", Integer.toString(primary)))
                 .replace("DB2", db.replace("DIR", pg.dir("standby").toString()).replace("PORT", Integer.toString(standby))));
         runbook = Fixtures.write(tmp, "readiness.yaml", """

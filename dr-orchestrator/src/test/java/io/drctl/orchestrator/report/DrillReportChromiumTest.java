@@ -89,15 +89,6 @@ public class DrillReportChromiumTest {
                   dependsOn: [dns-visible] }
             """;
 
-    static final String FAILBACK = """
-            name: back
-            params:
-              from: { default: region2 }
-              to: { default: region1 }
-            steps:
-              - { id: flip-back, type: exec, command: "echo back ${to} >> OUT" }
-            """;
-
     @Test
     void report_renderedByChromium_showsVerdict_oneBarPerStep_evidenceRows_andPrintsOnA4() throws Exception {
         Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY
@@ -107,17 +98,14 @@ public class DrillReportChromiumTest {
                         "ports: { svc: { port: " + configServer.getLocalPort() + ", expect: \"^CS OK\" }, dbms: 5432 }"));
         Path out = tmp.resolve("out.txt");
         Path over = Fixtures.write(tmp, "over.yaml", FAILOVER.replace("OUT", out.toString()).replace("DIR", tmp.toString()));
-        Path back = Fixtures.write(tmp, "back.yaml", FAILBACK.replace("OUT", out.toString()));
+        Path back = Fixtures.write(tmp, "back.yaml", LocalDrill.FAILBACK.replace("OUT", out.toString()));
         Files.writeString(tmp.resolve("marker"), "left by the test\n");
         Fixtures.cli(Fixtures.runtime(Map.of("PATH", System.getenv("PATH"), "DRENG_TSIG_KEY",
                         "hmac-sha256:drctl-update:" + secretPart)), "drill", "--state-dir",
                 tmp.resolve("state").toString(), "-i", inv.toString(), "--failover", over.toString(), "--failback", back.toString(),
                 "--no-readiness", "--yes", "--override-rule", "no-marker", "--reason", "the marker is the test's own")
                 .assertExit(ExitCodes.OK);
-        Path dir;
-        try (var s = Files.list(tmp.resolve("state/drills"))) {
-            dir = s.findFirst().orElseThrow();
-        }
+        Path dir = Fixtures.onlyDrill(tmp.resolve("state"));
         Path html = dir.resolve("report.html");
         String dom = chromium(List.of("--dump-dom", html.toUri().toString()), tmp.resolve("dom.out"));
 
@@ -129,7 +117,7 @@ public class DrillReportChromiumTest {
                 verdict.group(2));
 
         // exactly one timeline bar per step, in each phase
-        assertEquals(List.of("go", "fence-old", "flip", "dns-visible", "config-server-up", "flip-back"),
+        assertEquals(List.of("go", "fence-old", "flip", "dns-visible", "config-server-up", "move-back"),
                 all(dom, "data-bar=\"([^\"]+)\""));
         assertEquals(List.of("wait"), all(dom, "<span class=\"([a-z]+)\" data-bar=\"go\""), "the approval is drawn as a wait");
         List<String> approvals = all(dom, "<span data-approval=\"\">([^<]*)</span>");

@@ -18,32 +18,12 @@ class DrillReportTest {
     @TempDir
     Path tmp;
 
-    static final String RUNBOOK = """
-            name: NAME
-            params:
-              from: { default: region1 }
-              to: { default: region2 }
-            steps:
-              - { id: first, type: exec, command: "echo NAME-first ${from}-${to} >> OUT" }
-              - { id: second, type: exec, command: "CMD", dependsOn: [first] }
-            """;
-
     Fixtures.Cli drill(String backCommand) throws Exception {
-        Path inv = Fixtures.write(tmp, "inv.yaml", Fixtures.LOOPBACK_INVENTORY.replace("name: loopback-test",
-                "name: loopback-test\nrto: 1m"));
-        Path out = tmp.resolve("out.txt");
-        Path over = Fixtures.write(tmp, "over.yaml", RUNBOOK.replace("NAME", "over").replace("OUT", out.toString())
-                .replace("CMD", "true"));
-        Path back = Fixtures.write(tmp, "back.yaml", RUNBOOK.replace("NAME", "back").replace("OUT", out.toString())
-                .replace("CMD", backCommand));
-        return Fixtures.cli("drill", "--state-dir", tmp.resolve("state").toString(), "-i", inv.toString(),
-                "--failover", over.toString(), "--failback", back.toString(), "--no-readiness");
+        return LocalDrill.run(tmp, tmp.resolve("state"), backCommand);
     }
 
     Path reportDir() throws Exception {
-        try (var s = Files.list(tmp.resolve("state/drills"))) {
-            return s.findFirst().orElseThrow();
-        }
+        return Fixtures.onlyDrill(tmp.resolve("state"));
     }
 
     @Test

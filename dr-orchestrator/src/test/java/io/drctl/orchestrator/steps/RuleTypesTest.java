@@ -9,6 +9,7 @@ import io.drctl.host.HostAccessException;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.FakeHostAccess;
 import io.drctl.orchestrator.Fixtures;
+import io.drctl.orchestrator.InventoryYaml;
 import io.drctl.orchestrator.cli.CliRuntime;
 import io.drctl.orchestrator.cli.ExitCodes;
 import io.drctl.orchestrator.config.load.Loaded;
@@ -81,27 +82,10 @@ class RuleTypesTest {
     }
 
     String inventory(int ns2Port) {
-        return """
-                name: safety-test
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                dns:
-                  zone: cc.test.
-                  servers: [ { name: ns1, address: 127.0.0.1, port: NS1 }, { name: ns2, address: 127.0.0.1, port: NS2 } ]
-                ports: { dbms: DBPORT }
-                regions:
-                  region1:
-                    hosts:
-                      fw:   { address: 127.0.0.1, roles: [framework] }
-                      dbms: { address: 127.0.0.2, roles: [dbms] }
-                  region2:
-                    hosts:
-                      fw:   { address: 127.0.0.4, roles: [framework] }
-                      dbms: { address: 127.0.0.3, roles: [dbms] }
-                records:
-                  cfgmaster: { region1: fw, region2: fw }
-                  configdb:  { region1: dbms, region2: dbms }
-                """.replace("NS1", Integer.toString(ns1Port)).replace("NS2", Integer.toString(ns2Port))
-                .replace("DBPORT", Integer.toString(dbPort));
+        return InventoryYaml.named("safety-test").nameServers(ns1Port, ns2Port).then("ports: { dbms: " + dbPort + " }")
+                .hosts("region1", "fw:   { address: 127.0.0.1, roles: [framework] }", "dbms: { address: 127.0.0.2, roles: [dbms] }")
+                .hosts("region2", "fw:   { address: 127.0.0.4, roles: [framework] }", "dbms: { address: 127.0.0.3, roles: [dbms] }")
+                .records("cfgmaster: { region1: fw, region2: fw }", "configdb:  { region1: dbms, region2: dbms }").yaml();
     }
 
     static final String RUNBOOK = """

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drctl.host.HostAccessException;
+import io.drctl.orchestrator.InventoryYaml;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Evidence;
@@ -42,20 +43,10 @@ class DbStepTypesUnitTest {
     FakePostgres pg2;
 
     StepHarness harness(String version, Map<String, String> params) throws Exception {
-        String inv = """
-                name: db-test
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                ports: { dbms: 5432 }
-                regions:
-                  region1:
-                    role: primary
-                    hosts:
-                      dbms: { address: 10.1.0.30, roles: [dbms], DB }
-                  region2:
-                    role: dr
-                    hosts:
-                      dbms: { address: 10.2.0.30, roles: [dbms], DB }
-                """.replace("DB", DB).replace("VER", version);
+        String inv = InventoryYaml.named("db-test").then("ports: { dbms: 5432 }")
+                .region("region1", "role: primary").hosts("region1", "dbms: { address: 10.1.0.30, roles: [dbms], DB }")
+                .region("region2", "role: dr").hosts("region2", "dbms: { address: 10.2.0.30, roles: [dbms], DB }")
+                .yaml().replace("DB", DB).replace("VER", version);
         StepHarness h = StepHarness.load(tmp, inv, """
                 name: db
                 steps:
@@ -91,20 +82,13 @@ class DbStepTypesUnitTest {
 
     @Test
     void promote_commandTemplates_evidenceIsTheRoleTemplatesAnswerAndTheWriteCheck() throws Exception {
-        String inv = """
-                name: db-command
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                ports: { dbms: 5432 }
-                regions:
-                  region1:
-                    hosts:
-                      dbms: { address: 10.1.0.30, roles: [dbms] }
-                  region2:
-                    hosts:
-                      dbms: { address: 10.2.0.30, roles: [dbms], db: { kind: command, role: /usr/local/bin/db-role,
-                              primary: '^primary$', replica: '^replica$', promote: /usr/local/bin/db-promote,
-                              writeCheck: /usr/local/bin/db-write } }
-                """;
+        String inv = InventoryYaml.named("db-command").then("ports: { dbms: 5432 }")
+                .hosts("region1", "dbms: { address: 10.1.0.30, roles: [dbms] }")
+                .hosts("region2", """
+                        dbms: { address: 10.2.0.30, roles: [dbms], db: { kind: command, role: /usr/local/bin/db-role,
+                                primary: '^primary$', replica: '^replica$', promote: /usr/local/bin/db-promote,
+                                writeCheck: /usr/local/bin/db-write } }
+                        """).yaml();
         StepHarness h = StepHarness.load(tmp, inv, """
                 name: db
                 steps:

@@ -5,141 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.drctl.dns.TsigKey;
-import io.drctl.dns.TsigKeys;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
 import io.drctl.orchestrator.spi.Evidence;
-import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.Verified;
-import io.drctl.orchestrator.steps.ScriptedRunner;
 import io.drctl.orchestrator.steps.StepHarness;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code dns.update}, {@code dns.verify}, {@code dns.ttl}, {@code dns.flush-cache} and {@code dns.key-check} through
- * their public contract, against two small authoritative servers on 127.0.0.1 ({@link ZoneServer}: they apply the
- * signed UPDATEs to their zone and answer later queries from it) and scripted resolver hosts. No root, no BIND.
+ * {@code dns.update}, {@code dns.verify} and {@code dns.ttl} through their public contract, and what each DNS step
+ * type changes, against the servers of {@link DnsStepsCase}.
  */
-class DnsStepTypesUnitTest {
-    @TempDir
-    Path tmp;
-
-    static final String KEY_VAR = "DRCTL_TSIG";
-    String keyText;
-    ZoneServer ns1;
-    ZoneServer ns2;
-
-    static String newKey(String name) {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        return "hmac-sha256:" + name + ":" + Base64.getEncoder().encodeToString(secret);
-    }
-
-    static TsigKey key(String text) throws Exception {
-        return TsigKeys.fromEnvironment(Map.of("K", text), "K");
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        keyText = newKey("drctl-update");
-        ns1 = new ZoneServer("cc.test.", Optional.of(key(keyText)), Clock.systemUTC());
-        ns2 = new ZoneServer("cc.test.", Optional.of(key(keyText)), Clock.systemUTC());
-        for (ZoneServer ns : List.of(ns1, ns2)) {
-            inRegion1(ns);
-        }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        ns1.close();
-        ns2.close();
-    }
-
-    static void inRegion1(ZoneServer ns) {
-        ns.put("cfgmaster", 300, "10.1.0.10");
-        ns.put("configdb", 300, "10.1.0.30");
-    }
-
-    static void inRegion2(ZoneServer ns) {
-        ns.put("cfgmaster", 300, "10.2.0.10");
-        ns.put("configdb", 300, "10.2.0.30");
-    }
-
-    String inventory(int ns2Port) {
-        return """
-                name: dns-test
-                ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-                dns:
-                  zone: cc.test.
-                  servers: [ { name: ns1, address: 127.0.0.1, port: NS1 }, { name: ns2, address: 127.0.0.1, port: NS2 } ]
-                  tsig: { keyEnv: DRCTL_TSIG }
-                  ttl: 60
-                regions:
-                  region1:
-                    hosts:
-                      fw:   { address: 10.1.0.10, roles: [framework] }
-                      dbms: { address: 10.1.0.30, roles: [dbms] }
-                      app:  { address: 10.1.0.20, roles: [cs-proxy] }
-                  region2:
-                    hosts:
-                      fw:   { address: 10.2.0.10, roles: [framework] }
-                      dbms: { address: 10.2.0.30, roles: [dbms] }
-                      app:  { address: 10.2.0.20, roles: [cs-proxy], resolver: dnsmasq, resolverPidFile: /run/dnsmasq/own.pid }
-                      gw:   { address: 10.2.0.40, roles: [gateway], resolver: none }
-                records:
-                  cfgmaster: { region1: fw, region2: fw }
-                  configdb:  { region1: dbms, region2: dbms }
-                """.replace("NS1", Integer.toString(ns1.port())).replace("NS2", Integer.toString(ns2Port));
-    }
-
-    static final String RUNBOOK = """
-            name: dns
-            steps:
-              - { id: flip, type: dns.update, records: [cfgmaster, configdb], to: region2 }
-              - { id: flip-ttl, type: dns.update, records: [cfgmaster], to: region2, ttl: 30s }
-              - { id: share, type: dns.update, records: [cfgmaster, configdb], to: region2, maxZoneShare: 0.3 }
-              - { id: forced-share, type: dns.update, records: [cfgmaster, configdb], to: region2, maxZoneShare: 0.3, force: "region1 is lost" }
-              - { id: check, type: dns.verify, records: [cfgmaster, configdb], to: region2, within: 5s, interval: 1s }
-              - { id: lower, type: dns.ttl, records: [cfgmaster, configdb], ttl: 30s }
-              - { id: flush, type: dns.flush-cache, hosts: "role=cs-proxy", records: [cfgmaster], to: region2, within: 6s, interval: 2s }
-              - { id: flush-none, type: dns.flush-cache, hosts: "role=gateway", records: [cfgmaster], to: region2, within: 1s }
-              - { id: key, type: dns.key-check }
-              - { id: key-skew, type: dns.key-check, maxSkew: 60s }
-            """;
-
-    StepHarness harness(Map<String, String> params) throws Exception {
-        return harness(ns2.port(), params);
-    }
-
-    StepHarness harness(int ns2Port, Map<String, String> params) throws Exception {
-        StepHarness h = StepHarness.load(tmp, inventory(ns2Port), RUNBOOK, params);
-        h.env.put(KEY_VAR, keyText);
-        return h;
-    }
-
-    StepHarness harness() throws Exception {
-        return harness(Map.of());
-    }
-
+class DnsStepTypesUnitTest extends DnsStepsCase {
     // ------------------------------------------------------------------ dns.update
 
     @Test
@@ -354,151 +241,6 @@ class DnsStepTypesUnitTest {
         StepHarness h = harness();
         StepFailure f = assertThrows(StepFailure.class, () -> h.action("lower").apply(h.ctx("lower")));
         assertTrue(f.getMessage().contains("no A records to change the TTL of"), f.getMessage());
-    }
-
-    // ------------------------------------------------------------------ dns.flush-cache
-
-    static final String GETENT = "getent ahostsv4 'cfgmaster.cc.test.'";
-
-    /** On {@code host}, cfgmaster resolves to {@code address} (what getent prints). */
-    static void resolves(ScriptedRunner host, String address) {
-        host.on(c -> c.equals(GETENT), c -> ScriptedRunner.ok(address + "      STREAM cfgmaster.cc.test.\n"));
-    }
-
-    @Test
-    void flush_noResolverDeclared_detectsTheCachesFromTheHost_flushesEach_thenResolves() throws Exception {
-        StepHarness h = harness();
-        Action a = h.action("flush", "region1/app");
-        assertEquals(Probe.State.UNKNOWN, a.probe(h.ctx("flush")).state(), "caches are always flushed");
-        ScriptedRunner host = h.host("region1/app");
-        host.whenContains("resolvectl status", 0, "systemd-resolved\nnscd\n");
-        host.on(c -> c.equals("resolvectl flush-caches"), c -> ScriptedRunner.ok(""));
-        host.whenContains("nscd -i hosts", 0, "nscd: hosts cache invalidated\n");
-        resolves(host, "10.2.0.10");
-        Applied applied = a.apply(h.ctx("flush"));
-        assertTrue(applied.summary().startsWith("flushed [SYSTEMD_RESOLVED, NSCD]; resolves {cfgmaster.cc.test.=[10.2.0.10]} after 1 round(s)"),
-                applied.summary());
-        assertEquals(4, host.commands().size(), host.commands().toString());
-        assertEquals(List.of(new Evidence("region1/app", "resolve cfgmaster.cc.test.",
-                "[10.2.0.10] (flushed [SYSTEMD_RESOLVED, NSCD])", "[10.2.0.10]", true)), h.evidence);
-    }
-
-    @Test
-    void flush_declaredDnsmasqWithPidFile_noDetection_signalsTheHostsOwnDnsmasq() throws Exception {
-        StepHarness h = harness();
-        ScriptedRunner host = h.host("region2/app");
-        host.whenContains("kill -HUP", 0, "dnsmasq pid 42 (/run/dnsmasq/own.pid): HUP\n");
-        resolves(host, "10.2.0.10");
-        Applied applied = h.action("flush", "region2/app").apply(h.ctx("flush"));
-        assertTrue(applied.summary().startsWith("flushed [DNSMASQ]"), applied.summary());
-        assertTrue(host.commandsContaining("resolvectl status").isEmpty(), "the inventory names the cache: nothing detected");
-        assertTrue(host.commands().get(0).contains("for f in '/run/dnsmasq/own.pid' "), host.commands().get(0));
-    }
-
-    @Test
-    void flush_resolverNone_onlyResolves() throws Exception {
-        StepHarness h = harness();
-        ScriptedRunner host = h.host("region2/gw");
-        resolves(host, "10.2.0.10");
-        Applied applied = h.action("flush-none").apply(h.ctx("flush-none"));
-        assertTrue(applied.summary().startsWith("flushed []"), applied.summary());
-        assertEquals(List.of(GETENT), host.commands());
-    }
-
-    @Test
-    void flush_staleAnswerUntilTheTimeout_retriableFailureNamingExpectedAndSeen_flushedEveryRound() throws Exception {
-        StepHarness h = harness();
-        ScriptedRunner host = h.host("region2/app");
-        host.whenContains("kill -HUP", 0, "HUP\n");
-        resolves(host, "10.1.0.10");
-        StepFailure f = assertThrows(StepFailure.class, () -> h.action("flush", "region2/app").apply(h.ctx("flush")));
-        assertTrue(f.isRetriable(), f.getMessage());
-        assertTrue(f.getMessage().contains("cfgmaster.cc.test.: expected [10.2.0.10], seen [10.1.0.10] after 6.0 s and 4 flush(es)"),
-                f.getMessage());
-        assertEquals(4, host.commandsContaining("kill -HUP").size());
-    }
-
-    @Test
-    void flush_declaredCacheNotRunning_failsNamingIt() throws Exception {
-        StepHarness h = harness();
-        h.host("region2/app").whenContains("kill -HUP", 3, "");
-        StepFailure f = assertThrows(StepFailure.class, () -> h.action("flush", "region2/app").apply(h.ctx("flush")));
-        assertTrue(f.getMessage().contains("flushing dnsmasq failed (exit 3)"), f.getMessage());
-    }
-
-    // ------------------------------------------------------------------ dns.key-check
-
-    @Test
-    void keyCheck_oneActionPerServer_keyAccepted_reportsSerialAndSkew_observesOnly() throws Exception {
-        StepHarness h = harness();
-        List<Action> actions = h.actions("key");
-        assertEquals(List.of("ns1", "ns2"), actions.stream().map(Action::target).toList());
-        Action a = actions.get(0);
-        assertFalse(a.changes());
-        Probe p = a.probe(h.ctx("key"));
-        assertTrue(p.isSatisfied(), p.toString());
-        assertTrue(p.current().startsWith("key drctl-update accepted by ns1"), p.current());
-        assertTrue(p.current().contains("zone serial 2026010101"), p.current());
-        assertTrue(a.verify(h.ctx("key")).ok());
-        assertTrue(ns1.updates().isEmpty(), "sends no update");
-    }
-
-    @Test
-    void keyCheck_figures_serialPerServer_equalWhileInSync_andTheClockSkew() throws Exception {
-        StepHarness h = harness();
-        for (Action a : h.actions("key")) {
-            assertTrue(a.probe(h.ctx("key")).isSatisfied());
-        }
-        List<Figure> serials = h.figures.stream().filter(f -> f.name().equals("dns_soa_serial")).toList();
-        assertEquals(List.of(Figure.of("dns_soa_serial", 2026010101L, "server", "ns1", "zone", "cc.test."),
-                Figure.of("dns_soa_serial", 2026010101L, "server", "ns2", "zone", "cc.test.")), serials);
-        List<Figure> skews = h.figures.stream().filter(f -> f.name().equals("tsig_clock_skew_seconds")).toList();
-        assertEquals(List.of("ns1", "ns2"), skews.stream().map(f -> f.labels().get("server")).toList());
-        skews.forEach(f -> assertTrue(Math.abs(f.value()) <= 2, "same clock, whole-second TSIG times: " + f));
-
-        h.figures.clear();
-        ns1.close();
-        ns1 = new ZoneServer("cc.test.", Optional.of(key(keyText)), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(90)));
-        inRegion1(ns1);
-        StepHarness later = harness();
-        later.action("flip").apply(later.ctx("flip")); // the signed UPDATE goes to the primary, ns1; ns2 has not seen it
-        later.actions("key").get(0).probe(later.ctx("key"));
-        later.actions("key").get(1).probe(later.ctx("key"));
-        Map<String, Double> serial = new java.util.TreeMap<>();
-        later.figures.stream().filter(f -> f.name().equals("dns_soa_serial")).forEach(f -> serial.put(f.labels().get("server"), f.value()));
-        Figure skew = later.figures.stream().filter(f -> f.name().equals("tsig_clock_skew_seconds") && f.labels().get("server").equals("ns1"))
-                .findFirst().orElseThrow();
-        assertTrue(skew.value() <= -88 && skew.value() >= -92, "ns1's clock is 90 s ahead: " + skew);
-        assertEquals(2026010102L, serial.get("ns1").longValue());
-        assertEquals(2026010101L, serial.get("ns2").longValue());
-    }
-
-    @Test
-    void keyCheck_serverClockAhead_overMaxSkew_needed_verifyFails() throws Exception {
-        ns2.close();
-        ns2 = new ZoneServer("cc.test.", Optional.of(key(keyText)), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(90)));
-        inRegion1(ns2);
-        StepHarness h = harness();
-        Action a = h.action("key-skew", "ns2");
-        Probe p = a.probe(h.ctx("key-skew"));
-        assertEquals(Probe.State.NEEDED, p.state(), p.toString());
-        assertEquals("key accepted, |skew| <= 1m00s", p.desired());
-        assertTrue(p.current().contains("clock skew -1m"), p.current());
-        assertFalse(a.verify(h.ctx("key-skew")).ok());
-        assertTrue(h.action("key-skew", "ns1").probe(h.ctx("key-skew")).isSatisfied());
-    }
-
-    @Test
-    void keyCheck_wrongSecret_badSignature_unknownKeyName_badKey_neitherRetriable() throws Exception {
-        StepHarness h = harness();
-        h.env.put(KEY_VAR, newKey("drctl-update"));
-        StepFailure sig = assertThrows(StepFailure.class, () -> h.action("key", "ns1").probe(h.ctx("key")));
-        assertFalse(sig.isRetriable());
-        assertTrue(sig.getMessage().contains("rejected: bad signature"), sig.getMessage());
-        h.env.put(KEY_VAR, newKey("someone-else"));
-        StepFailure unknown = assertThrows(StepFailure.class, () -> h.action("key", "ns1").probe(h.ctx("key")));
-        assertFalse(unknown.isRetriable());
-        assertTrue(unknown.getMessage().contains("the server does not know key 'someone-else'"), unknown.getMessage());
     }
 
     @Test
