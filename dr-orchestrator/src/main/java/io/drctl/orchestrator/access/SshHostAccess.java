@@ -23,7 +23,8 @@ public final class SshHostAccess implements HostAccess {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SshHostAccess.class);
     static final Duration WARM_PROBE = Duration.ofMillis(300);
     static final Duration WARM_TIMEOUT = Duration.ofSeconds(15);
-    static final int WARM_THREADS = 8;
+    /** Handshakes are CPU work on both ends: a few at a time, in the order given, so the first needed come first. */
+    static final int WARM_THREADS = 2;
     private final java.util.Set<String> warming = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.ThreadPoolExecutor warmers = new java.util.concurrent.ThreadPoolExecutor(
             WARM_THREADS, WARM_THREADS, 5, java.util.concurrent.TimeUnit.SECONDS,

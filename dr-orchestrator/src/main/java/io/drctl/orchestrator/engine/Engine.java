@@ -287,18 +287,21 @@ public final class Engine {
         return new Rollback(plan, runId, journal, options, redactor, this::scope).run(state);
     }
 
-    /** The hosts the plan's steps and rules name (their targets and host selectors): who the run may contact. */
+    /**
+     * The hosts the plan's rules and steps name (their targets and host selectors), about in the order the run
+     * needs them: the rules' first (checked before the first step), then each step's in plan order.
+     */
     static java.util.Set<io.drctl.orchestrator.config.model.Host> contacts(Plan plan) {
         Set<io.drctl.orchestrator.config.model.Host> out = new java.util.LinkedHashSet<>();
         java.util.function.Consumer<io.drctl.orchestrator.spi.StepFields> selectors = f -> f.names().forEach(n ->
                 f.get(n, Object.class).filter(List.class::isInstance).map(List.class::cast).ifPresent(l -> l.stream()
                         .filter(io.drctl.orchestrator.config.model.Host.class::isInstance)
                         .forEach(h -> out.add((io.drctl.orchestrator.config.model.Host) h))));
+        plan.loaded().rules().forEach(r -> selectors.accept(r.fields()));
         for (Plan.PlannedStep s : plan.steps()) {
             out.addAll(s.spec().hosts());
             selectors.accept(s.spec().fields());
         }
-        plan.loaded().rules().forEach(r -> selectors.accept(r.fields()));
         return out;
     }
 

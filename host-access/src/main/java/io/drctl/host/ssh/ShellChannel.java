@@ -24,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * come back framed by a header {@code <token> <exit> <stdout bytes> <stderr bytes>}, the output follows. A
  * background process a command leaves behind cannot hold the channel open (its output is a file).
  *
+ * <p>The login shell's rc files run once, when this shell starts (sshd starts it through the login shell, as it
+ * would a command), not once per command: what they export reaches every command. Commands run one shell level
+ * below it ({@code SHLVL}), so bash does not source {@code ~/.bashrc} again for each (Debian's bash does so for
+ * every command sshd starts directly; on the lab, root's rc costs ~0.1 s a command).
+ *
  * <p>The shell is {@code /bin/sh -s} started through the user's login shell; when the server does not answer
  * the handshake (a {@code ForceCommand}, no {@code /bin/sh}, no writable temporary directory) it is
  * {@link Refused} and the caller goes back to one {@code exec} channel per command.
@@ -68,7 +73,7 @@ final class ShellChannel {
     private static final String SETUP = "u=$(umask); umask 077; "
             + "d=$(mktemp -d /dev/shm/drctl-sh.XXXXXX 2>/dev/null || mktemp -d) || exit 97; "
             + "trap 'rm -rf \"$d\"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; umask \"$u\"; "
-            + "s=; command -v setsid >/dev/null 2>&1 && s=setsid; "
+            + "s=; command -v setsid >/dev/null 2>&1 && s=setsid; export SHLVL=$((${SHLVL:-1} + 1)); "
             + "printf '" + READY + " %s\\n' \"$$\"\n";
 
     private final Session session;

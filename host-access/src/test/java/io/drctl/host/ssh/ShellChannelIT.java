@@ -160,6 +160,11 @@ class ShellChannelIT extends WithTestSshd {
             assertEquals(exec.exitCode(), shell.exitCode());
             assertEquals(exec.stdout(), shell.stdout());
             assertEquals(exec.stderr(), shell.stderr());
+            // the environment the login shell's rc files export, as on an exec channel; sourced once per shell
+            String env = "echo \"$PATH|$HOME|$USER|$LOGNAME|$SHELL|${SSH_CONNECTION:+ssh}|$(umask)|$(pwd)\"";
+            assertEquals(runner(sessions).run(env, TEN_SECONDS).stdout(), runner(shells).run(env, TEN_SECONDS).stdout());
+            assertTrue(Integer.parseInt(runner(shells).run("echo $SHLVL", TEN_SECONDS).stdout().trim()) >= 2,
+                    "a command runs a shell level below the long-lived shell");
         }
     }
 
