@@ -10,8 +10,8 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.util.List;
 
 /**
@@ -25,26 +25,11 @@ import java.util.List;
  *   message: "Region 1 is confirmed lost; fail over to ${to}?"
  * </pre>
  */
-public final class ApprovalStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "approval";
-    }
-
-    @Override
-    public String summary() {
-        return "wait for an operator's approval (TTY, `drctl approve`, or --yes)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(FieldSpec.required("message", FieldKind.STRING, "the question shown to the operator"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+public final class ApprovalStepType extends DeclaredStepType {
+    public ApprovalStepType() {
+        super("approval", Targets.NONE,
+                "wait for an operator's approval (TTY, `drctl approve`, or --yes)",
+                List.of(FieldSpec.required("message", FieldKind.STRING, "the question shown to the operator")));
     }
 
     @Override

@@ -11,13 +11,13 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
-import java.util.ArrayList;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code exec}: a local command on the orchestrator machine (Commons Exec, {@code sh -c}). {@code ${params}} are
@@ -33,28 +33,11 @@ import java.util.Map;
  *   env: { REGION: "${to}" }
  * </pre>
  */
-public final class ExecStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "exec";
-    }
-
-    @Override
-    public String summary() {
-        return "run a local command (with an optional `unless` check for idempotence)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        List<FieldSpec> f = new ArrayList<>(CommandSpec.fields());
-        f.add(FieldSpec.optional("env", FieldKind.STRING_MAP, "extra environment variables for the command"));
-        return f;
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+public final class ExecStepType extends DeclaredStepType {
+    public ExecStepType() {
+        super("exec", Targets.NONE, "run a local command (with an optional `unless` check for idempotence)",
+                Stream.concat(CommandSpec.fields().stream(),
+                        Stream.of(FieldSpec.optional("env", FieldKind.STRING_MAP, "extra environment variables for the command"))).toList());
     }
 
     @Override

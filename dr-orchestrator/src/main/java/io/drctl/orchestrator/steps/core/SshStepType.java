@@ -9,8 +9,8 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,26 +26,9 @@ import java.util.List;
  *   expectExit: 0
  * </pre>
  */
-public final class SshStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "ssh";
-    }
-
-    @Override
-    public String summary() {
-        return "run a command on each target host over SSH";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return CommandSpec.fields();
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+public final class SshStepType extends DeclaredStepType {
+    public SshStepType() {
+        super("ssh", Targets.HOSTS, "run a command on each target host over SSH", CommandSpec.fields());
     }
 
     @Override

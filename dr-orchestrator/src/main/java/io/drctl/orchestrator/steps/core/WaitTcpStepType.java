@@ -12,8 +12,8 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -39,33 +39,16 @@ import java.util.List;
  * ({@code configServer: { port: 2020, expect: "^CS OK" }}), and the step then also waits for that first line;
  * a step's own {@code expect} overrides the inventory's.
  */
-public final class WaitTcpStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "wait.tcp";
-    }
-
-    @Override
-    public String summary() {
-        return "wait until host:port accepts TCP connections";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
+public final class WaitTcpStepType extends DeclaredStepType {
+    public WaitTcpStepType() {
+        super("wait.tcp", Targets.HOSTS, "wait until host:port accepts TCP connections", List.of(
                 FieldSpec.required("port", FieldKind.PORT, "port number or a name from the inventory's `ports`"),
                 FieldSpec.optional("within", FieldKind.DURATION, "give up after this long (default 5m)"),
                 FieldSpec.optional("interval", FieldKind.DURATION, "pause between attempts (default 1s)"),
                 FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one connection attempt (default 3s)"),
                 FieldSpec.optional("expect", FieldKind.STRING,
                         "regex the first line the service sends must match (e.g. \"^CS OK\"); default: the inventory port's `expect`,"
-                                + " else an accepted connection is enough"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+                                + " else an accepted connection is enough")));
     }
 
     @Override

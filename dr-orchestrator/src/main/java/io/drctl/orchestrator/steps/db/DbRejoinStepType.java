@@ -22,9 +22,9 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,21 +51,10 @@ import java.util.Set;
  * <p>Host facts come from the inventory's {@code db:} of both hosts: the target's data dir, OS user, bin dir, port
  * and socket dir, and the upstream's {@code replicationUser} (the role with REPLICATION the replica connects as).
  */
-public final class DbRejoinStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "db.rejoin";
-    }
-
-    @Override
-    public String summary() {
-        return "make a former primary a streaming replica of the current primary (pg_rewind, else pg_basebackup), proven by replay";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
+public final class DbRejoinStepType extends DeclaredStepType {
+    public DbRejoinStepType() {
+        super("db.rejoin", Targets.HOSTS,
+                "make a former primary a streaming replica of the current primary (pg_rewind, else pg_basebackup), proven by replay", List.of(
                 FieldSpec.required("upstream", FieldKind.SELECTOR, "the current primary to stream from (exactly one host)"),
                 FieldSpec.optional("slot", FieldKind.STRING, "physical replication slot on the upstream (created when missing)"),
                 FieldSpec.optional("within", FieldKind.DURATION, "wait this long for streaming after the server starts (default 2m)"),
@@ -74,12 +63,7 @@ public final class DbRejoinStepType implements StepType {
                 FieldSpec.optional("command", FieldKind.COMMAND, "a site's own re-seed command to run instead, on the host over SSH,"
                         + " as `<command> <upstream's region>` (empty: drctl's own rejoin)"),
                 FieldSpec.optional("check", FieldKind.COMMAND, "with `command`: run as `<check> <upstream's region>`; exit 0 = already"
-                        + " streaming from it (nothing to do)"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+                        + " streaming from it (nothing to do)")));
     }
 
     @Override

@@ -20,8 +20,8 @@ import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,32 +55,16 @@ import java.util.Optional;
  *   maxLagBytes: 16777216
  * </pre>
  */
-public final class DbReplicaStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "db.replica";
-    }
-
-    @Override
-    public String summary() {
-        return "check (read-only) that the DBMS is a streaming replica within a lag bound, or a primary";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
+public final class DbReplicaStepType extends DeclaredStepType {
+    public DbReplicaStepType() {
+        super("db.replica", Targets.HOSTS,
+                "check (read-only) that the DBMS is a streaming replica within a lag bound, or a primary", List.of(
                 FieldSpec.oneOf("expect", false, List.of("replica", "primary"), "`replica` (default: a streaming replica) or `primary`"),
                 FieldSpec.optional("maxLag", FieldKind.DURATION,
                         "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
                 FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
                         .between(0, Integer.MAX_VALUE),
-                DbAccess.SOCKET_DIR_FIELD);
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+                DbAccess.SOCKET_DIR_FIELD));
     }
 
     @Override

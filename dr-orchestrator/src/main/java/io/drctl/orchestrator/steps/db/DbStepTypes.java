@@ -23,9 +23,9 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,30 +45,16 @@ public final class DbStepTypes {
     }
 
     /** {@code db.promote}. */
-    public static final class PromoteStep implements StepType {
-        @Override
-        public String name() {
-            return "db.promote";
-        }
+    public static final class PromoteStep extends DeclaredStepType {
 
-        @Override
-        public String summary() {
-            return "promote the DBMS replica to a writable primary (PostgreSQL), verified by a write";
-        }
-
-        @Override
-        public List<FieldSpec> fields() {
-            return List.of(
+        public PromoteStep() {
+            super("db.promote", Targets.HOSTS,
+                    "promote the DBMS replica to a writable primary (PostgreSQL), verified by a write", List.of(
                     FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` or `pg_ctl` (needs db.dataDir); default: pg_promote, pg_ctl on PostgreSQL 11 and older"),
                     DbAccess.SOCKET_DIR_FIELD,
                     FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
                     FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
-                            + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait"));
-        }
-
-        @Override
-        public Targets targets() {
-            return Targets.HOSTS;
+                            + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait")));
         }
 
         @Override

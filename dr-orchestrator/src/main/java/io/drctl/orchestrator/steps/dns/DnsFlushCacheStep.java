@@ -29,24 +29,10 @@ import java.util.Set;
  * the new addresses.
  */
 public final class DnsFlushCacheStep extends DnsSteps {
-    @Override
-    public String name() {
-        return "dns.flush-cache";
-    }
-
-    @Override
-    public String summary() {
-        return "flush resolver caches on hosts and prove the records resolve there to the region's addresses";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return Wanted.fields("per host: give up after this long (default 1m)", "pause between flush+resolve rounds (default 2s)");
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+    public DnsFlushCacheStep() {
+        super("dns.flush-cache", Targets.HOSTS,
+                "flush resolver caches on hosts and prove the records resolve there to the region's addresses",
+                Wanted.fields("per host: give up after this long (default 1m)", "pause between flush+resolve rounds (default 2s)"));
     }
 
     @Override

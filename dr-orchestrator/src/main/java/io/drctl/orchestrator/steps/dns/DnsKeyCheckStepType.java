@@ -20,8 +20,8 @@ import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,28 +44,13 @@ import java.util.Optional;
  *   maxSkew: 60s
  * </pre>
  */
-public final class DnsKeyCheckStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "dns.key-check";
-    }
-
-    @Override
-    public String summary() {
-        return "check (read-only) that every DNS server accepts the TSIG key: a signed SOA query; reports clock skew";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(FieldSpec.optional("maxSkew", FieldKind.DURATION,
-                "also fail when the clock skew seen in a signed answer exceeds this (default: only reported; "
-                        + "BIND itself refuses beyond 5m)"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+public final class DnsKeyCheckStepType extends DeclaredStepType {
+    public DnsKeyCheckStepType() {
+        super("dns.key-check", Targets.NONE,
+                "check (read-only) that every DNS server accepts the TSIG key: a signed SOA query; reports clock skew",
+                List.of(FieldSpec.optional("maxSkew", FieldKind.DURATION,
+                        "also fail when the clock skew seen in a signed answer exceeds this (default: only reported; "
+                                + "BIND itself refuses beyond 5m)")));
     }
 
     @Override

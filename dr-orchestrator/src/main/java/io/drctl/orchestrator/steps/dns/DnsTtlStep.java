@@ -29,19 +29,9 @@ import java.util.Set;
  * {@code dns.ttl}).
  */
 public final class DnsTtlStep extends DnsSteps {
-    @Override
-    public String name() {
-        return "dns.ttl";
-    }
-
-    @Override
-    public String summary() {
-        return "set the records' TTL (lower it before a planned failover; revert restores dns.ttl)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(DnsSteps.records(), FieldSpec.required("ttl", FieldKind.DURATION, "the TTL to set, e.g. 30s"));
+    public DnsTtlStep() {
+        super("dns.ttl", Targets.NONE, "set the records' TTL (lower it before a planned failover; revert restores dns.ttl)",
+                List.of(DnsSteps.records(), FieldSpec.required("ttl", FieldKind.DURATION, "the TTL to set, e.g. 30s")));
     }
 
     @Override

@@ -39,24 +39,14 @@ import java.util.stream.Collectors;
  * whose prerequisites are the whole expected old RRsets (compare-and-swap).
  */
 public final class DnsUpdateStep extends DnsSteps {
-    @Override
-    public String name() {
-        return "dns.update";
-    }
-
-    @Override
-    public String summary() {
-        return "flip A records to a region in one TSIG-signed UPDATE (compare-and-swap)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(DnsSteps.records(), DnsSteps.to(),
-                FieldSpec.optional("from", FieldKind.REGION, "region the records point at now (default: the other region)"),
-                FieldSpec.optional("ttl", FieldKind.DURATION, "TTL written with the records (default: keep the current TTL)"),
-                FieldSpec.optional("maxZoneShare", FieldKind.NUMBER, "also refuse to touch more than this share of the zone's A records, e.g. 0.5 (needs zone transfer for drctl's key; default: no share limit)")
-                        .between(0, 1),
-                FieldSpec.optional("force", FieldKind.STRING, "reason to exceed the change threshold (journaled)"));
+    public DnsUpdateStep() {
+        super("dns.update", Targets.NONE, "flip A records to a region in one TSIG-signed UPDATE (compare-and-swap)",
+                List.of(DnsSteps.records(), DnsSteps.to(),
+                        FieldSpec.optional("from", FieldKind.REGION, "region the records point at now (default: the other region)"),
+                        FieldSpec.optional("ttl", FieldKind.DURATION, "TTL written with the records (default: keep the current TTL)"),
+                        FieldSpec.optional("maxZoneShare", FieldKind.NUMBER, "also refuse to touch more than this share of the zone's A records, e.g. 0.5 (needs zone transfer for drctl's key; default: no share limit)")
+                                .between(0, 1),
+                        FieldSpec.optional("force", FieldKind.STRING, "reason to exceed the change threshold (journaled)")));
     }
 
     @Override

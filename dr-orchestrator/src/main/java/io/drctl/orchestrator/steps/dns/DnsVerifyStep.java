@@ -21,19 +21,9 @@ import java.util.List;
 
 /** {@code dns.verify}: every authoritative server answers exactly the new RRsets (it observes, changes nothing). */
 public final class DnsVerifyStep extends DnsSteps {
-    @Override
-    public String name() {
-        return "dns.verify";
-    }
-
-    @Override
-    public String summary() {
-        return "every authoritative server answers exactly the region's addresses";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return Wanted.fields("give up after this long (default 2m)", "pause between rounds (default 1s)");
+    public DnsVerifyStep() {
+        super("dns.verify", Targets.NONE, "every authoritative server answers exactly the region's addresses",
+                Wanted.fields("give up after this long (default 2m)", "pause between rounds (default 1s)"));
     }
 
     @Override

@@ -45,22 +45,9 @@ import java.util.Optional;
  */
 public final class FirewallFenceStep extends FenceStepType {
     public FirewallFenceStep() {
-        super(Mode.FENCE);
-    }
-
-    @Override
-    public String name() {
-        return "firewall.fence";
-    }
-
-    @Override
-    public String summary() {
-        return "block a port from source ranges: tagged REJECT rules first in INPUT, live connections cut, persisted (idempotent)";
-    }
-
-    @Override
-    List<FieldSpec> moreFields() {
-        return List.of(verifyFrom());
+        super(Mode.FENCE, "firewall.fence",
+                "block a port from source ranges: tagged REJECT rules first in INPUT, live connections cut, persisted (idempotent)",
+                verifyFrom());
     }
 
     /** What a fence or unfence did: the change, then each removed rule and note on its own line. */

@@ -26,22 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class FirewallUnfenceStep extends FenceStepType {
     public FirewallUnfenceStep() {
-        super(Mode.UNFENCE);
-    }
-
-    @Override
-    public String name() {
-        return "firewall.unfence";
-    }
-
-    @Override
-    public String summary() {
-        return "remove every rule blocking a port from source ranges, whoever wrote it (journaled; rollback restores them verbatim)";
-    }
-
-    @Override
-    List<FieldSpec> moreFields() {
-        return List.of(verifyFrom());
+        super(Mode.UNFENCE, "firewall.unfence",
+                "remove every rule blocking a port from source ranges, whoever wrote it (journaled; rollback restores them verbatim)",
+                verifyFrom());
     }
 
     static final class UnfenceAction extends FenceHostAction {
