@@ -8,10 +8,10 @@ import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.NothingToUndo;
 import java.util.List;
 
 /**
@@ -35,7 +35,12 @@ public final class ApprovalStepType extends DeclaredStepType {
     @Override
     public List<Action> expand(StepSpec step, Expansion expansion) {
         String message = step.fields().string("message");
-        return List.of(new Action() {
+        return List.of(new NothingToUndo() {
+            @Override
+            public String nothingToUndo() {
+                return "an approval has nothing to undo";
+            }
+
             @Override
             public String target() {
                 return "operator";
@@ -65,16 +70,6 @@ public final class ApprovalStepType extends DeclaredStepType {
             public Verified verify(ActionContext ctx) {
                 return ctx.approvals().find(ctx.stepId()).map(a -> Verified.ok("approved by " + a.by()))
                         .orElse(Verified.failed("no approval recorded for step " + ctx.stepId()));
-            }
-
-            @Override
-            public boolean revertible() {
-                return true;
-            }
-
-            @Override
-            public Reverted revert(ActionContext ctx) {
-                return Reverted.done("an approval has nothing to undo");
             }
         });
     }

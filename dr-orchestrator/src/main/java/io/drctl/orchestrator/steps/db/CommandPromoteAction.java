@@ -2,7 +2,6 @@ package io.drctl.orchestrator.steps.db;
 
 import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
-import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Figure;
@@ -10,6 +9,7 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,27 +17,11 @@ import java.time.Instant;
  * {@code db.promote} of a {@code kind: command} DBMS: its {@code promote} template, proven by {@code role} (and
  * {@code writeCheck}). Planned mode insists on RPO 0 as the {@code lag} template reports it (no lag template: refused,
  * nothing promoted); forced mode promotes at once. The lag read just before is the RPO this DBMS can tell.
+ *
+ * @param dbmsTarget where its templates connect (see {@link DbStepTypes#commandTarget})
  */
-final class CommandPromoteAction implements Action {
-    private final Host host;
-    private final io.drctl.dbms.CommandDbmsTarget target;
-    private final io.drctl.dbms.CommandDbmsTemplates templates;
-    private final Duration within;
-    private final Duration catchUp;
-
-    CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget target, io.drctl.dbms.CommandDbmsTemplates templates,
-                         Duration within, Duration catchUp) {
-        this.host = host;
-        this.target = target;
-        this.templates = templates;
-        this.within = within;
-        this.catchUp = catchUp;
-    }
-
-    @Override
-    public String target() {
-        return host.ref();
-    }
+record CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget dbmsTarget, io.drctl.dbms.CommandDbmsTemplates templates,
+                            Duration within, Duration catchUp) implements HostAction {
 
     @Override
     public String description() {
@@ -46,7 +30,7 @@ final class CommandPromoteAction implements Action {
     }
 
     private io.drctl.dbms.CommandDbms dbms(ActionContext ctx) throws Exception {
-        return DbStepTypes.commandDbms(host, target, templates, ctx);
+        return DbStepTypes.commandDbms(host, dbmsTarget, templates, ctx);
     }
 
     private static String show(io.drctl.dbms.CommandDbmsProbe p) {

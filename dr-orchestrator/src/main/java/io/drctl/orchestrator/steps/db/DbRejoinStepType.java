@@ -25,6 +25,7 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,30 +136,15 @@ public final class DbRejoinStepType extends DeclaredStepType {
         return out;
     }
 
-    static final class RejoinAction implements Action {
+    /**
+     * @param db       the target's PostgreSQL; null when the site's {@code command} does the work (not read then)
+     * @param upstream how the target connects to the upstream; null when the site's {@code command} does the work
+     */
+    record RejoinAction(Host host, PostgresInstance db, Host upstreamHost, UpstreamSpec upstream, RejoinOptions options,
+                        Optional<String> command, Optional<String> check) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return command.isPresent() ? Effect.all() : Set.of(Effect.DB_SERVICE, Effect.DB_ROLE);
-        }
-
-        private final Host host;
-        private final PostgresInstance db;
-        private final Host upstreamHost;
-        private final UpstreamSpec upstream;
-        private final RejoinOptions options;
-        private final Optional<String> command;
-        private final Optional<String> check;
-
-        /** {@code db} and {@code upstream} are null when the site's {@code command} does the work (they are not read then). */
-        RejoinAction(Host host, PostgresInstance db, Host upstreamHost, UpstreamSpec upstream, RejoinOptions options,
-                     Optional<String> command, Optional<String> check) {
-            this.host = host;
-            this.db = db;
-            this.upstreamHost = upstreamHost;
-            this.upstream = upstream;
-            this.options = options;
-            this.command = command;
-            this.check = check;
         }
 
         /** The site's command line: its text as given (a runbook parameter of type command), then the region, quoted. */
@@ -168,11 +154,6 @@ public final class DbRejoinStepType extends DeclaredStepType {
 
         private io.drctl.host.CommandResult runSite(ActionContext ctx, String base, Duration timeout) throws Exception {
             return ctx.hosts().runner(host).run(siteCommand(base), ctx.cancellation().remaining(timeout));
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override

@@ -26,6 +26,7 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,35 +136,15 @@ public final class DbStepTypes {
         return serverVersionNum < PG_PROMOTE_SINCE_MAJOR * 10_000 ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
     }
 
-    static final class PromoteAction implements Action {
+    /**
+     * @param method the step's {@code method}; empty: {@link #methodFor} the probed server version
+     * @param others the inventory's other PostgreSQL hosts (the old primary is among them), with their instances
+     */
+    record PromoteAction(Host host, PostgresInstance instance, Optional<PromoteMethod> method, Duration within, Duration catchUp,
+                         List<Host> others, List<PostgresInstance> otherInstances) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.DB_ROLE);
-        }
-
-        private final Host host;
-        private final PostgresInstance instance;
-        /** The step's {@code method}; empty: {@link #methodFor} the probed server version. */
-        private final Optional<PromoteMethod> method;
-        private final Duration within;
-        private final Duration catchUp;
-        private final List<Host> others;
-        private final List<PostgresInstance> otherInstances;
-
-        PromoteAction(Host host, PostgresInstance instance, Optional<PromoteMethod> method, Duration within, Duration catchUp,
-                      List<Host> others, List<PostgresInstance> otherInstances) {
-            this.host = host;
-            this.instance = instance;
-            this.method = method;
-            this.within = within;
-            this.catchUp = catchUp;
-            this.others = others;
-            this.otherInstances = otherInstances;
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override

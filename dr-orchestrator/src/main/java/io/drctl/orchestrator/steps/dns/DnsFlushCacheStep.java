@@ -19,6 +19,7 @@ import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.dns.DnsSteps.Wanted;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,15 +43,10 @@ public final class DnsFlushCacheStep extends DnsSteps {
         return step.hosts().stream().<Action>map(h -> new FlushAction(h, wanted, zone)).toList();
     }
 
-    record FlushAction(Host host, Wanted wanted, String zone) implements Action {
+    record FlushAction(Host host, Wanted wanted, String zone) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.RESOLVER_CACHE);
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override

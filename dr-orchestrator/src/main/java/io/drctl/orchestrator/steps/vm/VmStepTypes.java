@@ -17,6 +17,7 @@ import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.HostAction;
 import io.drctl.vm.CheckOutcome;
 import io.drctl.vm.GuestReady;
 import io.drctl.vm.GuestWait;
@@ -102,15 +103,10 @@ public final class VmStepTypes {
         }
     }
 
-    record PowerAction(Host host, boolean start, List<String> waitFor, Duration within) implements Action {
+    record PowerAction(Host host, boolean start, List<String> waitFor, Duration within) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.POWER);
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override
