@@ -1,18 +1,12 @@
 package io.drctl.orchestrator.steps.core;
 
-import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.spi.Action;
-import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
-import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
-import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.util.HashMap;
 import java.util.List;
@@ -59,54 +53,12 @@ public final class ExecStepType extends DeclaredStepType {
     public List<Action> expand(StepSpec step, Expansion expansion) {
         CommandSpec cmd = CommandSpec.of(step.fields());
         Map<String, String> extraEnv = step.fields().map("env");
-        return List.of(new Action() {
-            CommandRunner runner(ActionContext ctx) {
-                Map<String, String> env = new HashMap<>(ctx.env());
-                // every parameter is also readable as an environment variable, never parsed by the shell
-                ctx.params().forEach((k, val) -> env.put(paramVariable(k), val));
-                env.putAll(extraEnv);
-                return LocalCommandRunner.local(env);
-            }
-
-            @Override
-            public String target() {
-                return "local";
-            }
-
-            @Override
-            public boolean stopsWithDrctl() {
-                return LocalCommandRunner.supervised();
-            }
-
-            @Override
-            public String description() {
-                return "run `" + cmd.command() + "`" + cmd.unless().map(u -> " unless `" + u + "`").orElse("");
-            }
-
-            @Override
-            public Probe probe(ActionContext ctx) throws Exception {
-                return cmd.probe(runner(ctx), ctx);
-            }
-
-            @Override
-            public Applied apply(ActionContext ctx) throws Exception {
-                return cmd.apply(runner(ctx), ctx);
-            }
-
-            @Override
-            public Verified verify(ActionContext ctx) throws Exception {
-                return cmd.verify(runner(ctx), ctx);
-            }
-
-            @Override
-            public boolean revertible() {
-                return cmd.revert().isPresent();
-            }
-
-            @Override
-            public Reverted revert(ActionContext ctx) throws Exception {
-                return cmd.revert(runner(ctx), ctx);
-            }
-        });
+        return List.of(new CommandAction("local", "run " + cmd.shown(), LocalCommandRunner.supervised(), cmd, ctx -> {
+            Map<String, String> env = new HashMap<>(ctx.env());
+            // every parameter is also readable as an environment variable, never parsed by the shell
+            ctx.params().forEach((k, val) -> env.put(paramVariable(k), val));
+            env.putAll(extraEnv);
+            return LocalCommandRunner.local(env);
+        }));
     }
 }

@@ -58,6 +58,7 @@ public final class FirewallFenceStep extends FenceStepType {
     }
 
     static final class FenceAction extends FenceHostAction {
+        /** The {@link #runFile} where a fence records the site's rules it restored, so its rollback takes exactly those off again. */
         private static final String RESTORED = "restored.json";
         /** How old the probe's listing may be for apply to use it. */
         private static final Duration FRESH = Duration.ofSeconds(5);
@@ -107,11 +108,6 @@ public final class FirewallFenceStep extends FenceStepType {
             }
         }
 
-        /** Where a fence records the site's rules it restored, so its rollback takes exactly those off again; absent in plan mode. */
-        private Optional<Path> restoredRulesFile(ActionContext ctx) {
-            return runFile(ctx, RESTORED);
-        }
-
         @Override
         public Applied apply(ActionContext ctx) throws Exception {
             FirewallBackend b = call(() -> backend(ctx));
@@ -126,7 +122,7 @@ public final class FirewallFenceStep extends FenceStepType {
             if (!siteRules.isEmpty()) {
                 siteRules.forEach(r -> ctx.log().notice("restoring the site's rule (removed by an earlier unfence): " + r.text()));
                 // recorded before they go back, so a rollback of this fence takes exactly these off again
-                Optional<Path> restoredRecord = restoredRulesFile(ctx);
+                Optional<Path> restoredRecord = runFile(ctx, RESTORED);
                 if (restoredRecord.isPresent()) {
                     RemovedRules.write(restoredRecord.get(), siteRules, b);
                 }

@@ -32,22 +32,18 @@ public final class FirewallUnfenceStep extends FenceStepType {
     }
 
     static final class UnfenceAction extends FenceHostAction {
+        /** The {@link #runFile} where an unfence records the rules it removes, for rollback. */
         private static final String REMOVED = "removed.json";
 
         UnfenceAction(Target t) {
             super(Mode.UNFENCE, t);
         }
 
-        /** Where an unfence records the rules it removes, for rollback; absent in plan mode. */
-        private Optional<Path> removedRulesFile(ActionContext ctx) {
-            return runFile(ctx, REMOVED);
-        }
-
         @Override
         public Applied apply(ActionContext ctx) throws Exception {
             FirewallBackend b = call(() -> backend(ctx));
             StringBuilder out = new StringBuilder();
-            Optional<Path> record = removedRulesFile(ctx);
+            Optional<Path> record = runFile(ctx, REMOVED);
             Optional<Path> site = siteRulesFile(ctx);
             // a retry or resume of this action adds to what it recorded; a new removal replaces an older one
             AtomicBoolean fresh = new AtomicBoolean(record.isEmpty() || !Files.exists(record.get()));
