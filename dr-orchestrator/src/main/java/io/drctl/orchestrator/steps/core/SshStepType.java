@@ -3,7 +3,6 @@ package io.drctl.orchestrator.steps.core;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.Expansion;
-import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.util.ArrayList;

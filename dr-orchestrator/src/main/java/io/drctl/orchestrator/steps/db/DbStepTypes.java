@@ -12,9 +12,9 @@ import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -32,8 +32,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.FutureTask;
 import java.util.Set;
+import java.util.concurrent.FutureTask;
 
 /**
  * {@code db.promote}: turn the DBMS replica on each target host into a writable primary (PostgreSQL:

@@ -2,12 +2,12 @@ package io.drctl.orchestrator.steps.dns;
 
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
-import io.drctl.dns.DnsServer;
-import io.drctl.dns.RecordFlip;
-import io.drctl.dns.RecordState;
 import io.drctl.dns.DnsNames;
+import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
+import io.drctl.dns.RecordFlip;
+import io.drctl.dns.RecordState;
 import io.drctl.dns.ZoneProbe;
 import io.drctl.host.Values;
 import io.drctl.orchestrator.config.model.DnsRecord;

@@ -1,16 +1,15 @@
 package io.drctl.orchestrator.steps.dns;
 
 import io.drctl.dns.DnsException;
-import io.drctl.dns.DnsVerifier;
 import io.drctl.dns.DnsNames;
+import io.drctl.dns.DnsVerifier;
 import io.drctl.dns.DnsZone;
 import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Expansion;
-import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;

@@ -8,7 +8,6 @@ import io.drctl.firewall.FirewallBackend;
 import io.drctl.firewall.FirewallException;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
-import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
 import java.io.IOException;
