@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.steps.db;
 
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.ActionContext;
@@ -40,7 +42,7 @@ record CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget dbmsTarge
 
     @Override
     public Probe probe(ActionContext ctx) throws Exception {
-        io.drctl.dbms.CommandDbmsProbe p = DbStepTypes.call(() -> dbms(ctx).probe());
+        io.drctl.dbms.CommandDbmsProbe p = call(() -> dbms(ctx).probe());
         return p.role() == io.drctl.dbms.DbmsRole.PRIMARY ? Probe.satisfied("primary", "primary") : Probe.needed(show(p), "primary");
     }
 
@@ -48,7 +50,7 @@ record CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget dbmsTarge
     public Applied apply(ActionContext ctx) throws Exception {
         io.drctl.dbms.CommandDbms d = dbms(ctx);
         boolean planned = !Params.FORCED.equals(ctx.params().get(Params.MODE));
-        io.drctl.dbms.CommandDbmsProbe before = DbStepTypes.call(d::probe);
+        io.drctl.dbms.CommandDbmsProbe before = call(d::probe);
         if (planned && before.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
             if (templates.lag().isEmpty()) {
                 throw new StepFailure("planned mode: " + host.ref() + " has no `lag` template, so RPO 0 cannot be checked"
@@ -61,14 +63,14 @@ record CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget dbmsTarge
                             + catchUp.toSeconds() + "s (" + show(before) + "); nothing was promoted", false);
                 }
                 ctx.cancellation().pause(Duration.ofMillis(200));
-                before = DbStepTypes.call(d::probe);
+                before = call(d::probe);
             }
         }
         String rpo = before.role() == io.drctl.dbms.DbmsRole.PRIMARY ? "RPO not measured: already primary"
                 : before.lag().map(l -> "RPO " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
                 + l.delay().map(x -> ", " + x.toMillis() / 1000.0 + " s").orElse("") + " (the replica's lag as its `lag` template reports it, just before promotion)")
                 .orElse("RPO unknown: " + host.ref() + " has no `lag` template");
-        io.drctl.dbms.CommandPromoteResult r = DbStepTypes.call(() -> d.promote(ctx.cancellation().remaining(within)));
+        io.drctl.dbms.CommandPromoteResult r = call(() -> d.promote(ctx.cancellation().remaining(within)));
         if (r.changed()) {
             before.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes)
                     .ifPresent(b -> ctx.observe(Figure.of("rpo_bytes", b, "replica", host.ref())));
@@ -83,14 +85,14 @@ record CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget dbmsTarge
     @Override
     public Verified verify(ActionContext ctx) throws Exception {
         io.drctl.dbms.CommandDbms d = dbms(ctx);
-        io.drctl.dbms.CommandDbmsProbe p = DbStepTypes.call(d::probe);
+        io.drctl.dbms.CommandDbmsProbe p = call(d::probe);
         ctx.evidence(new io.drctl.orchestrator.spi.Evidence(host.ref(), "role (its `role` template)", show(p) + ": " + p.detail(),
                 "primary", p.role() == io.drctl.dbms.DbmsRole.PRIMARY));
         if (p.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
             return Verified.failed(host.ref() + ": expected a primary, its `role` template says " + show(p) + ": " + p.detail());
         }
         if (templates.writeCheck().isPresent()) {
-            boolean writable = DbStepTypes.call(d::verifyWritable);
+            boolean writable = call(d::verifyWritable);
             ctx.evidence(new io.drctl.orchestrator.spi.Evidence(host.ref(), "write probe (its `writeCheck` template)",
                     writable ? "passed" : "failed", "passed", writable));
             if (!writable) {

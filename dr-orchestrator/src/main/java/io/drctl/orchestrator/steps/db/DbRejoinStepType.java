@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.steps.db;
 
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PostgresInstance;
 import io.drctl.dbms.PostgresRejoiner;
@@ -254,9 +256,5 @@ public final class DbRejoinStepType extends DeclaredStepType {
         public Reverted revert(ActionContext ctx) {
             return Reverted.notRevertible("a rejoined replica is the normal state; promote it to make it a primary again");
         }
-    }
-
-    private static <T> T call(DbStepTypes.DbCall<T> c) throws Exception {
-        return DbStepTypes.call(c); // one translation of DBMS failures into step failures
     }
 }

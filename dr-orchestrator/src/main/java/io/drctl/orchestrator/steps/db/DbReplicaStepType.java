@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.steps.db;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
-import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
 import io.drctl.dbms.PostgresInstance;
@@ -18,7 +18,6 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.steps.support.DeclaredStepType;
@@ -202,12 +201,7 @@ public final class DbReplicaStepType extends DeclaredStepType {
 
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
-            io.drctl.dbms.CommandDbmsProbe p;
-            try {
-                p = io.drctl.orchestrator.steps.db.DbStepTypes.commandDbms(host, target, templates, ctx).probe();
-            } catch (DbmsException e) {
-                throw StepFailure.of(e);
-            }
+            io.drctl.dbms.CommandDbmsProbe p = call(() -> DbStepTypes.commandDbms(host, target, templates, ctx).probe());
             String current = p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> ", lag "
                     + l.bytes().map(b -> b + " bytes").orElse("? bytes") + l.delay().map(d -> " / " + Durations.format(d, MEASURED)).orElse("")).orElse("");
             if (p.role() == io.drctl.dbms.DbmsRole.REPLICA) {
@@ -254,13 +248,8 @@ public final class DbReplicaStepType extends DeclaredStepType {
 
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
-            PgProbe p;
-            try {
-                p = new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> ctx.pause(d),
-                        Duration.ofSeconds(1)).probe();
-            } catch (DbmsException e) {
-                throw StepFailure.of(e);
-            }
+            PgProbe p = call(() -> new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> ctx.pause(d),
+                    Duration.ofSeconds(1)).probe());
             observe(ctx, host, p);
             Optional<String> wrong = bounds.judge(p);
             String current = describe(p);

@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.steps.db;
 
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PgProbe;
@@ -348,18 +350,6 @@ public final class DbStepTypes {
         return p.role() == PgRole.PRIMARY ? "false (primary, " + p.standbys().size() + " standby(s))"
                 : "true" + p.replica().map(r -> " (received " + r.receiveLsn().orElse("?") + ", replayed "
                 + r.replayLsn().orElse("?") + ")").orElse("");
-    }
-
-    interface DbCall<T> {
-        T get() throws Exception;
-    }
-
-    static <T> T call(DbCall<T> c) throws Exception {
-        try {
-            return c.get();
-        } catch (DbmsException e) {
-            throw StepFailure.of(e);
-        }
     }
 
 }

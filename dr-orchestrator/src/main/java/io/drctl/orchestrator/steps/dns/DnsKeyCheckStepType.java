@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.steps.dns;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
-import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
@@ -115,13 +115,8 @@ public final class DnsKeyCheckStepType extends DeclaredStepType {
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
             TsigKey key = key(ctx);
-            KeyCheck k;
-            try {
-                k = new DnsUpdater(zone, DnsAccess.client(Optional.of(key), ctx.clock(), ctx.lost())).checkKey(server);
-            } catch (DnsException e) {
-                // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
-                throw StepFailure.of(e);
-            }
+            // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
+            KeyCheck k = call(() -> new DnsUpdater(zone, DnsAccess.client(Optional.of(key), ctx.clock(), ctx.lost())).checkKey(server));
             ctx.observe(Figure.of("dns_soa_serial", k.serial(), "server", server.name(), "zone", zone.name()));
             ctx.observe(Figure.of("tsig_clock_skew_seconds", k.clockSkew().toMillis() / 1000.0, "server", server.name()));
             String current = "key " + k.key() + " accepted by " + k.server() + ", zone serial " + k.serial()

@@ -3,9 +3,9 @@ package io.drctl.orchestrator.steps.dns;
 import static io.drctl.orchestrator.steps.dns.DnsSteps.addressOf;
 import static io.drctl.orchestrator.steps.dns.DnsSteps.fqdn;
 import static io.drctl.orchestrator.steps.dns.DnsSteps.otherRegion;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
 import io.drctl.dns.ChangeThreshold;
-import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.FlipRequest;
 import io.drctl.dns.RecordFlip;
@@ -23,7 +23,6 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
-import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
@@ -133,15 +132,11 @@ public final class DnsUpdateStep extends DnsSteps {
         private UpdateOutcome send(ActionContext ctx, boolean reversed) throws Exception {
             DnsUpdater updater = DnsSteps.updater(ctx);
             FlipRequest request = request(reversed);
-            try {
-                if (force.isPresent()) {
-                    ctx.note("forceReason", force.get());
-                }
-                // with maxZoneShare set, the adapter counts the zone's A records (zone transfer with drctl's key)
-                return updater.apply(request);
-            } catch (DnsException e) {
-                throw StepFailure.of(e);
+            if (force.isPresent()) {
+                ctx.note("forceReason", force.get());
             }
+            // with maxZoneShare set, the adapter counts the zone's A records (zone transfer with drctl's key)
+            return call(() -> updater.apply(request));
         }
 
         private static String describe(UpdateOutcome o) {

@@ -1,6 +1,7 @@
 package io.drctl.orchestrator.steps.dns;
 
-import io.drctl.dns.DnsException;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.dns.DnsNames;
 import io.drctl.dns.DnsVerifier;
 import io.drctl.dns.DnsZone;
@@ -11,7 +12,6 @@ import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.dns.DnsSteps.Wanted;
@@ -55,23 +55,20 @@ public final class DnsVerifyStep extends DnsSteps {
         public Applied apply(ActionContext ctx) throws Exception {
             DnsZone zone = DnsAccess.dnsZone(ctx.inventory());
             DnsVerifier verifier = new DnsVerifier(DnsSteps.client(ctx, false), ctx.clock(), d -> ctx.pause(d), wanted.interval());
-            try {
-                // a forced run (a region is gone) skips servers that never answer, naming them; one with old data still fails
-                boolean forced = Params.FORCED.equals(ctx.params().get(Params.MODE));
-                DnsVerifier.Verified v = verifier.verify(zone.servers(), wanted.want(), ctx.cancellation().remaining(wanted.within()), forced);
-                v.skipped().forEach((server, seen) -> ctx.log().notice("skipped DNS server " + server + " (forced mode): " + seen));
-                for (var server : v.servers()) {
-                    wanted.want().forEach((name, addresses) -> ctx.evidence(Evidence.of("drctl", server + " " + name + " A",
-                            DnsNames.show(addresses), DnsNames.show(addresses))));
-                }
-                v.skipped().forEach((server, seen) -> ctx.evidence(new Evidence("drctl", server.toString(),
-                        "skipped, not answering (forced mode): " + seen, "answers " + wanted.show(), false)));
-                return Applied.of(v.servers().size() + " server(s) answer " + wanted.show() + " after "
-                        + v.elapsed().toMillis() + " ms (" + v.rounds() + " round(s))"
-                        + (v.skipped().isEmpty() ? "" : "; skipped, not answering (forced mode): " + v.skipped().keySet()));
-            } catch (DnsException e) {
-                throw StepFailure.of(e);
+            // a forced run (a region is gone) skips servers that never answer, naming them; one with old data still fails
+            boolean forced = Params.FORCED.equals(ctx.params().get(Params.MODE));
+            DnsVerifier.Verified v = call(() -> verifier.verify(zone.servers(), wanted.want(), ctx.cancellation().remaining(wanted.within()),
+                    forced));
+            v.skipped().forEach((server, seen) -> ctx.log().notice("skipped DNS server " + server + " (forced mode): " + seen));
+            for (var server : v.servers()) {
+                wanted.want().forEach((name, addresses) -> ctx.evidence(Evidence.of("drctl", server + " " + name + " A",
+                        DnsNames.show(addresses), DnsNames.show(addresses))));
             }
+            v.skipped().forEach((server, seen) -> ctx.evidence(new Evidence("drctl", server.toString(),
+                    "skipped, not answering (forced mode): " + seen, "answers " + wanted.show(), false)));
+            return Applied.of(v.servers().size() + " server(s) answer " + wanted.show() + " after "
+                    + v.elapsed().toMillis() + " ms (" + v.rounds() + " round(s))"
+                    + (v.skipped().isEmpty() ? "" : "; skipped, not answering (forced mode): " + v.skipped().keySet()));
         }
 
         @Override
