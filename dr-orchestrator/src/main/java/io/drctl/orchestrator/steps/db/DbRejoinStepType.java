@@ -58,15 +58,15 @@ public final class DbRejoinStepType extends DeclaredStepType {
     public DbRejoinStepType() {
         super("db.rejoin", Targets.HOSTS,
                 "make a former primary a streaming replica of the current primary (pg_rewind, else pg_basebackup), proven by replay", List.of(
-                FieldSpec.required("upstream", FieldKind.SELECTOR, "the current primary to stream from (exactly one host)"),
-                FieldSpec.optional("slot", FieldKind.STRING, "physical replication slot on the upstream (created when missing)"),
-                FieldSpec.optional("within", FieldKind.DURATION, "wait this long for streaming after the server starts (default 2m)"),
-                FieldSpec.optional("allowBasebackup", FieldKind.BOOLEAN,
-                        "fall back to a full pg_basebackup when pg_rewind cannot be used (default true)"),
-                FieldSpec.optional("command", FieldKind.COMMAND, "a site's own re-seed command to run instead, on the host over SSH,"
-                        + " as `<command> <upstream's region>` (empty: drctl's own rejoin)"),
-                FieldSpec.optional("check", FieldKind.COMMAND, "with `command`: run as `<check> <upstream's region>`; exit 0 = already"
-                        + " streaming from it (nothing to do)")));
+                        FieldSpec.required("upstream", FieldKind.SELECTOR, "the current primary to stream from (exactly one host)"),
+                        FieldSpec.optional("slot", FieldKind.STRING, "physical replication slot on the upstream (created when missing)"),
+                        FieldSpec.optional("within", FieldKind.DURATION, "wait this long for streaming after the server starts (default 2m)"),
+                        FieldSpec.optional("allowBasebackup", FieldKind.BOOLEAN,
+                                "fall back to a full pg_basebackup when pg_rewind cannot be used (default true)"),
+                        FieldSpec.optional("command", FieldKind.COMMAND, "a site's own re-seed command to run instead, on the host over SSH,"
+                                + " as `<command> <upstream's region>` (empty: drctl's own rejoin)"),
+                        FieldSpec.optional("check", FieldKind.COMMAND, "with `command`: run as `<check> <upstream's region>`; exit 0 = already"
+                                + " streaming from it (nothing to do)")));
     }
 
     @Override

@@ -58,12 +58,12 @@ public final class DbReplicaStepType extends DeclaredStepType {
     public DbReplicaStepType() {
         super("db.replica", Targets.HOSTS,
                 "check (read-only) that the DBMS is a streaming replica within a lag bound, or a primary", List.of(
-                FieldSpec.oneOf("expect", false, List.of("replica", "primary"), "`replica` (default: a streaming replica) or `primary`"),
-                FieldSpec.optional("maxLag", FieldKind.DURATION,
-                        "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
-                FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
-                        .between(0, Integer.MAX_VALUE),
-                DbAccess.SOCKET_DIR_FIELD));
+                        FieldSpec.oneOf("expect", false, List.of("replica", "primary"), "`replica` (default: a streaming replica) or `primary`"),
+                        FieldSpec.optional("maxLag", FieldKind.DURATION,
+                                "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
+                        FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
+                                .between(0, Integer.MAX_VALUE),
+                        DbAccess.SOCKET_DIR_FIELD));
     }
 
     @Override

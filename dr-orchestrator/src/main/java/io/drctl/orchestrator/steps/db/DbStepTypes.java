@@ -49,15 +49,14 @@ public final class DbStepTypes {
 
     /** {@code db.promote}. */
     public static final class PromoteStep extends DeclaredStepType {
-
         public PromoteStep() {
             super("db.promote", Targets.HOSTS,
                     "promote the DBMS replica to a writable primary (PostgreSQL), verified by a write", List.of(
-                    FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` or `pg_ctl` (needs db.dataDir); default: pg_promote, pg_ctl on PostgreSQL 11 and older"),
-                    DbAccess.SOCKET_DIR_FIELD,
-                    FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
-                    FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
-                            + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait")));
+                            FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` or `pg_ctl` (needs db.dataDir); default: pg_promote, pg_ctl on PostgreSQL 11 and older"),
+                            DbAccess.SOCKET_DIR_FIELD,
+                            FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
+                            FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
+                                    + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait")));
         }
 
         @Override

@@ -49,9 +49,9 @@ public final class SingleDbmsReachableRule extends DeclaredRule {
     public SingleDbmsReachableRule() {
         super("single-dbms-reachable",
                 "from each reachable source host, at most one DBMS host accepts TCP on the port (violated when no source answers)", List.of(
-                FieldSpec.required("from", FieldKind.SELECTOR, "source hosts (e.g. every Framework host: \"role=framework\")"),
-                FieldSpec.required("dbms", FieldKind.SELECTOR, "DBMS hosts (e.g. \"role=dbms\")"),
-                FieldSpec.required("port", FieldKind.PORT, "DBMS port (number or inventory port name, e.g. dbms)")));
+                        FieldSpec.required("from", FieldKind.SELECTOR, "source hosts (e.g. every Framework host: \"role=framework\")"),
+                        FieldSpec.required("dbms", FieldKind.SELECTOR, "DBMS hosts (e.g. \"role=dbms\")"),
+                        FieldSpec.required("port", FieldKind.PORT, "DBMS port (number or inventory port name, e.g. dbms)")));
     }
 
     @Override
