@@ -10,8 +10,8 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,25 +41,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The last entry repeats. {@code probe: store} reads the store (honest idempotence), {@code needed} /
  * {@code unknown} / {@code satisfied} are fixed answers. {@code verify: fail} makes verification fail, {@code hang} makes it wait an hour.
  */
-public final class FakeStepType implements StepType {
+public final class FakeStepType extends DeclaredStepType {
     /** Called by {@code kill} entries with (step, target); tests install it. */
     public static volatile java.util.function.BiConsumer<String, String> killHook = (s, t) -> { };
     /** Attempts per "step target", across runs of one JVM (tests reset it). */
     public static final Map<String, AtomicInteger> ATTEMPTS = new ConcurrentHashMap<>();
 
-    @Override
-    public String name() {
-        return "fake";
-    }
-
-    @Override
-    public String summary() {
-        return "test step: scripted outcomes against a state file";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
+    public FakeStepType() {
+        super("fake", Targets.NONE, "test step: scripted outcomes against a state file", List.of(
                 FieldSpec.required("store", FieldKind.STRING, "state file"),
                 FieldSpec.optional("targets", FieldKind.INTEGER, "number of actions (default 1)"),
                 FieldSpec.optional("changes", FieldKind.BOOLEAN, "changes the system (default true)"),
@@ -68,12 +57,7 @@ public final class FakeStepType implements StepType {
                 FieldSpec.optional("probe", FieldKind.STRING, "store|needed|unknown|satisfied (default store)"),
                 FieldSpec.optional("verify", FieldKind.STRING, "ok|fail|hang (default ok)"),
                 FieldSpec.optional("advance", FieldKind.DURATION, "how far `advance` moves the clock"),
-                FieldSpec.optional("stubbornMs", FieldKind.INTEGER, "real ms a `stubborn` attempt ignores cancellation"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+                FieldSpec.optional("stubbornMs", FieldKind.INTEGER, "real ms a `stubborn` attempt ignores cancellation")));
     }
 
     @Override
@@ -136,6 +120,15 @@ public final class FakeStepType implements StepType {
             return stopsWithDrctl;
         }
 
+        /** Adds this action's line to the store, when it changes anything. */
+        private void record() throws IOException {
+            if (changes) {
+                synchronized (FakeStepType.class) {
+                    Files.writeString(store, line() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                }
+            }
+        }
+
         boolean present() throws IOException {
             return Files.exists(store) && Files.readAllLines(store).contains(line());
         }
@@ -156,22 +149,12 @@ public final class FakeStepType implements StepType {
             String what = script.get(Math.min(attempt, script.size()) - 1);
             switch (what) {
                 case "ok" -> {
-                    if (changes) {
-                        synchronized (FakeStepType.class) {
-                            Files.writeString(store, line() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                                    StandardOpenOption.APPEND);
-                        }
-                    }
+                    record();
                     return Applied.of("did " + line());
                 }
                 case "slow" -> {
                     uninterruptibleSleep(stubbornMs);
-                    if (changes) {
-                        synchronized (FakeStepType.class) {
-                            Files.writeString(store, line() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                                    StandardOpenOption.APPEND);
-                        }
-                    }
+                    record();
                     return Applied.of("did " + line() + " slowly");
                 }
                 case "fail" -> throw new StepFailure(line() + ": scripted failure", true);

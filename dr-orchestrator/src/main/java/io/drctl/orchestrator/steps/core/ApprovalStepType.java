@@ -8,10 +8,10 @@ import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.NothingToUndo;
 import java.util.List;
 
 /**
@@ -25,32 +25,22 @@ import java.util.List;
  *   message: "Region 1 is confirmed lost; fail over to ${to}?"
  * </pre>
  */
-public final class ApprovalStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "approval";
-    }
-
-    @Override
-    public String summary() {
-        return "wait for an operator's approval (TTY, `drctl approve`, or --yes)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(FieldSpec.required("message", FieldKind.STRING, "the question shown to the operator"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+public final class ApprovalStepType extends DeclaredStepType {
+    public ApprovalStepType() {
+        super("approval", Targets.NONE,
+                "wait for an operator's approval (TTY, `drctl approve`, or --yes)",
+                List.of(FieldSpec.required("message", FieldKind.STRING, "the question shown to the operator")));
     }
 
     @Override
     public List<Action> expand(StepSpec step, Expansion expansion) {
         String message = step.fields().string("message");
-        return List.of(new Action() {
+        return List.of(new NothingToUndo() {
+            @Override
+            public String nothingToUndo() {
+                return "an approval has nothing to undo";
+            }
+
             @Override
             public String target() {
                 return "operator";
@@ -80,16 +70,6 @@ public final class ApprovalStepType implements StepType {
             public Verified verify(ActionContext ctx) {
                 return ctx.approvals().find(ctx.stepId()).map(a -> Verified.ok("approved by " + a.by()))
                         .orElse(Verified.failed("no approval recorded for step " + ctx.stepId()));
-            }
-
-            @Override
-            public boolean revertible() {
-                return true;
-            }
-
-            @Override
-            public Reverted revert(ActionContext ctx) {
-                return Reverted.done("an approval has nothing to undo");
             }
         });
     }

@@ -7,7 +7,7 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.RuleSpec;
-import io.drctl.orchestrator.spi.SafetyRule;
+import io.drctl.orchestrator.steps.support.DeclaredRule;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,25 +19,15 @@ import java.util.List;
  * - { id: change-freeze-off, type: command, command: "/etc/drctl/checks/no-change-freeze" }
  * </pre>
  */
-public final class CommandRule implements SafetyRule {
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+public final class CommandRule extends DeclaredRule {
 
-    @Override
-    public String name() {
-        return "command";
-    }
-
-    @Override
-    public String summary() {
-        return "a local read-only check command: exit 0 = holds, otherwise violated";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
+    public CommandRule() {
+        super("command", "a local read-only check command: exit 0 = holds, otherwise violated", List.of(
                 FieldSpec.required("command", FieldKind.COMMAND, "shell command run locally; exit 0 = the rule holds; must not change anything"),
-                FieldSpec.optional("timeout", FieldKind.DURATION, "how long the command may take (default 30s; timing out is a violation)"));
+                FieldSpec.optional("timeout", FieldKind.DURATION, "how long the command may take (default 30s; timing out is a violation)")));
     }
+
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
     public Check evaluate(RuleSpec rule, RuleContext context) throws Exception {

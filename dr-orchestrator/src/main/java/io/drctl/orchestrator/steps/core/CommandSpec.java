@@ -54,6 +54,11 @@ record CommandSpec(String command, Optional<String> unless, boolean unlessReadOn
         }
     }
 
+    /** The command as plans show it: {@code `cmd` unless `check`}. */
+    String shown() {
+        return "`" + command + "`" + unless.map(u -> " unless `" + u + "`").orElse("");
+    }
+
     Probe probe(CommandRunner runner, ActionContext ctx) throws HostAccessException, CancelledException {
         if (unless.isEmpty()) {
             return Probe.unknown("no `unless` check");

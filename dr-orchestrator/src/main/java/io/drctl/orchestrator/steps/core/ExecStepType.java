@@ -1,23 +1,17 @@
 package io.drctl.orchestrator.steps.core;
 
-import io.drctl.host.CommandRunner;
 import io.drctl.host.LocalCommandRunner;
 import io.drctl.orchestrator.spi.Action;
-import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
-import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
-import io.drctl.orchestrator.spi.Verified;
-import java.util.ArrayList;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code exec}: a local command on the orchestrator machine (Commons Exec, {@code sh -c}). {@code ${params}} are
@@ -33,28 +27,11 @@ import java.util.Map;
  *   env: { REGION: "${to}" }
  * </pre>
  */
-public final class ExecStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "exec";
-    }
-
-    @Override
-    public String summary() {
-        return "run a local command (with an optional `unless` check for idempotence)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        List<FieldSpec> f = new ArrayList<>(CommandSpec.fields());
-        f.add(FieldSpec.optional("env", FieldKind.STRING_MAP, "extra environment variables for the command"));
-        return f;
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+public final class ExecStepType extends DeclaredStepType {
+    public ExecStepType() {
+        super("exec", Targets.NONE, "run a local command (with an optional `unless` check for idempotence)",
+                Stream.concat(CommandSpec.fields().stream(),
+                        Stream.of(FieldSpec.optional("env", FieldKind.STRING_MAP, "extra environment variables for the command"))).toList());
     }
 
     @Override
@@ -76,54 +53,12 @@ public final class ExecStepType implements StepType {
     public List<Action> expand(StepSpec step, Expansion expansion) {
         CommandSpec cmd = CommandSpec.of(step.fields());
         Map<String, String> extraEnv = step.fields().map("env");
-        return List.of(new Action() {
-            CommandRunner runner(ActionContext ctx) {
-                Map<String, String> env = new HashMap<>(ctx.env());
-                // every parameter is also readable as an environment variable, never parsed by the shell
-                ctx.params().forEach((k, val) -> env.put(paramVariable(k), val));
-                env.putAll(extraEnv);
-                return LocalCommandRunner.local(env);
-            }
-
-            @Override
-            public String target() {
-                return "local";
-            }
-
-            @Override
-            public boolean stopsWithDrctl() {
-                return LocalCommandRunner.supervised();
-            }
-
-            @Override
-            public String description() {
-                return "run `" + cmd.command() + "`" + cmd.unless().map(u -> " unless `" + u + "`").orElse("");
-            }
-
-            @Override
-            public Probe probe(ActionContext ctx) throws Exception {
-                return cmd.probe(runner(ctx), ctx);
-            }
-
-            @Override
-            public Applied apply(ActionContext ctx) throws Exception {
-                return cmd.apply(runner(ctx), ctx);
-            }
-
-            @Override
-            public Verified verify(ActionContext ctx) throws Exception {
-                return cmd.verify(runner(ctx), ctx);
-            }
-
-            @Override
-            public boolean revertible() {
-                return cmd.revert().isPresent();
-            }
-
-            @Override
-            public Reverted revert(ActionContext ctx) throws Exception {
-                return cmd.revert(runner(ctx), ctx);
-            }
-        });
+        return List.of(new CommandAction("local", "run " + cmd.shown(), LocalCommandRunner.supervised(), cmd, ctx -> {
+            Map<String, String> env = new HashMap<>(ctx.env());
+            // every parameter is also readable as an environment variable, never parsed by the shell
+            ctx.params().forEach((k, val) -> env.put(paramVariable(k), val));
+            env.putAll(extraEnv);
+            return LocalCommandRunner.local(env);
+        }));
     }
 }

@@ -2,15 +2,9 @@ package io.drctl.orchestrator.steps.core;
 
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
-import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Expansion;
-import io.drctl.orchestrator.spi.FieldSpec;
-import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
-import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,26 +20,9 @@ import java.util.List;
  *   expectExit: 0
  * </pre>
  */
-public final class SshStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "ssh";
-    }
-
-    @Override
-    public String summary() {
-        return "run a command on each target host over SSH";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return CommandSpec.fields();
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+public final class SshStepType extends DeclaredStepType {
+    public SshStepType() {
+        super("ssh", Targets.HOSTS, "run a command on each target host over SSH", CommandSpec.fields());
     }
 
     @Override
@@ -58,42 +35,7 @@ public final class SshStepType implements StepType {
         CommandSpec cmd = CommandSpec.of(step.fields());
         List<Action> out = new ArrayList<>();
         for (Host h : step.hosts()) {
-            out.add(new Action() {
-                @Override
-                public String target() {
-                    return h.ref();
-                }
-
-                @Override
-                public String description() {
-                    return "ssh " + h.address() + ": `" + cmd.command() + "`" + cmd.unless().map(u -> " unless `" + u + "`").orElse("");
-                }
-
-                @Override
-                public Probe probe(ActionContext ctx) throws Exception {
-                    return cmd.probe(ctx.hosts().runner(h), ctx);
-                }
-
-                @Override
-                public Applied apply(ActionContext ctx) throws Exception {
-                    return cmd.apply(ctx.hosts().runner(h), ctx);
-                }
-
-                @Override
-                public Verified verify(ActionContext ctx) throws Exception {
-                    return cmd.verify(ctx.hosts().runner(h), ctx);
-                }
-
-                @Override
-                public boolean revertible() {
-                    return cmd.revert().isPresent();
-                }
-
-                @Override
-                public Reverted revert(ActionContext ctx) throws Exception {
-                    return cmd.revert(ctx.hosts().runner(h), ctx);
-                }
-            });
+            out.add(new CommandAction(h.ref(), "ssh " + h.address() + ": " + cmd.shown(), false, cmd, ctx -> ctx.hosts().runner(h)));
         }
         return out;
     }

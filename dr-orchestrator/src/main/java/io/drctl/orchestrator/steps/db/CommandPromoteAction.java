@@ -1,8 +1,9 @@
 package io.drctl.orchestrator.steps.db;
 
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
-import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Figure;
@@ -10,6 +11,7 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,27 +19,11 @@ import java.time.Instant;
  * {@code db.promote} of a {@code kind: command} DBMS: its {@code promote} template, proven by {@code role} (and
  * {@code writeCheck}). Planned mode insists on RPO 0 as the {@code lag} template reports it (no lag template: refused,
  * nothing promoted); forced mode promotes at once. The lag read just before is the RPO this DBMS can tell.
+ *
+ * @param dbmsTarget where its templates connect (see {@link DbStepTypes#commandTarget})
  */
-final class CommandPromoteAction implements Action {
-    private final Host host;
-    private final io.drctl.dbms.CommandDbmsTarget target;
-    private final io.drctl.dbms.CommandDbmsTemplates templates;
-    private final Duration within;
-    private final Duration catchUp;
-
-    CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget target, io.drctl.dbms.CommandDbmsTemplates templates,
-                         Duration within, Duration catchUp) {
-        this.host = host;
-        this.target = target;
-        this.templates = templates;
-        this.within = within;
-        this.catchUp = catchUp;
-    }
-
-    @Override
-    public String target() {
-        return host.ref();
-    }
+record CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget dbmsTarget, io.drctl.dbms.CommandDbmsTemplates templates,
+                            Duration within, Duration catchUp) implements HostAction {
 
     @Override
     public String description() {
@@ -46,7 +32,7 @@ final class CommandPromoteAction implements Action {
     }
 
     private io.drctl.dbms.CommandDbms dbms(ActionContext ctx) throws Exception {
-        return DbStepTypes.commandDbms(host, target, templates, ctx);
+        return DbStepTypes.commandDbms(host, dbmsTarget, templates, ctx);
     }
 
     private static String show(io.drctl.dbms.CommandDbmsProbe p) {
@@ -56,7 +42,7 @@ final class CommandPromoteAction implements Action {
 
     @Override
     public Probe probe(ActionContext ctx) throws Exception {
-        io.drctl.dbms.CommandDbmsProbe p = DbStepTypes.call(() -> dbms(ctx).probe());
+        io.drctl.dbms.CommandDbmsProbe p = call(() -> dbms(ctx).probe());
         return p.role() == io.drctl.dbms.DbmsRole.PRIMARY ? Probe.satisfied("primary", "primary") : Probe.needed(show(p), "primary");
     }
 
@@ -64,7 +50,7 @@ final class CommandPromoteAction implements Action {
     public Applied apply(ActionContext ctx) throws Exception {
         io.drctl.dbms.CommandDbms d = dbms(ctx);
         boolean planned = !Params.FORCED.equals(ctx.params().get(Params.MODE));
-        io.drctl.dbms.CommandDbmsProbe before = DbStepTypes.call(d::probe);
+        io.drctl.dbms.CommandDbmsProbe before = call(d::probe);
         if (planned && before.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
             if (templates.lag().isEmpty()) {
                 throw new StepFailure("planned mode: " + host.ref() + " has no `lag` template, so RPO 0 cannot be checked"
@@ -77,14 +63,14 @@ final class CommandPromoteAction implements Action {
                             + catchUp.toSeconds() + "s (" + show(before) + "); nothing was promoted", false);
                 }
                 ctx.cancellation().pause(Duration.ofMillis(200));
-                before = DbStepTypes.call(d::probe);
+                before = call(d::probe);
             }
         }
         String rpo = before.role() == io.drctl.dbms.DbmsRole.PRIMARY ? "RPO not measured: already primary"
                 : before.lag().map(l -> "RPO " + l.bytes().map(b -> b + " bytes").orElse("? bytes")
                 + l.delay().map(x -> ", " + x.toMillis() / 1000.0 + " s").orElse("") + " (the replica's lag as its `lag` template reports it, just before promotion)")
                 .orElse("RPO unknown: " + host.ref() + " has no `lag` template");
-        io.drctl.dbms.CommandPromoteResult r = DbStepTypes.call(() -> d.promote(ctx.cancellation().remaining(within)));
+        io.drctl.dbms.CommandPromoteResult r = call(() -> d.promote(ctx.cancellation().remaining(within)));
         if (r.changed()) {
             before.lag().flatMap(io.drctl.dbms.ReplicaLag::bytes)
                     .ifPresent(b -> ctx.observe(Figure.of("rpo_bytes", b, "replica", host.ref())));
@@ -99,14 +85,14 @@ final class CommandPromoteAction implements Action {
     @Override
     public Verified verify(ActionContext ctx) throws Exception {
         io.drctl.dbms.CommandDbms d = dbms(ctx);
-        io.drctl.dbms.CommandDbmsProbe p = DbStepTypes.call(d::probe);
+        io.drctl.dbms.CommandDbmsProbe p = call(d::probe);
         ctx.evidence(new io.drctl.orchestrator.spi.Evidence(host.ref(), "role (its `role` template)", show(p) + ": " + p.detail(),
                 "primary", p.role() == io.drctl.dbms.DbmsRole.PRIMARY));
         if (p.role() != io.drctl.dbms.DbmsRole.PRIMARY) {
             return Verified.failed(host.ref() + ": expected a primary, its `role` template says " + show(p) + ": " + p.detail());
         }
         if (templates.writeCheck().isPresent()) {
-            boolean writable = DbStepTypes.call(d::verifyWritable);
+            boolean writable = call(d::verifyWritable);
             ctx.evidence(new io.drctl.orchestrator.spi.Evidence(host.ref(), "write probe (its `writeCheck` template)",
                     writable ? "passed" : "failed", "passed", writable));
             if (!writable) {

@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.steps.db;
 
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PostgresInstance;
 import io.drctl.dbms.PostgresRejoiner;
@@ -12,9 +14,9 @@ import io.drctl.dbms.UpstreamSpec;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -22,9 +24,10 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,35 +54,19 @@ import java.util.Set;
  * <p>Host facts come from the inventory's {@code db:} of both hosts: the target's data dir, OS user, bin dir, port
  * and socket dir, and the upstream's {@code replicationUser} (the role with REPLICATION the replica connects as).
  */
-public final class DbRejoinStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "db.rejoin";
-    }
-
-    @Override
-    public String summary() {
-        return "make a former primary a streaming replica of the current primary (pg_rewind, else pg_basebackup), proven by replay";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
-                FieldSpec.required("upstream", FieldKind.SELECTOR, "the current primary to stream from (exactly one host)"),
-                FieldSpec.optional("slot", FieldKind.STRING, "physical replication slot on the upstream (created when missing)"),
-                FieldSpec.optional("within", FieldKind.DURATION, "wait this long for streaming after the server starts (default 2m)"),
-                FieldSpec.optional("allowBasebackup", FieldKind.BOOLEAN,
-                        "fall back to a full pg_basebackup when pg_rewind cannot be used (default true)"),
-                FieldSpec.optional("command", FieldKind.COMMAND, "a site's own re-seed command to run instead, on the host over SSH,"
-                        + " as `<command> <upstream's region>` (empty: drctl's own rejoin)"),
-                FieldSpec.optional("check", FieldKind.COMMAND, "with `command`: run as `<check> <upstream's region>`; exit 0 = already"
-                        + " streaming from it (nothing to do)"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+public final class DbRejoinStepType extends DeclaredStepType {
+    public DbRejoinStepType() {
+        super("db.rejoin", Targets.HOSTS,
+                "make a former primary a streaming replica of the current primary (pg_rewind, else pg_basebackup), proven by replay", List.of(
+                        FieldSpec.required("upstream", FieldKind.SELECTOR, "the current primary to stream from (exactly one host)"),
+                        FieldSpec.optional("slot", FieldKind.STRING, "physical replication slot on the upstream (created when missing)"),
+                        FieldSpec.optional("within", FieldKind.DURATION, "wait this long for streaming after the server starts (default 2m)"),
+                        FieldSpec.optional("allowBasebackup", FieldKind.BOOLEAN,
+                                "fall back to a full pg_basebackup when pg_rewind cannot be used (default true)"),
+                        FieldSpec.optional("command", FieldKind.COMMAND, "a site's own re-seed command to run instead, on the host over SSH,"
+                                + " as `<command> <upstream's region>` (empty: drctl's own rejoin)"),
+                        FieldSpec.optional("check", FieldKind.COMMAND, "with `command`: run as `<check> <upstream's region>`; exit 0 = already"
+                                + " streaming from it (nothing to do)")));
     }
 
     @Override
@@ -151,30 +138,15 @@ public final class DbRejoinStepType implements StepType {
         return out;
     }
 
-    static final class RejoinAction implements Action {
+    /**
+     * @param db       the target's PostgreSQL; null when the site's {@code command} does the work (not read then)
+     * @param upstream how the target connects to the upstream; null when the site's {@code command} does the work
+     */
+    record RejoinAction(Host host, PostgresInstance db, Host upstreamHost, UpstreamSpec upstream, RejoinOptions options,
+                        Optional<String> command, Optional<String> check) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return command.isPresent() ? Effect.all() : Set.of(Effect.DB_SERVICE, Effect.DB_ROLE);
-        }
-
-        private final Host host;
-        private final PostgresInstance db;
-        private final Host upstreamHost;
-        private final UpstreamSpec upstream;
-        private final RejoinOptions options;
-        private final Optional<String> command;
-        private final Optional<String> check;
-
-        /** {@code db} and {@code upstream} are null when the site's {@code command} does the work (they are not read then). */
-        RejoinAction(Host host, PostgresInstance db, Host upstreamHost, UpstreamSpec upstream, RejoinOptions options,
-                     Optional<String> command, Optional<String> check) {
-            this.host = host;
-            this.db = db;
-            this.upstreamHost = upstreamHost;
-            this.upstream = upstream;
-            this.options = options;
-            this.command = command;
-            this.check = check;
         }
 
         /** The site's command line: its text as given (a runbook parameter of type command), then the region, quoted. */
@@ -184,11 +156,6 @@ public final class DbRejoinStepType implements StepType {
 
         private io.drctl.host.CommandResult runSite(ActionContext ctx, String base, Duration timeout) throws Exception {
             return ctx.hosts().runner(host).run(siteCommand(base), ctx.cancellation().remaining(timeout));
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override
@@ -289,9 +256,5 @@ public final class DbRejoinStepType implements StepType {
         public Reverted revert(ActionContext ctx) {
             return Reverted.notRevertible("a rejoined replica is the normal state; promote it to make it a primary again");
         }
-    }
-
-    private static <T> T call(DbStepTypes.DbCall<T> c) throws Exception {
-        return DbStepTypes.call(c); // one translation of DBMS failures into step failures
     }
 }

@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.steps.db;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
-import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.PgProbe;
 import io.drctl.dbms.PgRole;
 import io.drctl.dbms.PostgresInstance;
@@ -18,10 +18,9 @@ import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,32 +54,16 @@ import java.util.Optional;
  *   maxLagBytes: 16777216
  * </pre>
  */
-public final class DbReplicaStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "db.replica";
-    }
-
-    @Override
-    public String summary() {
-        return "check (read-only) that the DBMS is a streaming replica within a lag bound, or a primary";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
-                FieldSpec.oneOf("expect", false, List.of("replica", "primary"), "`replica` (default: a streaming replica) or `primary`"),
-                FieldSpec.optional("maxLag", FieldKind.DURATION,
-                        "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
-                FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
-                        .between(0, Integer.MAX_VALUE),
-                DbAccess.SOCKET_DIR_FIELD);
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+public final class DbReplicaStepType extends DeclaredStepType {
+    public DbReplicaStepType() {
+        super("db.replica", Targets.HOSTS,
+                "check (read-only) that the DBMS is a streaming replica within a lag bound, or a primary", List.of(
+                        FieldSpec.oneOf("expect", false, List.of("replica", "primary"), "`replica` (default: a streaming replica) or `primary`"),
+                        FieldSpec.optional("maxLag", FieldKind.DURATION,
+                                "replica: largest age of the last replayed transaction while WAL waits to be replayed, e.g. 30s"),
+                        FieldSpec.optional("maxLagBytes", FieldKind.INTEGER, "replica: most WAL bytes received but not replayed")
+                                .between(0, Integer.MAX_VALUE),
+                        DbAccess.SOCKET_DIR_FIELD));
     }
 
     @Override
@@ -218,12 +201,7 @@ public final class DbReplicaStepType implements StepType {
 
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
-            io.drctl.dbms.CommandDbmsProbe p;
-            try {
-                p = io.drctl.orchestrator.steps.db.DbStepTypes.commandDbms(host, target, templates, ctx).probe();
-            } catch (DbmsException e) {
-                throw StepFailure.of(e);
-            }
+            io.drctl.dbms.CommandDbmsProbe p = call(() -> DbStepTypes.commandDbms(host, target, templates, ctx).probe());
             String current = p.role().name().toLowerCase(java.util.Locale.ROOT) + p.lag().map(l -> ", lag "
                     + l.bytes().map(b -> b + " bytes").orElse("? bytes") + l.delay().map(d -> " / " + Durations.format(d, MEASURED)).orElse("")).orElse("");
             if (p.role() == io.drctl.dbms.DbmsRole.REPLICA) {
@@ -270,13 +248,8 @@ public final class DbReplicaStepType implements StepType {
 
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
-            PgProbe p;
-            try {
-                p = new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> ctx.pause(d),
-                        Duration.ofSeconds(1)).probe();
-            } catch (DbmsException e) {
-                throw StepFailure.of(e);
-            }
+            PgProbe p = call(() -> new PostgresPromoter(ctx.hosts().runner(host), instance, ctx.clock(), d -> ctx.pause(d),
+                    Duration.ofSeconds(1)).probe());
             observe(ctx, host, p);
             Optional<String> wrong = bounds.judge(p);
             String current = describe(p);

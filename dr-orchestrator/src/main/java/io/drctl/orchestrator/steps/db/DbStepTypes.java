@@ -1,5 +1,7 @@
 package io.drctl.orchestrator.steps.db;
 
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.dbms.DbmsException;
 import io.drctl.dbms.DbmsKind;
 import io.drctl.dbms.PgProbe;
@@ -12,9 +14,9 @@ import io.drctl.orchestrator.config.load.Params;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -23,16 +25,17 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.FutureTask;
 import java.util.Set;
+import java.util.concurrent.FutureTask;
 
 /**
  * {@code db.promote}: turn the DBMS replica on each target host into a writable primary (PostgreSQL:
@@ -45,30 +48,15 @@ public final class DbStepTypes {
     }
 
     /** {@code db.promote}. */
-    public static final class PromoteStep implements StepType {
-        @Override
-        public String name() {
-            return "db.promote";
-        }
-
-        @Override
-        public String summary() {
-            return "promote the DBMS replica to a writable primary (PostgreSQL), verified by a write";
-        }
-
-        @Override
-        public List<FieldSpec> fields() {
-            return List.of(
-                    FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` or `pg_ctl` (needs db.dataDir); default: pg_promote, pg_ctl on PostgreSQL 11 and older"),
-                    DbAccess.SOCKET_DIR_FIELD,
-                    FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
-                    FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
-                            + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait"));
-        }
-
-        @Override
-        public Targets targets() {
-            return Targets.HOSTS;
+    public static final class PromoteStep extends DeclaredStepType {
+        public PromoteStep() {
+            super("db.promote", Targets.HOSTS,
+                    "promote the DBMS replica to a writable primary (PostgreSQL), verified by a write", List.of(
+                            FieldSpec.oneOf("method", false, List.of("pg_promote", "pg_ctl"), "`pg_promote` or `pg_ctl` (needs db.dataDir); default: pg_promote, pg_ctl on PostgreSQL 11 and older"),
+                            DbAccess.SOCKET_DIR_FIELD,
+                            FieldSpec.optional("within", FieldKind.DURATION, "wait this long for the promotion (default 60s)"),
+                            FieldSpec.optional("catchUpWithin", FieldKind.DURATION, "planned mode: wait this long for the replica to"
+                                    + " replay all the old primary wrote before promoting (default 60s); forced mode does not wait")));
         }
 
         @Override
@@ -149,35 +137,15 @@ public final class DbStepTypes {
         return serverVersionNum < PG_PROMOTE_SINCE_MAJOR * 10_000 ? PromoteMethod.PG_CTL : PromoteMethod.PG_PROMOTE;
     }
 
-    static final class PromoteAction implements Action {
+    /**
+     * @param method the step's {@code method}; empty: {@link #methodFor} the probed server version
+     * @param others the inventory's other PostgreSQL hosts (the old primary is among them), with their instances
+     */
+    record PromoteAction(Host host, PostgresInstance instance, Optional<PromoteMethod> method, Duration within, Duration catchUp,
+                         List<Host> others, List<PostgresInstance> otherInstances) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.DB_ROLE);
-        }
-
-        private final Host host;
-        private final PostgresInstance instance;
-        /** The step's {@code method}; empty: {@link #methodFor} the probed server version. */
-        private final Optional<PromoteMethod> method;
-        private final Duration within;
-        private final Duration catchUp;
-        private final List<Host> others;
-        private final List<PostgresInstance> otherInstances;
-
-        PromoteAction(Host host, PostgresInstance instance, Optional<PromoteMethod> method, Duration within, Duration catchUp,
-                      List<Host> others, List<PostgresInstance> otherInstances) {
-            this.host = host;
-            this.instance = instance;
-            this.method = method;
-            this.within = within;
-            this.catchUp = catchUp;
-            this.others = others;
-            this.otherInstances = otherInstances;
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override
@@ -381,18 +349,6 @@ public final class DbStepTypes {
         return p.role() == PgRole.PRIMARY ? "false (primary, " + p.standbys().size() + " standby(s))"
                 : "true" + p.replica().map(r -> " (received " + r.receiveLsn().orElse("?") + ", replayed "
                 + r.replayLsn().orElse("?") + ")").orElse("");
-    }
-
-    interface DbCall<T> {
-        T get() throws Exception;
-    }
-
-    static <T> T call(DbCall<T> c) throws Exception {
-        try {
-            return c.get();
-        } catch (DbmsException e) {
-            throw StepFailure.of(e);
-        }
     }
 
 }

@@ -9,16 +9,16 @@ import io.drctl.dns.cache.ResolverKind;
 import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Expansion;
-import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.Verified;
 import io.drctl.orchestrator.steps.dns.DnsSteps.Wanted;
+import io.drctl.orchestrator.steps.support.HostAction;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,24 +29,10 @@ import java.util.Set;
  * the new addresses.
  */
 public final class DnsFlushCacheStep extends DnsSteps {
-    @Override
-    public String name() {
-        return "dns.flush-cache";
-    }
-
-    @Override
-    public String summary() {
-        return "flush resolver caches on hosts and prove the records resolve there to the region's addresses";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return Wanted.fields("per host: give up after this long (default 1m)", "pause between flush+resolve rounds (default 2s)");
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
+    public DnsFlushCacheStep() {
+        super("dns.flush-cache", Targets.HOSTS,
+                "flush resolver caches on hosts and prove the records resolve there to the region's addresses",
+                Wanted.fields("per host: give up after this long (default 1m)", "pause between flush+resolve rounds (default 2s)"));
     }
 
     @Override
@@ -56,15 +42,10 @@ public final class DnsFlushCacheStep extends DnsSteps {
         return step.hosts().stream().<Action>map(h -> new FlushAction(h, wanted, zone)).toList();
     }
 
-    record FlushAction(Host host, Wanted wanted, String zone) implements Action {
+    record FlushAction(Host host, Wanted wanted, String zone) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.RESOLVER_CACHE);
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override

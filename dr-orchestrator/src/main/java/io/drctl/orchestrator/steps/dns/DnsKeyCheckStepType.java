@@ -1,8 +1,8 @@
 package io.drctl.orchestrator.steps.dns;
 
 import static io.drctl.orchestrator.config.yaml.Durations.Style.MEASURED;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
-import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
@@ -20,8 +20,8 @@ import io.drctl.orchestrator.spi.Figure;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,28 +44,13 @@ import java.util.Optional;
  *   maxSkew: 60s
  * </pre>
  */
-public final class DnsKeyCheckStepType implements StepType {
-
-    @Override
-    public String name() {
-        return "dns.key-check";
-    }
-
-    @Override
-    public String summary() {
-        return "check (read-only) that every DNS server accepts the TSIG key: a signed SOA query; reports clock skew";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(FieldSpec.optional("maxSkew", FieldKind.DURATION,
-                "also fail when the clock skew seen in a signed answer exceeds this (default: only reported; "
-                        + "BIND itself refuses beyond 5m)"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+public final class DnsKeyCheckStepType extends DeclaredStepType {
+    public DnsKeyCheckStepType() {
+        super("dns.key-check", Targets.NONE,
+                "check (read-only) that every DNS server accepts the TSIG key: a signed SOA query; reports clock skew",
+                List.of(FieldSpec.optional("maxSkew", FieldKind.DURATION,
+                        "also fail when the clock skew seen in a signed answer exceeds this (default: only reported; "
+                                + "BIND itself refuses beyond 5m)")));
     }
 
     @Override
@@ -130,13 +115,8 @@ public final class DnsKeyCheckStepType implements StepType {
         @Override
         public Probe probe(ActionContext ctx) throws Exception {
             TsigKey key = key(ctx);
-            KeyCheck k;
-            try {
-                k = new DnsUpdater(zone, DnsAccess.client(Optional.of(key), ctx.clock(), ctx.lost())).checkKey(server);
-            } catch (DnsException e) {
-                // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
-                throw StepFailure.of(e);
-            }
+            // typed: the kind (BAD_SIGNATURE, BAD_KEY, BAD_TIME, TIMEOUT, ...) is in the message and decides retrying
+            KeyCheck k = call(() -> new DnsUpdater(zone, DnsAccess.client(Optional.of(key), ctx.clock(), ctx.lost())).checkKey(server));
             ctx.observe(Figure.of("dns_soa_serial", k.serial(), "server", server.name(), "zone", zone.name()));
             ctx.observe(Figure.of("tsig_clock_skew_seconds", k.clockSkew().toMillis() / 1000.0, "server", server.name()));
             String current = "key " + k.key() + " accepted by " + k.server() + ", zone serial " + k.serial()

@@ -2,12 +2,12 @@ package io.drctl.orchestrator.steps.dns;
 
 import io.drctl.dns.DnsClient;
 import io.drctl.dns.DnsException;
-import io.drctl.dns.DnsServer;
-import io.drctl.dns.RecordFlip;
-import io.drctl.dns.RecordState;
 import io.drctl.dns.DnsNames;
+import io.drctl.dns.DnsServer;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.DnsZone;
+import io.drctl.dns.RecordFlip;
+import io.drctl.dns.RecordState;
 import io.drctl.dns.ZoneProbe;
 import io.drctl.host.Values;
 import io.drctl.orchestrator.config.model.DnsRecord;
@@ -19,8 +19,8 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,11 +35,9 @@ import java.util.stream.Collectors;
  * share: the {@code records}/{@code to} fields and their checks, the names and addresses of records in a region,
  * the clients and the text of what a server answers.
  */
-abstract class DnsSteps implements StepType {
-    /** Record steps take no {@code hosts:} ({@code dns.flush-cache} does). */
-    @Override
-    public Targets targets() {
-        return Targets.NONE;
+abstract class DnsSteps extends DeclaredStepType {
+    DnsSteps(String name, Targets targets, String summary, List<FieldSpec> fields) {
+        super(name, targets, summary, fields);
     }
 
     /** The {@code records} (and {@code to}, {@code from}) checked against the inventory. */

@@ -1,6 +1,7 @@
 package io.drctl.orchestrator.steps.dns;
 
-import io.drctl.dns.DnsException;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
+
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.RecordState;
 import io.drctl.dns.ZoneProbe;
@@ -13,7 +14,6 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
-import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
@@ -29,19 +29,9 @@ import java.util.Set;
  * {@code dns.ttl}).
  */
 public final class DnsTtlStep extends DnsSteps {
-    @Override
-    public String name() {
-        return "dns.ttl";
-    }
-
-    @Override
-    public String summary() {
-        return "set the records' TTL (lower it before a planned failover; revert restores dns.ttl)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(DnsSteps.records(), FieldSpec.required("ttl", FieldKind.DURATION, "the TTL to set, e.g. 30s"));
+    public DnsTtlStep() {
+        super("dns.ttl", Targets.NONE, "set the records' TTL (lower it before a planned failover; revert restores dns.ttl)",
+                List.of(DnsSteps.records(), FieldSpec.required("ttl", FieldKind.DURATION, "the TTL to set, e.g. 30s")));
     }
 
     @Override
@@ -93,11 +83,7 @@ public final class DnsTtlStep extends DnsSteps {
             DnsUpdater updater = DnsSteps.updater(ctx);
             Map<String, Duration> m = new LinkedHashMap<>();
             names.forEach(n -> m.put(n, value));
-            try {
-                return updater.setTtls(m);
-            } catch (DnsException e) {
-                throw StepFailure.of(e);
-            }
+            return call(() -> updater.setTtls(m));
         }
 
         @Override

@@ -3,9 +3,9 @@ package io.drctl.orchestrator.steps.dns;
 import static io.drctl.orchestrator.steps.dns.DnsSteps.addressOf;
 import static io.drctl.orchestrator.steps.dns.DnsSteps.fqdn;
 import static io.drctl.orchestrator.steps.dns.DnsSteps.otherRegion;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
 import io.drctl.dns.ChangeThreshold;
-import io.drctl.dns.DnsException;
 import io.drctl.dns.DnsUpdater;
 import io.drctl.dns.FlipRequest;
 import io.drctl.dns.RecordFlip;
@@ -23,7 +23,6 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
-import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
@@ -39,24 +38,14 @@ import java.util.stream.Collectors;
  * whose prerequisites are the whole expected old RRsets (compare-and-swap).
  */
 public final class DnsUpdateStep extends DnsSteps {
-    @Override
-    public String name() {
-        return "dns.update";
-    }
-
-    @Override
-    public String summary() {
-        return "flip A records to a region in one TSIG-signed UPDATE (compare-and-swap)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(DnsSteps.records(), DnsSteps.to(),
-                FieldSpec.optional("from", FieldKind.REGION, "region the records point at now (default: the other region)"),
-                FieldSpec.optional("ttl", FieldKind.DURATION, "TTL written with the records (default: keep the current TTL)"),
-                FieldSpec.optional("maxZoneShare", FieldKind.NUMBER, "also refuse to touch more than this share of the zone's A records, e.g. 0.5 (needs zone transfer for drctl's key; default: no share limit)")
-                        .between(0, 1),
-                FieldSpec.optional("force", FieldKind.STRING, "reason to exceed the change threshold (journaled)"));
+    public DnsUpdateStep() {
+        super("dns.update", Targets.NONE, "flip A records to a region in one TSIG-signed UPDATE (compare-and-swap)",
+                List.of(DnsSteps.records(), DnsSteps.to(),
+                        FieldSpec.optional("from", FieldKind.REGION, "region the records point at now (default: the other region)"),
+                        FieldSpec.optional("ttl", FieldKind.DURATION, "TTL written with the records (default: keep the current TTL)"),
+                        FieldSpec.optional("maxZoneShare", FieldKind.NUMBER, "also refuse to touch more than this share of the zone's A records, e.g. 0.5 (needs zone transfer for drctl's key; default: no share limit)")
+                                .between(0, 1),
+                        FieldSpec.optional("force", FieldKind.STRING, "reason to exceed the change threshold (journaled)")));
     }
 
     @Override
@@ -143,15 +132,11 @@ public final class DnsUpdateStep extends DnsSteps {
         private UpdateOutcome send(ActionContext ctx, boolean reversed) throws Exception {
             DnsUpdater updater = DnsSteps.updater(ctx);
             FlipRequest request = request(reversed);
-            try {
-                if (force.isPresent()) {
-                    ctx.note("forceReason", force.get());
-                }
-                // with maxZoneShare set, the adapter counts the zone's A records (zone transfer with drctl's key)
-                return updater.apply(request);
-            } catch (DnsException e) {
-                throw StepFailure.of(e);
+            if (force.isPresent()) {
+                ctx.note("forceReason", force.get());
             }
+            // with maxZoneShare set, the adapter counts the zone's A records (zone transfer with drctl's key)
+            return call(() -> updater.apply(request));
         }
 
         private static String describe(UpdateOutcome o) {

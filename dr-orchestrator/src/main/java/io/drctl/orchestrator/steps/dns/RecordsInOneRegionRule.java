@@ -16,8 +16,8 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.RuleSpec;
-import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,25 +42,17 @@ import java.util.TreeSet;
  * - { id: one-region, type: records-in-one-region, records: [cfgmaster, cfgmaster-bk, configdb] }
  * </pre>
  */
-public final class RecordsInOneRegionRule implements SafetyRule {
+public final class RecordsInOneRegionRule extends DeclaredRule {
+
+    public RecordsInOneRegionRule() {
+        super("records-in-one-region",
+                "at every authoritative server the records all point at one region's hosts",
+                List.of(FieldSpec.required("records", FieldKind.RECORDS, "records that must all point at the same region")));
+    }
+
     @Override
     public Set<Effect> reads() {
         return Set.of(Effect.DNS_RECORDS);
-    }
-
-    @Override
-    public String name() {
-        return "records-in-one-region";
-    }
-
-    @Override
-    public String summary() {
-        return "at every authoritative server the records all point at one region's hosts";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(FieldSpec.required("records", FieldKind.RECORDS, "records that must all point at the same region"));
     }
 
     @Override

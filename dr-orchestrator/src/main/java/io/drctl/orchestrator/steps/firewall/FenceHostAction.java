@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.steps.firewall;
 
-import static io.drctl.orchestrator.steps.firewall.Fences.call;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
 import io.drctl.firewall.BackendKind;
 import io.drctl.firewall.BlockBehavior;

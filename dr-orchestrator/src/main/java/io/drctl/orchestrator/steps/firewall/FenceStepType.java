@@ -11,49 +11,40 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.StepFields;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What {@code firewall.fence}, {@code firewall.unfence} and {@code firewall.verify} share: the fence's fields
  * ({@code port}, {@code from}, {@code name}, {@code connectTimeout}), their checks, and the expansion into one action
  * per host. See {@link FirewallFenceStep} for the whole story.
  */
-abstract class FenceStepType implements StepType {
+abstract class FenceStepType extends DeclaredStepType {
+    /** The fence's fields, which every one of the three types has. */
+    private static final List<FieldSpec> FENCE_FIELDS = List.of(
+            FieldSpec.required("port", FieldKind.PORT, "the fenced port: a name from `ports` or a number"),
+            FieldSpec.required("from", FieldKind.STRING_LIST, "source CIDRs or named subnets to block"),
+            FieldSpec.optional("name", FieldKind.STRING, "fence name in the rule tag (default: the port's name)"),
+            FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one verification connect (default 5s)"));
+
     private final Mode mode;
 
-    FenceStepType(Mode mode) {
+    /** {@code more}: the fields of this type besides the fence's. */
+    FenceStepType(Mode mode, String name, String summary, FieldSpec... more) {
+        super(name, Targets.HOSTS, summary, Stream.concat(FENCE_FIELDS.stream(), Stream.of(more)).toList());
         this.mode = mode;
-    }
-
-    /** The fields of this type besides the fence's. */
-    abstract List<FieldSpec> moreFields();
-
-    @Override
-    public final List<FieldSpec> fields() {
-        List<FieldSpec> f = new ArrayList<>(List.of(
-                FieldSpec.required("port", FieldKind.PORT, "the fenced port: a name from `ports` or a number"),
-                FieldSpec.required("from", FieldKind.STRING_LIST, "source CIDRs or named subnets to block"),
-                FieldSpec.optional("name", FieldKind.STRING, "fence name in the rule tag (default: the port's name)"),
-                FieldSpec.optional("connectTimeout", FieldKind.DURATION, "timeout of one verification connect (default 5s)")));
-        f.addAll(moreFields());
-        return f;
     }
 
     /** The {@code verifyFrom} field of the two changing types. */
     static FieldSpec verifyFrom() {
         return FieldSpec.optional("verifyFrom", FieldKind.SELECTOR, "hosts that prove the effect by connecting (default: rules are listed only)");
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
     }
 
     @Override

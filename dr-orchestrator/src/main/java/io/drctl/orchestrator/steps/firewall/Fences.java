@@ -4,13 +4,10 @@ import io.drctl.firewall.BlockingRule;
 import io.drctl.firewall.Fence;
 import io.drctl.firewall.FencePersistence;
 import io.drctl.firewall.FenceProbe;
-import io.drctl.firewall.FirewallException;
-import io.drctl.host.HostAccessException;
 import io.drctl.host.Values;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.config.model.Region;
 import io.drctl.orchestrator.spi.Probe;
-import io.drctl.orchestrator.spi.StepFailure;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -73,19 +70,6 @@ final class Fences {
             desired.append("; will save the rules where the host restores them at boot");
         }
         return satisfied ? Probe.satisfied(current.toString(), desired.toString()) : Probe.needed(current.toString(), desired.toString());
-    }
-
-    interface FwCall<T> {
-        T get() throws FirewallException, HostAccessException;
-    }
-
-    /** Maps firewall failures onto the engine's retry decision: the adapter's kind decides. */
-    static <T> T call(FwCall<T> c) throws StepFailure, HostAccessException {
-        try {
-            return c.get();
-        } catch (FirewallException e) {
-            throw StepFailure.of(e);
-        }
     }
 
     /** The local address the kernel would use to reach {@code target} (a routing lookup; no packet is sent). */

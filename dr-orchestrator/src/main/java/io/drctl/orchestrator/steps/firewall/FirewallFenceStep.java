@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.steps.firewall;
 
-import static io.drctl.orchestrator.steps.firewall.Fences.call;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
 import io.drctl.firewall.BlockingRule;
 import io.drctl.firewall.FenceChange;
@@ -9,7 +9,6 @@ import io.drctl.firewall.FirewallBackend;
 import io.drctl.firewall.FirewallException;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
-import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
@@ -45,22 +44,9 @@ import java.util.Optional;
  */
 public final class FirewallFenceStep extends FenceStepType {
     public FirewallFenceStep() {
-        super(Mode.FENCE);
-    }
-
-    @Override
-    public String name() {
-        return "firewall.fence";
-    }
-
-    @Override
-    public String summary() {
-        return "block a port from source ranges: tagged REJECT rules first in INPUT, live connections cut, persisted (idempotent)";
-    }
-
-    @Override
-    List<FieldSpec> moreFields() {
-        return List.of(verifyFrom());
+        super(Mode.FENCE, "firewall.fence",
+                "block a port from source ranges: tagged REJECT rules first in INPUT, live connections cut, persisted (idempotent)",
+                verifyFrom());
     }
 
     /** What a fence or unfence did: the change, then each removed rule and note on its own line. */
@@ -71,6 +57,7 @@ public final class FirewallFenceStep extends FenceStepType {
     }
 
     static final class FenceAction extends FenceHostAction {
+        /** The {@link #runFile} where a fence records the site's rules it restored, so its rollback takes exactly those off again. */
         private static final String RESTORED = "restored.json";
         /** How old the probe's listing may be for apply to use it. */
         private static final Duration FRESH = Duration.ofSeconds(5);
@@ -120,11 +107,6 @@ public final class FirewallFenceStep extends FenceStepType {
             }
         }
 
-        /** Where a fence records the site's rules it restored, so its rollback takes exactly those off again; absent in plan mode. */
-        private Optional<Path> restoredRulesFile(ActionContext ctx) {
-            return runFile(ctx, RESTORED);
-        }
-
         @Override
         public Applied apply(ActionContext ctx) throws Exception {
             FirewallBackend b = call(() -> backend(ctx));
@@ -139,7 +121,7 @@ public final class FirewallFenceStep extends FenceStepType {
             if (!siteRules.isEmpty()) {
                 siteRules.forEach(r -> ctx.log().notice("restoring the site's rule (removed by an earlier unfence): " + r.text()));
                 // recorded before they go back, so a rollback of this fence takes exactly these off again
-                Optional<Path> restoredRecord = restoredRulesFile(ctx);
+                Optional<Path> restoredRecord = runFile(ctx, RESTORED);
                 if (restoredRecord.isPresent()) {
                     RemovedRules.write(restoredRecord.get(), siteRules, b);
                 }

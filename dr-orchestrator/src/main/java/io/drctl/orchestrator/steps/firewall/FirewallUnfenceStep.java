@@ -1,6 +1,6 @@
 package io.drctl.orchestrator.steps.firewall;
 
-import static io.drctl.orchestrator.steps.firewall.Fences.call;
+import static io.drctl.orchestrator.steps.support.AdapterCall.call;
 
 import io.drctl.firewall.BlockingRule;
 import io.drctl.firewall.FenceChange;
@@ -8,7 +8,6 @@ import io.drctl.firewall.FirewallBackend;
 import io.drctl.firewall.FirewallException;
 import io.drctl.orchestrator.spi.ActionContext;
 import io.drctl.orchestrator.spi.Applied;
-import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.steps.firewall.Fences.Mode;
 import java.io.IOException;
@@ -26,41 +25,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class FirewallUnfenceStep extends FenceStepType {
     public FirewallUnfenceStep() {
-        super(Mode.UNFENCE);
-    }
-
-    @Override
-    public String name() {
-        return "firewall.unfence";
-    }
-
-    @Override
-    public String summary() {
-        return "remove every rule blocking a port from source ranges, whoever wrote it (journaled; rollback restores them verbatim)";
-    }
-
-    @Override
-    List<FieldSpec> moreFields() {
-        return List.of(verifyFrom());
+        super(Mode.UNFENCE, "firewall.unfence",
+                "remove every rule blocking a port from source ranges, whoever wrote it (journaled; rollback restores them verbatim)",
+                verifyFrom());
     }
 
     static final class UnfenceAction extends FenceHostAction {
+        /** The {@link #runFile} where an unfence records the rules it removes, for rollback. */
         private static final String REMOVED = "removed.json";
 
         UnfenceAction(Target t) {
             super(Mode.UNFENCE, t);
         }
 
-        /** Where an unfence records the rules it removes, for rollback; absent in plan mode. */
-        private Optional<Path> removedRulesFile(ActionContext ctx) {
-            return runFile(ctx, REMOVED);
-        }
-
         @Override
         public Applied apply(ActionContext ctx) throws Exception {
             FirewallBackend b = call(() -> backend(ctx));
             StringBuilder out = new StringBuilder();
-            Optional<Path> record = removedRulesFile(ctx);
+            Optional<Path> record = runFile(ctx, REMOVED);
             Optional<Path> site = siteRulesFile(ctx);
             // a retry or resume of this action adds to what it recorded; a new removal replaces an older one
             AtomicBoolean fresh = new AtomicBoolean(record.isEmpty() || !Files.exists(record.get()));

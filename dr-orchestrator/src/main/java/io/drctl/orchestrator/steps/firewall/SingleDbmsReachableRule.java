@@ -10,8 +10,8 @@ import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
 import io.drctl.orchestrator.spi.RuleContext;
 import io.drctl.orchestrator.spi.RuleSpec;
-import io.drctl.orchestrator.spi.SafetyRule;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredRule;
 import io.drctl.orchestrator.steps.vm.VmAccess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +44,16 @@ import java.util.concurrent.TimeoutException;
  * - { id: one-dbms, type: single-dbms-reachable, from: "role=framework", dbms: "role=dbms", port: dbms }
  * </pre>
  */
-public final class SingleDbmsReachableRule implements SafetyRule {
+public final class SingleDbmsReachableRule extends DeclaredRule {
+
+    public SingleDbmsReachableRule() {
+        super("single-dbms-reachable",
+                "from each reachable source host, at most one DBMS host accepts TCP on the port (violated when no source answers)", List.of(
+                        FieldSpec.required("from", FieldKind.SELECTOR, "source hosts (e.g. every Framework host: \"role=framework\")"),
+                        FieldSpec.required("dbms", FieldKind.SELECTOR, "DBMS hosts (e.g. \"role=dbms\")"),
+                        FieldSpec.required("port", FieldKind.PORT, "DBMS port (number or inventory port name, e.g. dbms)")));
+    }
+
     @Override
     public Set<Effect> reads() {
         return Set.of(Effect.FIREWALL, Effect.POWER, Effect.DB_SERVICE);
@@ -58,24 +67,6 @@ public final class SingleDbmsReachableRule implements SafetyRule {
     static final Duration OVERALL = Duration.ofMinutes(2);
     /** How long a source's SSH port may keep silent before its VM provider is asked whether it is powered off. */
     static final Duration PROVIDER_AFTER = Duration.ofMillis(150);
-
-    @Override
-    public String name() {
-        return "single-dbms-reachable";
-    }
-
-    @Override
-    public String summary() {
-        return "from each reachable source host, at most one DBMS host accepts TCP on the port (violated when no source answers)";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(
-                FieldSpec.required("from", FieldKind.SELECTOR, "source hosts (e.g. every Framework host: \"role=framework\")"),
-                FieldSpec.required("dbms", FieldKind.SELECTOR, "DBMS hosts (e.g. \"role=dbms\")"),
-                FieldSpec.required("port", FieldKind.PORT, "DBMS port (number or inventory port name, e.g. dbms)"));
-    }
 
     @Override
     public void validate(RuleSpec rule, StepValidation v) {

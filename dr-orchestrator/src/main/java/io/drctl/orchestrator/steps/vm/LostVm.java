@@ -11,15 +11,10 @@ import io.drctl.vm.VmRef;
 /**
  * The VM of a host assumed lost ({@code --assume-lost}): the provider is never asked. Its power state is
  * "stopped" (a lost host is treated as powered off); starting or stopping it fails as unreachable.
+ *
+ * @param fault the fault that makes the host lost (as {@link LostTargets#host} finds it), named in every refusal
  */
-final class LostVm implements VmProvider {
-    private final LostTargets lost;
-    private final String fault;
-
-    LostVm(LostTargets lost, String fault) {
-        this.lost = lost;
-        this.fault = fault;
-    }
+record LostVm(LostTargets lost, String fault) implements VmProvider {
 
     @Override
     public PowerState status(VmRef vm) {

@@ -9,8 +9,8 @@ import io.drctl.orchestrator.spi.HostCheck;
 import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
 import io.drctl.vm.PowerState;
 import io.drctl.vm.VmException;
 import io.drctl.vm.VmProvider;
@@ -32,29 +32,16 @@ import java.util.Optional;
  *   expect: stopped
  * </pre>
  */
-public final class VmStatusStepType implements StepType {
+public final class VmStatusStepType extends DeclaredStepType {
+
+    public VmStatusStepType() {
+        super("vm.status", Targets.HOSTS,
+                "check (read-only) that the hosts' VMs exist and are stopped or running",
+                List.of(FieldSpec.oneOf("expect", true, List.of("stopped", "running"), "`stopped` (dormant) or `running`")));
+    }
+
     /** The power states a check can expect. */
     enum Expect { STOPPED, RUNNING }
-
-    @Override
-    public String name() {
-        return "vm.status";
-    }
-
-    @Override
-    public String summary() {
-        return "check (read-only) that the hosts' VMs exist and are stopped or running";
-    }
-
-    @Override
-    public List<FieldSpec> fields() {
-        return List.of(FieldSpec.oneOf("expect", true, List.of("stopped", "running"), "`stopped` (dormant) or `running`"));
-    }
-
-    @Override
-    public Targets targets() {
-        return Targets.HOSTS;
-    }
 
     static Optional<Expect> parse(String s) {
         return switch (s) {

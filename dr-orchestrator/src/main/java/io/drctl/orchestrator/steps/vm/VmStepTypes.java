@@ -4,9 +4,9 @@ import io.drctl.orchestrator.config.model.Host;
 import io.drctl.orchestrator.config.model.Inventory;
 import io.drctl.orchestrator.spi.Action;
 import io.drctl.orchestrator.spi.ActionContext;
-import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Applied;
 import io.drctl.orchestrator.spi.Effect;
+import io.drctl.orchestrator.spi.Evidence;
 import io.drctl.orchestrator.spi.Expansion;
 import io.drctl.orchestrator.spi.FieldKind;
 import io.drctl.orchestrator.spi.FieldSpec;
@@ -14,9 +14,10 @@ import io.drctl.orchestrator.spi.Probe;
 import io.drctl.orchestrator.spi.Reverted;
 import io.drctl.orchestrator.spi.StepFailure;
 import io.drctl.orchestrator.spi.StepSpec;
-import io.drctl.orchestrator.spi.StepType;
 import io.drctl.orchestrator.spi.StepValidation;
 import io.drctl.orchestrator.spi.Verified;
+import io.drctl.orchestrator.steps.support.DeclaredStepType;
+import io.drctl.orchestrator.steps.support.HostAction;
 import io.drctl.vm.CheckOutcome;
 import io.drctl.vm.GuestReady;
 import io.drctl.vm.GuestWait;
@@ -53,49 +54,29 @@ public final class VmStepTypes {
     /** {@code vm.start}. */
     public static final class StartStep extends Base {
         public StartStep() {
-            super(true);
+            super(true, "vm.start", "power on the hosts' VMs and wait until the guests answer",
+                    FieldSpec.optional("waitFor", FieldKind.STRING_LIST,
+                            "`ssh` and/or ports (names from `ports`, or numbers) that must answer (default [ssh])"),
+                    WITHIN);
         }
     }
 
     /** {@code vm.stop}. */
     public static final class StopStep extends Base {
         public StopStep() {
-            super(false);
+            super(false, "vm.stop", "power off the hosts' VMs and confirm they are stopped", WITHIN);
         }
     }
 
-    abstract static class Base implements StepType {
+    /** The {@code within} field both types have. */
+    private static final FieldSpec WITHIN = FieldSpec.optional("within", FieldKind.DURATION, "give up after this long (default 10m)");
+
+    abstract static class Base extends DeclaredStepType {
         private final boolean start;
 
-        Base(boolean start) {
+        Base(boolean start, String name, String summary, FieldSpec... fields) {
+            super(name, Targets.HOSTS, summary, List.of(fields));
             this.start = start;
-        }
-
-        @Override
-        public String name() {
-            return start ? "vm.start" : "vm.stop";
-        }
-
-        @Override
-        public String summary() {
-            return start ? "power on the hosts' VMs and wait until the guests answer"
-                    : "power off the hosts' VMs and confirm they are stopped";
-        }
-
-        @Override
-        public List<FieldSpec> fields() {
-            List<FieldSpec> f = new ArrayList<>();
-            if (start) {
-                f.add(FieldSpec.optional("waitFor", FieldKind.STRING_LIST,
-                        "`ssh` and/or ports (names from `ports`, or numbers) that must answer (default [ssh])"));
-            }
-            f.add(FieldSpec.optional("within", FieldKind.DURATION, "give up after this long (default 10m)"));
-            return f;
-        }
-
-        @Override
-        public Targets targets() {
-            return Targets.HOSTS;
         }
 
         @Override
@@ -122,15 +103,10 @@ public final class VmStepTypes {
         }
     }
 
-    record PowerAction(Host host, boolean start, List<String> waitFor, Duration within) implements Action {
+    record PowerAction(Host host, boolean start, List<String> waitFor, Duration within) implements HostAction {
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.POWER);
-        }
-
-        @Override
-        public String target() {
-            return host.ref();
         }
 
         @Override

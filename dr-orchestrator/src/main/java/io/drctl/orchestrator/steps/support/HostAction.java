@@ -1,0 +1,16 @@
+package io.drctl.orchestrator.steps.support;
+
+import io.drctl.orchestrator.config.model.Host;
+import io.drctl.orchestrator.spi.Action;
+
+/** An action on one host ({@code db.promote}, {@code vm.start}, ...): its target is the host's reference, e.g. {@code region2/dbms}. */
+public interface HostAction extends Action {
+
+    /** The host this action works on. */
+    Host host();
+
+    @Override
+    default String target() {
+        return host().ref();
+    }
+}
