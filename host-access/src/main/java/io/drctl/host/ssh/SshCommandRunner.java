@@ -58,7 +58,7 @@ final class SshCommandRunner implements CommandRunner {
             throw new HostAccessException(Kind.IO, describe(), "interrupted while waiting for a free SSH channel");
         }
         try {
-            if (target.os() == OsFamily.LINUX && pool.shells() && connection.runsShells()) {
+            if (target.os() == OsFamily.LINUX && pool.shells && connection.runsShells()) {
                 return runInShell(connection, command, timeout, newTag());
             }
             return runOnSession(connection, command, timeout, target.os() == OsFamily.LINUX ? newTag() : null);

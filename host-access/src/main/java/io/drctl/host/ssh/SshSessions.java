@@ -122,7 +122,8 @@ public final class SshSessions implements AutoCloseable {
     }
 
     private final Options options;
-    private final boolean shells;
+    /** Whether commands to POSIX hosts run in long-lived shells ({@link ShellChannel}). */
+    final boolean shells;
     private final Map<Endpoint, HostConnection> connections = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -166,10 +167,6 @@ public final class SshSessions implements AutoCloseable {
 
     Options options() {
         return options;
-    }
-
-    boolean shells() {
-        return shells;
     }
 
     HostConnection connection(SshTarget target) {
