@@ -95,26 +95,41 @@ public final class SshHostAccess implements HostAccess {
     @Override
     public void warm(java.util.Collection<Host> hosts) {
         for (Host h : new java.util.LinkedHashSet<>(hosts)) {
-            if (!warming.add(h.ref())) {
+            // a host behind a jump host cannot be probed directly; a non-POSIX host has no no-op to run
+            if (h.os() != io.drctl.host.CommandRunner.OsFamily.LINUX || inventory.sshFor(h).jumpHost().isPresent()
+                    || !warming.add(h.ref())) {
                 continue;
             }
-            warmers.execute(() -> {
-                try {
-                    if (answers(h, WARM_PROBE)) {
-                        runner(h).run(":", WARM_TIMEOUT);
-                        return;
-                    }
-                } catch (HostAccessException | RuntimeException e) {
-                    LOG.debug("{}: not warmed ({})", h.ref(), e.getMessage());
-                }
-                warming.remove(h.ref()); // asked again (a VM just started), it is tried again
-            });
+            try {
+                warmers.execute(() -> warm(h));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                return; // the run has ended: nothing to warm for
+            }
         }
+    }
+
+    /** Opens {@code h}'s session and one shell when its SSH port answers at once; forgets it otherwise. */
+    private void warm(Host h) {
+        try {
+            if (answers(h, WARM_PROBE)) {
+                runner(h).run(":", WARM_TIMEOUT);
+                return;
+            }
+        } catch (HostAccessException | RuntimeException e) {
+            LOG.debug("{}: not warmed ({})", h.ref(), e.getMessage());
+        }
+        warming.remove(h.ref()); // asked again (a VM just started), it is tried again
     }
 
     @Override
     public void close() {
         warmers.shutdownNow();
+        try {
+            // a handshake under way ends within its connect timeout; sessions opened after close are closed at once
+            warmers.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sessions.close();
     }
 }

@@ -91,7 +91,9 @@ public final class Engine {
         Set<Effect> changedSinceRules = EnumSet.noneOf(Effect.class); // what the steps since the last evaluation may have changed
         try (rules; HostAccess hosts = options.hostAccess().apply(plan.loaded().inventory())) {
             RunScope scope = scope(hosts);
-            scope.hosts().warm(contacts(plan));
+            if (!options.dryRun()) {
+                scope.hosts().warm(contacts(plan)); // a dry run opens nothing it does not need
+            }
             StepRunner steps = new StepRunner(journal, options, redactor, new ActionRunner(scope, options, redactor));
             if (!rules.isEmpty()) {
                 // before the first step (run and resume; dry runs too: evaluation only reads)
@@ -288,19 +290,17 @@ public final class Engine {
     }
 
     /**
-     * The hosts the plan's rules and steps name (their targets and host selectors), about in the order the run
-     * needs them: the rules' first (checked before the first step), then each step's in plan order.
+     * The hosts the run will reach over SSH, as its rules and actions declare them ({@code SafetyRule.sessions},
+     * {@code Action.sessions}), about in the order it needs them: the rules' first (checked before the first
+     * step), then each step's actions in plan order.
      */
-    static java.util.Set<io.drctl.orchestrator.config.model.Host> contacts(Plan plan) {
+    static Set<io.drctl.orchestrator.config.model.Host> contacts(Plan plan) {
         Set<io.drctl.orchestrator.config.model.Host> out = new java.util.LinkedHashSet<>();
-        java.util.function.Consumer<io.drctl.orchestrator.spi.StepFields> selectors = f -> f.names().forEach(n ->
-                f.get(n, Object.class).filter(List.class::isInstance).map(List.class::cast).ifPresent(l -> l.stream()
-                        .filter(io.drctl.orchestrator.config.model.Host.class::isInstance)
-                        .forEach(h -> out.add((io.drctl.orchestrator.config.model.Host) h))));
-        plan.loaded().rules().forEach(r -> selectors.accept(r.fields()));
+        for (io.drctl.orchestrator.spi.RuleSpec r : plan.loaded().rules()) {
+            plan.ruleTypes().find(r.type()).ifPresent(t -> out.addAll(t.sessions(r)));
+        }
         for (Plan.PlannedStep s : plan.steps()) {
-            out.addAll(s.spec().hosts());
-            selectors.accept(s.spec().fields());
+            s.actions().forEach(a -> out.addAll(a.sessions()));
         }
         return out;
     }

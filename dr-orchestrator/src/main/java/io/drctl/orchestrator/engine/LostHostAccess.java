@@ -48,10 +48,10 @@ final class LostHostAccess implements HostAccess {
         return delegate.answers(host, timeout);
     }
 
-    /** Warms the hosts not assumed lost (a lost host is never contacted, not even to warm it). */
+    /** Warms the hosts not assumed lost, by name or address (a lost host is never contacted, not even to warm it). */
     @Override
     public void warm(java.util.Collection<Host> hosts) {
-        delegate.warm(hosts.stream().filter(h -> lost.host(h).isEmpty()).toList());
+        delegate.warm(hosts.stream().filter(h -> lost.host(h).isEmpty() && lost.address(h.address()).isEmpty()).toList());
     }
 
     @Override

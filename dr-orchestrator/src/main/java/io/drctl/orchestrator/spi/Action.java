@@ -36,6 +36,15 @@ public interface Action {
     Verified verify(ActionContext ctx) throws Exception;
 
     /**
+     * The hosts this action runs commands on over their SSH session (its host; a verification's source hosts): a
+     * run opens those sessions in the background before the action needs them. None by default: an action that
+     * declares none is never the reason a host is contacted early.
+     */
+    default java.util.List<io.drctl.orchestrator.config.model.Host> sessions() {
+        return java.util.List.of();
+    }
+
+    /**
      * Whether {@link #apply} changes the system ({@code db.promote}, {@code firewall.fence}) or only
      * observes it ({@code dns.verify}, {@code wait.tcp}: its "apply" waits or checks). Observing actions
      * never enter rollback, are not counted as changed, run for real in a dry run (they only read), and

@@ -43,6 +43,14 @@ public interface SafetyRule {
     Check evaluate(RuleSpec rule, RuleContext context) throws Exception;
 
     /**
+     * The hosts an evaluation of {@code rule} runs commands on over SSH: a run opens those sessions in the
+     * background before the first evaluation. None by default.
+     */
+    default java.util.List<io.drctl.orchestrator.config.model.Host> sessions(RuleSpec rule) {
+        return java.util.List.of();
+    }
+
+    /**
      * What the rule's outcome depends on. After a step that cannot change any of these (see
      * {@link StepType#effects}), the engine does not evaluate the rule again: its last outcome, which held,
      * still holds, and the journal says so. Default: everything (evaluated after every step).

@@ -18,11 +18,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Each command still runs exactly as an {@code exec} channel would run it: as its own
  * {@code $SHELL -c COMMAND} (the user's login shell, a fresh one per command, so nothing a command sets leaks to
  * the next), in a session of its own ({@code setsid}, where installed), with stdin from {@code /dev/null}, in
- * the session's environment and home directory. Its stdout and
- * stderr go to two files in a private directory ({@code umask 077}; in {@code /dev/shm} where it can be created,
- * else {@code mktemp -d}'s default), removed after each command and with the directory when the shell ends; they
- * come back framed by a header {@code <token> <exit> <stdout bytes> <stderr bytes>}, the output follows. A
- * background process a command leaves behind cannot hold the channel open (its output is a file).
+ * the session's environment and home directory. Its stdout and stderr go to two files in a private directory
+ * ({@code umask 077}, under {@code $TMPDIR} or {@code /tmp}: disk, not the host's shared memory), removed after
+ * each command and with the directory when the shell ends; they come back framed by a header
+ * {@code <token> <exit> <stdout bytes> <stderr bytes>}, exactly those bytes, and an end line checked before the
+ * shell takes another command. A background process a command leaves behind cannot hold the channel open (its
+ * output is a file) nor put the shell out of step (only the bytes counted are sent). A shell idle for more
+ * than half a second is asked to answer before a command is sent to it, so that a session that died meanwhile
+ * is found while the command can still be sent elsewhere.
  *
  * <p>The login shell's rc files run once, when this shell starts (sshd starts it through the login shell, as it
  * would a command), not once per command: what they export reaches every command. Commands run one shell level
@@ -65,22 +68,29 @@ final class ShellChannel {
     }
 
     private static final String READY = "DRCTL-SH-READY";
+    /** A shell idle longer than this is asked to answer before a command is sent to it (the session may have died). */
+    private static final long PING_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long PING_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long a finished command's output may take to arrive, beyond the command's own deadline. */
+    private static final long TRANSFER_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /**
-     * Sent first: remember the session's umask, create the private directory, remove it when the shell ends,
-     * say ready. Nothing of it is the caller's: no value reaches this text.
+     * Sent first: remember the session's umask, create the private directory, remove it when the shell ends
+     * (also when a write to a closed channel ends it), say ready. Its variables are namespaced, not exported:
+     * commands do not see them. Nothing of it is the caller's: no value reaches this text.
      */
-    private static final String SETUP = "u=$(umask); umask 077; "
-            + "d=$(mktemp -d /dev/shm/drctl-sh.XXXXXX 2>/dev/null || mktemp -d) || exit 97; "
-            + "trap 'rm -rf \"$d\"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; umask \"$u\"; "
-            + "s=; command -v setsid >/dev/null 2>&1 && s=setsid; export SHLVL=$((${SHLVL:-1} + 1)); "
-            + "printf '" + READY + " %s\\n' \"$$\"\n";
+    private static final String SETUP = "__drctl_u=$(umask); umask 077; "
+            + "__drctl_d=$(mktemp -d \"${TMPDIR:-/tmp}/drctl-sh.XXXXXX\") || exit 97; "
+            + "trap 'rm -rf \"$__drctl_d\"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM; trap 'exit 141' PIPE; "
+            + "umask \"$__drctl_u\"; __drctl_s=; command -v setsid >/dev/null 2>&1 && __drctl_s=setsid; "
+            + "export SHLVL=$((${SHLVL:-1} + 1)); printf '" + READY + " %s\\n' \"$$\"\n";
 
     private final Session session;
     private final ChannelExec channel;
     private final Inbox in;
     private final OutputStream out;
     private long sequence;
+    private long lastAnswer = System.nanoTime();
 
     private ShellChannel(Session session, ChannelExec channel, Inbox in, OutputStream out) {
         this.session = session;
@@ -96,7 +106,7 @@ final class ShellChannel {
      * @throws Refused       when the channel opens but the shell does not answer as expected within {@code timeoutMillis}
      */
     static ShellChannel open(Session session, int timeoutMillis) throws JSchException, Refused, InterruptedException {
-        ChannelExec channel = (ChannelExec) session.openChannel("exec");
+        ChannelExec channel = SshCommandRunner.execChannel(session);
         channel.setCommand("exec /bin/sh -s");
         // not getInputStream(): JSch's pipe belongs to the thread that read it last and breaks when that thread
         // ends, while a shell outlives the thread of any one command
@@ -109,31 +119,40 @@ final class ShellChannel {
         } catch (IOException e) {
             throw new Refused("cannot attach to the shell channel's input: " + e.getMessage());
         }
-        channel.connect(timeoutMillis);
-        ShellChannel shell = new ShellChannel(session, channel, in, out);
+        boolean ready = false;
+        try {
+            channel.connect(timeoutMillis);
+            ShellChannel shell = new ShellChannel(session, channel, in, out);
+            shell.handshake(timeoutMillis);
+            ready = true;
+            return shell;
+        } finally {
+            if (!ready) {
+                channel.disconnect();
+            }
+        }
+    }
+
+    private void handshake(int timeoutMillis) throws Refused, InterruptedException {
         try {
             out.write(SETUP.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             // a login script may print first (bash sources ~/.bashrc under sshd): skip a few lines of it
             for (int skipped = 0; skipped < 64; skipped++) {
-                String line = shell.readLine(deadline, 4096);
+                String line = readLine(deadline, 4096);
                 if (line == null) {
-                    shell.close();
                     throw new Refused("the shell ended before it said ready (a ForceCommand, or no /bin/sh or"
                             + " writable temporary directory?)");
                 }
                 if (line.startsWith(READY + " ")) {
-                    return shell;
+                    return;
                 }
             }
-            shell.close();
             throw new Refused("the server answered something else than the shell's ready line (a ForceCommand?)");
         } catch (IOException | Lost e) {
-            shell.close();
             throw new Refused("the shell ended during its handshake (" + e.getMessage() + ")");
         } catch (TimedOut e) {
-            shell.close();
             throw new Refused("the shell did not say ready within " + timeoutMillis + " ms");
         }
     }
@@ -157,36 +176,82 @@ final class ShellChannel {
         if (!variable.matches("[A-Z_]+") || !tag.matches("[0-9a-f]+")) {
             throw new IllegalArgumentException("not a tag: " + variable + "=" + tag);
         }
+        String quoted = Shell.quote(command);
+        if (System.nanoTime() - lastAnswer > PING_AFTER_NANOS) {
+            ping(); // a session that died while the shell was idle is found before the command is sent
+        }
         String token = "DRCTL-" + (++sequence);
         // the tag in the environment the command's shell starts with, so that every process of the command,
-        // forks of that shell included, carries it in /proc/<pid>/environ (what the timeout's reaper matches)
+        // forks of that shell included, carries it in /proc/<pid>/environ (what the timeout's reaper matches);
         // in a session of its own (setsid, where there is one), as sshd starts an exec channel's command: what
-        // it signals as its process group is its own, never the long-lived shell
-        String request = variable + "=" + tag + " $s \"${SHELL:-/bin/sh}\" -c " + Shell.quote(command)
-                + " </dev/null >\"$d/o\" 2>\"$d/e\"; "
-                + "r=$?; printf '" + token + " %s %s %s\\n' \"$r\" $(wc -c <\"$d/o\") $(wc -c <\"$d/e\"); "
-                + "cat \"$d/o\" \"$d/e\"; rm -f \"$d/o\" \"$d/e\"\n";
+        // it signals as its process group is its own, never the long-lived shell. Exactly the bytes counted are
+        // sent (a process the command left behind may still write to its files), then an end line.
+        String request = "[ -d \"$__drctl_d\" ] || mkdir -m 700 \"$__drctl_d\"; "
+                + variable + "=" + tag + " $__drctl_s \"${SHELL:-/bin/sh}\" -c " + quoted
+                + " </dev/null >\"$__drctl_d/o\" 2>\"$__drctl_d/e\"; __drctl_r=$?; "
+                + "__drctl_o=$(wc -c <\"$__drctl_d/o\"); __drctl_e=$(wc -c <\"$__drctl_d/e\"); "
+                + "printf '" + token + " %s %s %s\\n' \"$__drctl_r\" $__drctl_o $__drctl_e; "
+                + "head -c $__drctl_o \"$__drctl_d/o\"; head -c $__drctl_e \"$__drctl_d/e\"; "
+                + "printf '" + token + "-END\\n'; rm -f \"$__drctl_d/o\" \"$__drctl_d/e\"\n";
+        send(request);
+        String header = readHeader(deadline, token);
+        if (header == null) {
+            throw new Lost("the shell's channel closed while the command ran");
+        }
+        String[] f = header.trim().split("\\s+");
+        if (f.length != 4 || !f[0].equals(token)) {
+            throw new Lost("the shell answered out of step (expected " + token + ")");
+        }
+        int exit = Integer.parseInt(f[1]);
+        // the command has finished: its output gets time of its own to arrive
+        long transfer = System.nanoTime() + TRANSFER_NANOS;
         try {
-            out.write(request.getBytes(StandardCharsets.UTF_8));
+            copy(Long.parseLong(f[2]), stdout, transfer);
+            copy(Long.parseLong(f[3]), stderr, transfer);
+            String end = readLine(transfer, 256);
+            if (!(token + "-END").equals(end)) {
+                throw new Lost("the command exited " + exit + " but its output arrived out of step");
+            }
+        } catch (TimedOut e) {
+            throw new Lost("the command exited " + exit + " but its output did not arrive within "
+                    + TimeUnit.NANOSECONDS.toSeconds(TRANSFER_NANOS) + " s");
+        }
+        lastAnswer = System.nanoTime();
+        return new Frame(exit);
+    }
+
+    /** The header line of {@code token}'s answer; null when the channel closed first. */
+    private String readHeader(long deadline, String token) throws Lost, TimedOut, InterruptedException {
+        String header = readLine(deadline, 256);
+        if (header != null && !header.matches(java.util.regex.Pattern.quote(token) + " -?[0-9]+ +[0-9]+ +[0-9]+")) {
+            throw new Lost("the shell answered out of step (expected " + token + ")");
+        }
+        return header;
+    }
+
+    /** Asks the shell to answer at once; one that does not is not sent the command. */
+    private void ping() throws NotSent, InterruptedException {
+        String token = "DRCTL-" + (++sequence) + "-PING";
+        try {
+            send("printf '" + token + "\\n'\n");
+            String line = readLine(System.nanoTime() + PING_WITHIN_NANOS, 256);
+            if (!token.equals(line)) {
+                throw new NotSent(line == null ? "the shell's channel had closed" : "the shell answered out of step");
+            }
+        } catch (Lost | TimedOut e) {
+            throw new NotSent("the shell did not answer within " + TimeUnit.NANOSECONDS.toSeconds(PING_WITHIN_NANOS)
+                    + " s after being idle");
+        }
+        lastAnswer = System.nanoTime();
+    }
+
+    /** Writes {@code text}; a write that fails part-way may have delivered a command: that is {@link Lost}. */
+    private void send(String text) throws Lost {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (IOException e) {
-            throw new NotSent("cannot write to the shell's channel: " + e.getMessage());
-        }
-        try {
-            String header = readLine(deadline, 256);
-            if (header == null) {
-                throw new Lost("the shell's channel closed while the command ran");
-            }
-            String[] f = header.trim().split("\\s+");
-            if (f.length != 4 || !f[0].equals(token)) {
-                throw new Lost("the shell answered out of step (expected " + token + ")");
-            }
-            int exit = Integer.parseInt(f[1]);
-            copy(Long.parseLong(f[2]), stdout, deadline);
-            copy(Long.parseLong(f[3]), stderr, deadline);
-            return new Frame(exit);
-        } catch (IOException | NumberFormatException e) {
-            throw new Lost("the shell's answer could not be read: " + e.getMessage());
+            throw new Lost("writing to the shell's channel failed: " + e.getMessage());
         }
     }
 
@@ -196,7 +261,7 @@ final class ShellChannel {
     }
 
     /** One line of at most {@code max} bytes, without its newline; null when the channel closed first. */
-    private String readLine(long deadline, int max) throws IOException, TimedOut, InterruptedException, Lost {
+    private String readLine(long deadline, int max) throws TimedOut, InterruptedException, Lost {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             int b = next(deadline);
@@ -213,14 +278,18 @@ final class ShellChannel {
         }
     }
 
-    private void copy(long n, OutputStream to, long deadline) throws IOException, TimedOut, InterruptedException, Lost {
+    private void copy(long n, OutputStream to, long deadline) throws TimedOut, InterruptedException, Lost {
         byte[] buf = new byte[8192];
         while (n > 0) {
             int r = in.read(buf, (int) Math.min(buf.length, n), deadline);
             if (r < 0) {
                 throw new Lost("the shell's channel closed in the middle of a command's output");
             }
-            to.write(buf, 0, r);
+            try {
+                to.write(buf, 0, r);
+            } catch (IOException e) {
+                throw new Lost("a command's output could not be kept: " + e.getMessage());
+            }
             n -= r;
         }
     }

@@ -58,7 +58,8 @@ final class SshCommandRunner implements CommandRunner {
             throw new HostAccessException(Kind.IO, describe(), "interrupted while waiting for a free SSH channel");
         }
         try {
-            if (target.os() == OsFamily.LINUX && pool.shells && connection.runsShells()) {
+            // (a NUL cannot be quoted for a shell: such a command goes, as it always did, on its own channel)
+            if (target.os() == OsFamily.LINUX && pool.shells && connection.runsShells() && command.indexOf('\0') < 0) {
                 return runInShell(connection, command, timeout, newTag());
             }
             return runOnSession(connection, command, timeout, target.os() == OsFamily.LINUX ? newTag() : null);
@@ -80,7 +81,9 @@ final class SshCommandRunner implements CommandRunner {
             ShellChannel shell = connection.idleShell(session);
             try {
                 if (shell == null) {
-                    shell = ShellChannel.open(session, SshSessions.timeoutMillis(target.connectTimeout()));
+                    long left = start + timeout.toNanos() - System.nanoTime();
+                    shell = ShellChannel.open(session, SshSessions.timeoutMillis(
+                            Duration.ofNanos(Math.min(target.connectTimeout().toNanos(), Math.max(left, 1)))));
                 }
             } catch (ShellChannel.Refused e) {
                 connection.refuseShells(e.getMessage());
@@ -128,9 +131,14 @@ final class SshCommandRunner implements CommandRunner {
             } catch (InterruptedException e) {
                 shell.close();
                 Thread.currentThread().interrupt();
-                LOG.warn("{}: interrupted; processes tagged {}={} may still run", describe(), TAG_VARIABLE, tag);
-                throw new HostAccessException(Kind.IO, describe(), "interrupted while waiting for the command; its channel"
-                        + " was closed");
+                // its output goes to a file, so closing the channel does not stop it: its processes are killed by
+                // tag on a thread of their own (this one must return at once)
+                Thread reaper = new Thread(() -> LOG.info("{}: interrupted command: {}", describe(), reap(connection, tag)),
+                        "drctl-ssh-reap");
+                reaper.setDaemon(true);
+                reaper.start();
+                throw new HostAccessException(Kind.IO, describe(), "interrupted while waiting for the command; its"
+                        + " channel was closed and its processes are being killed");
             }
             connection.release(shell);
             CommandResult result = new CommandResult(frame.exit(), out.text(), err.text(),
@@ -158,7 +166,7 @@ final class SshCommandRunner implements CommandRunner {
             BoundedOutput err = new BoundedOutput(pool.options().maxOutputBytes());
             ChannelExec channel = null;
             try {
-                channel = (ChannelExec) session.openChannel("exec");
+                channel = execChannel(session);
                 channel.setCommand(wire.getBytes(StandardCharsets.UTF_8));
                 // an empty stdin that ends at once: commands that read input see EOF instead of hanging
                 channel.setInputStream(InputStream.nullInputStream());
@@ -199,6 +207,14 @@ final class SshCommandRunner implements CommandRunner {
         throw new HostAccessException(Kind.IO, describe(), "cannot open a command channel on the SSH session ("
                 + SshFailures.rootCauseSummary(e) + "); expected sshd to accept another session"
                 + " (check its MaxSessions)", e);
+    }
+
+    /** A new exec channel; JSch answers null, not an exception, when the session goes down as it is asked. */
+    static ChannelExec execChannel(Session session) throws JSchException {
+        if (session.openChannel("exec") instanceof ChannelExec c) {
+            return c;
+        }
+        throw new JSchException("the SSH session went down as a channel was opened");
     }
 
     /** The command's first word when it is a plain program name, else "a shell command". */

@@ -132,7 +132,7 @@ public final class SshSessions implements AutoCloseable {
         this(Options.defaults());
     }
 
-    /** Commands to POSIX hosts run in long-lived shells ({@link ShellChannel}); others on one exec channel each. */
+    /** Commands to POSIX hosts run in long-lived shells ({@link ShellChannel}), others on exec channels. */
     public SshSessions(Options options) {
         this(options, true);
     }
@@ -197,8 +197,7 @@ public final class SshSessions implements AutoCloseable {
         private Session session; // guarded by this
         /** Shells waiting for their next command (each holds one channel). */
         private final java.util.Deque<ShellChannel> idleShells = new java.util.ArrayDeque<>(); // guarded by this
-        /** Why this host runs no shell (it refused one), or null. */
-        private volatile String shellsRefused;
+        private volatile String shellsRefused; // why this host runs no shell (it refused one), or null
 
         private HostConnection(Endpoint endpoint, Semaphore channels) {
             this.endpoint = endpoint;
@@ -216,6 +215,11 @@ public final class SshSessions implements AutoCloseable {
                 session = null;
             }
             session = connect(target);
+            if (closed) { // the pool was closed while this connected (a warm-up, say): nothing would close it
+                session.disconnect();
+                session = null;
+                throw new HostAccessException(Kind.IO, target.describe(), "SSH sessions were closed while connecting");
+            }
             return session;
         }
 
@@ -264,7 +268,6 @@ public final class SshSessions implements AutoCloseable {
         void refuseShells(String why) {
             shellsRefused = why;
         }
-
         private void closeShells() {
             idleShells.forEach(ShellChannel::close);
             idleShells.clear();
@@ -389,10 +392,6 @@ public final class SshSessions implements AutoCloseable {
     }
 
     static int timeoutMillis(Duration d) {
-        long ms = d.toMillis();
-        if (ms <= 0) {
-            return 1;
-        }
-        return (int) Math.min(ms, Integer.MAX_VALUE);
+        return (int) Math.max(1, Math.min(d.toMillis(), Integer.MAX_VALUE));
     }
 }

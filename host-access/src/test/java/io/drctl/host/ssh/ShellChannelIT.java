@@ -188,4 +188,75 @@ class ShellChannelIT extends WithTestSshd {
             assertEquals("ok\n", r.run("echo ok", TEN_SECONDS).stdout());
         }
     }
+
+    @Test
+    void aBackgroundProcessWritingAfterItsCommand_neitherChangesThatOutputNorPutsTheShellOutOfStep() throws Exception {
+        try (SshSessions sessions = new SshSessions()) {
+            CommandRunner r = runner(sessions);
+            CommandResult c = r.run("(sleep 0.2; echo late; echo late >&2) & echo now", TEN_SECONDS);
+            assertEquals("now\n", c.stdout());
+            Thread.sleep(400);
+            CommandResult next = r.run("echo next", TEN_SECONDS);
+            assertEquals("next\n", next.stdout());
+            assertEquals("", next.stderr());
+        }
+    }
+
+    @Test
+    void aTimedOutCommand_leavesNoSpoolBehind_andTheNextCommandRuns() throws Exception {
+        Path tmp = sshd.dir.resolve("tmp");
+        awaitSpools(tmp, 0); // the shells of earlier tests' sessions have ended
+        try (SshSessions sessions = new SshSessions()) {
+            CommandRunner r = runner(sessions);
+            r.run("true", TEN_SECONDS);
+            assertEquals(1, spools(tmp), "one shell, one private directory");
+            org.junit.jupiter.api.Assertions.assertThrows(io.drctl.host.HostAccessException.class,
+                    () -> r.run("echo partial; sleep 20", Duration.ofMillis(800)));
+            assertEquals("ok\n", r.run("echo ok", TEN_SECONDS).stdout());
+            assertEquals(1, awaitSpools(tmp, 1), "the timed-out command's shell removed its directory when it ended");
+        }
+        assertEquals(0, awaitSpools(tmp, 0), "closing the sessions ends every shell, and each removes its directory");
+    }
+
+    /** The number of spool directories once it is at most {@code n}, or after 10 s. */
+    private static long awaitSpools(Path tmp, long n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (spools(tmp) > n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return spools(tmp);
+    }
+
+    @Test
+    void anInterruptedCommand_isKilledOnTheHost() throws Exception {
+        Path pid = sshd.dir.resolve("interrupted.pid");
+        try (SshSessions sessions = new SshSessions()) {
+            CommandRunner r = runner(sessions);
+            Thread t = Thread.currentThread();
+            Thread interrupter = new Thread(() -> {
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!Files.exists(pid) && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    t.interrupt();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            interrupter.start();
+            io.drctl.host.HostAccessException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.drctl.host.HostAccessException.class, () -> r.run("sleep 30 & echo $! > " + pid + "; wait", TEN_SECONDS));
+            Thread.interrupted();
+            interrupter.join();
+            assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+            assertTrue(awaitGone(Long.parseLong(Files.readString(pid).trim())), "the interrupted command's sleep still runs");
+        }
+    }
+
+    private static long spools(Path tmp) throws Exception {
+        try (var s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("drctl-sh.")).count();
+        }
+    }
 }

@@ -75,7 +75,10 @@ final class TestSshd implements AutoCloseable {
                 "AllowTcpForwarding yes",
                 "MaxSessions 10",
                 "LogLevel VERBOSE",
+                // sessions' temporary files (the long-lived shells' spool) where a test can look for them
+                "SetEnv TMPDIR=" + dir.resolve("tmp"),
                 "");
+        Files.createDirectories(dir.resolve("tmp"));
         Path cfg = dir.resolve("sshd_config");
         Files.writeString(cfg, config);
         Files.createDirectories(Path.of("/run/sshd"));

@@ -23,7 +23,7 @@ import java.time.Instant;
  * @param dbmsTarget where its templates connect (see {@link DbStepTypes#commandTarget})
  */
 record CommandPromoteAction(Host host, io.drctl.dbms.CommandDbmsTarget dbmsTarget, io.drctl.dbms.CommandDbmsTemplates templates,
-                            Duration within, Duration catchUp) implements HostAction {
+                            Duration within, Duration catchUp) implements HostAction.OverSsh {
 
     @Override
     public String description() {

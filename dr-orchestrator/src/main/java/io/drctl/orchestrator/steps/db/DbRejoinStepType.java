@@ -143,7 +143,7 @@ public final class DbRejoinStepType extends DeclaredStepType {
      * @param upstream how the target connects to the upstream; null when the site's {@code command} does the work
      */
     record RejoinAction(Host host, PostgresInstance db, Host upstreamHost, UpstreamSpec upstream, RejoinOptions options,
-                        Optional<String> command, Optional<String> check) implements HostAction {
+                        Optional<String> command, Optional<String> check) implements HostAction.OverSsh {
         @Override
         public Set<Effect> effects() {
             return command.isPresent() ? Effect.all() : Set.of(Effect.DB_SERVICE, Effect.DB_ROLE);

@@ -143,6 +143,14 @@ public final class DbStepTypes {
      */
     record PromoteAction(Host host, PostgresInstance instance, Optional<PromoteMethod> method, Duration within, Duration catchUp,
                          List<Host> others, List<PostgresInstance> otherInstances) implements HostAction {
+
+        /** The replica and the primaries it is compared with (the recovery point is read on both). */
+        @Override
+        public List<Host> sessions() {
+            List<Host> all = new java.util.ArrayList<>(List.of(host));
+            all.addAll(others);
+            return all;
+        }
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.DB_ROLE);

@@ -42,7 +42,7 @@ public final class DnsFlushCacheStep extends DnsSteps {
         return step.hosts().stream().<Action>map(h -> new FlushAction(h, wanted, zone)).toList();
     }
 
-    record FlushAction(Host host, Wanted wanted, String zone) implements HostAction {
+    record FlushAction(Host host, Wanted wanted, String zone) implements HostAction.OverSsh {
         @Override
         public Set<Effect> effects() {
             return Set.of(Effect.RESOLVER_CACHE);

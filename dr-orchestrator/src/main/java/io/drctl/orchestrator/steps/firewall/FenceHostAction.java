@@ -72,6 +72,14 @@ abstract class FenceHostAction implements Action {
         return host.ref();
     }
 
+    /** The fenced host, where rules are listed and changed, and the sources that prove the effect. */
+    @Override
+    public List<Host> sessions() {
+        List<Host> all = new java.util.ArrayList<>(List.of(host));
+        all.addAll(sources);
+        return all;
+    }
+
     @Override
     public String description() {
         String what = switch (mode) {

@@ -68,6 +68,12 @@ public final class SingleDbmsReachableRule extends DeclaredRule {
     /** How long a source's SSH port may keep silent before its VM provider is asked whether it is powered off. */
     static final Duration PROVIDER_AFTER = Duration.ofMillis(150);
 
+    /** The sources: each connects to the DBMS hosts over its SSH session (the DBMS hosts are only connected to). */
+    @Override
+    public List<Host> sessions(RuleSpec rule) {
+        return rule.fields().hosts("from");
+    }
+
     @Override
     public void validate(RuleSpec rule, StepValidation v) {
         if (rule.fields().hosts("dbms").size() < 2) {

@@ -13,4 +13,15 @@ public interface HostAction extends Action {
     default String target() {
         return host().ref();
     }
+
+    /**
+     * An action that runs commands on its host over SSH: its host's session is opened before it is needed
+     * (see {@link Action#sessions()}).
+     */
+    interface OverSsh extends HostAction {
+        @Override
+        default java.util.List<Host> sessions() {
+            return java.util.List.of(host());
+        }
+    }
 }
