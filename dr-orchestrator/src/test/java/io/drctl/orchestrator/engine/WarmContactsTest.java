@@ -20,21 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WarmContactsTest {
 
-    static final String INVENTORY = """
-            name: warm-test
-            ssh: { user: root, identityFile: /nonexistent/key, knownHosts: /nonexistent/known_hosts }
-            ports: { dbms: 5432, cs: 2020 }
-            regions:
-              region1:
-                subnets: { framework: 10.78.1.0/24 }
-                hosts:
-                  fw:   { address: 10.78.1.10, roles: [framework] }
-                  dbms: { address: 10.78.1.30, roles: [dbms], firewall: iptables }
-                  app:  { address: 10.78.1.20, roles: [cs-proxy], resolver: dnsmasq }
-              region2:
-                hosts:
-                  fw:   { address: 10.78.2.10, roles: [framework] }
-            """;
+    static final String INVENTORY = io.drctl.orchestrator.InventoryYaml.named("warm-test")
+            .region("region1", "subnets: { framework: 10.78.1.0/24 }")
+            .hosts("region1", "fw: { address: 10.78.1.10, roles: [framework] }",
+                    "dbms: { address: 10.78.1.30, roles: [dbms], firewall: iptables }")
+            .hosts("region2", "fw: { address: 10.78.2.10, roles: [framework] }")
+            .then("ports: { dbms: 5432, cs: 2020 }")
+            .yaml();
 
     static final String RUNBOOK = """
             name: warm
