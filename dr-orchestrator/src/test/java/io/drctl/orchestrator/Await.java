@@ -54,7 +54,13 @@ public final class Await {
      */
     public static Path run(Path stateDir, Predicate<List<String>> condition, String what, Duration limit,
             Optional<Process> drctl) throws IOException, InterruptedException {
-        return until(limit, Duration.ofMillis(20), () -> {
+        return run(stateDir, condition, what, limit, drctl, Duration.ofMillis(20));
+    }
+
+    /** {@link #run} looking every {@code every}: a kill point a few milliseconds wide needs a short one. */
+    public static Path run(Path stateDir, Predicate<List<String>> condition, String what, Duration limit,
+            Optional<Process> drctl, Duration every) throws IOException, InterruptedException {
+        return until(limit, every, () -> {
             Optional<Path> run = runWhere(stateDir.resolve("runs"), condition);
             if (run.isEmpty() && drctl.isPresent() && !drctl.get().isAlive()) {
                 throw new AssertionError("drctl exited (" + drctl.get().exitValue() + ") before " + what);

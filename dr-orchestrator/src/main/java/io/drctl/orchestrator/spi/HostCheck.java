@@ -11,8 +11,9 @@ public abstract class HostCheck extends CheckAction {
         this.host = Objects.requireNonNull(host, "host");
     }
 
+    /** The host's reference; final, so that the subject a failed verification names is the host checked. */
     @Override
-    public String target() {
+    public final String target() {
         return host.ref();
     }
 }

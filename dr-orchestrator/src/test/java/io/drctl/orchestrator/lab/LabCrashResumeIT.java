@@ -86,6 +86,6 @@ class LabCrashResumeIT extends LabScenario {
 
     static Path awaitJournal(Path state, String prefix, Process child) throws Exception {
         return Await.run(state, brief -> brief.stream().anyMatch(l -> l.startsWith(prefix)), "the kill point " + prefix,
-                Duration.ofSeconds(90), Optional.of(child));
+                Duration.ofSeconds(90), Optional.of(child), Duration.ofMillis(5)); // flip-dns applies in ~20 ms
     }
 }
