@@ -63,10 +63,6 @@ final class ShellChannel {
     static final class TimedOut extends Exception {
     }
 
-    /** The exit status and the two outputs of one command. */
-    record Frame(int exit) {
-    }
-
     private static final String READY = "DRCTL-SH-READY";
     /** A shell idle longer than this is asked to answer before a command is sent to it (the session may have died). */
     private static final long PING_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -113,14 +109,14 @@ final class ShellChannel {
         Inbox in = new Inbox();
         channel.setOutputStream(in);
         channel.setErrStream(OutputStream.nullOutputStream());
-        OutputStream out;
-        try {
-            out = channel.getOutputStream();
-        } catch (IOException e) {
-            throw new Refused("cannot attach to the shell channel's input: " + e.getMessage());
-        }
         boolean ready = false;
         try {
+            OutputStream out;
+            try {
+                out = channel.getOutputStream();
+            } catch (IOException e) {
+                throw new Refused("cannot attach to the shell channel's input: " + e.getMessage());
+            }
             channel.connect(timeoutMillis);
             ShellChannel shell = new ShellChannel(session, channel, in, out);
             shell.handshake(timeoutMillis);
@@ -167,8 +163,9 @@ final class ShellChannel {
      * {@code variable=tag} in its environment, and collects its outputs.
      *
      * @param deadline {@link System#nanoTime()} by which the command must have finished
+     * @return the command's exit status
      */
-    Frame run(String command, String variable, String tag, long deadline, OutputStream stdout, OutputStream stderr)
+    int run(String command, String variable, String tag, long deadline, OutputStream stdout, OutputStream stderr)
             throws NotSent, Lost, TimedOut, InterruptedException {
         if (channel.isClosed() || !session.isConnected()) {
             throw new NotSent("the shell's channel is closed");
@@ -198,10 +195,7 @@ final class ShellChannel {
         if (header == null) {
             throw new Lost("the shell's channel closed while the command ran");
         }
-        String[] f = header.trim().split("\\s+");
-        if (f.length != 4 || !f[0].equals(token)) {
-            throw new Lost("the shell answered out of step (expected " + token + ")");
-        }
+        String[] f = header.split(" +"); // token, exit, stdout bytes, stderr bytes (readHeader checked the shape)
         int exit = Integer.parseInt(f[1]);
         // the command has finished: its output gets time of its own to arrive
         long transfer = System.nanoTime() + TRANSFER_NANOS;
@@ -217,7 +211,7 @@ final class ShellChannel {
                     + TimeUnit.NANOSECONDS.toSeconds(TRANSFER_NANOS) + " s");
         }
         lastAnswer = System.nanoTime();
-        return new Frame(exit);
+        return exit;
     }
 
     /** The header line of {@code token}'s answer; null when the channel closed first. */

@@ -100,9 +100,9 @@ final class SshCommandRunner implements CommandRunner {
             }
             BoundedOutput out = new BoundedOutput(pool.options().maxOutputBytes());
             BoundedOutput err = new BoundedOutput(pool.options().maxOutputBytes());
-            ShellChannel.Frame frame;
+            int exit;
             try {
-                frame = shell.run(command, TAG_VARIABLE, tag, start + timeout.toNanos(), out, err);
+                exit = shell.run(command, TAG_VARIABLE, tag, start + timeout.toNanos(), out, err);
             } catch (ShellChannel.NotSent e) {
                 shell.close();
                 if (!session.isConnected()) {
@@ -141,7 +141,7 @@ final class SshCommandRunner implements CommandRunner {
                         + " channel was closed and its processes are being killed");
             }
             connection.release(shell);
-            CommandResult result = new CommandResult(frame.exit(), out.text(), err.text(),
+            CommandResult result = new CommandResult(exit, out.text(), err.text(),
                     Duration.ofNanos(System.nanoTime() - start));
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{}: {} ({} chars) exit {} in {} ms (shell)", describe(), program(command), command.length(),
